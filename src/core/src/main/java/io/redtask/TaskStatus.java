@@ -1,0 +1,22 @@
+package io.redtask;
+
+import java.time.Instant;
+
+/**
+ * A snapshot of one task, as {@link TaskScheduler#status(String)} reads it.
+ *
+ * @param id          the task's id
+ * @param type        its handler's name
+ * @param queue       its queue
+ * @param state       where it is in its life
+ * @param attempts    how many times a worker has started it
+ * @param maxAttempts how many attempts it may have
+ * @param result      the handler's result as JSON, once it succeeded (else {@code null})
+ * @param error       the last failure's message (else {@code null})
+ * @param createdAt   when it was submitted
+ * @param startedAt   when its last attempt started, or {@code null}
+ * @param finishedAt  when it reached a final state, or {@code null}
+ */
+public record TaskStatus(String id, String type, String queue, TaskState state, int attempts, int maxAttempts,
+                         String result, String error, Instant createdAt, Instant startedAt, Instant finishedAt) {
+}

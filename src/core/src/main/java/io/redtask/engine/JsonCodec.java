@@ -1,0 +1,50 @@
+package io.redtask.engine;
+
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.json.bind.JsonbException;
+
+import java.lang.reflect.Type;
+
+/**
+ * Payloads and results as JSON, through JSON-B. Redis only ever holds JSON text: no Java
+ * serialization and no class names, so nothing read back from Redis can choose what code runs.
+ */
+public final class JsonCodec implements AutoCloseable {
+
+    private final Jsonb jsonb;
+
+    public JsonCodec() {
+        this(JsonbBuilder.create());
+    }
+
+    public JsonCodec(Jsonb jsonb) {
+        this.jsonb = jsonb;
+    }
+
+    /**
+     * Writes {@code value} as JSON ({@code "null"} for null).
+     *
+     * @throws JsonbException when the value cannot be written
+     */
+    public String toJson(Object value) {
+        return value == null ? "null" : jsonb.toJson(value);
+    }
+
+    /**
+     * Reads {@code json} as {@code type}; {@code null} for absent or JSON null.
+     *
+     * @throws JsonbException when the text is not JSON of that type
+     */
+    public Object fromJson(String json, Type type) {
+        if (json == null || json.isBlank() || "null".equals(json.strip())) {
+            return null;
+        }
+        return jsonb.fromJson(json, type);
+    }
+
+    @Override
+    public void close() throws Exception {
+        jsonb.close();
+    }
+}

@@ -1,0 +1,73 @@
+package io.redtask.engine;
+
+import io.redtask.InvalidTaskException;
+import io.redtask.QueueNames;
+
+import java.security.SecureRandom;
+
+/**
+ * Task ids: {@code <queue>:<26 characters>}, the second part time-ordered like a ULID (48 bits of
+ * milliseconds, 80 random bits, Crockford base 32). The queue is in the id so that any server can
+ * find a task's record from the id alone, while every key of a queue keeps the queue's hash tag
+ * (one Redis Cluster slot per queue).
+ */
+public final class TaskIds {
+
+    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private TaskIds() {
+    }
+
+    /** A new id for a task of {@code queue}. */
+    public static String next(String queue, long nowMillis) {
+        char[] out = new char[26];
+        long time = nowMillis;
+        for (int i = 9; i >= 0; i--) {
+            out[i] = ALPHABET[(int) (time & 31)];
+            time >>>= 5;
+        }
+        byte[] random = new byte[10];
+        RANDOM.nextBytes(random);
+        // 80 random bits as 16 characters of 5 bits.
+        long hi = 0;
+        for (int i = 0; i < 5; i++) {
+            hi = (hi << 8) | (random[i] & 0xff);
+        }
+        long lo = 0;
+        for (int i = 5; i < 10; i++) {
+            lo = (lo << 8) | (random[i] & 0xff);
+        }
+        for (int i = 17; i >= 10; i--) {
+            out[i] = ALPHABET[(int) (hi & 31)];
+            hi >>>= 5;
+        }
+        for (int i = 25; i >= 18; i--) {
+            out[i] = ALPHABET[(int) (lo & 31)];
+            lo >>>= 5;
+        }
+        return queue + ":" + new String(out);
+    }
+
+    /**
+     * The queue part of an id.
+     *
+     * @throws InvalidTaskException when {@code id} is not a RedTask id
+     */
+    public static String queueOf(String id) {
+        int colon = id == null ? -1 : id.lastIndexOf(':');
+        if (colon <= 0 || colon == id.length() - 1 || !QueueNames.isValid(id.substring(0, colon))) {
+            throw new InvalidTaskException("id", "not a task id: " + (id == null ? "null" : "'" + id + "'"));
+        }
+        return id.substring(0, colon);
+    }
+
+    /** Whether {@code id} has the shape of a task id. */
+    public static boolean isWellFormed(String id) {
+        if (id == null) {
+            return false;
+        }
+        int colon = id.lastIndexOf(':');
+        return colon > 0 && colon < id.length() - 1 && QueueNames.isValid(id.substring(0, colon));
+    }
+}

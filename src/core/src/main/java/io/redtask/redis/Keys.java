@@ -1,0 +1,72 @@
+package io.redtask.redis;
+
+import io.redtask.engine.TaskIds;
+
+/**
+ * Every Redis key RedTask uses, in one place. All keys of one queue carry the queue's hash tag
+ * ({@code {queue}}), so each queue lives in one Redis Cluster slot and its scripts stay atomic.
+ *
+ * <pre>
+ * &lt;prefix&gt;:{q}:ready       zset  task ids ready to run; score = priority band + FIFO sequence
+ * &lt;prefix&gt;:{q}:scheduled   zset  task ids waiting for a time; score = due time (ms)
+ * &lt;prefix&gt;:{q}:active      zset  task ids held by workers; score = lease deadline (ms)
+ * &lt;prefix&gt;:{q}:dead        zset  task ids that failed for good; score = time of death (ms)
+ * &lt;prefix&gt;:{q}:seq         string FIFO counter
+ * &lt;prefix&gt;:{q}:wake        list  wake-up tokens for fetchers blocked on an empty queue
+ * &lt;prefix&gt;:{q}:task:&lt;id&gt;   hash  the task: type, payload, state, attempts, result, times
+ * </pre>
+ */
+public final class Keys {
+
+    private final String prefix;
+
+    /** @param prefix the first part of every key, so several applications can share a Redis */
+    public Keys(String prefix) {
+        if (prefix == null || prefix.isBlank() || prefix.contains("{") || prefix.contains("}")) {
+            throw new IllegalArgumentException("key prefix must be non-blank and free of braces: " + prefix);
+        }
+        this.prefix = prefix;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    private String queueKey(String queue, String suffix) {
+        return prefix + ":{" + queue + "}:" + suffix;
+    }
+
+    public String ready(String queue) {
+        return queueKey(queue, "ready");
+    }
+
+    public String scheduled(String queue) {
+        return queueKey(queue, "scheduled");
+    }
+
+    public String active(String queue) {
+        return queueKey(queue, "active");
+    }
+
+    public String dead(String queue) {
+        return queueKey(queue, "dead");
+    }
+
+    public String sequence(String queue) {
+        return queueKey(queue, "seq");
+    }
+
+    public String wake(String queue) {
+        return queueKey(queue, "wake");
+    }
+
+    /** The prefix of a queue's task hashes; scripts append the id. */
+    public String taskPrefix(String queue) {
+        return queueKey(queue, "task:");
+    }
+
+    /** The hash of task {@code id} (its queue is part of the id). */
+    public String task(String id) {
+        return taskPrefix(TaskIds.queueOf(id)) + id;
+    }
+}

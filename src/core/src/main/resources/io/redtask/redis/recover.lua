@@ -1,0 +1,35 @@
+-- recover: tasks whose lease ran out (their worker died or stalled) go back to the ready set.
+-- A lost lease is not the handler's failure, so it does not use up maxAttempts; but a task that
+-- stalls more than ARGV[5] times (one that kills its server, say) goes to the dead set instead
+-- of taking down server after server. Bumping the fencing counter makes the old holder's late
+-- complete/fail calls stale.
+-- KEYS[1] active zset  KEYS[2] ready zset  KEYS[3] dead zset  KEYS[4] wake list
+-- ARGV[1] now (ms)  ARGV[2] max tasks  ARGV[3] task key prefix  ARGV[4] keep dead tasks for (ms)
+-- ARGV[5] max stalls per task
+-- Result: { number requeued, number dead }
+local now = tonumber(ARGV[1])
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+local requeued, dead = 0, 0
+for _, id in ipairs(ids) do
+  redis.call('ZREM', KEYS[1], id)
+  local key = ARGV[3] .. id
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('HINCRBY', key, 'fence', 1)
+    redis.call('HDEL', key, 'owner', 'lease')
+    local stalls = redis.call('HINCRBY', key, 'stalls', 1)
+    redis.call('HSET', key, 'error', 'lease expired: the worker stopped renewing it (server down or stalled)')
+    if stalls > tonumber(ARGV[5]) then
+      redis.call('HSET', key, 'state', 'dead', 'finishedAt', now)
+      redis.call('ZADD', KEYS[3], now, id)
+      redis.call('PEXPIRE', key, ARGV[4])
+      dead = dead + 1
+    else
+      redis.call('HSET', key, 'state', 'queued')
+      redis.call('ZADD', KEYS[2], redis.call('HGET', key, 'score'), id)
+      redis.call('LPUSH', KEYS[4], '1')
+      requeued = requeued + 1
+    end
+  end
+end
+if requeued > 0 then redis.call('LTRIM', KEYS[4], 0, 63) end
+return { requeued, dead }

@@ -1,0 +1,72 @@
+package io.redtask.engine;
+
+import io.redtask.redis.Keys;
+import io.redtask.redis.RedisConnections;
+import io.redtask.redis.RedisTaskStore;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Builds engines on a test's redis-server with plain executors, under one key prefix per
+ * fixture, and stops and closes everything it built.
+ */
+final class EngineFixture implements AutoCloseable {
+
+    private final String url;
+    private final String prefix = "t" + UUID.randomUUID();
+    private final List<RedTaskEngine> engines = new ArrayList<>();
+    private final List<ExecutorService> executors = new ArrayList<>();
+    private final List<RedisTaskStore> stores = new ArrayList<>();
+
+    EngineFixture(String url) {
+        this.url = url;
+    }
+
+    RedisTaskStore store() {
+        RedisTaskStore store = new RedisTaskStore(RedisConnections.open(url, 32, Duration.ofSeconds(2)),
+                new Keys(prefix), Duration.ofHours(1), Duration.ofDays(1), 3);
+        stores.add(store);
+        return store;
+    }
+
+    /** A started engine; {@code setup} adds handlers and changes settings. */
+    RedTaskEngine engine(String node, Clock clock, EngineSettings settings, Consumer<RedTaskEngine.Builder> setup) {
+        ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, settings.concurrency()));
+        ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(settings.queues().size() + 2);
+        executors.add(workers);
+        executors.add(housekeeping);
+        RedTaskEngine.Builder b = RedTaskEngine.builder().store(store()).clock(clock).settings(settings)
+                .workers(workers).housekeeping(housekeeping);
+        setup.accept(b);
+        RedTaskEngine engine = b.build();
+        engines.add(engine);
+        engine.start();
+        return engine;
+    }
+
+    static EngineSettings settings(String node) {
+        // Short poll so that stop is quick; no backoff so that retries run at once.
+        return EngineSettings.defaults(node).withPollInterval(Duration.ofMillis(200))
+                .withBackoff(new RetryBackoff(Duration.ZERO, Duration.ZERO, 0))
+                .withShutdownGrace(Duration.ofSeconds(5));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        engines.forEach(RedTaskEngine::stop);
+        for (ExecutorService e : executors) {
+            e.shutdownNow();
+            e.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        stores.forEach(RedisTaskStore::close);
+    }
+}

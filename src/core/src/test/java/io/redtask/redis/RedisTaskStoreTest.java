@@ -1,0 +1,214 @@
+package io.redtask.redis;
+
+import io.redtask.TaskState;
+import io.redtask.TaskStatus;
+import io.redtask.engine.ClaimedTask;
+import io.redtask.engine.FailOutcome;
+import io.redtask.engine.NewTask;
+import io.redtask.engine.TaskIds;
+import io.redtask.engine.TaskStore.ClaimBatch;
+import io.redtask.testing.RedisServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Lua scripts' state changes, one by one, against a real redis-server. */
+class RedisTaskStoreTest {
+
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    private static final long T0 = 1_800_000_000_000L;
+    private static final long LEASE = 30_000;
+
+    private RedisTaskStore store;
+    private final String q = "q";
+
+    @BeforeEach
+    void open() {
+        store = new RedisTaskStore(RedisConnections.open(REDIS.url(), 8, Duration.ofSeconds(2)),
+                new Keys("t" + UUID.randomUUID()), Duration.ofHours(1), Duration.ofDays(1), 2);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private String enqueue(String payload, int maxAttempts, int priority, long dueAt) {
+        String id = TaskIds.next(q, T0);
+        assertTrue(store.enqueue(new NewTask(id, "echo", q, payload, maxAttempts, priority, dueAt), T0));
+        return id;
+    }
+
+    private ClaimedTask claimOne(long now, String owner) {
+        List<ClaimedTask> tasks = store.claim(q, 1, now, LEASE, owner).tasks();
+        assertEquals(1, tasks.size(), "one task should be claimable");
+        return tasks.get(0);
+    }
+
+    @Test
+    void submitClaimCompleteRecordsEveryStep() {
+        String id = enqueue("{\"x\":1}", 1, 0, T0);
+        assertEquals(TaskState.QUEUED, store.find(id).orElseThrow().state());
+
+        ClaimedTask task = claimOne(T0 + 5, "node-a");
+        assertEquals(id, task.id());
+        assertEquals("{\"x\":1}", task.payloadJson());
+        assertEquals(1, task.attempt());
+        TaskStatus running = store.find(id).orElseThrow();
+        assertEquals(TaskState.RUNNING, running.state());
+        assertEquals(T0 + 5, running.startedAt().toEpochMilli());
+
+        assertTrue(store.complete(task, "{\"ok\":true}", T0 + 10));
+        TaskStatus done = store.find(id).orElseThrow();
+        assertEquals(TaskState.SUCCEEDED, done.state());
+        assertEquals("{\"ok\":true}", done.result());
+        assertEquals(1, done.attempts());
+        assertEquals(T0, done.createdAt().toEpochMilli());
+        assertEquals(T0 + 10, done.finishedAt().toEpochMilli());
+        assertEquals(0, store.redis().zcard(store.keys().active(q)), "nothing left in flight");
+        assertTrue(store.redis().pttl(store.keys().task(id)) > 0, "finished tasks expire");
+        assertTrue(store.claim(q, 10, T0 + 20, LEASE, "node-a").tasks().isEmpty());
+    }
+
+    @Test
+    void aSecondCompleteOrAStaleTokenChangesNothing() {
+        enqueue("1", 1, 0, T0);
+        ClaimedTask task = claimOne(T0, "a");
+        ClaimedTask forged = new ClaimedTask(task.id(), q, task.type(), task.payloadJson(), 1, task.token() + 1, 1);
+        assertFalse(store.complete(forged, "\"forged\"", T0));
+        assertTrue(store.complete(task, "\"real\"", T0));
+        assertFalse(store.complete(task, "\"again\"", T0));
+        assertEquals(FailOutcome.STALE, store.fail(task, "late", -1, T0));
+        assertEquals("\"real\"", store.find(task.id()).orElseThrow().result());
+    }
+
+    @Test
+    void anExpiredLeaseIsRecoveredAndTheOldOwnersAckIsRefused() {
+        String id = enqueue("1", 1, 0, T0);
+        ClaimedTask first = claimOne(T0, "node-a");
+
+        assertEquals(0, store.recoverExpired(q, T0 + LEASE - 1, 100).requeued(), "lease still valid");
+        assertEquals(1, store.recoverExpired(q, T0 + LEASE + 1, 100).requeued());
+        assertEquals(TaskState.QUEUED, store.find(id).orElseThrow().state());
+
+        ClaimedTask second = claimOne(T0 + LEASE + 2, "node-b");
+        assertEquals(id, second.id());
+        assertEquals(2, second.attempt());
+        assertTrue(second.token() > first.token(), "fencing token grows with each claim");
+
+        assertFalse(store.complete(first, "\"from a\"", T0 + LEASE + 3), "the old owner's ack is stale");
+        assertFalse(store.extend(first, T0 + 2 * LEASE), "the old owner cannot extend either");
+        assertTrue(store.complete(second, "\"from b\"", T0 + LEASE + 4));
+        assertEquals("\"from b\"", store.find(id).orElseThrow().result());
+    }
+
+    @Test
+    void aHeartbeatKeepsTheLeaseAlive() {
+        String id = enqueue("1", 1, 0, T0);
+        ClaimedTask task = claimOne(T0, "a");
+        assertTrue(store.extend(task, T0 + 2 * LEASE));
+        assertEquals(0, store.recoverExpired(q, T0 + LEASE + 1, 100).requeued());
+        assertEquals(TaskState.RUNNING, store.find(id).orElseThrow().state());
+    }
+
+    @Test
+    void aTaskThatKeepsLosingItsLeaseEndsDead() {
+        String id = enqueue("1", 5, 0, T0);
+        long now = T0;
+        for (int stall = 1; stall <= 3; stall++) {
+            claimOne(now, "a");
+            now += LEASE + 1;
+            store.recoverExpired(q, now, 100);
+        }
+        TaskStatus status = store.find(id).orElseThrow();
+        assertEquals(TaskState.DEAD, status.state(), "max stalls is 2 here");
+        assertTrue(status.error().contains("lease expired"));
+        assertEquals(1, store.redis().zcard(store.keys().dead(q)));
+    }
+
+    @Test
+    void failRetriesUntilAttemptsAreUsedUpThenBuries() {
+        String id = enqueue("1", 2, 0, T0);
+        ClaimedTask first = claimOne(T0, "a");
+        assertEquals(FailOutcome.SCHEDULED, store.fail(first, "boom 1", T0 + 1_000, T0));
+        assertEquals(TaskState.SCHEDULED, store.find(id).orElseThrow().state());
+        assertTrue(store.claim(q, 1, T0 + 999, LEASE, "a").tasks().isEmpty(), "not before its retry time");
+
+        ClaimedTask second = claimOne(T0 + 1_000, "a");
+        assertEquals(2, second.attempt());
+        assertEquals(FailOutcome.DEAD, store.fail(second, "boom 2", T0 + 5_000, T0 + 1_001));
+        TaskStatus dead = store.find(id).orElseThrow();
+        assertEquals(TaskState.DEAD, dead.state());
+        assertEquals("boom 2", dead.error());
+        assertEquals(2, dead.attempts());
+        assertNotNull(store.redis().zscore(store.keys().dead(q), id));
+    }
+
+    @Test
+    void aNonRetryableFailureIsDeadAtOnce() {
+        String id = enqueue("1", 5, 0, T0);
+        assertEquals(FailOutcome.DEAD, store.fail(claimOne(T0, "a"), "bad payload", -1, T0));
+        assertEquals(TaskState.DEAD, store.find(id).orElseThrow().state());
+    }
+
+    @Test
+    void higherPriorityFirstAndFifoWithinAPriority() {
+        String low1 = enqueue("1", 1, -5, T0);
+        String mid1 = enqueue("2", 1, 0, T0);
+        String high = enqueue("3", 1, 1000, T0);
+        String mid2 = enqueue("4", 1, 0, T0);
+        String low2 = enqueue("5", 1, -5, T0);
+        List<String> order = store.claim(q, 10, T0, LEASE, "a").tasks().stream().map(ClaimedTask::id).toList();
+        assertEquals(List.of(high, mid1, mid2, low1, low2), order);
+    }
+
+    @Test
+    void aScheduledTaskIsPromotedWhenDueAndTheNextDueTimeIsReported() {
+        String id = enqueue("1", 1, 0, T0 + 60_000);
+        assertEquals(TaskState.SCHEDULED, store.find(id).orElseThrow().state());
+        ClaimBatch early = store.claim(q, 1, T0 + 59_999, LEASE, "a");
+        assertTrue(early.tasks().isEmpty());
+        assertEquals(T0 + 60_000, early.nextDueAt());
+        assertEquals(id, claimOne(T0 + 60_000, "a").id());
+    }
+
+    @Test
+    void releaseGivesTheTaskBackWithoutCountingTheAttempt() {
+        String id = enqueue("1", 1, 0, T0);
+        ClaimedTask task = claimOne(T0, "a");
+        assertTrue(store.release(task));
+        assertEquals(0, store.find(id).orElseThrow().attempts());
+        ClaimedTask again = claimOne(T0, "b");
+        assertEquals(1, again.attempt());
+        assertFalse(store.release(task), "stale token");
+    }
+
+    @Test
+    void unknownAndMalformedIdsAreNotFound() {
+        assertTrue(store.find("q:NOPE").isEmpty());
+        assertTrue(store.find("no-colon").isEmpty());
+        assertTrue(store.find("bad queue!:X").isEmpty());
+        assertNull(store.find("q:").orElse(null));
+    }
+
+    @Test
+    void aDuplicateIdIsRefused() {
+        String id = TaskIds.next(q, T0);
+        assertTrue(store.enqueue(new NewTask(id, "echo", q, "1", 1, 0, T0), T0));
+        assertFalse(store.enqueue(new NewTask(id, "echo", q, "2", 1, 0, T0), T0));
+        assertEquals(1, store.redis().zcard(store.keys().ready(q)));
+    }
+}

@@ -1,0 +1,163 @@
+package io.redtask.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} process that a test starts on a free loopback port, in a
+ * directory of its own, and stops again. Tests never touch a Redis they did not start.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private final Path dir;
+    private final boolean appendOnly;
+    private int port;
+    private Process process;
+
+    private RedisServer(Path dir, boolean appendOnly) {
+        this.dir = dir;
+        this.appendOnly = appendOnly;
+    }
+
+    /** Starts a server on a free port; {@code appendOnly} keeps an AOF so a restart keeps the data. */
+    public static RedisServer start(boolean appendOnly) {
+        try {
+            RedisServer server = new RedisServer(Files.createTempDirectory("redtask-redis-"), appendOnly);
+            server.port = freePort();
+            server.launch();
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start redis-server: " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /** Kills the server at once (SIGKILL), as a crash would. */
+    public void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            waitFor(process);
+            process = null;
+        }
+    }
+
+    /** Starts the server again on the same port and directory (after {@link #kill()} or {@link #close()}). */
+    public void restart() {
+        if (process != null) {
+            throw new IllegalStateException("redis-server on port " + port + " is still running");
+        }
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart redis-server: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the server (SIGTERM: it saves the AOF) and waits for it. */
+    @Override
+    public void close() {
+        if (process != null) {
+            process.destroy();
+            waitFor(process);
+            process = null;
+        }
+    }
+
+    private void launch() throws IOException {
+        String binary = findBinary();
+        List<String> cmd = new ArrayList<>(List.of(binary,
+                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--daemonize", "no",
+                "--protected-mode", "yes", "--loglevel", "warning"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile());
+        process = pb.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("redis-server exited with " + process.exitValue() + ": "
+                        + Files.readString(dir.resolve("redis.log")));
+            }
+            if (answersPing()) {
+                return;
+            }
+            try {
+                process.waitFor(20, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while starting redis-server", e);
+            }
+        }
+        process.destroyForcibly();
+        throw new IOException("redis-server did not answer on port " + port + " within 10 s");
+    }
+
+    private boolean answersPing() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            s.setSoTimeout(500);
+            OutputStream out = s.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[64];
+            int n = in.read(buf);
+            // While loading the AOF Redis answers -LOADING: not ready yet.
+            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String findBinary() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File f = new File(dir, "redis-server");
+            if (f.canExecute()) {
+                return f.getPath();
+            }
+        }
+        for (String f : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
+            if (new File(f).canExecute()) {
+                return f;
+            }
+        }
+        throw new IllegalStateException("redis-server not found: install it (apt-get install redis-server) "
+                + "or run scripts/test, which does");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    private static void waitFor(Process p) {
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
