@@ -18,6 +18,9 @@ public @interface TaskType {
     /** The type name used in {@link TaskScheduler#submit(String, Object)}. */
     String value();
 
-    /** Attempts before the task is dead, unless a submit says otherwise. */
-    int maxAttempts() default 1;
+    /**
+     * Attempts before the task is dead, unless a submit says otherwise. Failed attempts are
+     * retried with exponential backoff ({@code redtask.retry.*}).
+     */
+    int maxAttempts() default 3;
 }

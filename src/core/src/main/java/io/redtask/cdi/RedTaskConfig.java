@@ -1,0 +1,87 @@
+package io.redtask.cdi;
+
+import io.redtask.QueueNames;
+import io.redtask.engine.EngineSettings;
+import io.redtask.engine.RetryBackoff;
+import org.eclipse.microprofile.config.Config;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * RedTask's settings from MicroProfile Config. Each key can also be given as an environment
+ * variable ({@code redtask.workers.concurrency} as {@code REDTASK_WORKERS_CONCURRENCY}), in
+ * server.xml ({@code <variable>}) or in {@code bootstrap.properties}. Durations are ISO-8601
+ * ({@code PT30S}).
+ */
+record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, String keyPrefix,
+                     boolean workersEnabled, String workerExecutor, String housekeepingExecutor,
+                     EngineSettings engine) {
+
+    static final String REDIS_URL = "redtask.redis.url";
+    static final String QUEUES = "redtask.queues";
+    static final String CONCURRENCY = "redtask.workers.concurrency";
+
+    static RedTaskConfig from(Config c) {
+        List<String> queues = Arrays.stream(c.getOptionalValue(QUEUES, String.class).orElse("default").split(","))
+                .map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
+        queues.forEach(q -> {
+            if (!QueueNames.isValid(q)) {
+                throw new IllegalArgumentException(QUEUES + " contains '" + q
+                        + "': queue names are 1 to 64 characters from A-Z a-z 0-9 _ -");
+            }
+        });
+        int concurrency = c.getOptionalValue(CONCURRENCY, Integer.class).orElse(8);
+        if (concurrency < 0) {
+            throw new IllegalArgumentException(CONCURRENCY + " must be 0 or more, was " + concurrency);
+        }
+        EngineSettings engine = new EngineSettings(
+                c.getOptionalValue("redtask.node-id", String.class).orElseGet(RedTaskConfig::defaultNodeId),
+                queues,
+                concurrency,
+                duration(c, "redtask.lease", "PT30S"),
+                duration(c, "redtask.heartbeat", "PT10S"),
+                duration(c, "redtask.reaper-interval", "PT5S"),
+                duration(c, "redtask.poll-interval", "PT1S"),
+                c.getOptionalValue("redtask.claim-batch", Integer.class).orElse(32),
+                duration(c, "redtask.shutdown-grace", "PT20S"),
+                duration(c, "redtask.keep.succeeded", "PT24H"),
+                duration(c, "redtask.keep.dead", "P7D"),
+                c.getOptionalValue("redtask.max-stalls", Integer.class).orElse(3),
+                new RetryBackoff(duration(c, "redtask.retry.base", "PT1S"), duration(c, "redtask.retry.cap", "PT1H"),
+                        c.getOptionalValue("redtask.retry.jitter", Double.class).orElse(0.2)));
+        return new RedTaskConfig(
+                c.getOptionalValue(REDIS_URL, String.class).orElse("redis://127.0.0.1:6379"),
+                c.getOptionalValue("redtask.redis.pool-size", Integer.class)
+                        .orElse(concurrency + queues.size() + 8),
+                duration(c, "redtask.redis.timeout", "PT2S"),
+                c.getOptionalValue("redtask.key-prefix", String.class).orElse("redtask"),
+                c.getOptionalValue("redtask.workers.enabled", Boolean.class).orElse(true),
+                c.getOptionalValue("redtask.workers.executor", String.class).orElse("concurrent/redtaskWorkers"),
+                c.getOptionalValue("redtask.housekeeping.executor", String.class).orElse("concurrent/redtaskScheduler"),
+                engine);
+    }
+
+    private static Duration duration(Config c, String key, String fallback) {
+        String text = c.getOptionalValue(key, String.class).orElse(fallback);
+        try {
+            return Duration.parse(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + " must be an ISO-8601 duration such as PT30S, was '" + text + "'", e);
+        }
+    }
+
+    private static String defaultNodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + Long.toString(System.nanoTime() & 0xfffff, 36);
+    }
+}

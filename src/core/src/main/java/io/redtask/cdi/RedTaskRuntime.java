@@ -1,0 +1,129 @@
+package io.redtask.cdi;
+
+import io.redtask.TaskHandler;
+import io.redtask.TaskType;
+import io.redtask.engine.HandlerRegistration;
+import io.redtask.engine.JsonCodec;
+import io.redtask.engine.RedTaskEngine;
+import io.redtask.redis.Keys;
+import io.redtask.redis.RedisConnections;
+import io.redtask.redis.RedisTaskStore;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.spi.CreationalContext;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Shutdown;
+import jakarta.enterprise.event.Startup;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The engine of this application, built from MicroProfile Config with the server's managed
+ * executors, started when the application starts and stopped (gracefully) when it stops.
+ */
+@ApplicationScoped
+public class RedTaskRuntime {
+
+    private static final Logger LOG = Logger.getLogger(RedTaskRuntime.class.getName());
+
+    @Inject
+    BeanManager beanManager;
+
+    @Inject
+    RedTaskExtension extension;
+
+    private RedTaskEngine engine;
+    private RedTaskConfig config;
+
+    /** The engine, built on first use. */
+    public synchronized RedTaskEngine engine() {
+        if (engine == null) {
+            engine = build();
+        }
+        return engine;
+    }
+
+    void onStartup(@Observes Startup event) {
+        RedTaskEngine e = engine();
+        if (config.workersEnabled()) {
+            e.start();
+        } else {
+            LOG.info("RedTask: workers disabled on this server (redtask.workers.enabled=false); it only submits");
+        }
+    }
+
+    void onShutdown(@Observes Shutdown event) {
+        stop();
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (engine != null) {
+            engine.stop();
+        }
+    }
+
+    private RedTaskEngine build() {
+        config = RedTaskConfig.from(ConfigProvider.getConfig());
+        ManagedExecutorService workers = lookup(config.workerExecutor(), "java:comp/DefaultManagedExecutorService",
+                ManagedExecutorService.class);
+        ManagedScheduledExecutorService housekeeping = lookup(config.housekeepingExecutor(),
+                "java:comp/DefaultManagedScheduledExecutorService", ManagedScheduledExecutorService.class);
+        RedisTaskStore store = new RedisTaskStore(
+                RedisConnections.open(config.redisUrl(), config.redisPoolSize(), config.redisTimeout()),
+                new Keys(config.keyPrefix()), config.engine().keepSucceeded(), config.engine().keepDead(),
+                config.engine().maxStalls());
+        RedTaskEngine.Builder builder = RedTaskEngine.builder().store(store).settings(config.engine())
+                .codec(new JsonCodec()).workers(workers).housekeeping(housekeeping);
+        for (Map.Entry<String, Bean<?>> handler : extension.handlers().entrySet()) {
+            builder.handler(registration(handler.getKey(), handler.getValue()));
+        }
+        LOG.info(() -> "RedTask: Redis at " + RedisConnections.redact(config.redisUrl()) + ", key prefix '"
+                + config.keyPrefix() + "', handlers " + extension.handlers().keySet());
+        return builder.build();
+    }
+
+    /**
+     * A registration that asks CDI for the handler bean on each run and releases it afterwards,
+     * so {@code @Dependent} handlers are destroyed and normal-scoped ones are shared as usual.
+     */
+    private HandlerRegistration registration(String name, Bean<?> bean) {
+        TaskType annotation = bean.getBeanClass().getAnnotation(TaskType.class);
+        return new HandlerRegistration(name, HandlerRegistration.payloadTypeOf(bean.getBeanClass()),
+                annotation.maxAttempts(), (payload, context) -> {
+                    CreationalContext<?> cc = beanManager.createCreationalContext(bean);
+                    try {
+                        @SuppressWarnings("unchecked")
+                        TaskHandler<Object, Object> handler =
+                                (TaskHandler<Object, Object>) beanManager.getReference(bean, bean.getBeanClass(), cc);
+                        return handler.handle(payload, context);
+                    } finally {
+                        cc.release();
+                    }
+                });
+    }
+
+    private static <T> T lookup(String name, String fallback, Class<T> type) {
+        try {
+            return type.cast(new InitialContext().lookup(name));
+        } catch (NamingException | ClassCastException e) {
+            LOG.warning("RedTask: no " + type.getSimpleName() + " at '" + name + "' (" + e.getMessage()
+                    + "); using " + fallback + ". Declare it in server.xml to bound RedTask's threads.");
+            try {
+                return type.cast(new InitialContext().lookup(fallback));
+            } catch (NamingException e2) {
+                throw new IllegalStateException("RedTask needs a " + type.getSimpleName() + "; neither '" + name
+                        + "' nor '" + fallback + "' could be looked up", e2);
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.redtask.web;
+
+import io.redtask.TaskStatus;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+
+import java.io.StringReader;
+import java.time.Instant;
+
+/** A task as the REST API shows it; every field is present, {@code null} when unknown. */
+final class TaskJson {
+
+    private TaskJson() {
+    }
+
+    static JsonObject of(TaskStatus s) {
+        JsonObjectBuilder b = Json.createObjectBuilder()
+                .add("id", s.id())
+                .add("type", s.type())
+                .add("queue", s.queue())
+                .add("state", s.state().wireName())
+                .add("attempts", s.attempts())
+                .add("maxAttempts", s.maxAttempts())
+                .add("result", json(s.result()))
+                .add("error", s.error() == null ? JsonValue.NULL : Json.createValue(s.error()));
+        instant(b, "createdAt", s.createdAt());
+        instant(b, "startedAt", s.startedAt());
+        instant(b, "finishedAt", s.finishedAt());
+        return b.build();
+    }
+
+    private static void instant(JsonObjectBuilder b, String name, Instant value) {
+        if (value == null) {
+            b.addNull(name);
+        } else {
+            b.add(name, value.toString());
+        }
+    }
+
+    private static JsonValue json(String text) {
+        if (text == null) {
+            return JsonValue.NULL;
+        }
+        try (JsonReader r = Json.createReader(new StringReader(text))) {
+            return r.readValue();
+        } catch (JsonException e) {
+            // Results are written as JSON by RedTask; anything else is shown as text, not dropped.
+            return Json.createValue(text);
+        }
+    }
+}

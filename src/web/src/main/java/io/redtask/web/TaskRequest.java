@@ -1,0 +1,86 @@
+package io.redtask.web;
+
+import io.redtask.InvalidTaskException;
+import io.redtask.SubmitOptions;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParsingException;
+
+import java.io.StringReader;
+import java.util.Set;
+
+/**
+ * The body of {@code POST /api/tasks}, read and checked by hand so that every problem gets a
+ * message naming the field.
+ *
+ * @param type    the handler name
+ * @param payload the payload, any JSON value
+ * @param options queue and attempts
+ */
+record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
+
+    private static final Set<String> FIELDS = Set.of("type", "payload", "queue", "maxAttempts");
+
+    static TaskRequest parse(String body) {
+        if (body == null || body.isBlank()) {
+            throw new InvalidTaskException("body", "is empty; expected a JSON object such as {\"type\":\"echo\",\"payload\":{}}");
+        }
+        JsonObject json;
+        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+            JsonValue value = reader.readValue();
+            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new InvalidTaskException("body", "must be a JSON object, was " + value.getValueType().name().toLowerCase());
+            }
+            json = value.asJsonObject();
+        } catch (JsonParsingException e) {
+            throw new InvalidTaskException("body", "is not valid JSON: " + e.getMessage());
+        } catch (JsonException e) {
+            throw new InvalidTaskException("body", "is not valid JSON: " + e.getMessage());
+        }
+        for (String key : json.keySet()) {
+            if (!FIELDS.contains(key)) {
+                throw new InvalidTaskException(key, "is not a known field; known fields: " + new java.util.TreeSet<>(FIELDS));
+            }
+        }
+        String type = string(json, "type");
+        if (type == null || type.isBlank()) {
+            throw new InvalidTaskException("type", "is required");
+        }
+        SubmitOptions.Builder options = SubmitOptions.builder();
+        String queue = string(json, "queue");
+        if (queue != null) {
+            options.queue(queue);
+        }
+        if (json.containsKey("maxAttempts") && json.get("maxAttempts") != JsonValue.NULL) {
+            options.maxAttempts(integer(json, "maxAttempts"));
+        }
+        return new TaskRequest(type, json.getOrDefault("payload", JsonValue.NULL), options.build());
+    }
+
+    private static String string(JsonObject json, String field) {
+        JsonValue v = json.get(field);
+        if (v == null || v == JsonValue.NULL) {
+            return null;
+        }
+        if (v.getValueType() != JsonValue.ValueType.STRING) {
+            throw new InvalidTaskException(field, "must be a string");
+        }
+        return json.getString(field);
+    }
+
+    private static int integer(JsonObject json, String field) {
+        JsonValue v = json.get(field);
+        if (!(v instanceof JsonNumber n) || !n.isIntegral()) {
+            throw new InvalidTaskException(field, "must be a whole number");
+        }
+        try {
+            return n.intValueExact();
+        } catch (ArithmeticException e) {
+            throw new InvalidTaskException(field, "is out of range");
+        }
+    }
+}
