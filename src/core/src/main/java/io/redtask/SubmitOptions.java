@@ -1,24 +1,47 @@
 package io.redtask;
 
-import java.util.Objects;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
- * How a task is to be run: which queue it goes to, and (in later versions) when, with what
- * priority and how often it is retried. Immutable; build one with {@link #builder()}.
+ * How a task is to be run: its queue, when, with what priority, how often and how long it may
+ * be tried, and an idempotency key. Immutable; build one with {@link #builder()}. Unset values
+ * fall back to the handler's {@link TaskType} and then to the server's configuration.
  */
 public final class SubmitOptions {
 
     /** The queue tasks go to when none is named. */
     public static final String DEFAULT_QUEUE = "default";
+    /** Lowest and highest priority. */
+    public static final int MIN_PRIORITY = -1000;
+    public static final int MAX_PRIORITY = 1000;
+    /** Longest idempotency key, in characters. */
+    public static final int MAX_IDEMPOTENCY_KEY = 200;
 
     private static final SubmitOptions DEFAULTS = new Builder().build();
 
     private final String queue;
+    private final int priority;
+    private final Duration delay;
+    private final Instant runAt;
     private final Integer maxAttempts;
+    private final Duration timeout;
+    private final String idempotencyKey;
+    private final Duration idempotencyWindow;
+    private final Duration backoff;
+    private final Duration backoffCap;
 
-    private SubmitOptions(Builder builder) {
-        this.queue = builder.queue;
-        this.maxAttempts = builder.maxAttempts;
+    private SubmitOptions(Builder b) {
+        this.queue = b.queue;
+        this.priority = b.priority;
+        this.delay = b.delay;
+        this.runAt = b.runAt;
+        this.maxAttempts = b.maxAttempts;
+        this.timeout = b.timeout;
+        this.idempotencyKey = b.idempotencyKey;
+        this.idempotencyWindow = b.idempotencyWindow;
+        this.backoff = b.backoff;
+        this.backoffCap = b.backoffCap;
     }
 
     /** The options used by {@link TaskScheduler#submit(String, Object)}. */
@@ -41,20 +64,77 @@ public final class SubmitOptions {
         return queue;
     }
 
-    /** The number of attempts before the task is dead, or {@code null} for the handler's default. */
+    /** Higher runs first; 0 by default. */
+    public int priority() {
+        return priority;
+    }
+
+    /** Wait this long before the task may run, or {@code null}. */
+    public Duration delay() {
+        return delay;
+    }
+
+    /** Do not run before this instant, or {@code null}. */
+    public Instant runAt() {
+        return runAt;
+    }
+
+    /** Attempts before the task is dead, or {@code null} for the handler's default. */
     public Integer maxAttempts() {
         return maxAttempts;
     }
 
-    @Override
-    public String toString() {
-        return "SubmitOptions[queue=" + queue + ", maxAttempts=" + maxAttempts + "]";
+    /** Longest time one attempt may run, or {@code null} for the handler's default. */
+    public Duration timeout() {
+        return timeout;
     }
 
-    /** Builds {@link SubmitOptions}. */
+    /** The idempotency key, or {@code null}. */
+    public String idempotencyKey() {
+        return idempotencyKey;
+    }
+
+    /** How long the idempotency key is remembered, or {@code null} for the configured default. */
+    public Duration idempotencyWindow() {
+        return idempotencyWindow;
+    }
+
+    /** The wait after the first failed attempt (doubling after each), or {@code null} for the default. */
+    public Duration backoff() {
+        return backoff;
+    }
+
+    /** The longest wait between attempts, or {@code null} for the default. */
+    public Duration backoffCap() {
+        return backoffCap;
+    }
+
+    /** The earliest run time given {@code now}: runAt, now + delay, or now. */
+    public Instant dueAt(Instant now) {
+        if (runAt != null) {
+            return runAt;
+        }
+        return delay != null ? now.plus(delay) : now;
+    }
+
+    @Override
+    public String toString() {
+        return "SubmitOptions[queue=" + queue + ", priority=" + priority + ", delay=" + delay + ", runAt=" + runAt
+                + ", maxAttempts=" + maxAttempts + ", timeout=" + timeout + ", idempotencyKey=" + idempotencyKey + "]";
+    }
+
+    /** Builds {@link SubmitOptions}. Each setter checks its value and names the field when it is wrong. */
     public static final class Builder {
         private String queue = DEFAULT_QUEUE;
+        private int priority;
+        private Duration delay;
+        private Instant runAt;
         private Integer maxAttempts;
+        private Duration timeout;
+        private String idempotencyKey;
+        private Duration idempotencyWindow;
+        private Duration backoff;
+        private Duration backoffCap;
 
         private Builder() {
         }
@@ -69,21 +149,88 @@ public final class SubmitOptions {
             return this;
         }
 
-        /**
-         * How many times the task is tried before it is dead (at least 1).
-         *
-         * @throws InvalidTaskException when {@code attempts < 1}
-         */
+        /** Higher runs first, from -1000 to 1000; tasks of one priority run in submit order. */
+        public Builder priority(int priority) {
+            if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+                throw new InvalidTaskException("priority", "must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY
+                        + ", was " + priority);
+            }
+            this.priority = priority;
+            return this;
+        }
+
+        /** Run no sooner than {@code delay} from now. Not together with {@link #runAt}. */
+        public Builder delay(Duration delay) {
+            if (delay != null && delay.isNegative()) {
+                throw new InvalidTaskException("delay", "must not be negative, was " + delay);
+            }
+            if (delay != null && runAt != null) {
+                throw new InvalidTaskException("delay", "cannot be combined with runAt");
+            }
+            this.delay = delay;
+            return this;
+        }
+
+        /** Run no sooner than {@code instant} (an instant in the past means now). Not with {@link #delay}. */
+        public Builder runAt(Instant instant) {
+            if (instant != null && delay != null) {
+                throw new InvalidTaskException("runAt", "cannot be combined with delay");
+            }
+            this.runAt = instant;
+            return this;
+        }
+
+        /** How many times the task is tried before it is dead, 1 to 1000. */
         public Builder maxAttempts(int attempts) {
-            if (attempts < 1) {
-                throw new InvalidTaskException("maxAttempts", "must be at least 1, was " + attempts);
+            if (attempts < 1 || attempts > 1000) {
+                throw new InvalidTaskException("maxAttempts", "must be between 1 and 1000, was " + attempts);
             }
             this.maxAttempts = attempts;
             return this;
         }
 
+        /** Longest time one attempt may run; the handler is then interrupted and the attempt fails. */
+        public Builder timeout(Duration timeout) {
+            if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+                throw new InvalidTaskException("timeout", "must be positive, was " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * A key that makes the submit exactly once: another submit with the same key to the same
+         * queue within the window returns the first task's id and stores nothing.
+         */
+        public Builder idempotencyKey(String key) {
+            if (key != null && (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY)) {
+                throw new InvalidTaskException("idempotencyKey", "must be 1 to " + MAX_IDEMPOTENCY_KEY
+                        + " characters and not blank");
+            }
+            this.idempotencyKey = key;
+            return this;
+        }
+
+        /** How long the idempotency key is remembered. */
+        public Builder idempotencyWindow(Duration window) {
+            if (window != null && (window.isZero() || window.isNegative())) {
+                throw new InvalidTaskException("idempotencyWindow", "must be positive, was " + window);
+            }
+            this.idempotencyWindow = window;
+            return this;
+        }
+
+        /** The wait after the first failed attempt and the longest wait; doubling in between. */
+        public Builder backoff(Duration first, Duration cap) {
+            if (first == null || cap == null || first.isNegative() || cap.compareTo(first) < 0) {
+                throw new InvalidTaskException("backoff", "needs 0 <= first <= cap, was " + first + " / " + cap);
+            }
+            this.backoff = first;
+            this.backoffCap = cap;
+            return this;
+        }
+
         public SubmitOptions build() {
-            Objects.requireNonNull(queue, "queue");
             return new SubmitOptions(this);
         }
     }

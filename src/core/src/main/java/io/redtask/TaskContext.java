@@ -1,5 +1,8 @@
 package io.redtask;
 
+import java.time.Instant;
+import java.util.Optional;
+
 /** What a running handler may know about its task. */
 public interface TaskContext {
 
@@ -21,4 +24,17 @@ public interface TaskContext {
      * lost its lease cannot overwrite the work of the one that took the task over.
      */
     long fencingToken();
+
+    /** The idempotency key the task was submitted with, if any. */
+    Optional<String> idempotencyKey();
+
+    /** When this attempt times out, if it has a timeout. */
+    Optional<Instant> deadline();
+
+    /**
+     * Whether this attempt should stop: the task was cancelled, timed out, or this server lost
+     * its lease. The handler's thread is interrupted too; long loops that do not block should
+     * poll this flag. Whatever the handler returns afterwards is not recorded.
+     */
+    boolean isCancelled();
 }

@@ -11,16 +11,19 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * RedTask's settings from MicroProfile Config. Each key can also be given as an environment
  * variable ({@code redtask.workers.concurrency} as {@code REDTASK_WORKERS_CONCURRENCY}), in
  * server.xml ({@code <variable>}) or in {@code bootstrap.properties}. Durations are ISO-8601
- * ({@code PT30S}).
+ * ({@code PT30S}). {@code redtask.queue.<name>.concurrency} limits how many tasks of a queue run
+ * at once across all servers.
  */
 record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, String keyPrefix,
                      boolean workersEnabled, String workerExecutor, String housekeepingExecutor,
-                     EngineSettings engine) {
+                     EngineSettings engine, Map<String, Integer> queueLimits) {
 
     static final String REDIS_URL = "redtask.redis.url";
     static final String QUEUES = "redtask.queues";
@@ -39,21 +42,28 @@ record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, 
         if (concurrency < 0) {
             throw new IllegalArgumentException(CONCURRENCY + " must be 0 or more, was " + concurrency);
         }
-        EngineSettings engine = new EngineSettings(
-                c.getOptionalValue("redtask.node-id", String.class).orElseGet(RedTaskConfig::defaultNodeId),
-                queues,
-                concurrency,
-                duration(c, "redtask.lease", "PT30S"),
-                duration(c, "redtask.heartbeat", "PT10S"),
-                duration(c, "redtask.reaper-interval", "PT5S"),
-                duration(c, "redtask.poll-interval", "PT1S"),
-                c.getOptionalValue("redtask.claim-batch", Integer.class).orElse(32),
-                duration(c, "redtask.shutdown-grace", "PT20S"),
-                duration(c, "redtask.keep.succeeded", "PT24H"),
-                duration(c, "redtask.keep.dead", "P7D"),
-                c.getOptionalValue("redtask.max-stalls", Integer.class).orElse(3),
-                new RetryBackoff(duration(c, "redtask.retry.base", "PT1S"), duration(c, "redtask.retry.cap", "PT1H"),
-                        c.getOptionalValue("redtask.retry.jitter", Double.class).orElse(0.2)));
+        EngineSettings engine = EngineSettings.builder(
+                        c.getOptionalValue("redtask.node-id", String.class).orElseGet(RedTaskConfig::defaultNodeId))
+                .queues(queues)
+                .concurrency(concurrency)
+                .lease(duration(c, "redtask.lease", "PT30S"), duration(c, "redtask.heartbeat", "PT2S"))
+                .reaperInterval(duration(c, "redtask.reaper-interval", "PT5S"))
+                .pollInterval(duration(c, "redtask.poll-interval", "PT1S"))
+                .claimBatch(c.getOptionalValue("redtask.claim-batch", Integer.class).orElse(32))
+                .shutdownGrace(duration(c, "redtask.shutdown-grace", "PT20S"))
+                .retention(duration(c, "redtask.keep.succeeded", "PT24H"), duration(c, "redtask.keep.dead", "P7D"))
+                .maxStalls(c.getOptionalValue("redtask.max-stalls", Integer.class).orElse(3))
+                .backoff(new RetryBackoff(duration(c, "redtask.retry.base", "PT1S"),
+                        duration(c, "redtask.retry.cap", "PT1H"),
+                        c.getOptionalValue("redtask.retry.jitter", Double.class).orElse(0.2)))
+                .idempotencyWindow(duration(c, "redtask.idempotency-window", "PT24H"))
+                .cronInterval(duration(c, "redtask.cron.interval", "PT0.5S"))
+                .misfireThreshold(duration(c, "redtask.cron.misfire-threshold", "PT1M"))
+                .build();
+        Map<String, Integer> queueLimits = new TreeMap<>();
+        for (String q : queues) {
+            c.getOptionalValue("redtask.queue." + q + ".concurrency", Integer.class).ifPresent(n -> queueLimits.put(q, n));
+        }
         return new RedTaskConfig(
                 c.getOptionalValue(REDIS_URL, String.class).orElse("redis://127.0.0.1:6379"),
                 c.getOptionalValue("redtask.redis.pool-size", Integer.class)
@@ -63,7 +73,7 @@ record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, 
                 c.getOptionalValue("redtask.workers.enabled", Boolean.class).orElse(true),
                 c.getOptionalValue("redtask.workers.executor", String.class).orElse("concurrent/redtaskWorkers"),
                 c.getOptionalValue("redtask.housekeeping.executor", String.class).orElse("concurrent/redtaskScheduler"),
-                engine);
+                engine, queueLimits);
     }
 
     private static Duration duration(Config c, String key, String fallback) {

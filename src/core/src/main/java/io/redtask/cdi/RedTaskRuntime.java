@@ -1,7 +1,8 @@
 package io.redtask.cdi;
 
+import io.redtask.StoreUnavailableException;
+import io.redtask.TaskEvent;
 import io.redtask.TaskHandler;
-import io.redtask.TaskType;
 import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
@@ -13,6 +14,7 @@ import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.spi.CreationalContext;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Shutdown;
 import jakarta.enterprise.event.Startup;
@@ -23,7 +25,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
-import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -41,6 +42,9 @@ public class RedTaskRuntime {
     @Inject
     RedTaskExtension extension;
 
+    @Inject
+    Event<TaskEvent> events;
+
     private RedTaskEngine engine;
     private RedTaskConfig config;
 
@@ -54,6 +58,14 @@ public class RedTaskRuntime {
 
     void onStartup(@Observes Startup event) {
         RedTaskEngine e = engine();
+        try {
+            config.queueLimits().forEach(e::setQueueConcurrency);
+            extension.schedules().forEach(e::schedule);
+        } catch (StoreUnavailableException ex) {
+            // The application still starts; schedules are saved again at the next start.
+            LOG.warning("RedTask: Redis is unreachable at start-up (" + ex.getMessage()
+                    + "); queue limits and @Recurring schedules were not saved");
+        }
         if (config.workersEnabled()) {
             e.start();
         } else {
@@ -78,14 +90,15 @@ public class RedTaskRuntime {
                 ManagedExecutorService.class);
         ManagedScheduledExecutorService housekeeping = lookup(config.housekeepingExecutor(),
                 "java:comp/DefaultManagedScheduledExecutorService", ManagedScheduledExecutorService.class);
+        JsonCodec codec = new JsonCodec();
         RedisTaskStore store = new RedisTaskStore(
                 RedisConnections.open(config.redisUrl(), config.redisPoolSize(), config.redisTimeout()),
-                new Keys(config.keyPrefix()), config.engine().keepSucceeded(), config.engine().keepDead(),
+                new Keys(config.keyPrefix()), codec, config.engine().keepSucceeded(), config.engine().keepDead(),
                 config.engine().maxStalls());
         RedTaskEngine.Builder builder = RedTaskEngine.builder().store(store).settings(config.engine())
-                .codec(new JsonCodec()).workers(workers).housekeeping(housekeeping);
-        for (Map.Entry<String, Bean<?>> handler : extension.handlers().entrySet()) {
-            builder.handler(registration(handler.getKey(), handler.getValue()));
+                .codec(codec).workers(workers).housekeeping(housekeeping).listener(events::fire);
+        for (Bean<?> handler : extension.handlers().values()) {
+            builder.handler(registration(handler));
         }
         LOG.info(() -> "RedTask: Redis at " + RedisConnections.redact(config.redisUrl()) + ", key prefix '"
                 + config.keyPrefix() + "', handlers " + extension.handlers().keySet());
@@ -96,10 +109,8 @@ public class RedTaskRuntime {
      * A registration that asks CDI for the handler bean on each run and releases it afterwards,
      * so {@code @Dependent} handlers are destroyed and normal-scoped ones are shared as usual.
      */
-    private HandlerRegistration registration(String name, Bean<?> bean) {
-        TaskType annotation = bean.getBeanClass().getAnnotation(TaskType.class);
-        return new HandlerRegistration(name, HandlerRegistration.payloadTypeOf(bean.getBeanClass()),
-                annotation.maxAttempts(), (payload, context) -> {
+    private HandlerRegistration registration(Bean<?> bean) {
+        return HandlerRegistration.annotated(bean.getBeanClass(), (payload, context) -> {
                     CreationalContext<?> cc = beanManager.createCreationalContext(bean);
                     try {
                         @SuppressWarnings("unchecked")

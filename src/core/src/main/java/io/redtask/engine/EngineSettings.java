@@ -6,26 +6,31 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How an engine behaves. Durations must be positive.
+ * How an engine behaves. Build with {@link #builder(String)}; durations must be positive.
  *
  * @param nodeId            this server's name in Redis (owner of its leases)
  * @param queues            the queues this server's workers take tasks from
  * @param concurrency       how many tasks run at once on this server
  * @param lease             how long a claim holds a task without a heartbeat
- * @param heartbeatInterval how often held leases are extended (well under {@code lease})
+ * @param heartbeatInterval how often held leases are extended (and cancels noticed)
  * @param reaperInterval    how often expired leases are looked for
  * @param pollInterval      longest blocking wait on Redis, so stop and due times are seen
  * @param claimBatch        most tasks claimed in one round trip
  * @param shutdownGrace     how long stop waits for running tasks before handing them back
- * @param keepSucceeded     how long succeeded tasks and their results are kept
+ * @param keepSucceeded     how long succeeded and cancelled tasks and their results are kept
  * @param keepDead          how long dead tasks are kept
  * @param maxStalls         lost leases a task survives before it is dead
- * @param backoff           waits between attempts
+ * @param backoff           waits between attempts, unless a handler or submit says otherwise
+ * @param idempotencyWindow how long an idempotency key is remembered by default
+ * @param cronInterval      how often recurring schedules are checked for due slots
+ * @param misfireThreshold  a slot later than this is missed (all servers were down), and handled
+ *                          by the schedule's misfire policy
  */
 public record EngineSettings(String nodeId, List<String> queues, int concurrency, Duration lease,
                              Duration heartbeatInterval, Duration reaperInterval, Duration pollInterval,
                              int claimBatch, Duration shutdownGrace, Duration keepSucceeded, Duration keepDead,
-                             int maxStalls, RetryBackoff backoff) {
+                             int maxStalls, RetryBackoff backoff, Duration idempotencyWindow, Duration cronInterval,
+                             Duration misfireThreshold) {
 
     public EngineSettings {
         if (nodeId == null || nodeId.isBlank()) {
@@ -45,10 +50,14 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         if (maxStalls < 0) {
             throw new IllegalArgumentException("maxStalls must be 0 or more");
         }
-        for (Duration d : List.of(lease, heartbeatInterval, reaperInterval, pollInterval, keepSucceeded, keepDead)) {
+        for (Duration d : List.of(lease, heartbeatInterval, reaperInterval, pollInterval, keepSucceeded, keepDead,
+                idempotencyWindow, cronInterval, misfireThreshold)) {
             if (d.isZero() || d.isNegative()) {
                 throw new IllegalArgumentException("durations must be positive: " + d);
             }
+        }
+        if (shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("shutdownGrace must not be negative");
         }
         if (heartbeatInterval.compareTo(lease) >= 0) {
             throw new IllegalArgumentException("heartbeatInterval (" + heartbeatInterval
@@ -56,55 +65,136 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         }
     }
 
-    /** Defaults: queue {@code default}, 8 workers, 30 s lease renewed every 10 s, 24 h / 7 d retention. */
-    public static EngineSettings defaults(String nodeId) {
-        return new EngineSettings(nodeId, List.of("default"), 8, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(5), Duration.ofSeconds(1), 32, Duration.ofSeconds(20), Duration.ofHours(24),
-                Duration.ofDays(7), 3, RetryBackoff.DEFAULT);
+    /**
+     * Defaults: queue {@code default}, 8 workers, 30 s lease renewed every 2 s, 24 h / 7 d
+     * retention, 3 stalls, 1 s..1 h backoff, 24 h idempotency window.
+     */
+    public static Builder builder(String nodeId) {
+        return new Builder(nodeId);
     }
 
-    public EngineSettings withNodeId(String id) {
-        return new EngineSettings(id, queues, concurrency, lease, heartbeatInterval, reaperInterval, pollInterval,
-                claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff);
+    /** A builder holding these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder(nodeId);
+        b.queues = queues;
+        b.concurrency = concurrency;
+        b.lease = lease;
+        b.heartbeatInterval = heartbeatInterval;
+        b.reaperInterval = reaperInterval;
+        b.pollInterval = pollInterval;
+        b.claimBatch = claimBatch;
+        b.shutdownGrace = shutdownGrace;
+        b.keepSucceeded = keepSucceeded;
+        b.keepDead = keepDead;
+        b.maxStalls = maxStalls;
+        b.backoff = backoff;
+        b.idempotencyWindow = idempotencyWindow;
+        b.cronInterval = cronInterval;
+        b.misfireThreshold = misfireThreshold;
+        return b;
     }
 
-    public EngineSettings withQueues(List<String> q) {
-        return new EngineSettings(nodeId, q, concurrency, lease, heartbeatInterval, reaperInterval, pollInterval,
-                claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff);
-    }
+    /** Builds {@link EngineSettings}. */
+    public static final class Builder {
+        private String nodeId;
+        private List<String> queues = List.of("default");
+        private int concurrency = 8;
+        private Duration lease = Duration.ofSeconds(30);
+        private Duration heartbeatInterval = Duration.ofSeconds(2);
+        private Duration reaperInterval = Duration.ofSeconds(5);
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private int claimBatch = 32;
+        private Duration shutdownGrace = Duration.ofSeconds(20);
+        private Duration keepSucceeded = Duration.ofHours(24);
+        private Duration keepDead = Duration.ofDays(7);
+        private int maxStalls = 3;
+        private RetryBackoff backoff = RetryBackoff.DEFAULT;
+        private Duration idempotencyWindow = Duration.ofHours(24);
+        private Duration cronInterval = Duration.ofMillis(500);
+        private Duration misfireThreshold = Duration.ofMinutes(1);
 
-    public EngineSettings withConcurrency(int c) {
-        return new EngineSettings(nodeId, queues, c, lease, heartbeatInterval, reaperInterval, pollInterval,
-                claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff);
-    }
+        private Builder(String nodeId) {
+            this.nodeId = nodeId;
+        }
 
-    public EngineSettings withLease(Duration l, Duration heartbeat) {
-        return new EngineSettings(nodeId, queues, concurrency, l, heartbeat, reaperInterval, pollInterval,
-                claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff);
-    }
+        public Builder nodeId(String v) {
+            nodeId = v;
+            return this;
+        }
 
-    public EngineSettings withReaperInterval(Duration r) {
-        return new EngineSettings(nodeId, queues, concurrency, lease, heartbeatInterval, r, pollInterval,
-                claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff);
-    }
+        public Builder queues(List<String> v) {
+            queues = v;
+            return this;
+        }
 
-    public EngineSettings withPollInterval(Duration p) {
-        return new EngineSettings(nodeId, queues, concurrency, lease, heartbeatInterval, reaperInterval, p,
-                claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff);
-    }
+        public Builder concurrency(int v) {
+            concurrency = v;
+            return this;
+        }
 
-    public EngineSettings withShutdownGrace(Duration g) {
-        return new EngineSettings(nodeId, queues, concurrency, lease, heartbeatInterval, reaperInterval, pollInterval,
-                claimBatch, g, keepSucceeded, keepDead, maxStalls, backoff);
-    }
+        /** The lease and how often it is renewed. */
+        public Builder lease(Duration v, Duration heartbeat) {
+            lease = v;
+            heartbeatInterval = heartbeat;
+            return this;
+        }
 
-    public EngineSettings withRetention(Duration succeeded, Duration dead) {
-        return new EngineSettings(nodeId, queues, concurrency, lease, heartbeatInterval, reaperInterval, pollInterval,
-                claimBatch, shutdownGrace, succeeded, dead, maxStalls, backoff);
-    }
+        public Builder reaperInterval(Duration v) {
+            reaperInterval = v;
+            return this;
+        }
 
-    public EngineSettings withBackoff(RetryBackoff b) {
-        return new EngineSettings(nodeId, queues, concurrency, lease, heartbeatInterval, reaperInterval, pollInterval,
-                claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, b);
+        public Builder pollInterval(Duration v) {
+            pollInterval = v;
+            return this;
+        }
+
+        public Builder claimBatch(int v) {
+            claimBatch = v;
+            return this;
+        }
+
+        public Builder shutdownGrace(Duration v) {
+            shutdownGrace = v;
+            return this;
+        }
+
+        /** How long succeeded (and cancelled) and dead tasks are kept. */
+        public Builder retention(Duration succeeded, Duration dead) {
+            keepSucceeded = succeeded;
+            keepDead = dead;
+            return this;
+        }
+
+        public Builder maxStalls(int v) {
+            maxStalls = v;
+            return this;
+        }
+
+        public Builder backoff(RetryBackoff v) {
+            backoff = v;
+            return this;
+        }
+
+        public Builder idempotencyWindow(Duration v) {
+            idempotencyWindow = v;
+            return this;
+        }
+
+        public Builder cronInterval(Duration v) {
+            cronInterval = v;
+            return this;
+        }
+
+        public Builder misfireThreshold(Duration v) {
+            misfireThreshold = v;
+            return this;
+        }
+
+        public EngineSettings build() {
+            return new EngineSettings(nodeId, queues, concurrency, lease, heartbeatInterval, reaperInterval,
+                    pollInterval, claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff,
+                    idempotencyWindow, cronInterval, misfireThreshold);
+        }
     }
 }

@@ -1,21 +1,32 @@
 package io.redtask.engine;
 
 import io.redtask.InvalidTaskException;
-import io.redtask.RedTaskException;
+import io.redtask.QueueNames;
+import io.redtask.Schedule;
+import io.redtask.ScheduleInfo;
 import io.redtask.StoreUnavailableException;
 import io.redtask.SubmitOptions;
+import io.redtask.Submission;
+import io.redtask.TaskEvent;
 import io.redtask.TaskScheduler;
 import io.redtask.TaskStatus;
 import io.redtask.UnknownTaskTypeException;
+import io.redtask.cron.CronExpression;
 import jakarta.json.bind.JsonbException;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -31,16 +42,18 @@ import java.util.logging.Logger;
 /**
  * The scheduler itself, in plain Java: submits tasks to a {@link TaskStore} and, once started,
  * runs this server's share of them on the worker executor it was given. Timing comes from the
- * {@link Clock} it was given, so tests can move time by hand.
+ * {@link Clock} it was given, so tests can move time by hand and call the periodic jobs
+ * ({@link #renewLeases()}, {@link #recoverExpiredLeases()}, {@link #checkTimeouts()},
+ * {@link #fireDueSchedules()}) themselves.
  *
  * <p>In a Jakarta EE server the CDI layer builds one with a {@code ManagedExecutorService} for
  * handlers and a {@code ManagedScheduledExecutorService} for its own loops; elsewhere any
- * executors do. The housekeeping executor needs a thread per queue (fetchers block) plus two.
+ * executors do. The housekeeping executor needs a thread per queue (fetchers block) plus four.
  */
 public final class RedTaskEngine implements TaskScheduler {
 
     private static final Logger LOG = Logger.getLogger(RedTaskEngine.class.getName());
-    private static final int MAX_ERROR_LENGTH = 4_000;
+    private static final long FAST_TICK_MILLIS = 50;
 
     private enum Phase { NEW, RUNNING, STOPPING, STOPPED }
 
@@ -48,16 +61,24 @@ public final class RedTaskEngine implements TaskScheduler {
     private final Clock clock;
     private final EngineSettings settings;
     private final Map<String, HandlerRegistration> handlers;
+    private final List<TaskListener> listeners;
     private final JsonCodec codec;
     private final Executor workers;
     private final ScheduledExecutorService housekeeping;
     private final WorkerSlots slots;
-    private final Map<String, ClaimedTask> running = new ConcurrentHashMap<>();
+    private final Map<String, RunContext> running = new ConcurrentHashMap<>();
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.NEW);
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final List<Future<?>> loops = new ArrayList<>();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final Processor processor = new Processor(this);
+    private final LeaseKeeper leaseKeeper = new LeaseKeeper(this);
+    private final Watchdog watchdog = new Watchdog(this);
+    private final CronTicker cronTicker = new CronTicker(this);
+    private final CompletionWatcher completions;
+    private final Object watcherLock = new Object();
+    private Future<?> watcherLoop;
 
     private RedTaskEngine(Builder b) {
         this.store = Objects.requireNonNull(b.store, "store");
@@ -67,7 +88,9 @@ public final class RedTaskEngine implements TaskScheduler {
         this.workers = Objects.requireNonNull(b.workers, "workers");
         this.housekeeping = Objects.requireNonNull(b.housekeeping, "housekeeping");
         this.handlers = Map.copyOf(b.handlers);
+        this.listeners = List.copyOf(b.listeners);
         this.slots = new WorkerSlots(settings.concurrency());
+        this.completions = new CompletionWatcher(store);
     }
 
     /** Starts building an engine. */
@@ -79,28 +102,74 @@ public final class RedTaskEngine implements TaskScheduler {
 
     @Override
     public String submit(String type, Object payload, SubmitOptions options) {
-        Objects.requireNonNull(options, "options");
-        HandlerRegistration handler = handlers.get(type);
+        NewTask task = prepare(new Submission(type, payload, Objects.requireNonNull(options, "options")), clock.millis());
+        return store.enqueue(task.queue(), List.of(task), clock.millis()).get(0).id();
+    }
+
+    @Override
+    public List<String> submitAll(List<Submission> submissions) {
+        long now = clock.millis();
+        // Check and convert everything first: an invalid task stores nothing of the batch.
+        List<NewTask> tasks = new ArrayList<>(submissions.size());
+        for (int i = 0; i < submissions.size(); i++) {
+            try {
+                tasks.add(prepare(submissions.get(i), now));
+            } catch (InvalidTaskException e) {
+                throw new InvalidTaskException("tasks[" + i + "]." + e.field(), e.getMessage(), e);
+            }
+        }
+        Map<String, List<Integer>> positionsByQueue = new LinkedHashMap<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            positionsByQueue.computeIfAbsent(tasks.get(i).queue(), q -> new ArrayList<>()).add(i);
+        }
+        String[] ids = new String[tasks.size()];
+        for (Map.Entry<String, List<Integer>> e : positionsByQueue.entrySet()) {
+            List<NewTask> batch = e.getValue().stream().map(tasks::get).toList();
+            List<EnqueueResult> results = store.enqueue(e.getKey(), batch, now);
+            for (int j = 0; j < results.size(); j++) {
+                ids[e.getValue().get(j)] = results.get(j).id();
+            }
+        }
+        return List.of(ids);
+    }
+
+    private NewTask prepare(Submission s, long now) {
+        HandlerRegistration handler = handlers.get(s.type());
         if (handler == null) {
-            if (type == null || type.isBlank()) {
+            if (s.type() == null || s.type().isBlank()) {
                 throw new InvalidTaskException("type", "is required");
             }
-            throw new UnknownTaskTypeException(type, handlers.keySet());
+            throw new UnknownTaskTypeException(s.type(), handlers.keySet());
         }
         String json;
         try {
-            json = codec.toJson(payload);
+            json = codec.toJson(s.payload());
         } catch (JsonbException e) {
             throw new InvalidTaskException("payload", "cannot be written as JSON: " + e.getMessage(), e);
         }
-        long now = clock.millis();
-        String id = TaskIds.next(options.queueName(), now);
-        int maxAttempts = options.maxAttempts() != null ? options.maxAttempts() : handler.maxAttempts();
-        if (!store.enqueue(new NewTask(id, type, options.queueName(), json, maxAttempts, 0, now), now)) {
-            // 80 random bits make this practically impossible; say so rather than lose the task.
-            throw new RedTaskException("task id collision for " + id + "; submit again");
+        SubmitOptions o = s.options();
+        int maxAttempts = o.maxAttempts() != null ? o.maxAttempts() : handler.maxAttempts();
+        Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();
+        long base = -1;
+        long cap = -1;
+        if (o.backoff() != null) {
+            base = o.backoff().toMillis();
+            cap = o.backoffCap().toMillis();
+        } else if (handler.backoff() != null) {
+            base = handler.backoff().base().toMillis();
+            cap = handler.backoff().cap().toMillis();
         }
-        return id;
+        Duration window = o.idempotencyWindow() != null ? o.idempotencyWindow() : settings.idempotencyWindow();
+        return newTask(s.type(), o.queueName(), json, maxAttempts, o.priority(),
+                o.dueAt(Instant.ofEpochMilli(now)).toEpochMilli(), timeout == null ? 0 : timeout.toMillis(),
+                o.idempotencyKey(), window.toMillis(), base, cap);
+    }
+
+    NewTask newTask(String type, String queue, String payloadJson, int maxAttempts, int priority, long dueAt,
+                    long timeoutMillis, String idempotencyKey, long idempotencyWindowMs, long backoffBase,
+                    long backoffCap) {
+        return new NewTask(TaskIds.next(queue, clock.millis()), type, queue, payloadJson, maxAttempts, priority, dueAt,
+                timeoutMillis, idempotencyKey, idempotencyWindowMs, backoffBase, backoffCap);
     }
 
     @Override
@@ -108,14 +177,97 @@ public final class RedTaskEngine implements TaskScheduler {
         return store.find(id);
     }
 
+    @Override
+    public boolean cancel(String id) {
+        String previous = store.cancel(id, clock.millis());
+        boolean cancelled = switch (previous) {
+            case "scheduled", "queued", "running" -> true;
+            default -> false;
+        };
+        if (cancelled) {
+            RunContext run = running.get(id);
+            if (run != null) {
+                run.stop("cancelled");
+            }
+            TaskStatus s = store.find(id).orElse(null);
+            publish(new TaskEvent(TaskEvent.Kind.CANCELLED, id, s == null ? null : s.type(),
+                    s == null ? TaskIds.queueOf(id) : s.queue(), s == null ? 0 : s.attempts(), null, null));
+            LOG.info(() -> "RedTask: task " + id + " cancelled (it was " + previous + ")");
+        }
+        return cancelled;
+    }
+
+    @Override
+    public CompletionStage<TaskStatus> whenFinished(String id) {
+        CompletableFuture<TaskStatus> f = completions.watch(id);
+        synchronized (watcherLock) {
+            if (watcherLoop == null) {
+                // Started on first use, also on servers whose workers are off: waiting is not working.
+                watcherLoop = housekeeping.scheduleWithFixedDelay(guard("completion watcher", completions::poll, false),
+                        0, FAST_TICK_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+        return f;
+    }
+
+    // ---------------------------------------------------------------- recurring schedules
+
+    @Override
+    public void schedule(Schedule s) {
+        CronExpression cron;
+        try {
+            cron = CronExpression.parse(s.cron());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidTaskException("cron", e.getMessage(), e);
+        }
+        HandlerRegistration handler = handlers.get(s.type());
+        if (handler == null) {
+            throw new UnknownTaskTypeException(s.type(), handlers.keySet());
+        }
+        String json;
+        try {
+            json = codec.toJson(s.payload());
+        } catch (JsonbException e) {
+            throw new InvalidTaskException("payload", "cannot be written as JSON: " + e.getMessage(), e);
+        }
+        SubmitOptions o = s.options();
+        Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();
+        ScheduleDefinition d = new ScheduleDefinition(s.name(), s.cron(), s.zone().getId(), s.type(), o.queueName(), json,
+                o.priority(), o.maxAttempts() != null ? o.maxAttempts() : handler.maxAttempts(),
+                timeout == null ? 0 : timeout.toMillis(), s.misfire());
+        long next = CronTicker.next(cron, clock.millis(), s.zone());
+        if (store.saveSchedule(d, next)) {
+            LOG.info(() -> "RedTask: schedule '" + s.name() + "' (" + s.cron() + " " + s.zone() + ") saved; next slot "
+                    + Instant.ofEpochMilli(next));
+        }
+    }
+
+    @Override
+    public boolean unschedule(String name) {
+        return store.removeSchedule(name);
+    }
+
+    @Override
+    public List<ScheduleInfo> schedules() {
+        List<ScheduleInfo> out = new ArrayList<>();
+        store.schedules().forEach((d, next) -> out.add(new ScheduleInfo(d.name(), d.cron(), d.zone(), d.type(), d.queue(),
+                d.payload(), d.misfire(), next < 0 ? null : Instant.ofEpochMilli(next))));
+        return out;
+    }
+
+    /** Fires the due slots of recurring schedules now. The cron loop calls it periodically. */
+    public int fireDueSchedules() {
+        return cronTicker.tick();
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
     /** The task types this engine can run. */
     public Collection<String> taskTypes() {
         return handlers.keySet();
     }
 
-    // ---------------------------------------------------------------- lifecycle
-
-    /** Starts the fetchers, the lease keeper and the reaper. Calling it twice does nothing. */
+    /** Starts the fetchers and the periodic jobs. Calling it twice does nothing. */
     public void start() {
         if (!phase.compareAndSet(Phase.NEW, Phase.RUNNING)) {
             return;
@@ -124,15 +276,18 @@ public final class RedTaskEngine implements TaskScheduler {
             for (String queue : settings.queues()) {
                 loops.add(housekeeping.submit(new Fetcher(this, queue)));
             }
-            long hb = settings.heartbeatInterval().toMillis();
-            loops.add(housekeeping.scheduleWithFixedDelay(guard("lease keeper", this::renewLeases), hb, hb,
-                    TimeUnit.MILLISECONDS));
-            long reap = settings.reaperInterval().toMillis();
-            loops.add(housekeeping.scheduleWithFixedDelay(guard("reaper", this::recoverExpiredLeases), reap, reap,
-                    TimeUnit.MILLISECONDS));
+            every(settings.heartbeatInterval(), "lease keeper", this::renewLeases);
+            every(settings.reaperInterval(), "reaper", this::recoverExpiredLeases);
+            every(Duration.ofMillis(FAST_TICK_MILLIS), "watchdog", this::checkTimeouts);
+            every(settings.cronInterval(), "cron", this::fireDueSchedules);
         }
         LOG.info(() -> "RedTask: node " + settings.nodeId() + " started: queues " + settings.queues()
                 + ", concurrency " + settings.concurrency() + ", task types " + new java.util.TreeSet<>(handlers.keySet()));
+    }
+
+    private void every(Duration interval, String what, Runnable job) {
+        long ms = interval.toMillis();
+        loops.add(housekeeping.scheduleWithFixedDelay(guard(what, job, true), ms, ms, TimeUnit.MILLISECONDS));
     }
 
     /**
@@ -141,6 +296,11 @@ public final class RedTaskEngine implements TaskScheduler {
      * stop loses nothing and does not hang.
      */
     public void stop() {
+        synchronized (watcherLock) {
+            if (watcherLoop != null) {
+                watcherLoop.cancel(false);
+            }
+        }
         if (!phase.compareAndSet(Phase.RUNNING, Phase.STOPPING)) {
             phase.compareAndSet(Phase.NEW, Phase.STOPPED);
             return;
@@ -158,13 +318,13 @@ public final class RedTaskEngine implements TaskScheduler {
         }
         int released = 0;
         if (!idle) {
-            for (ClaimedTask task : List.copyOf(running.values())) {
+            for (RunContext run : List.copyOf(running.values())) {
                 try {
-                    if (store.release(task)) {
+                    if (run.stop("server stopping") && store.release(run.task())) {
                         released++;
                     }
                 } catch (RuntimeException e) {
-                    LOG.warning("RedTask: could not hand task " + task.id() + " back (" + e.getMessage()
+                    LOG.warning("RedTask: could not hand task " + run.taskId() + " back (" + e.getMessage()
                             + "); its lease will expire and another server will take it");
                 }
             }
@@ -210,15 +370,45 @@ public final class RedTaskEngine implements TaskScheduler {
         return failed.get();
     }
 
+    /** Sets the most tasks of {@code queue} that run at once across all servers; {@code null} for no limit. */
+    public void setQueueConcurrency(String queue, Integer limit) {
+        QueueNames.requireValid(queue);
+        if (limit != null && limit < 0) {
+            throw new IllegalArgumentException("queue concurrency must be 0 or more, was " + limit);
+        }
+        store.setQueueConcurrency(queue, limit);
+    }
+
+    /** Pauses ({@code true}) or resumes a queue on every server; running tasks finish. */
+    public void setQueuePaused(String queue, boolean paused) {
+        QueueNames.requireValid(queue);
+        store.setPaused(queue, paused);
+        LOG.info(() -> "RedTask: queue '" + queue + "' " + (paused ? "paused" : "resumed") + " on all servers");
+    }
+
+    /** Moves a dead task back to its queue with fresh attempts. @return whether it was dead */
+    public boolean retryDead(String id) {
+        return store.retryDead(TaskIds.queueOf(id), id, 1) == 1;
+    }
+
+    /** Moves up to {@code max} of a queue's dead tasks (oldest first) back to it. @return how many */
+    public int retryDead(String queue, int max) {
+        return store.retryDead(QueueNames.requireValid(queue), null, max);
+    }
+
+    /** Deletes up to {@code max} of a queue's dead tasks (oldest first). @return how many */
+    public int purgeDead(String queue, int max) {
+        return store.purgeDead(QueueNames.requireValid(queue), null, max);
+    }
+
     /** Extends the leases of all tasks this server runs. The lease keeper calls it periodically. */
     public void renewLeases() {
-        long until = clock.millis() + settings.lease().toMillis();
-        for (ClaimedTask task : List.copyOf(running.values())) {
-            if (!store.extend(task, until) && running.remove(task.id(), task)) {
-                LOG.warning("RedTask: lost the lease on task " + task.id() + " (attempt " + task.attempt()
-                        + "); another server may run it again, and this run's result will be refused");
-            }
-        }
+        leaseKeeper.renew();
+    }
+
+    /** Ends attempts past their timeout. The watchdog calls it periodically. */
+    public void checkTimeouts() {
+        watchdog.check();
     }
 
     /** Requeues tasks whose lease expired in any of this server's queues. The reaper calls it periodically. */
@@ -233,7 +423,7 @@ public final class RedTaskEngine implements TaskScheduler {
         }
     }
 
-    // ---------------------------------------------------------------- running tasks
+    // ---------------------------------------------------------------- for the engine's parts
 
     EngineSettings settings() {
         return settings;
@@ -247,8 +437,51 @@ public final class RedTaskEngine implements TaskScheduler {
         return clock;
     }
 
+    JsonCodec codec() {
+        return codec;
+    }
+
     WorkerSlots slots() {
         return slots;
+    }
+
+    Processor processor() {
+        return processor;
+    }
+
+    HandlerRegistration handler(String type) {
+        return handlers.get(type);
+    }
+
+    Collection<RunContext> runningTasks() {
+        return List.copyOf(running.values());
+    }
+
+    RetryBackoff backoffFor(ClaimedTask task) {
+        if (task.backoffBaseMillis() >= 0 && task.backoffCapMillis() >= task.backoffBaseMillis()) {
+            return new RetryBackoff(Duration.ofMillis(task.backoffBaseMillis()), Duration.ofMillis(task.backoffCapMillis()),
+                    settings.backoff().jitter());
+        }
+        return settings.backoff();
+    }
+
+    void countCompleted() {
+        completed.incrementAndGet();
+    }
+
+    void countFailed() {
+        failed.incrementAndGet();
+    }
+
+    void publish(TaskEvent event) {
+        for (TaskListener l : listeners) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "RedTask: a task event listener failed on " + event.kind() + " of "
+                        + event.taskId() + "; the task is not affected", e);
+            }
+        }
     }
 
     /** Waits {@code millis} or until stop, whichever comes first. */
@@ -262,11 +495,12 @@ public final class RedTaskEngine implements TaskScheduler {
 
     /** Runs a claimed task on a worker; the caller holds one slot for it. */
     void dispatch(ClaimedTask task) {
-        running.put(task.id(), task);
+        RunContext run = new RunContext(task, clock.millis());
+        running.put(task.id(), run);
         try {
-            workers.execute(() -> execute(task));
+            workers.execute(() -> processor.process(run));
         } catch (RejectedExecutionException e) {
-            running.remove(task.id());
+            running.remove(task.id(), run);
             slots.release(1);
             LOG.warning("RedTask: the worker executor refused task " + task.id() + " (" + e.getMessage()
                     + "); handing it back. Lower redtask.workers.concurrency or raise the executor's limit");
@@ -275,87 +509,15 @@ public final class RedTaskEngine implements TaskScheduler {
         }
     }
 
-    private void execute(ClaimedTask task) {
-        try {
-            HandlerRegistration handler = handlers.get(task.type());
-            if (handler == null) {
-                finishFailed(task, "no handler for task type '" + task.type() + "' on node " + settings.nodeId(), true);
-                return;
-            }
-            Object payload;
-            try {
-                payload = codec.fromJson(task.payloadJson(), handler.payloadType());
-            } catch (JsonbException e) {
-                // Retrying cannot make a payload readable: straight to dead.
-                finishFailed(task, "payload cannot be read as " + handler.payloadType().getTypeName() + ": "
-                        + e.getMessage(), false);
-                return;
-            }
-            Object result;
-            try {
-                result = handler.invoker().invoke(payload, new RunContext(task));
-            } catch (Exception | LinkageError | AssertionError e) {
-                finishFailed(task, describe(e), true);
-                return;
-            }
-            String json;
-            try {
-                json = codec.toJson(result);
-            } catch (JsonbException e) {
-                finishFailed(task, "result cannot be written as JSON: " + e.getMessage(), true);
-                return;
-            }
-            finishSucceeded(task, json);
-        } catch (StoreUnavailableException e) {
-            LOG.warning("RedTask: cannot record the outcome of task " + task.id() + ": " + e.getMessage()
-                    + "; its lease will expire and it will run again");
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "RedTask: unexpected error around task " + task.id(), e);
-        } finally {
-            running.remove(task.id(), task);
-            slots.release(1);
-        }
+    /** Called by the processor when a handler has returned and its thread is free. */
+    void finished(RunContext run) {
+        running.remove(run.taskId(), run);
+        slots.release(1);
     }
 
-    private void finishSucceeded(ClaimedTask task, String resultJson) {
-        if (store.complete(task, resultJson, clock.millis())) {
-            completed.incrementAndGet();
-        } else {
-            LOG.warning("RedTask: task " + task.id() + " finished after its lease was lost; its result was refused");
-        }
-    }
-
-    private void finishFailed(ClaimedTask task, String error, boolean retryable) {
-        failed.incrementAndGet();
-        long now = clock.millis();
-        long retryAt = retryable ? now + settings.backoff().delayMillis(task.attempt()) : -1;
-        FailOutcome outcome = store.fail(task, error, retryAt, now);
-        switch (outcome) {
-            case DEAD -> LOG.warning("RedTask: task " + task.id() + " (" + task.type() + ") is dead after attempt "
-                    + task.attempt() + ": " + error);
-            case RETRY, SCHEDULED -> LOG.fine(() -> "RedTask: task " + task.id() + " attempt " + task.attempt()
-                    + " failed (" + error + "); retry in " + (retryAt - now) + " ms");
-            case STALE -> LOG.warning("RedTask: task " + task.id() + " failed after its lease was lost: " + error);
-        }
-    }
-
-    private static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder(e.getClass().getName());
-        if (e.getMessage() != null) {
-            sb.append(": ").append(e.getMessage());
-        }
-        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-            sb.append("; caused by ").append(c.getClass().getName());
-            if (c.getMessage() != null) {
-                sb.append(": ").append(c.getMessage());
-            }
-        }
-        return sb.length() > MAX_ERROR_LENGTH ? sb.substring(0, MAX_ERROR_LENGTH) : sb.toString();
-    }
-
-    private Runnable guard(String what, Runnable job) {
+    private Runnable guard(String what, Runnable job, boolean onlyWhileRunning) {
         return () -> {
-            if (!isRunning()) {
+            if (onlyWhileRunning && !isRunning()) {
                 return;
             }
             try {
@@ -377,7 +539,8 @@ public final class RedTaskEngine implements TaskScheduler {
         private JsonCodec codec;
         private Executor workers;
         private ScheduledExecutorService housekeeping;
-        private final Map<String, HandlerRegistration> handlers = new java.util.LinkedHashMap<>();
+        private final Map<String, HandlerRegistration> handlers = new LinkedHashMap<>();
+        private final List<TaskListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -408,7 +571,7 @@ public final class RedTaskEngine implements TaskScheduler {
             return this;
         }
 
-        /** Where the fetch, lease and reaper loops run. */
+        /** Where the fetch, lease, timeout, reaper and cron loops run. */
         public Builder housekeeping(ScheduledExecutorService housekeeping) {
             this.housekeeping = housekeeping;
             return this;
@@ -424,6 +587,12 @@ public final class RedTaskEngine implements TaskScheduler {
             if (previous != null) {
                 throw new IllegalArgumentException("two handlers for task type '" + registration.name() + "'");
             }
+            return this;
+        }
+
+        /** Adds a listener for task events. */
+        public Builder listener(TaskListener listener) {
+            listeners.add(Objects.requireNonNull(listener));
             return this;
         }
 

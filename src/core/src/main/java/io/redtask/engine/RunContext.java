@@ -2,8 +2,68 @@ package io.redtask.engine;
 
 import io.redtask.TaskContext;
 
-/** The {@link TaskContext} a handler gets for one attempt. */
-record RunContext(ClaimedTask task) implements TaskContext {
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One attempt of a task on this server: the {@link TaskContext} its handler gets, and the
+ * engine's handle on it to stop it (cancel, timeout, lost lease). Interrupts reach the handler's
+ * thread only while the handler runs on it, never a later task on the same pooled thread.
+ */
+final class RunContext implements TaskContext {
+
+    private final ClaimedTask task;
+    private final long deadlineMillis;
+    private final AtomicReference<String> stopReason = new AtomicReference<>();
+    private Thread thread;
+    private boolean finished;
+
+    RunContext(ClaimedTask task, long startedMillis) {
+        this.task = task;
+        this.deadlineMillis = task.timeoutMillis() > 0 ? startedMillis + task.timeoutMillis() : Long.MAX_VALUE;
+    }
+
+    ClaimedTask task() {
+        return task;
+    }
+
+    long deadlineMillis() {
+        return deadlineMillis;
+    }
+
+    synchronized void enter() {
+        thread = Thread.currentThread();
+    }
+
+    /** Marks the handler done and clears an interrupt meant for it, before the thread moves on. */
+    synchronized void exit() {
+        finished = true;
+        thread = null;
+        Thread.interrupted();
+    }
+
+    /**
+     * Stops the attempt: sets the flag and interrupts the handler's thread.
+     *
+     * @return true for the first stop of this attempt
+     */
+    boolean stop(String reason) {
+        if (!stopReason.compareAndSet(null, reason)) {
+            return false;
+        }
+        synchronized (this) {
+            if (!finished && thread != null) {
+                thread.interrupt();
+            }
+        }
+        return true;
+    }
+
+    /** Why the attempt was stopped, or {@code null}. */
+    String stopReason() {
+        return stopReason.get();
+    }
 
     @Override
     public String taskId() {
@@ -28,5 +88,20 @@ record RunContext(ClaimedTask task) implements TaskContext {
     @Override
     public long fencingToken() {
         return task.token();
+    }
+
+    @Override
+    public Optional<String> idempotencyKey() {
+        return Optional.ofNullable(task.idempotencyKey());
+    }
+
+    @Override
+    public Optional<Instant> deadline() {
+        return deadlineMillis == Long.MAX_VALUE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(deadlineMillis));
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return stopReason.get() != null;
     }
 }

@@ -3,6 +3,7 @@ package io.redtask.engine;
 import io.redtask.TaskStatus;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,15 +14,17 @@ import java.util.Optional;
 public interface TaskStore {
 
     /**
-     * Stores a new task, ready now or scheduled for {@link NewTask#dueAt()}.
+     * Stores new tasks of one queue in one atomic step, each ready now or scheduled for its
+     * {@link NewTask#dueAt()}; a task whose idempotency key is in use is not stored.
      *
-     * @return whether it was stored (false when the id is taken)
+     * @return one result per task, in order
      */
-    boolean enqueue(NewTask task, long now);
+    List<EnqueueResult> enqueue(String queue, List<NewTask> tasks, long now);
 
     /**
      * Claims up to {@code max} ready tasks of {@code queue} for {@code owner} with a lease until
-     * {@code now + leaseMillis}, first making scheduled tasks that are due ready.
+     * {@code now + leaseMillis}, first making scheduled tasks that are due ready. Claims nothing
+     * while the queue is paused, and no more than its cluster-wide concurrency limit allows.
      */
     ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner);
 
@@ -36,11 +39,23 @@ public interface TaskStore {
      */
     FailOutcome fail(ClaimedTask task, String error, long retryAt, long now);
 
-    /** Extends a held task's lease to {@code leaseUntil}. @return false when the token is stale. */
-    boolean extend(ClaimedTask task, long leaseUntil);
+    /**
+     * Extends the leases of tasks of one queue to {@code leaseUntil}.
+     *
+     * @return per task, whether it is still held (false: stale token or cancelled)
+     */
+    List<Boolean> extend(String queue, List<ClaimedTask> tasks, long leaseUntil);
 
     /** Gives a claimed task back unrun, not counting the attempt. @return false when stale. */
     boolean release(ClaimedTask task);
+
+    /**
+     * Cancels a task that has not finished.
+     *
+     * @return the state it had: "scheduled", "queued" or "running" when this call cancelled it;
+     * a final state's name when it had already finished; "missing" when there is no such task
+     */
+    String cancel(String id, long now);
 
     /** Requeues (or buries) tasks of {@code queue} whose lease ended before {@code now}. */
     RecoveryResult recoverExpired(String queue, long now, int max);
@@ -50,6 +65,41 @@ public interface TaskStore {
 
     /** Reads a task; empty when there is none (or its record expired). */
     Optional<TaskStatus> find(String id);
+
+    /** Reads many tasks in one round trip; missing ones are absent from the map. */
+    Map<String, TaskStatus> findAll(List<String> ids);
+
+    /** Moves dead tasks (one by id, or up to {@code max} oldest when {@code id} is null) back to ready. */
+    int retryDead(String queue, String id, int max);
+
+    /** Deletes dead tasks (one by id, or up to {@code max} oldest when {@code id} is null). */
+    int purgeDead(String queue, String id, int max);
+
+    /** Sets (or with {@code null} removes) the cluster-wide limit of running tasks of a queue. */
+    void setQueueConcurrency(String queue, Integer limit);
+
+    /** Pauses or resumes claiming from a queue on every server. */
+    void setPaused(String queue, boolean paused);
+
+    /** Saves a recurring schedule. @return false when it was stored unchanged already */
+    boolean saveSchedule(ScheduleDefinition definition, long nextSlot);
+
+    /** Removes a recurring schedule. @return whether it existed */
+    boolean removeSchedule(String name);
+
+    /** All recurring schedules with their next slots. */
+    Map<ScheduleDefinition, Long> schedules();
+
+    /** Schedules of {@code queue} whose next slot is at or before {@code now}, with that slot. */
+    Map<ScheduleDefinition, Long> dueSchedules(String queue, long now, int max);
+
+    /**
+     * Fires (or with {@code task == null} skips) slot {@code slot} of a schedule and moves it to
+     * {@code nextSlot}, unless another server did first.
+     *
+     * @return whether this call moved the schedule on
+     */
+    boolean fireSchedule(String queue, String name, long slot, long nextSlot, NewTask task, long now);
 
     /** Checks that the store answers. @throws io.redtask.StoreUnavailableException otherwise */
     void ping();

@@ -14,6 +14,12 @@ import io.redtask.engine.TaskIds;
  * &lt;prefix&gt;:{q}:seq         string FIFO counter
  * &lt;prefix&gt;:{q}:wake        list  wake-up tokens for fetchers blocked on an empty queue
  * &lt;prefix&gt;:{q}:task:&lt;id&gt;   hash  the task: type, payload, state, attempts, result, times
+ * &lt;prefix&gt;:{q}:idem:&lt;key&gt;  string the id of the task submitted with an idempotency key
+ * &lt;prefix&gt;:{q}:config      hash  queue settings shared by all servers: paused, concurrency
+ * &lt;prefix&gt;:{q}:cron        hash  recurring schedules creating tasks in q: name -&gt; definition
+ * &lt;prefix&gt;:{q}:cron:next   zset  their next slots: name -&gt; time (ms)
+ * &lt;prefix&gt;:schedules       hash  index of schedules: name -&gt; queue
+ * &lt;prefix&gt;:queues          set   every queue ever used (for operators' lists)
  * </pre>
  */
 public final class Keys {
@@ -58,6 +64,30 @@ public final class Keys {
 
     public String wake(String queue) {
         return queueKey(queue, "wake");
+    }
+
+    public String idempotency(String queue, String key) {
+        return queueKey(queue, "idem:" + key);
+    }
+
+    public String settings(String queue) {
+        return queueKey(queue, "config");
+    }
+
+    public String cron(String queue) {
+        return queueKey(queue, "cron");
+    }
+
+    public String cronNext(String queue) {
+        return queueKey(queue, "cron:next");
+    }
+
+    public String schedules() {
+        return prefix + ":schedules";
+    }
+
+    public String queues() {
+        return prefix + ":queues";
     }
 
     /** The prefix of a queue's task hashes; scripts append the id. */

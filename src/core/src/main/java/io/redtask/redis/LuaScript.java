@@ -28,14 +28,30 @@ final class LuaScript {
         this.sha = sha1(source);
     }
 
-    /** Loads {@code <name>.lua} from the classpath next to this class. */
+    /**
+     * Loads {@code <name>.lua} from the classpath next to this class. A line
+     * {@code -- @include lib} is replaced by {@code lib.lua}, so scripts share functions and each
+     * still runs as one atomic script.
+     */
     static LuaScript load(String name) {
+        StringBuilder out = new StringBuilder();
+        for (String line : read(name).split("\n", -1)) {
+            if (line.startsWith("-- @include ")) {
+                out.append(read(line.substring("-- @include ".length()).strip())).append('\n');
+            } else {
+                out.append(line).append('\n');
+            }
+        }
+        return new LuaScript(name, out.toString());
+    }
+
+    private static String read(String name) {
         String file = name + ".lua";
         try (InputStream in = LuaScript.class.getResourceAsStream(file)) {
             if (in == null) {
                 throw new IllegalStateException("missing script resource " + file);
             }
-            return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read script " + file, e);
         }

@@ -4,17 +4,24 @@ import io.redtask.StoreUnavailableException;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.engine.ClaimedTask;
+import io.redtask.engine.EnqueueResult;
 import io.redtask.engine.FailOutcome;
+import io.redtask.engine.JsonCodec;
 import io.redtask.engine.NewTask;
+import io.redtask.engine.ScheduleDefinition;
 import io.redtask.engine.TaskIds;
 import io.redtask.engine.TaskStore;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.resps.Tuple;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +38,7 @@ public final class RedisTaskStore implements TaskStore {
 
     private final UnifiedJedis redis;
     private final Keys keys;
+    private final JsonCodec json;
     private final long keepSucceededMillis;
     private final long keepDeadMillis;
     private final int maxStalls;
@@ -40,45 +48,96 @@ public final class RedisTaskStore implements TaskStore {
     private final LuaScript fail = LuaScript.load("fail");
     private final LuaScript extend = LuaScript.load("extend");
     private final LuaScript release = LuaScript.load("release");
+    private final LuaScript cancel = LuaScript.load("cancel");
     private final LuaScript recover = LuaScript.load("recover");
+    private final LuaScript retryDead = LuaScript.load("retry_dead");
+    private final LuaScript purgeDead = LuaScript.load("purge_dead");
+    private final LuaScript scheduleSave = LuaScript.load("schedule_save");
+    private final LuaScript scheduleRemove = LuaScript.load("schedule_remove");
+    private final LuaScript cronFire = LuaScript.load("cron_fire");
+    private final java.util.Set<String> knownQueues = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param redis         the client; this store closes it in {@link #close()}
      * @param keys          key names
-     * @param keepSucceeded how long a succeeded task's record and result are kept
+     * @param json          reads and writes schedule definitions
+     * @param keepSucceeded how long a succeeded (or cancelled) task's record and result are kept
      * @param keepDead      how long a dead task's record is kept
      * @param maxStalls     how many lost leases a task survives before it is dead
      */
-    public RedisTaskStore(UnifiedJedis redis, Keys keys, Duration keepSucceeded, Duration keepDead, int maxStalls) {
+    public RedisTaskStore(UnifiedJedis redis, Keys keys, JsonCodec json, Duration keepSucceeded, Duration keepDead,
+                          int maxStalls) {
         this.redis = redis;
         this.keys = keys;
+        this.json = json;
         this.keepSucceededMillis = keepSucceeded.toMillis();
         this.keepDeadMillis = keepDead.toMillis();
         this.maxStalls = maxStalls;
     }
 
     @Override
-    public boolean enqueue(NewTask t, long now) {
-        String q = t.queue();
-        Object state = call(() -> enqueue.run(redis,
-                List.of(keys.task(t.id()), keys.ready(q), keys.scheduled(q), keys.sequence(q), keys.wake(q)),
-                List.of(t.id(), t.type(), q, t.payloadJson(), Integer.toString(t.maxAttempts()),
-                        Integer.toString(t.priority()), Long.toString(now), Long.toString(t.dueAt()))));
-        return !"exists".equals(state);
+    public List<EnqueueResult> enqueue(String queue, List<NewTask> tasks, long now) {
+        if (tasks.isEmpty()) {
+            return List.of();
+        }
+        rememberQueue(queue);
+        List<String> k = new ArrayList<>(4 + 2 * tasks.size());
+        k.addAll(List.of(keys.ready(queue), keys.scheduled(queue), keys.sequence(queue), keys.wake(queue)));
+        List<String> a = new ArrayList<>(1 + 12 * tasks.size());
+        a.add(Long.toString(now));
+        for (NewTask t : tasks) {
+            if (!t.queue().equals(queue)) {
+                throw new IllegalArgumentException("task " + t.id() + " is not of queue " + queue);
+            }
+            k.add(keys.task(t.id()));
+            k.add(t.idempotencyKey() == null ? keys.settings(queue) : keys.idempotency(queue, t.idempotencyKey()));
+            addTaskFields(a, t);
+        }
+        List<?> r = (List<?>) call(() -> enqueue.run(redis, k, a));
+        List<EnqueueResult> out = new ArrayList<>(tasks.size());
+        for (int i = 0; i < r.size(); i += 2) {
+            String state = (String) r.get(i);
+            String id = (String) r.get(i + 1);
+            switch (state) {
+                case "duplicate" -> out.add(new EnqueueResult(id, null, true));
+                case "exists" -> throw new IllegalStateException("task id " + id + " is taken");
+                default -> out.add(new EnqueueResult(id, TaskState.fromWireName(state), false));
+            }
+        }
+        return out;
+    }
+
+    private static void addTaskFields(List<String> a, NewTask t) {
+        a.add(t.id());
+        a.add(t.type());
+        a.add(t.queue());
+        a.add(t.payloadJson());
+        a.add(Integer.toString(t.maxAttempts()));
+        a.add(Integer.toString(t.priority()));
+        a.add(Long.toString(t.dueAt()));
+        a.add(Long.toString(t.timeoutMillis()));
+        a.add(t.idempotencyKey() == null ? "" : t.idempotencyKey());
+        a.add(Long.toString(Math.max(1, t.idempotencyWindowMs())));
+        a.add(t.backoffBaseMillis() < 0 ? "" : Long.toString(t.backoffBaseMillis()));
+        a.add(t.backoffCapMillis() < 0 ? "" : Long.toString(t.backoffCapMillis()));
     }
 
     @Override
     public ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner) {
         List<?> reply = (List<?>) call(() -> claim.run(redis,
-                List.of(keys.ready(queue), keys.active(queue), keys.scheduled(queue), keys.wake(queue)),
+                List.of(keys.ready(queue), keys.active(queue), keys.scheduled(queue), keys.wake(queue),
+                        keys.settings(queue)),
                 List.of(Long.toString(now), Long.toString(leaseMillis), Integer.toString(max), owner,
                         keys.taskPrefix(queue), Integer.toString(PROMOTE_PER_CLAIM))));
         long nextDue = asLong(reply.get(0));
-        List<ClaimedTask> tasks = new ArrayList<>((reply.size() - 1) / 6);
-        for (int i = 1; i + 5 < reply.size(); i += 6) {
+        List<ClaimedTask> tasks = new ArrayList<>((reply.size() - 1) / 10);
+        for (int i = 1; i + 9 < reply.size(); i += 10) {
+            String idem = (String) reply.get(i + 7);
             tasks.add(new ClaimedTask((String) reply.get(i), queue, (String) reply.get(i + 1),
                     (String) reply.get(i + 2), (int) asLong(reply.get(i + 3)), asLong(reply.get(i + 4)),
-                    (int) asLong(reply.get(i + 5))));
+                    (int) asLong(reply.get(i + 5)), optionalLong(reply.get(i + 6), 0),
+                    idem == null || idem.isEmpty() ? null : idem, optionalLong(reply.get(i + 8), -1),
+                    optionalLong(reply.get(i + 9), -1)));
         }
         return new ClaimBatch(tasks, nextDue);
     }
@@ -110,10 +169,23 @@ public final class RedisTaskStore implements TaskStore {
     }
 
     @Override
-    public boolean extend(ClaimedTask t, long leaseUntil) {
-        Object r = call(() -> extend.run(redis, List.of(keys.task(t.id()), keys.active(t.queue())),
-                List.of(t.id(), Long.toString(t.token()), Long.toString(leaseUntil))));
-        return asLong(r) == 1;
+    public List<Boolean> extend(String queue, List<ClaimedTask> tasks, long leaseUntil) {
+        if (tasks.isEmpty()) {
+            return List.of();
+        }
+        List<String> a = new ArrayList<>(2 + 2 * tasks.size());
+        a.add(keys.taskPrefix(queue));
+        a.add(Long.toString(leaseUntil));
+        for (ClaimedTask t : tasks) {
+            a.add(t.id());
+            a.add(Long.toString(t.token()));
+        }
+        List<?> r = (List<?>) call(() -> extend.run(redis, List.of(keys.active(queue)), a));
+        List<Boolean> out = new ArrayList<>(r.size());
+        for (Object o : r) {
+            out.add(asLong(o) == 1);
+        }
+        return out;
     }
 
     @Override
@@ -123,6 +195,17 @@ public final class RedisTaskStore implements TaskStore {
                 List.of(keys.task(t.id()), keys.active(q), keys.ready(q), keys.wake(q)),
                 List.of(t.id(), Long.toString(t.token()))));
         return asLong(r) == 1;
+    }
+
+    @Override
+    public String cancel(String id, long now) {
+        if (!TaskIds.isWellFormed(id)) {
+            return "missing";
+        }
+        String q = TaskIds.queueOf(id);
+        return (String) call(() -> cancel.run(redis,
+                List.of(keys.task(id), keys.ready(q), keys.scheduled(q), keys.active(q)),
+                List.of(id, Long.toString(now), Long.toString(keepSucceededMillis))));
     }
 
     @Override
@@ -148,14 +231,134 @@ public final class RedisTaskStore implements TaskStore {
         if (!TaskIds.isWellFormed(id)) {
             return Optional.empty();
         }
-        Map<String, String> h = call(() -> redis.hgetAll(keys.task(id)));
-        if (h == null || h.isEmpty() || !h.containsKey("state")) {
-            return Optional.empty();
+        return Optional.ofNullable(status(call(() -> redis.hgetAll(keys.task(id)))));
+    }
+
+    @Override
+    public Map<String, TaskStatus> findAll(List<String> ids) {
+        Map<String, TaskStatus> out = new LinkedHashMap<>();
+        List<String> valid = ids.stream().filter(TaskIds::isWellFormed).distinct().toList();
+        if (valid.isEmpty()) {
+            return out;
         }
-        return Optional.of(new TaskStatus(h.get("id"), h.get("type"), h.get("queue"),
-                TaskState.fromWireName(h.get("state")), intOf(h.get("attempts")), intOf(h.get("maxAttempts")),
-                h.get("result"), h.get("error"), instant(h.get("createdAt")), instant(h.get("startedAt")),
-                instant(h.get("finishedAt"))));
+        Map<String, Response<Map<String, String>>> replies = new LinkedHashMap<>();
+        call(() -> {
+            try (AbstractPipeline p = redis.pipelined()) {
+                for (String id : valid) {
+                    replies.put(id, p.hgetAll(keys.task(id)));
+                }
+                p.sync();
+            }
+            return null;
+        });
+        replies.forEach((id, r) -> {
+            TaskStatus s = status(r.get());
+            if (s != null) {
+                out.put(id, s);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public int retryDead(String queue, String id, int max) {
+        return (int) asLong(call(() -> retryDead.run(redis,
+                List.of(keys.dead(queue), keys.ready(queue), keys.wake(queue)),
+                List.of(keys.taskPrefix(queue), Integer.toString(max), id == null ? "" : id))));
+    }
+
+    @Override
+    public int purgeDead(String queue, String id, int max) {
+        return (int) asLong(call(() -> purgeDead.run(redis, List.of(keys.dead(queue)),
+                List.of(keys.taskPrefix(queue), Integer.toString(max), id == null ? "" : id))));
+    }
+
+    @Override
+    public void setQueueConcurrency(String queue, Integer limit) {
+        rememberQueue(queue);
+        call(() -> limit == null ? redis.hdel(keys.settings(queue), "concurrency")
+                : redis.hset(keys.settings(queue), "concurrency", Integer.toString(limit)));
+    }
+
+    @Override
+    public void setPaused(String queue, boolean paused) {
+        rememberQueue(queue);
+        call(() -> paused ? redis.hset(keys.settings(queue), "paused", "1") : redis.hdel(keys.settings(queue), "paused"));
+    }
+
+    @Override
+    public boolean saveSchedule(ScheduleDefinition d, long nextSlot) {
+        rememberQueue(d.queue());
+        String previousQueue = call(() -> redis.hget(keys.schedules(), d.name()));
+        if (previousQueue != null && !previousQueue.equals(d.queue())) {
+            // The schedule moved to another queue: its old slot record must not fire as well.
+            call(() -> scheduleRemove.run(redis, List.of(keys.cron(previousQueue), keys.cronNext(previousQueue)),
+                    List.of(d.name())));
+        }
+        Object r = call(() -> scheduleSave.run(redis, List.of(keys.cron(d.queue()), keys.cronNext(d.queue())),
+                List.of(d.name(), json.toJson(d), Long.toString(nextSlot))));
+        call(() -> redis.hset(keys.schedules(), d.name(), d.queue()));
+        return "saved".equals(r);
+    }
+
+    @Override
+    public boolean removeSchedule(String name) {
+        String queue = call(() -> redis.hget(keys.schedules(), name));
+        if (queue == null) {
+            return false;
+        }
+        Object r = call(() -> scheduleRemove.run(redis, List.of(keys.cron(queue), keys.cronNext(queue)), List.of(name)));
+        call(() -> redis.hdel(keys.schedules(), name));
+        return asLong(r) == 1;
+    }
+
+    @Override
+    public Map<ScheduleDefinition, Long> schedules() {
+        Map<ScheduleDefinition, Long> out = new LinkedHashMap<>();
+        Map<String, String> index = call(() -> redis.hgetAll(keys.schedules()));
+        for (String queue : new java.util.TreeSet<>(index.values())) {
+            Map<String, String> defs = call(() -> redis.hgetAll(keys.cron(queue)));
+            for (Map.Entry<String, String> e : new java.util.TreeMap<>(defs).entrySet()) {
+                Double next = call(() -> redis.zscore(keys.cronNext(queue), e.getKey()));
+                out.put(definition(e.getValue()), next == null ? -1L : next.longValue());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<ScheduleDefinition, Long> dueSchedules(String queue, long now, int max) {
+        List<Tuple> due = call(() -> redis.zrangeByScoreWithScores(keys.cronNext(queue), Double.NEGATIVE_INFINITY,
+                (double) now, 0, max));
+        Map<ScheduleDefinition, Long> out = new LinkedHashMap<>();
+        for (Tuple t : due) {
+            String def = call(() -> redis.hget(keys.cron(queue), t.getElement()));
+            if (def != null) {
+                out.put(definition(def), (long) t.getScore());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public boolean fireSchedule(String queue, String name, long slot, long nextSlot, NewTask task, long now) {
+        List<String> a = new ArrayList<>(17);
+        a.addAll(List.of(name, Long.toString(slot), Long.toString(nextSlot), Long.toString(now), task == null ? "0" : "1"));
+        String taskKey;
+        String idemKey = keys.settings(queue);
+        if (task != null) {
+            addTaskFields(a, task);
+            taskKey = keys.task(task.id());
+            if (task.idempotencyKey() != null) {
+                idemKey = keys.idempotency(queue, task.idempotencyKey());
+            }
+        } else {
+            taskKey = keys.settings(queue);
+        }
+        List<String> k = List.of(keys.cronNext(queue), keys.ready(queue), keys.scheduled(queue), keys.sequence(queue),
+                keys.wake(queue), taskKey, idemKey);
+        List<?> r = (List<?>) call(() -> cronFire.run(redis, k, a));
+        return !"lost".equals(r.get(0));
     }
 
     @Override
@@ -176,6 +379,32 @@ public final class RedisTaskStore implements TaskStore {
     /** The key names this store uses. */
     public Keys keys() {
         return keys;
+    }
+
+    private void rememberQueue(String queue) {
+        // A separate command (the set lives in another cluster slot); once per queue per process.
+        if (knownQueues.add(queue)) {
+            try {
+                call(() -> redis.sadd(keys.queues(), queue));
+            } catch (RuntimeException e) {
+                knownQueues.remove(queue);
+                throw e;
+            }
+        }
+    }
+
+    private ScheduleDefinition definition(String text) {
+        return (ScheduleDefinition) json.fromJson(text, ScheduleDefinition.class);
+    }
+
+    private static TaskStatus status(Map<String, String> h) {
+        if (h == null || h.isEmpty() || !h.containsKey("state")) {
+            return null;
+        }
+        return new TaskStatus(h.get("id"), h.get("type"), h.get("queue"),
+                TaskState.fromWireName(h.get("state")), intOf(h.get("attempts")), intOf(h.get("maxAttempts")),
+                h.get("result"), h.get("error"), instant(h.get("createdAt")), instant(h.get("startedAt")),
+                instant(h.get("finishedAt")));
     }
 
     private static <T> T call(Supplier<T> command) {
@@ -200,6 +429,13 @@ public final class RedisTaskStore implements TaskStore {
             return Long.parseLong(s);
         }
         throw new IllegalStateException("expected a number from Redis, got " + o);
+    }
+
+    private static long optionalLong(Object o, long fallback) {
+        if (o == null || (o instanceof String s && s.isEmpty())) {
+            return fallback;
+        }
+        return asLong(o);
     }
 
     private static int intOf(String s) {

@@ -1,10 +1,19 @@
--- extend: push a held task's lease forward (the heartbeat), only for the current owner token.
--- KEYS[1] task hash  KEYS[2] active zset
--- ARGV[1] id  ARGV[2] owner token  ARGV[3] new lease deadline (ms)
--- Result: 1 when extended, 0 when the token is stale (the caller lost the task).
-if redis.call('HGET', KEYS[1], 'fence') ~= ARGV[2] or redis.call('HGET', KEYS[1], 'state') ~= 'running' then
-  return 0
+-- extend: the heartbeat. Pushes the leases of the tasks a worker holds in one queue forward,
+-- each only if the worker still holds it under the token it claimed it with.
+-- KEYS[1] active zset
+-- ARGV[1] task key prefix  ARGV[2] new lease deadline (ms), then pairs of id, owner token
+-- Result: per task, 1 when extended, 0 when the token is stale or the task was cancelled
+-- (the worker should stop: its result will be refused).
+local out = {}
+for i = 3, #ARGV, 2 do
+  local key = ARGV[1] .. ARGV[i]
+  local f = redis.call('HMGET', key, 'fence', 'state')
+  if f[1] == ARGV[i + 1] and f[2] == 'running' then
+    redis.call('HSET', key, 'lease', ARGV[2])
+    redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[i])
+    table.insert(out, 1)
+  else
+    table.insert(out, 0)
+  end
 end
-redis.call('HSET', KEYS[1], 'lease', ARGV[3])
-redis.call('ZADD', KEYS[2], 'XX', ARGV[3], ARGV[1])
-return 1
+return out

@@ -32,4 +32,7 @@ for _, id in ipairs(ids) do
   end
 end
 if requeued > 0 then redis.call('LTRIM', KEYS[4], 0, 63) end
+-- Dead-set entries older than the retention have lost their records (they expired): forget
+-- them too, so the set stays bounded even when nothing dies for a while.
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[4]))
 return { requeued, dead }

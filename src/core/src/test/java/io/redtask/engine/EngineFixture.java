@@ -33,15 +33,17 @@ final class EngineFixture implements AutoCloseable {
 
     RedisTaskStore store() {
         RedisTaskStore store = new RedisTaskStore(RedisConnections.open(url, 32, Duration.ofSeconds(2)),
-                new Keys(prefix), Duration.ofHours(1), Duration.ofDays(1), 3);
+                new Keys(prefix), new JsonCodec(), Duration.ofHours(1), Duration.ofDays(1), 3);
         stores.add(store);
         return store;
     }
 
     /** A started engine; {@code setup} adds handlers and changes settings. */
-    RedTaskEngine engine(String node, Clock clock, EngineSettings settings, Consumer<RedTaskEngine.Builder> setup) {
+    RedTaskEngine engine(String node, Clock clock, EngineSettings.Builder settingsBuilder,
+                         Consumer<RedTaskEngine.Builder> setup) {
+        EngineSettings settings = settingsBuilder.nodeId(node).build();
         ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, settings.concurrency()));
-        ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(settings.queues().size() + 2);
+        ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(settings.queues().size() + 4);
         executors.add(workers);
         executors.add(housekeeping);
         RedTaskEngine.Builder b = RedTaskEngine.builder().store(store()).clock(clock).settings(settings)
@@ -53,11 +55,11 @@ final class EngineFixture implements AutoCloseable {
         return engine;
     }
 
-    static EngineSettings settings(String node) {
+    static EngineSettings.Builder settings(String node) {
         // Short poll so that stop is quick; no backoff so that retries run at once.
-        return EngineSettings.defaults(node).withPollInterval(Duration.ofMillis(200))
-                .withBackoff(new RetryBackoff(Duration.ZERO, Duration.ZERO, 0))
-                .withShutdownGrace(Duration.ofSeconds(5));
+        return EngineSettings.builder(node).pollInterval(Duration.ofMillis(200))
+                .backoff(new RetryBackoff(Duration.ZERO, Duration.ZERO, 0))
+                .shutdownGrace(Duration.ofSeconds(5));
     }
 
     @Override

@@ -138,9 +138,9 @@ class RedTaskEngineTest {
         CountDownLatch aMayFinish = new CountDownLatch(1);
         // Long lease and heartbeat in real time, so only the test's clock makes the lease expire;
         // long reaper interval, so only the test's call recovers it.
-        EngineSettings base = EngineFixture.settings("x").withLease(Duration.ofSeconds(30), Duration.ofSeconds(20))
-                .withReaperInterval(Duration.ofHours(1)).withConcurrency(1);
-        RedTaskEngine a = fixture.engine("a", clock, base.withNodeId("a"),
+        EngineSettings.Builder base = EngineFixture.settings("x").lease(Duration.ofSeconds(30), Duration.ofSeconds(20))
+                .reaperInterval(Duration.ofHours(1)).concurrency(1);
+        RedTaskEngine a = fixture.engine("a", clock, base,
                 bld -> bld.handler(HandlerRegistration.of("work", (p, c) -> {
                     aStarted.countDown();
                     aMayFinish.await(10, TimeUnit.SECONDS);
@@ -149,7 +149,7 @@ class RedTaskEngineTest {
         String id = a.submit("work", null);
         assertTrue(aStarted.await(10, TimeUnit.SECONDS), "engine a started the task");
 
-        RedTaskEngine b = fixture.engine("b", clock, base.withNodeId("b"),
+        RedTaskEngine b = fixture.engine("b", clock, base,
                 bld -> bld.handler(HandlerRegistration.of("work", (p, c) -> "from b, attempt " + c.attempt())));
 
         clock.advance(Duration.ofSeconds(31));
@@ -172,7 +172,7 @@ class RedTaskEngineTest {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(),
-                EngineFixture.settings("n1").withShutdownGrace(Duration.ofMillis(100)),
+                EngineFixture.settings("n1").shutdownGrace(Duration.ofMillis(100)),
                 b -> b.handler(HandlerRegistration.of("slow", (p, c) -> {
                     started.countDown();
                     release.await(10, TimeUnit.SECONDS);
@@ -195,9 +195,8 @@ class RedTaskEngineTest {
         AtomicInteger maxSeen = new AtomicInteger();
         CountDownLatch gate = new CountDownLatch(1);
         Map<String, Boolean> done = new ConcurrentHashMap<>();
-        EngineSettings settings = EngineFixture.settings("n1").withConcurrency(2);
-        // Four worker threads although the limit is 2: the limit, not the pool, must hold.
-        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), settings.withConcurrency(4), b -> b.handler(
+        // Four worker threads although the limit will be 2: the limit, not the pool, must hold.
+        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1").concurrency(4), b -> b.handler(
                 HandlerRegistration.of("hold", (p, c) -> {
                     int now = runningNow.incrementAndGet();
                     maxSeen.accumulateAndGet(now, Math::max);

@@ -32,7 +32,7 @@ class TwoEnginesShareWorkTest {
         try (EngineFixture fixture = new EngineFixture(REDIS.url())) {
             List<RedTaskEngine> engines = new ArrayList<>();
             for (String node : List.of("a", "b")) {
-                engines.add(fixture.engine(node, Clock.systemUTC(), EngineFixture.settings(node).withConcurrency(8),
+                engines.add(fixture.engine(node, Clock.systemUTC(), EngineFixture.settings(node).concurrency(8),
                         b -> b.handler(HandlerRegistration.of("count", (p, c) -> {
                             runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
                             return null;

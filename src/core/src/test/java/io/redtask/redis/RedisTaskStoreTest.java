@@ -4,6 +4,7 @@ import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.engine.ClaimedTask;
 import io.redtask.engine.FailOutcome;
+import io.redtask.engine.JsonCodec;
 import io.redtask.engine.NewTask;
 import io.redtask.engine.TaskIds;
 import io.redtask.engine.TaskStore.ClaimBatch;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Lua scripts' state changes, one by one, against a real redis-server. */
@@ -38,7 +40,7 @@ class RedisTaskStoreTest {
     @BeforeEach
     void open() {
         store = new RedisTaskStore(RedisConnections.open(REDIS.url(), 8, Duration.ofSeconds(2)),
-                new Keys("t" + UUID.randomUUID()), Duration.ofHours(1), Duration.ofDays(1), 2);
+                new Keys("t" + UUID.randomUUID()), new JsonCodec(), Duration.ofHours(1), Duration.ofDays(1), 2);
     }
 
     @AfterEach
@@ -48,7 +50,7 @@ class RedisTaskStoreTest {
 
     private String enqueue(String payload, int maxAttempts, int priority, long dueAt) {
         String id = TaskIds.next(q, T0);
-        assertTrue(store.enqueue(new NewTask(id, "echo", q, payload, maxAttempts, priority, dueAt), T0));
+        store.enqueue(q, List.of(NewTask.simple(id, "echo", q, payload, maxAttempts, priority, dueAt)), T0);
         return id;
     }
 
@@ -87,7 +89,8 @@ class RedisTaskStoreTest {
     void aSecondCompleteOrAStaleTokenChangesNothing() {
         enqueue("1", 1, 0, T0);
         ClaimedTask task = claimOne(T0, "a");
-        ClaimedTask forged = new ClaimedTask(task.id(), q, task.type(), task.payloadJson(), 1, task.token() + 1, 1);
+        ClaimedTask forged = new ClaimedTask(task.id(), q, task.type(), task.payloadJson(), 1, task.token() + 1, 1,
+                0, null, -1, -1);
         assertFalse(store.complete(forged, "\"forged\"", T0));
         assertTrue(store.complete(task, "\"real\"", T0));
         assertFalse(store.complete(task, "\"again\"", T0));
@@ -110,7 +113,7 @@ class RedisTaskStoreTest {
         assertTrue(second.token() > first.token(), "fencing token grows with each claim");
 
         assertFalse(store.complete(first, "\"from a\"", T0 + LEASE + 3), "the old owner's ack is stale");
-        assertFalse(store.extend(first, T0 + 2 * LEASE), "the old owner cannot extend either");
+        assertEquals(List.of(false), store.extend(q, List.of(first), T0 + 2 * LEASE), "the old owner cannot extend either");
         assertTrue(store.complete(second, "\"from b\"", T0 + LEASE + 4));
         assertEquals("\"from b\"", store.find(id).orElseThrow().result());
     }
@@ -119,7 +122,7 @@ class RedisTaskStoreTest {
     void aHeartbeatKeepsTheLeaseAlive() {
         String id = enqueue("1", 1, 0, T0);
         ClaimedTask task = claimOne(T0, "a");
-        assertTrue(store.extend(task, T0 + 2 * LEASE));
+        assertEquals(List.of(true), store.extend(q, List.of(task), T0 + 2 * LEASE));
         assertEquals(0, store.recoverExpired(q, T0 + LEASE + 1, 100).requeued());
         assertEquals(TaskState.RUNNING, store.find(id).orElseThrow().state());
     }
@@ -205,10 +208,12 @@ class RedisTaskStoreTest {
     }
 
     @Test
-    void aDuplicateIdIsRefused() {
+    void aDuplicateIdIsRefusedAndTheFirstTaskKept() {
         String id = TaskIds.next(q, T0);
-        assertTrue(store.enqueue(new NewTask(id, "echo", q, "1", 1, 0, T0), T0));
-        assertFalse(store.enqueue(new NewTask(id, "echo", q, "2", 1, 0, T0), T0));
+        store.enqueue(q, List.of(NewTask.simple(id, "echo", q, "1", 1, 0, T0)), T0);
+        assertThrows(IllegalStateException.class,
+                () -> store.enqueue(q, List.of(NewTask.simple(id, "echo", q, "2", 1, 0, T0)), T0));
         assertEquals(1, store.redis().zcard(store.keys().ready(q)));
+        assertEquals("1", claimOne(T0, "a").payloadJson());
     }
 }

@@ -1,0 +1,22 @@
+-- cancel: stop a task that has not finished. A scheduled or queued task never runs; a running
+-- one is taken from its worker (the fencing counter moves on, so its result is refused, and its
+-- next heartbeat tells the worker to interrupt the handler).
+-- KEYS[1] task hash  KEYS[2] ready zset  KEYS[3] scheduled zset  KEYS[4] active zset
+-- ARGV[1] id  ARGV[2] now (ms)  ARGV[3] keep cancelled tasks for (ms)
+-- Result: the state the task was in ("scheduled" | "queued" | "running"), or the final state it
+-- already had ("succeeded" | "dead" | "cancelled"), or "missing".
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then
+  return 'missing'
+end
+if state == 'succeeded' or state == 'dead' or state == 'cancelled' then
+  return state
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'fence', 1)
+redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', ARGV[2])
+redis.call('HDEL', KEYS[1], 'owner', 'lease', 'payload')
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return state

@@ -1,0 +1,26 @@
+-- retry_dead: give dead tasks a new life: back to the ready set with their attempts reset.
+-- KEYS[1] dead zset  KEYS[2] ready zset  KEYS[3] wake list
+-- ARGV[1] task key prefix  ARGV[2] most tasks to move  ARGV[3] one task id, or '' for the oldest ones
+-- Result: the number of tasks moved.
+local ids
+if ARGV[3] ~= '' then
+  ids = {}
+  if redis.call('ZSCORE', KEYS[1], ARGV[3]) then ids = { ARGV[3] } end
+else
+  ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+end
+local moved = 0
+for _, id in ipairs(ids) do
+  redis.call('ZREM', KEYS[1], id)
+  local key = ARGV[1] .. id
+  if redis.call('HGET', key, 'state') == 'dead' then
+    redis.call('PERSIST', key)
+    redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'stalls', 0)
+    redis.call('HDEL', key, 'finishedAt')
+    redis.call('ZADD', KEYS[2], redis.call('HGET', key, 'score'), id)
+    redis.call('LPUSH', KEYS[3], '1')
+    moved = moved + 1
+  end
+end
+if moved > 0 then redis.call('LTRIM', KEYS[3], 0, 63) end
+return moved
