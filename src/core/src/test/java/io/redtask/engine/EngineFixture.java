@@ -32,8 +32,12 @@ final class EngineFixture implements AutoCloseable {
     }
 
     RedisTaskStore store() {
+        return store(Duration.ofHours(1), Duration.ofDays(1));
+    }
+
+    RedisTaskStore store(Duration keepSucceeded, Duration keepDead) {
         RedisTaskStore store = new RedisTaskStore(RedisConnections.open(url, 32, Duration.ofSeconds(2)),
-                new Keys(prefix), new JsonCodec(), Duration.ofHours(1), Duration.ofDays(1), 3);
+                new Keys(prefix), new JsonCodec(), keepSucceeded, keepDead, 3);
         stores.add(store);
         return store;
     }
@@ -41,17 +45,25 @@ final class EngineFixture implements AutoCloseable {
     /** A started engine; {@code setup} adds handlers and changes settings. */
     RedTaskEngine engine(String node, Clock clock, EngineSettings.Builder settingsBuilder,
                          Consumer<RedTaskEngine.Builder> setup) {
+        RedTaskEngine engine = unstarted(node, clock, settingsBuilder, setup);
+        engine.start();
+        return engine;
+    }
+
+    /** An engine that can submit and read but runs nothing until started. */
+    RedTaskEngine unstarted(String node, Clock clock, EngineSettings.Builder settingsBuilder,
+                            Consumer<RedTaskEngine.Builder> setup) {
         EngineSettings settings = settingsBuilder.nodeId(node).build();
         ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, settings.concurrency()));
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(settings.queues().size() + 4);
         executors.add(workers);
         executors.add(housekeeping);
-        RedTaskEngine.Builder b = RedTaskEngine.builder().store(store()).clock(clock).settings(settings)
+        RedTaskEngine.Builder b = RedTaskEngine.builder().store(store(settings.keepSucceeded(), settings.keepDead()))
+                .clock(clock).settings(settings)
                 .workers(workers).housekeeping(housekeeping);
         setup.accept(b);
         RedTaskEngine engine = b.build();
         engines.add(engine);
-        engine.start();
         return engine;
     }
 

@@ -11,6 +11,10 @@ import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonParsingException;
 
 import java.io.StringReader;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Set;
 
 /**
@@ -19,11 +23,12 @@ import java.util.Set;
  *
  * @param type    the handler name
  * @param payload the payload, any JSON value
- * @param options queue and attempts
+ * @param options queue, priority, timing, attempts, timeout, idempotency key
  */
 record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
 
-    private static final Set<String> FIELDS = Set.of("type", "payload", "queue", "maxAttempts");
+    private static final Set<String> FIELDS = Set.of("type", "payload", "queue", "priority", "delay", "runAt",
+            "maxAttempts", "timeout", "idempotencyKey");
 
     static TaskRequest parse(String body) {
         if (body == null || body.isBlank()) {
@@ -55,10 +60,46 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
         if (queue != null) {
             options.queue(queue);
         }
-        if (json.containsKey("maxAttempts") && json.get("maxAttempts") != JsonValue.NULL) {
+        if (present(json, "priority")) {
+            options.priority(integer(json, "priority"));
+        }
+        if (present(json, "maxAttempts")) {
             options.maxAttempts(integer(json, "maxAttempts"));
         }
+        options.delay(duration(json, "delay"));
+        options.runAt(instant(json, "runAt"));
+        options.timeout(duration(json, "timeout"));
+        options.idempotencyKey(string(json, "idempotencyKey"));
         return new TaskRequest(type, json.getOrDefault("payload", JsonValue.NULL), options.build());
+    }
+
+    private static boolean present(JsonObject json, String field) {
+        return json.containsKey(field) && json.get(field) != JsonValue.NULL;
+    }
+
+    private static Duration duration(JsonObject json, String field) {
+        String text = string(json, field);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Duration.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new InvalidTaskException(field, "must be an ISO-8601 duration such as PT30S or PT5M, was '" + text + "'");
+        }
+    }
+
+    private static Instant instant(JsonObject json, String field) {
+        String text = string(json, field);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new InvalidTaskException(field, "must be an ISO-8601 instant such as 2030-01-01T09:00:00Z, was '"
+                    + text + "'");
+        }
     }
 
     private static String string(JsonObject json, String field) {

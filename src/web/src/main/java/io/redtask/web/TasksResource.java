@@ -6,6 +6,7 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -16,8 +17,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
+import java.time.Instant;
+
 /**
- * {@code POST /api/tasks} submits a task; {@code GET /api/tasks/{id}} reads it.
+ * {@code POST /api/tasks} submits a task; {@code GET /api/tasks/{id}} reads it;
+ * {@code DELETE /api/tasks/{id}} cancels it.
  */
 @Path("tasks")
 @RequestScoped
@@ -35,10 +39,26 @@ public class TasksResource {
     @Consumes(MediaType.WILDCARD)
     public Response submit(String body) {
         TaskRequest request = TaskRequest.parse(body);
+        Instant now = Instant.now();
         String id = scheduler.submit(request.type(), request.payload(), request.options());
+        TaskState state = request.options().dueAt(now).isAfter(now) ? TaskState.SCHEDULED : TaskState.QUEUED;
         return Response.created(uri.getAbsolutePathBuilder().path(id).build())
-                .entity(Json.createObjectBuilder().add("id", id).add("state", TaskState.QUEUED.wireName()).build().toString())
+                .entity(Json.createObjectBuilder().add("id", id).add("state", state.wireName()).build().toString())
                 .build();
+    }
+
+    /** Cancels a task: 200 when cancelled, 409 when it had already finished, 404 when there is none. */
+    @DELETE
+    @Path("{id}")
+    public Response cancel(@PathParam("id") String id) {
+        if (scheduler.cancel(id)) {
+            return Response.ok(Json.createObjectBuilder().add("id", id).add("state", TaskState.CANCELLED.wireName())
+                    .build().toString()).build();
+        }
+        return scheduler.status(id)
+                .map(s -> Problems.of(Response.Status.CONFLICT, "task '" + id + "' has already finished: "
+                        + s.state().wireName()))
+                .orElseGet(() -> Problems.of(Response.Status.NOT_FOUND, "no task with id '" + id + "'"));
     }
 
     @GET

@@ -22,6 +22,18 @@ class TaskRequestTest {
     }
 
     @Test
+    void timingPriorityTimeoutAndIdempotencyAreRead() {
+        TaskRequest r = TaskRequest.parse("{\"type\":\"echo\",\"priority\":7,\"delay\":\"PT5M\",\"timeout\":\"PT30S\","
+                + "\"idempotencyKey\":\"order-42\"}");
+        assertEquals(7, r.options().priority());
+        assertEquals(java.time.Duration.ofMinutes(5), r.options().delay());
+        assertEquals(java.time.Duration.ofSeconds(30), r.options().timeout());
+        assertEquals("order-42", r.options().idempotencyKey());
+        TaskRequest at = TaskRequest.parse("{\"type\":\"echo\",\"runAt\":\"2030-01-01T10:00:00+02:00\"}");
+        assertEquals(java.time.Instant.parse("2030-01-01T08:00:00Z"), at.options().runAt());
+    }
+
+    @Test
     void theQueueAndAttemptsDefaultAndAMissingPayloadIsNull() {
         TaskRequest r = TaskRequest.parse("{\"type\":\"noop\"}");
         assertEquals("default", r.options().queueName());
@@ -44,7 +56,14 @@ class TaskRequestTest {
         refused("{\"type\":\"  \"}", "type", "required");
         refused("{\"type\":7}", "type", "must be a string");
         refused("{\"type\":\"echo\",\"queue\":\"no spaces\"}", "queue", "A-Z a-z 0-9");
-        refused("{\"type\":\"echo\",\"maxAttempts\":0}", "maxAttempts", "at least 1");
+        refused("{\"type\":\"echo\",\"maxAttempts\":0}", "maxAttempts", "between 1 and 1000");
+        refused("{\"type\":\"echo\",\"priority\":5000}", "priority", "between -1000 and 1000");
+        refused("{\"type\":\"echo\",\"delay\":\"5 minutes\"}", "delay", "ISO-8601 duration");
+        refused("{\"type\":\"echo\",\"delay\":\"-PT1S\"}", "delay", "negative");
+        refused("{\"type\":\"echo\",\"runAt\":\"tomorrow\"}", "runAt", "ISO-8601 instant");
+        refused("{\"type\":\"echo\",\"delay\":\"PT1S\",\"runAt\":\"2030-01-01T00:00:00Z\"}", "runAt", "cannot be combined");
+        refused("{\"type\":\"echo\",\"timeout\":\"PT0S\"}", "timeout", "positive");
+        refused("{\"type\":\"echo\",\"idempotencyKey\":\"\"}", "idempotencyKey", "not blank");
         refused("{\"type\":\"echo\",\"maxAttempts\":1.5}", "maxAttempts", "whole number");
         refused("{\"type\":\"echo\",\"dealy\":\"PT1S\"}", "dealy", "not a known field");
     }

@@ -1,0 +1,303 @@
+package io.redtask.engine;
+
+import io.redtask.InvalidTaskException;
+import io.redtask.SubmitOptions;
+import io.redtask.Submission;
+import io.redtask.TaskEvent;
+import io.redtask.TaskNotFoundException;
+import io.redtask.TaskState;
+import io.redtask.TaskStatus;
+import io.redtask.redis.RedisTaskStore;
+import io.redtask.testing.MutableClock;
+import io.redtask.testing.RedisServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Cancelling, idempotent submits, batches, completion handles, events, dead letters, queue limits. */
+class ControlTest {
+
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    private EngineFixture fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new EngineFixture(REDIS.url());
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        fixture.close();
+    }
+
+    private static TaskStatus awaitState(RedTaskEngine engine, String id, TaskState state) {
+        return await().atMost(Duration.ofSeconds(10)).until(() -> engine.status(id).orElseThrow(), s -> s.state() == state);
+    }
+
+    @Test
+    void aCancelledQueuedOrScheduledTaskNeverRuns() {
+        MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+        AtomicInteger runs = new AtomicInteger();
+        List<TaskEvent> events = new CopyOnWriteArrayList<>();
+        RedTaskEngine engine = fixture.engine("n", clock, EngineFixture.settings("n").concurrency(0),
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> runs.incrementAndGet())).listener(events::add));
+        String queued = engine.submit("t", null);
+        String scheduled = engine.submit("t", null, SubmitOptions.builder().delay(Duration.ofMinutes(1)).build());
+        String control = engine.submit("t", null);
+
+        assertTrue(engine.cancel(queued));
+        assertTrue(engine.cancel(scheduled));
+        assertFalse(engine.cancel(queued), "a second cancel changes nothing");
+        assertFalse(engine.cancel("default:NOSUCHTASK"));
+
+        clock.advance(Duration.ofMinutes(2));
+        engine.setConcurrency(4);
+        awaitState(engine, control, TaskState.SUCCEEDED);
+        assertEquals(1, runs.get(), "only the task that was not cancelled ran");
+        assertEquals(TaskState.CANCELLED, engine.status(queued).orElseThrow().state());
+        assertEquals(TaskState.CANCELLED, engine.status(scheduled).orElseThrow().state());
+        RedisTaskStore store = fixture.store();
+        assertEquals(0, store.redis().zcard(store.keys().scheduled("default")));
+        assertEquals(List.of(queued, scheduled), events.stream().filter(e -> e.kind() == TaskEvent.Kind.CANCELLED)
+                .map(TaskEvent::taskId).toList());
+    }
+
+    @Test
+    void cancellingARunningTaskInterruptsItsHandlerAndItsResultIsNotRecorded() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        AtomicBoolean flag = new AtomicBoolean();
+        CountDownLatch returned = new CountDownLatch(1);
+        RedTaskEngine worker = fixture.engine("worker", Clock.systemUTC(),
+                EngineFixture.settings("worker").lease(Duration.ofSeconds(30), Duration.ofMillis(100)),
+                b -> b.handler(HandlerRegistration.of("long", (p, c) -> {
+                    started.countDown();
+                    try {
+                        new CountDownLatch(1).await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        interrupted.set(true);
+                        flag.set(c.isCancelled());
+                    }
+                    returned.countDown();
+                    return "finished anyway";
+                })));
+        // Cancelled from another server: the worker learns it at its next heartbeat.
+        RedTaskEngine other = fixture.unstarted("other", Clock.systemUTC(), EngineFixture.settings("other"),
+                b -> b.handler(HandlerRegistration.of("long", (p, c) -> null)));
+        String id = worker.submit("long", null);
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        assertTrue(other.cancel(id));
+        assertTrue(returned.await(10, TimeUnit.SECONDS), "the handler was interrupted");
+        assertTrue(interrupted.get());
+        assertTrue(flag.get(), "isCancelled() was true");
+        await().atMost(Duration.ofSeconds(5)).until(() -> worker.busy() == 0);
+        TaskStatus s = worker.status(id).orElseThrow();
+        assertEquals(TaskState.CANCELLED, s.state());
+        assertNull(s.result(), "the late result was refused");
+    }
+
+    @Test
+    void anIdempotencyKeyMakesTheSecondSubmitReturnTheFirstTask() {
+        RedTaskEngine engine = fixture.unstarted("n", Clock.systemUTC(), EngineFixture.settings("n"),
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> c.idempotencyKey().orElse(null))));
+        SubmitOptions once = SubmitOptions.builder().idempotencyKey("order-42").idempotencyWindow(Duration.ofMillis(800)).build();
+        String first = engine.submit("t", 1, once);
+        String second = engine.submit("t", 2, once);
+        assertEquals(first, second);
+        String otherQueue = engine.submit("t", 3, SubmitOptions.builder().queue("other").idempotencyKey("order-42").build());
+        assertNotEquals(first, otherQueue, "keys are per queue");
+        RedisTaskStore store = fixture.store();
+        assertEquals(1, store.redis().zcard(store.keys().ready("default")));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !store.redis().exists(store.keys().idempotency("default", "order-42")));
+        String afterWindow = engine.submit("t", 4, once);
+        assertNotEquals(first, afterWindow, "after the window the key may be used again");
+
+        engine.start();
+        assertEquals("\"order-42\"", awaitState(engine, first, TaskState.SUCCEEDED).result(), "the handler sees the key");
+    }
+
+    @Test
+    void submitAllStoresABatchInOneRoundTripOrNothingWhenOneIsInvalid() {
+        RedTaskEngine engine = fixture.unstarted("n", Clock.systemUTC(), EngineFixture.settings("n"),
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> p)));
+        RedisTaskStore store = fixture.store();
+        List<Submission> batch = IntStream.range(0, 500).mapToObj(i -> Submission.of("t", i)).toList();
+        engine.submit("t", -1); // the first call of a queue also records the queue's name
+        store.redis().sendCommand(redis.clients.jedis.Protocol.Command.CONFIG, "RESETSTAT");
+        List<String> ids = engine.submitAll(batch);
+        String stats = store.redis().info("commandstats");
+        assertEquals(500, ids.size());
+        assertEquals(500 + 1, store.redis().zcard(store.keys().ready("default")));
+        assertTrue(stats.contains("cmdstat_evalsha:calls=1,"), "one script call for 500 tasks:\n" + stats);
+
+        List<Submission> bad = new ArrayList<>(batch.subList(0, 10));
+        bad.add(Submission.of("nope", 1));
+        InvalidTaskException e = assertThrows(InvalidTaskException.class, () -> engine.submitAll(bad));
+        assertEquals("tasks[10].type", e.field());
+        assertEquals(500 + 1, store.redis().zcard(store.keys().ready("default")), "nothing of the bad batch stored");
+
+        List<String> mixed = engine.submitAll(List.of(Submission.of("t", "a"),
+                new Submission("t", "b", SubmitOptions.queue("other")), Submission.of("t", "c")));
+        assertEquals(List.of("default", "other", "default"), mixed.stream().map(TaskIds::queueOf).toList(),
+                "ids come back in submit order across queues");
+    }
+
+    @Test
+    void whenFinishedCompletesWithTheFinalStatusAndFailsForAnUnknownTask() throws Exception {
+        RedTaskEngine engine = fixture.engine("n", Clock.systemUTC(), EngineFixture.settings("n"),
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> "done " + p)));
+        // Another server without workers waits for it.
+        RedTaskEngine waiter = fixture.unstarted("w", Clock.systemUTC(), EngineFixture.settings("w"),
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> null)));
+        String id = waiter.submit("t", 7);
+        TaskStatus s = waiter.whenFinished(id).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(TaskState.SUCCEEDED, s.state());
+        assertEquals("\"done 7\"", s.result());
+        CompletableFuture<TaskStatus> missing = engine.whenFinished("default:NOTATASK").toCompletableFuture();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> missing.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(TaskNotFoundException.class, e.getCause());
+    }
+
+    @Test
+    void eventsTellSuccessRetryAndDeath() {
+        List<TaskEvent> events = new CopyOnWriteArrayList<>();
+        RedTaskEngine engine = fixture.engine("n", Clock.systemUTC(), EngineFixture.settings("n"),
+                b -> b.listener(events::add).listener(e -> {
+                    throw new IllegalStateException("a broken listener changes nothing");
+                }).handler(HandlerRegistration.of("t", (p, c) -> {
+                    if ("fail".equals(p)) {
+                        throw new IllegalStateException("no");
+                    }
+                    return p;
+                })));
+        String ok = engine.submit("t", "ok");
+        String bad = engine.submit("t", "fail", SubmitOptions.builder().maxAttempts(2).build());
+        awaitState(engine, ok, TaskState.SUCCEEDED);
+        awaitState(engine, bad, TaskState.DEAD);
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 3);
+        assertEquals(List.of(TaskEvent.Kind.SUCCEEDED), kinds(events, ok));
+        assertEquals(List.of(TaskEvent.Kind.FAILED_WILL_RETRY, TaskEvent.Kind.DEAD), kinds(events, bad));
+        assertEquals("\"ok\"", events.stream().filter(e -> e.taskId().equals(ok)).findFirst().orElseThrow().resultJson());
+    }
+
+    private static List<TaskEvent.Kind> kinds(List<TaskEvent> events, String id) {
+        return events.stream().filter(e -> e.taskId().equals(id)).map(TaskEvent::kind).toList();
+    }
+
+    @Test
+    void deadTasksCanBeRetriedOrPurged() {
+        AtomicBoolean healthy = new AtomicBoolean(false);
+        RedTaskEngine engine = fixture.engine("n", Clock.systemUTC(), EngineFixture.settings("n"),
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> {
+                    if (!healthy.get()) {
+                        throw new IllegalStateException("down");
+                    }
+                    return "ok";
+                })));
+        List<String> ids = IntStream.range(0, 5).mapToObj(i -> engine.submit("t", i)).toList();
+        ids.forEach(id -> awaitState(engine, id, TaskState.DEAD));
+        RedisTaskStore store = fixture.store();
+        assertEquals(5, store.redis().zcard(store.keys().dead("default")));
+
+        healthy.set(true);
+        assertTrue(engine.retryDead(ids.get(0)));
+        assertFalse(engine.retryDead(ids.get(0)), "no longer dead");
+        assertEquals(2, engine.retryDead("default", 2), "the two that died first");
+        TaskStatus first = awaitState(engine, ids.get(0), TaskState.SUCCEEDED);
+        assertEquals(1, first.attempts(), "attempts start again");
+        await().atMost(Duration.ofSeconds(10)).until(() -> ids.stream()
+                .filter(id -> engine.status(id).orElseThrow().state() == TaskState.SUCCEEDED).count() == 3);
+        List<String> stillDead = ids.stream().filter(id -> engine.status(id).orElseThrow().state() == TaskState.DEAD).toList();
+        assertEquals(2, stillDead.size());
+        assertEquals(2, engine.purgeDead("default", 100));
+        assertEquals(0, store.redis().zcard(store.keys().dead("default")));
+        assertTrue(stillDead.stream().allMatch(id -> engine.status(id).isEmpty()), "purged tasks are gone");
+    }
+
+    @Test
+    void aQueueConcurrencyLimitHoldsAcrossServers() {
+        AtomicInteger now = new AtomicInteger();
+        AtomicInteger max = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        CountDownLatch gate = new CountDownLatch(1);
+        List<RedTaskEngine> engines = new ArrayList<>();
+        for (String node : List.of("a", "b")) {
+            engines.add(fixture.engine(node, Clock.systemUTC(), EngineFixture.settings(node).concurrency(4)
+                    .queues(List.of("report")), b -> b.handler(HandlerRegistration.of("report", (p, c) -> {
+                        max.accumulateAndGet(now.incrementAndGet(), Math::max);
+                        gate.await(10, TimeUnit.SECONDS);
+                        now.decrementAndGet();
+                        done.incrementAndGet();
+                        return null;
+                    }))));
+        }
+        engines.get(0).setQueueConcurrency("report", 2);
+        IntStream.range(0, 8).forEach(i -> engines.get(i % 2).submit("report", i, SubmitOptions.queue("report")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> now.get() == 2);
+        // Both servers have free workers and keep polling; the limit must keep holding.
+        await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+        assertEquals(2, now.get());
+        gate.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> done.get() == 8);
+        assertEquals(2, max.get());
+    }
+
+    @Test
+    void aPausedQueueIsNotClaimedOnAnyServerUntilResumed() {
+        AtomicInteger runs = new AtomicInteger();
+        RedTaskEngine engine = fixture.engine("n", Clock.systemUTC(), EngineFixture.settings("n"),
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> runs.incrementAndGet())));
+        engine.setQueuePaused("default", true);
+        String id = engine.submit("t", null);
+        await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+        assertEquals(0, runs.get());
+        assertEquals(TaskState.QUEUED, engine.status(id).orElseThrow().state());
+        engine.setQueuePaused("default", false);
+        awaitState(engine, id, TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void theHandlerSeesItsIdAttemptAndAGrowingFencingToken() {
+        List<Long> tokens = new CopyOnWriteArrayList<>();
+        RedTaskEngine engine = fixture.engine("n", Clock.systemUTC(), EngineFixture.settings("n"),
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> {
+                    tokens.add(c.fencingToken());
+                    if (c.attempt() < 3) {
+                        throw new IllegalStateException("again");
+                    }
+                    return Map.of("id", c.taskId(), "attempt", c.attempt(), "queue", c.queue(), "type", c.type());
+                })));
+        String id = engine.submit("t", null, SubmitOptions.builder().maxAttempts(3).build());
+        TaskStatus s = awaitState(engine, id, TaskState.SUCCEEDED);
+        assertTrue(s.result().contains("\"attempt\":3") && s.result().contains("\"id\":\"" + id + "\""), s.result());
+        assertEquals(List.of(1L, 2L, 3L), tokens);
+    }
+}
