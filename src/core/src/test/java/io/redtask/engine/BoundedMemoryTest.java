@@ -1,0 +1,126 @@
+package io.redtask.engine;
+
+import io.redtask.Submission;
+import io.redtask.TaskEvent;
+import io.redtask.redis.Keys;
+import io.redtask.redis.RedisConnections;
+import io.redtask.redis.RedisTaskStore;
+import io.redtask.testing.RedisServerExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.UnifiedJedis;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Finished tasks expire: after their retention Redis holds no more than before they came. */
+class BoundedMemoryTest {
+
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    private static final int TASKS = 10_000;
+    private static final Keys KEYS = new Keys("mem");
+
+    @Test
+    void memoryReturnsToItsStartAfterTenThousandTasksExpire() throws Exception {
+        try (UnifiedJedis probe = RedisConnections.open(REDIS.url(), 1, Duration.ofSeconds(2))) {
+            // Rounds warm up what stays: scripts, counters, the queue's name, and buffers Redis
+            // keeps for reuse (seen here to grow by about 25 KB for two or three rounds, then hold
+            // still to within a kilobyte). Warm up until two readings agree, at most five rounds.
+            long previous = -1;
+            for (int warmUp = 0; warmUp < 5; warmUp++) {
+                runRound();
+                awaitExpiry(probe);
+                long reading = usedMemory(probe);
+                if (previous >= 0 && Math.abs(reading - previous) < 1024) {
+                    break;
+                }
+                previous = reading;
+            }
+            long keysBefore = probe.dbSize();
+            long before = usedMemory(probe);
+            for (int round = 1; round <= 2; round++) {
+                runRound();
+                awaitExpiry(probe);
+                long after = usedMemory(probe);
+                assertEquals(keysBefore, probe.dbSize(), "no key left behind after round " + round);
+                assertTrue(Math.abs(after - before) < 4 * 1024,
+                        "round " + round + ": used_memory " + before + " -> " + after + " bytes");
+            }
+        }
+    }
+
+    /**
+     * 10,000 tasks through an engine of their own, every tenth one dead; the engine and its
+     * connections are closed afterwards, so their buffers in Redis do not blur the reading.
+     */
+    private static void runRound() throws Exception {
+        AtomicInteger finished = new AtomicInteger();
+        ExecutorService workers = Executors.newFixedThreadPool(8);
+        ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(5);
+        RedisTaskStore store = new RedisTaskStore(RedisConnections.open(REDIS.url(), 16, Duration.ofSeconds(2)), KEYS,
+                new JsonCodec(), Duration.ofMillis(500), Duration.ofMillis(500), 3);
+        RedTaskEngine engine = RedTaskEngine.builder().store(store).workers(workers).housekeeping(housekeeping)
+                .settings(EngineFixture.settings("n").retention(Duration.ofMillis(500), Duration.ofMillis(500))
+                        .nodeId("n").build())
+                .listener(e -> {
+                    if (e.kind() == TaskEvent.Kind.SUCCEEDED || e.kind() == TaskEvent.Kind.DEAD) {
+                        finished.incrementAndGet();
+                    }
+                })
+                .handler(HandlerRegistration.of("t", (p, c) -> {
+                    if (((Number) p).intValue() % 10 == 0) {
+                        throw new IllegalStateException("every tenth task dies");
+                    }
+                    return "a result of some length to make the records weigh something";
+                }))
+                .build();
+        engine.start();
+        try {
+            for (int start = 0; start < TASKS; start += 1_000) {
+                engine.submitAll(IntStream.range(start, start + 1_000).mapToObj(i -> Submission.of("t", i)).toList());
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> finished.get() >= TASKS);
+            // Dead-set entries outlive their records until a reaper round trims them.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                engine.recoverExpiredLeases();
+                return store.redis().zcard(KEYS.dead("default")) == 0;
+            });
+        } finally {
+            engine.stop();
+            workers.shutdownNow();
+            housekeeping.shutdownNow();
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+            housekeeping.awaitTermination(5, TimeUnit.SECONDS);
+            store.close();
+        }
+    }
+
+    private static void awaitExpiry(UnifiedJedis probe) {
+        // What may stay: the queue-name set and the FIFO counter.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> probe.dbSize() <= 2);
+    }
+
+    private static long usedMemory(UnifiedJedis probe) {
+        // The slow log keeps the arguments of up to 128 slow commands (big batches are slow):
+        // bounded diagnostics, not task data, so they are cleared before each reading.
+        probe.sendCommand(Protocol.Command.SLOWLOG, "RESET");
+        for (String line : probe.info("memory").split("\r\n")) {
+            if (line.startsWith("used_memory:")) {
+                return Long.parseLong(line.substring("used_memory:".length()));
+            }
+        }
+        throw new IllegalStateException("no used_memory in INFO");
+    }
+}

@@ -1,0 +1,119 @@
+package io.redtask.engine;
+
+import io.redtask.InvalidTaskException;
+import io.redtask.Misfire;
+import io.redtask.Schedule;
+import io.redtask.ScheduleInfo;
+import io.redtask.redis.RedisTaskStore;
+import io.redtask.testing.MutableClock;
+import io.redtask.testing.RedisServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Recurring schedules fire each slot once across servers, and handle slots missed while all were down. */
+class CronAcrossEnginesTest {
+
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+
+    private EngineFixture fixture;
+    private MutableClock clock;
+    private final List<Object> ran = new CopyOnWriteArrayList<>();
+    private final List<RedTaskEngine> engines = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        fixture = new EngineFixture(REDIS.url());
+        clock = new MutableClock(T0);
+        for (String node : List.of("a", "b", "c")) {
+            // The periodic cron loop is slowed to an hour: only the test's explicit ticks fire slots.
+            engines.add(fixture.engine(node, clock, EngineFixture.settings(node).cronInterval(Duration.ofHours(1)),
+                    b -> b.handler(HandlerRegistration.of("tick", (p, c) -> ran.add(p)))));
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        fixture.close();
+    }
+
+    private int tickAll() {
+        return engines.stream().mapToInt(RedTaskEngine::fireDueSchedules).sum();
+    }
+
+    @Test
+    void threeServersFireAnEverySecondScheduleExactlyOncePerSlotForTenSeconds() {
+        engines.forEach(e -> e.schedule(Schedule.builder("every-second", "* * * * * *", "tick").payload("tick").build()));
+        assertEquals(0, tickAll(), "nothing is due at the start");
+        for (int second = 1; second <= 10; second++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(1, tickAll(), "slot " + second + " fires once across three servers");
+            assertEquals(0, tickAll(), "and not again");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> ran.size() == 10);
+        ScheduleInfo info = engines.get(0).schedules().get(0);
+        assertEquals(T0.plusSeconds(11), info.nextFireAt());
+    }
+
+    @Test
+    void slotsMissedWhileAllServersWereDownFireOnceOrAreSkipped() {
+        RedTaskEngine a = engines.get(0);
+        a.schedule(Schedule.builder("catch-up", "* * * * *", "tick").payload("catch-up").build());
+        a.schedule(Schedule.builder("skip", "* * * * *", "tick").payload("skip").misfire(Misfire.SKIP).build());
+        clock.advance(Duration.ofMinutes(30)); // 30 slots of each missed
+        assertEquals(1, tickAll(), "catch-up fires once for all its missed slots, skip not at all");
+        assertEquals(0, tickAll());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ran.size() == 1);
+        assertEquals(List.of("catch-up"), ran);
+        Instant nextMinute = T0.plus(Duration.ofMinutes(31));
+        a.schedules().forEach(s -> assertEquals(nextMinute, s.nextFireAt(), s.name() + " carries on from now"));
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(2, tickAll(), "both fire normally again");
+    }
+
+    @Test
+    void savingAnUnchangedScheduleKeepsItsSlotAndAChangeOrRemovalTakesEffect() {
+        RedTaskEngine a = engines.get(0);
+        Schedule hourly = Schedule.builder("report", "@hourly", "tick").zone(ZoneId.of("Europe/Paris")).build();
+        a.schedule(hourly);
+        clock.advance(Duration.ofMinutes(90));
+        engines.get(1).schedule(hourly); // another server starting up declares it again
+        assertEquals(1, tickAll(), "the slot missed during the 90 minutes is still due");
+        a.schedule(Schedule.builder("report", "0 0 * * *", "tick").build());
+        assertEquals(T0.plus(Duration.ofDays(1)), a.schedules().get(0).nextFireAt(), "changed: next midnight");
+        assertTrue(a.unschedule("report"));
+        assertFalse(a.unschedule("report"));
+        assertTrue(a.schedules().isEmpty());
+        clock.advance(Duration.ofDays(2));
+        assertEquals(0, tickAll());
+        RedisTaskStore store = fixture.store();
+        assertEquals(Map.of(), store.redis().hgetAll(store.keys().schedules()));
+    }
+
+    @Test
+    void badSchedulesAreRefusedWithTheProblemNamed() {
+        RedTaskEngine a = engines.get(0);
+        assertEquals("cron", assertThrows(InvalidTaskException.class,
+                () -> a.schedule(Schedule.builder("x", "61 * * * *", "tick").build())).field());
+        assertEquals("type", assertThrows(InvalidTaskException.class,
+                () -> a.schedule(Schedule.builder("x", "@daily", "nope").build())).field());
+    }
+}

@@ -1,0 +1,76 @@
+package io.redtask.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.io.StringReader;
+import java.time.Duration;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.EmptyAsset;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.redtask.TaskScheduler;
+import io.redtask.TaskState;
+import io.redtask.TaskStatus;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+
+/**
+ * In-container: an enterprise bean in an EAR's war injects {@link TaskScheduler} (from the library
+ * in the EAR's lib/), submits, and a handler bean of the same war runs on a Liberty managed
+ * thread with the application's Jakarta EE context.
+ */
+@ExtendWith(ArquillianExtension.class)
+class SchedulerInjectionIT {
+
+    @Deployment
+    static EnterpriseArchive deployment() {
+        WebArchive war = ShrinkWrap.create(WebArchive.class, "context-probe.war")
+                .addClasses(SchedulerInjectionIT.class, SubmitterBean.class, ContextProbeHandler.class)
+                .addAsLibraries(Deployments.testLibraries())
+                .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
+        return Deployments.ear("scheduler-injection-it", war, "/context-probe");
+    }
+
+    @Inject
+    SubmitterBean submitter;
+
+    @Inject
+    TaskScheduler scheduler;
+
+    @Test
+    void aTaskSubmittedByAnEnterpriseBeanRunsWithTheApplicationsContext() {
+        assertNotNull(scheduler, "TaskScheduler was not injected into the test");
+        String id = submitter.submitProbe();
+        assertNotNull(id, "submit returned no id");
+
+        TaskStatus done = await("task " + id + " to finish")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> scheduler.status(id), s -> s.isPresent() && s.get().state().isFinal())
+                .orElseThrow();
+
+        assertEquals(TaskState.SUCCEEDED, done.state(), () -> "task did not succeed: " + done);
+        assertNotNull(done.result(), () -> "no result: " + done);
+        JsonObject result;
+        try (JsonReader reader = Json.createReader(new StringReader(done.result()))) {
+            result = reader.readObject();
+        }
+        assertEquals("ok", result.getString("lookup", null),
+                () -> "java:comp lookup failed on the worker thread: " + done.result());
+        assertEquals("ok", result.getString("classLoader", null),
+                () -> "the worker thread does not have the application's class loader: " + done.result());
+        assertNotEquals(Thread.currentThread().getName(), result.getString("thread", ""),
+                () -> "the handler ran on the submitting thread: " + done.result());
+    }
+}

@@ -1,0 +1,157 @@
+package io.redtask.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+/**
+ * Client side: the real war (REST API and demo handlers) in an EAR laid out like src/ear's, at
+ * context root "/", driven over HTTP as scripts and the acceptance tests do.
+ */
+@ExtendWith(ArquillianExtension.class)
+class TasksRestIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
+        return Deployments.ear("tasks-rest-it", war, "/");
+    }
+
+    @ArquillianResource
+    URL base;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private URI uri(String path) {
+        String root = base.toExternalForm();
+        return URI.create(root.endsWith("/") ? root : root + "/").resolve(path);
+    }
+
+    private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri(path))
+                .timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri(path))
+                .timeout(TIMEOUT)
+                .header("Accept", "application/json")
+                .GET()
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private static JsonObject json(HttpResponse<String> response) {
+        try (JsonReader reader = Json.createReader(new StringReader(response.body()))) {
+            return reader.readObject();
+        } catch (RuntimeException e) {
+            throw new AssertionError("not a JSON object (HTTP " + response.statusCode() + "): " + response.body(), e);
+        }
+    }
+
+    /** The body of an error response: 400, JSON, with an "error" message. */
+    private static String assertBadRequest(HttpResponse<String> response) {
+        assertEquals(400, response.statusCode(), () -> "expected 400, body: " + response.body());
+        String error = json(response).getString("error", null);
+        assertNotNull(error, () -> "no \"error\" in " + response.body());
+        assertFalse(error.isBlank(), "empty error message");
+        assertFalse(response.body().contains("at io.") || response.body().contains("Exception:"),
+                () -> "error leaks a stack trace: " + response.body());
+        return error;
+    }
+
+    @Test
+    void anEchoTaskIsCreatedRunAndItsResultKept() throws Exception {
+        HttpResponse<String> created = post("api/tasks", "{\"type\":\"echo\",\"payload\":{\"x\":1}}");
+        assertEquals(201, created.statusCode(), () -> "POST /api/tasks: " + created.body());
+        JsonObject task = json(created);
+        String id = task.getString("id", null);
+        assertNotNull(id, () -> "no id in " + created.body());
+        assertNotNull(task.getString("state", null), () -> "no state in " + created.body());
+
+        JsonObject done = await("task " + id + " to succeed")
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> json(get("api/tasks/" + id)), t -> isFinal(t.getString("state", "")));
+        assertEquals("succeeded", done.getString("state"), () -> "task: " + done);
+        assertEquals(id, done.getString("id"));
+        assertEquals("echo", done.getString("type", null), () -> "task: " + done);
+
+        JsonObject result = resultObject(done.get("result"));
+        assertEquals(1, result.size(), () -> "result: " + result);
+        assertEquals(1, result.getJsonNumber("x").intValueExact(), () -> "result: " + result);
+    }
+
+    @Test
+    void anUnknownTypeIsRefusedNamingTheType() throws Exception {
+        String error = assertBadRequest(post("api/tasks", "{\"type\":\"nope\",\"payload\":{}}"));
+        assertTrue(error.contains("nope"), () -> "error does not name the type: " + error);
+    }
+
+    @Test
+    void malformedJsonIsRefused() throws Exception {
+        assertBadRequest(post("api/tasks", "{\"type\": \"echo\", \"payload\": "));
+    }
+
+    @Test
+    void aTaskWithoutTypeIsRefused() throws Exception {
+        String error = assertBadRequest(post("api/tasks", "{\"payload\":{\"x\":1}}"));
+        assertTrue(error.contains("type"), () -> "error does not say the type is missing: " + error);
+    }
+
+    @Test
+    void anUnknownIdIsNotFound() throws Exception {
+        HttpResponse<String> response = get("api/tasks/does-not-exist");
+        assertEquals(404, response.statusCode(), () -> "GET unknown id: " + response.body());
+    }
+
+    private static boolean isFinal(String state) {
+        return state.equals("succeeded") || state.equals("dead") || state.equals("cancelled");
+    }
+
+    /** The result is the handler's JSON, embedded as a value (or, tolerated, as a JSON string). */
+    private static JsonObject resultObject(JsonValue value) {
+        assertNotNull(value, "no result");
+        if (value instanceof JsonString s) {
+            try (JsonReader reader = Json.createReader(new StringReader(s.getString()))) {
+                return reader.readObject();
+            }
+        }
+        assertEquals(JsonValue.ValueType.OBJECT, value.getValueType(), () -> "result is not an object: " + value);
+        return value.asJsonObject();
+    }
+}
