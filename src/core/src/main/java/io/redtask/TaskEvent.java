@@ -12,9 +12,11 @@ package io.redtask;
  * @param attempt    the attempt it concerns (0 for a cancel before any attempt)
  * @param resultJson the result, for {@link Kind#SUCCEEDED}
  * @param error      the error, for failures
+ * @param waitMillis how long the attempt waited from its due time to its start (-1 when not run)
+ * @param runMillis  how long the attempt ran (-1 when not run)
  */
 public record TaskEvent(Kind kind, String taskId, String type, String queue, int attempt, String resultJson,
-                        String error) {
+                        String error, long waitMillis, long runMillis) {
 
     /** Kinds of event. */
     public enum Kind {

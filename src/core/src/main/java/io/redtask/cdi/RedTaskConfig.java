@@ -39,13 +39,17 @@ record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, 
             }
         });
         int concurrency = c.getOptionalValue(CONCURRENCY, Integer.class).orElse(8);
-        if (concurrency < 0) {
-            throw new IllegalArgumentException(CONCURRENCY + " must be 0 or more, was " + concurrency);
+        // The worker executor's concurrencyPolicy max in server.xml uses the same variable.
+        int max = c.getOptionalValue("redtask.workers.max", Integer.class).orElse(32);
+        if (concurrency < 0 || concurrency > max) {
+            throw new IllegalArgumentException(CONCURRENCY + " must be between 0 and redtask.workers.max (" + max
+                    + "), was " + concurrency);
         }
         EngineSettings engine = EngineSettings.builder(
                         c.getOptionalValue("redtask.node-id", String.class).orElseGet(RedTaskConfig::defaultNodeId))
                 .queues(queues)
                 .concurrency(concurrency)
+                .maxConcurrency(max)
                 .lease(duration(c, "redtask.lease", "PT30S"), duration(c, "redtask.heartbeat", "PT2S"))
                 .reaperInterval(duration(c, "redtask.reaper-interval", "PT5S"))
                 .pollInterval(duration(c, "redtask.poll-interval", "PT1S"))

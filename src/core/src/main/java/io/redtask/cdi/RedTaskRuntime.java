@@ -47,6 +47,7 @@ public class RedTaskRuntime {
 
     private RedTaskEngine engine;
     private RedTaskConfig config;
+    private RedisTaskStore store;
 
     /** The engine, built on first use. */
     public synchronized RedTaskEngine engine() {
@@ -54,6 +55,12 @@ public class RedTaskRuntime {
             engine = build();
         }
         return engine;
+    }
+
+    /** The Redis store, for health checks that look at Redis itself. */
+    public synchronized RedisTaskStore store() {
+        engine();
+        return store;
     }
 
     void onStartup(@Observes Startup event) {
@@ -91,7 +98,7 @@ public class RedTaskRuntime {
         ManagedScheduledExecutorService housekeeping = lookup(config.housekeepingExecutor(),
                 "java:comp/DefaultManagedScheduledExecutorService", ManagedScheduledExecutorService.class);
         JsonCodec codec = new JsonCodec();
-        RedisTaskStore store = new RedisTaskStore(
+        store = new RedisTaskStore(
                 RedisConnections.open(config.redisUrl(), config.redisPoolSize(), config.redisTimeout()),
                 new Keys(config.keyPrefix()), codec, config.engine().keepSucceeded(), config.engine().keepDead(),
                 config.engine().maxStalls());

@@ -14,8 +14,9 @@ package io.redtask.engine;
  * @param idempotencyKey    the idempotency key, or {@code null}
  * @param backoffBaseMillis the task's own backoff, or -1
  * @param backoffCapMillis  the task's own backoff cap, or -1
+ * @param dueAt             when it became due (submit time, run-at time or retry time, ms)
  */
 public record ClaimedTask(String id, String queue, String type, String payloadJson, int attempt, long token,
                           int maxAttempts, long timeoutMillis, String idempotencyKey, long backoffBaseMillis,
-                          long backoffCapMillis) {
+                          long backoffCapMillis, long dueAt) {
 }

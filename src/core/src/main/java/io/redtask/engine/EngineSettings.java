@@ -11,6 +11,7 @@ import java.util.List;
  * @param nodeId            this server's name in Redis (owner of its leases)
  * @param queues            the queues this server's workers take tasks from
  * @param concurrency       how many tasks run at once on this server
+ * @param maxConcurrency    the ceiling of {@code concurrency}: the worker executor's own limit
  * @param lease             how long a claim holds a task without a heartbeat
  * @param heartbeatInterval how often held leases are extended (and cancels noticed)
  * @param reaperInterval    how often expired leases are looked for
@@ -26,7 +27,7 @@ import java.util.List;
  * @param misfireThreshold  a slot later than this is missed (all servers were down), and handled
  *                          by the schedule's misfire policy
  */
-public record EngineSettings(String nodeId, List<String> queues, int concurrency, Duration lease,
+public record EngineSettings(String nodeId, List<String> queues, int concurrency, int maxConcurrency, Duration lease,
                              Duration heartbeatInterval, Duration reaperInterval, Duration pollInterval,
                              int claimBatch, Duration shutdownGrace, Duration keepSucceeded, Duration keepDead,
                              int maxStalls, RetryBackoff backoff, Duration idempotencyWindow, Duration cronInterval,
@@ -41,8 +42,9 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         }
         queues = List.copyOf(queues);
         queues.forEach(QueueNames::requireValid);
-        if (concurrency < 0) {
-            throw new IllegalArgumentException("concurrency must be 0 or more, was " + concurrency);
+        if (concurrency < 0 || concurrency > maxConcurrency) {
+            throw new IllegalArgumentException("concurrency must be between 0 and " + maxConcurrency
+                    + " (the worker executor's limit), was " + concurrency);
         }
         if (claimBatch < 1) {
             throw new IllegalArgumentException("claimBatch must be at least 1");
@@ -78,6 +80,7 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         Builder b = new Builder(nodeId);
         b.queues = queues;
         b.concurrency = concurrency;
+        b.maxConcurrency = maxConcurrency;
         b.lease = lease;
         b.heartbeatInterval = heartbeatInterval;
         b.reaperInterval = reaperInterval;
@@ -99,6 +102,7 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         private String nodeId;
         private List<String> queues = List.of("default");
         private int concurrency = 8;
+        private int maxConcurrency = 1_000;
         private Duration lease = Duration.ofSeconds(30);
         private Duration heartbeatInterval = Duration.ofSeconds(2);
         private Duration reaperInterval = Duration.ofSeconds(5);
@@ -129,6 +133,12 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
 
         public Builder concurrency(int v) {
             concurrency = v;
+            return this;
+        }
+
+        /** The ceiling of the concurrency: the worker executor's own limit. */
+        public Builder maxConcurrency(int v) {
+            maxConcurrency = v;
             return this;
         }
 
@@ -192,7 +202,7 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         }
 
         public EngineSettings build() {
-            return new EngineSettings(nodeId, queues, concurrency, lease, heartbeatInterval, reaperInterval,
+            return new EngineSettings(nodeId, queues, concurrency, maxConcurrency, lease, heartbeatInterval, reaperInterval,
                     pollInterval, claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff,
                     idempotencyWindow, cronInterval, misfireThreshold);
         }

@@ -30,8 +30,13 @@ final class Fetcher implements Runnable {
         long outageBackoff = 100;
         boolean outageLogged = false;
         while (engine.isRunning()) {
+            engine.fetcherAlive(queue);
             int slots = 0;
             try {
+                if (engine.workersPaused()) {
+                    engine.pause(s.pollInterval().toMillis());
+                    continue;
+                }
                 slots = engine.slots().acquireUpTo(s.claimBatch(), s.pollInterval().toMillis());
                 if (slots == 0 || !engine.isRunning()) {
                     continue;

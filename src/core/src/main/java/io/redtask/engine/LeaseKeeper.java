@@ -1,5 +1,8 @@
 package io.redtask.engine;
 
+import io.redtask.NodeInfo;
+
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +22,23 @@ final class LeaseKeeper {
 
     LeaseKeeper(RedTaskEngine engine) {
         this.engine = engine;
+    }
+
+    /** Tells the other servers this one is alive, with its figures. */
+    void beat() {
+        Integer asked = engine.store().takeRequestedConcurrency(engine.nodeId());
+        if (asked != null) {
+            try {
+                engine.setConcurrency(asked);
+            } catch (IllegalArgumentException e) {
+                LOG.warning("RedTask: ignored a concurrency change asked from elsewhere: " + e.getMessage());
+            }
+        }
+        long now = engine.clock().millis();
+        long ttl = Math.max(10_000, 5 * engine.settings().heartbeatInterval().toMillis());
+        engine.store().heartbeat(new NodeInfo(engine.nodeId(), engine.settings().queues(), engine.concurrency(),
+                engine.maxConcurrency(), engine.busy(), engine.workersPaused(), engine.completedCount(), engine.failedCount(),
+                engine.startedAt(), Instant.ofEpochMilli(now)), ttl);
     }
 
     void renew() {

@@ -76,10 +76,11 @@ final class Processor {
 
     private void succeed(RunContext run, String resultJson) {
         ClaimedTask task = run.task();
-        if (engine.store().complete(task, resultJson, engine.clock().millis())) {
+        long now = engine.clock().millis();
+        if (engine.store().complete(task, resultJson, now)) {
             engine.countCompleted();
             engine.publish(new TaskEvent(TaskEvent.Kind.SUCCEEDED, task.id(), task.type(), task.queue(), task.attempt(),
-                    resultJson, null));
+                    resultJson, null, run.waitMillis(), run.runMillis(now)));
         } else {
             LOG.warning("RedTask: task " + task.id() + " finished after its lease was lost or it was cancelled; "
                     + "its result was refused");
@@ -98,13 +99,13 @@ final class Processor {
                 LOG.warning("RedTask: task " + task.id() + " (" + task.type() + ") is dead after attempt "
                         + task.attempt() + ": " + error);
                 engine.publish(new TaskEvent(TaskEvent.Kind.DEAD, task.id(), task.type(), task.queue(), task.attempt(),
-                        null, error));
+                        null, error, run.waitMillis(), run.runMillis(now)));
             }
             case RETRY, SCHEDULED -> {
                 LOG.fine(() -> "RedTask: task " + task.id() + " attempt " + task.attempt() + " failed (" + error
                         + "); retry in " + (retryAt - now) + " ms");
                 engine.publish(new TaskEvent(TaskEvent.Kind.FAILED_WILL_RETRY, task.id(), task.type(), task.queue(),
-                        task.attempt(), null, error));
+                        task.attempt(), null, error, run.waitMillis(), run.runMillis(now)));
             }
             case STALE -> LOG.warning("RedTask: task " + task.id() + " failed after its lease was lost: " + error);
         }

@@ -1,7 +1,10 @@
 package io.redtask.engine;
 
 import io.redtask.InvalidTaskException;
+import io.redtask.NodeInfo;
 import io.redtask.QueueNames;
+import io.redtask.QueueStats;
+import io.redtask.RedTaskAdmin;
 import io.redtask.Schedule;
 import io.redtask.ScheduleInfo;
 import io.redtask.StoreUnavailableException;
@@ -50,7 +53,7 @@ import java.util.logging.Logger;
  * handlers and a {@code ManagedScheduledExecutorService} for its own loops; elsewhere any
  * executors do. The housekeeping executor needs a thread per queue (fetchers block) plus four.
  */
-public final class RedTaskEngine implements TaskScheduler {
+public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
 
     private static final Logger LOG = Logger.getLogger(RedTaskEngine.class.getName());
     private static final long FAST_TICK_MILLIS = 50;
@@ -72,6 +75,9 @@ public final class RedTaskEngine implements TaskScheduler {
     private final List<Future<?>> loops = new ArrayList<>();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean workersPaused = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Instant startedAt;
+    private final Map<String, Long> fetcherBeats = new ConcurrentHashMap<>();
     private final Processor processor = new Processor(this);
     private final LeaseKeeper leaseKeeper = new LeaseKeeper(this);
     private final Watchdog watchdog = new Watchdog(this);
@@ -191,7 +197,7 @@ public final class RedTaskEngine implements TaskScheduler {
             }
             TaskStatus s = store.find(id).orElse(null);
             publish(new TaskEvent(TaskEvent.Kind.CANCELLED, id, s == null ? null : s.type(),
-                    s == null ? TaskIds.queueOf(id) : s.queue(), s == null ? 0 : s.attempts(), null, null));
+                    s == null ? TaskIds.queueOf(id) : s.queue(), s == null ? 0 : s.attempts(), null, null, -1, -1));
             LOG.info(() -> "RedTask: task " + id + " cancelled (it was " + previous + ")");
         }
         return cancelled;
@@ -272,11 +278,20 @@ public final class RedTaskEngine implements TaskScheduler {
         if (!phase.compareAndSet(Phase.NEW, Phase.RUNNING)) {
             return;
         }
+        startedAt = clock.instant();
+        try {
+            leaseKeeper.beat();
+        } catch (StoreUnavailableException e) {
+            LOG.warning("RedTask: Redis is unreachable at start (" + e.getMessage() + "); workers will wait for it");
+        }
         synchronized (loops) {
             for (String queue : settings.queues()) {
                 loops.add(housekeeping.submit(new Fetcher(this, queue)));
             }
-            every(settings.heartbeatInterval(), "lease keeper", this::renewLeases);
+            every(settings.heartbeatInterval(), "lease keeper", () -> {
+                renewLeases();
+                leaseKeeper.beat();
+            });
             every(settings.reaperInterval(), "reaper", this::recoverExpiredLeases);
             every(Duration.ofMillis(FAST_TICK_MILLIS), "watchdog", this::checkTimeouts);
             every(settings.cronInterval(), "cron", this::fireDueSchedules);
@@ -329,6 +344,11 @@ public final class RedTaskEngine implements TaskScheduler {
                 }
             }
         }
+        try {
+            store.removeNode(settings.nodeId());
+        } catch (RuntimeException e) {
+            LOG.fine(() -> "RedTask: could not remove this node's heartbeat: " + e.getMessage());
+        }
         phase.set(Phase.STOPPED);
         int handedBack = released;
         LOG.info(() -> "RedTask: node " + settings.nodeId() + " stopped"
@@ -342,35 +362,170 @@ public final class RedTaskEngine implements TaskScheduler {
 
     // ---------------------------------------------------------------- operations
 
-    /** Changes how many tasks run at once on this server; takes effect at once. */
+    @Override
     public void setConcurrency(int concurrency) {
-        if (concurrency < 0) {
-            throw new IllegalArgumentException("concurrency must be 0 or more, was " + concurrency);
+        if (concurrency < 0 || concurrency > settings.maxConcurrency()) {
+            throw new IllegalArgumentException("concurrency must be between 0 and " + settings.maxConcurrency()
+                    + ", the worker executor's limit (redtask.workers.max), was " + concurrency);
         }
         slots.setLimit(concurrency);
         LOG.info(() -> "RedTask: node " + settings.nodeId() + " concurrency set to " + concurrency);
     }
 
+    @Override
     public int concurrency() {
         return slots.limit();
     }
 
+    @Override
+    public int maxConcurrency() {
+        return settings.maxConcurrency();
+    }
+
     /** Tasks running (or being handed to a worker) on this server now. */
+    @Override
     public int busy() {
         return slots.used();
     }
 
-    /** Tasks this server completed since it started. */
+    @Override
     public long completedCount() {
         return completed.get();
     }
 
-    /** Failed attempts on this server since it started. */
+    @Override
     public long failedCount() {
         return failed.get();
     }
 
+    @Override
+    public String nodeId() {
+        return settings.nodeId();
+    }
+
+    @Override
+    public boolean workersPaused() {
+        return workersPaused.get();
+    }
+
+    @Override
+    public void pauseWorkers() {
+        if (workersPaused.compareAndSet(false, true)) {
+            LOG.info(() -> "RedTask: node " + settings.nodeId() + " workers paused");
+        }
+    }
+
+    @Override
+    public void resumeWorkers() {
+        if (workersPaused.compareAndSet(true, false)) {
+            LOG.info(() -> "RedTask: node " + settings.nodeId() + " workers resumed");
+        }
+    }
+
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    @Override
+    public List<QueueStats> queues() {
+        long now = clock.millis();
+        return store.queueNames().stream().map(q -> store.stats(q, now)).toList();
+    }
+
+    @Override
+    public QueueStats queue(String name) {
+        return store.stats(QueueNames.requireValid(name), clock.millis());
+    }
+
+    @Override
+    public void pause(String queue) {
+        setQueuePaused(queue, true);
+    }
+
+    @Override
+    public void resume(String queue) {
+        setQueuePaused(queue, false);
+    }
+
+    @Override
+    public List<TaskStatus> deadTasks(String queue, int offset, int limit) {
+        if (offset < 0 || limit < 1 || limit > 1_000) {
+            throw new IllegalArgumentException("offset must be 0 or more and limit 1 to 1000");
+        }
+        return store.deadTasks(QueueNames.requireValid(queue), offset, limit);
+    }
+
+    @Override
+    public int retryDead(String queue) {
+        int total = 0;
+        for (int n; (n = store.retryDead(QueueNames.requireValid(queue), null, 1_000, clock.millis())) > 0; ) {
+            total += n;
+        }
+        if (total > 0) {
+            int moved = total;
+            LOG.info(() -> "RedTask: queue '" + queue + "': " + moved + " dead tasks sent back to the queue");
+        }
+        return total;
+    }
+
+    @Override
+    public boolean retryDeadTask(String id) {
+        return store.retryDead(TaskIds.queueOf(id), id, 1, clock.millis()) == 1;
+    }
+
+    @Override
+    public int purgeDead(String queue) {
+        int total = 0;
+        for (int n; (n = store.purgeDead(QueueNames.requireValid(queue), null, 1_000)) > 0; ) {
+            total += n;
+        }
+        if (total > 0) {
+            int purged = total;
+            LOG.info(() -> "RedTask: queue '" + queue + "': " + purged + " dead tasks purged");
+        }
+        return total;
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        return store.nodes(clock.millis());
+    }
+
+    @Override
+    public void setConcurrency(String nodeId, int concurrency) {
+        if (settings.nodeId().equals(nodeId)) {
+            setConcurrency(concurrency);
+            return;
+        }
+        NodeInfo node = nodes().stream().filter(n -> n.nodeId().equals(nodeId)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no server '" + nodeId + "' is alive"));
+        if (concurrency < 0 || concurrency > node.maxConcurrency()) {
+            throw new IllegalArgumentException("concurrency of server '" + nodeId + "' must be between 0 and "
+                    + node.maxConcurrency() + ", was " + concurrency);
+        }
+        store.requestConcurrency(nodeId, concurrency);
+    }
+
+    /** How the engine's moving parts are doing, for health checks. */
+    public EngineHealth health() {
+        long now = System.nanoTime();
+        long idle = 0;
+        for (String q : settings.queues()) {
+            Long beat = fetcherBeats.get(q);
+            idle = Math.max(idle, beat == null ? Long.MAX_VALUE / 2 : TimeUnit.NANOSECONDS.toMillis(now - beat));
+        }
+        long overdue = running.values().stream()
+                .filter(r -> r.stopReason() != null && "timed out".equals(r.stopReason())).count();
+        return new EngineHealth(isRunning(), workersPaused(), concurrency(), busy(), isRunning() ? idle : 0,
+                (int) overdue);
+    }
+
+    void fetcherAlive(String queue) {
+        fetcherBeats.put(queue, System.nanoTime());
+    }
+
     /** Sets the most tasks of {@code queue} that run at once across all servers; {@code null} for no limit. */
+    @Override
     public void setQueueConcurrency(String queue, Integer limit) {
         QueueNames.requireValid(queue);
         if (limit != null && limit < 0) {
@@ -386,14 +541,9 @@ public final class RedTaskEngine implements TaskScheduler {
         LOG.info(() -> "RedTask: queue '" + queue + "' " + (paused ? "paused" : "resumed") + " on all servers");
     }
 
-    /** Moves a dead task back to its queue with fresh attempts. @return whether it was dead */
-    public boolean retryDead(String id) {
-        return store.retryDead(TaskIds.queueOf(id), id, 1) == 1;
-    }
-
     /** Moves up to {@code max} of a queue's dead tasks (oldest first) back to it. @return how many */
     public int retryDead(String queue, int max) {
-        return store.retryDead(QueueNames.requireValid(queue), null, max);
+        return store.retryDead(QueueNames.requireValid(queue), null, max, clock.millis());
     }
 
     /** Deletes up to {@code max} of a queue's dead tasks (oldest first). @return how many */

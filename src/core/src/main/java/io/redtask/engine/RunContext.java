@@ -15,17 +15,29 @@ final class RunContext implements TaskContext {
 
     private final ClaimedTask task;
     private final long deadlineMillis;
+    private final long startedMillis;
     private final AtomicReference<String> stopReason = new AtomicReference<>();
     private Thread thread;
     private boolean finished;
 
     RunContext(ClaimedTask task, long startedMillis) {
         this.task = task;
+        this.startedMillis = startedMillis;
         this.deadlineMillis = task.timeoutMillis() > 0 ? startedMillis + task.timeoutMillis() : Long.MAX_VALUE;
     }
 
     ClaimedTask task() {
         return task;
+    }
+
+    /** How long the task waited from its due time to this attempt's start. */
+    long waitMillis() {
+        return Math.max(0, startedMillis - task.dueAt());
+    }
+
+    /** How long this attempt has run at {@code now}. */
+    long runMillis(long now) {
+        return Math.max(0, now - startedMillis);
     }
 
     long deadlineMillis() {

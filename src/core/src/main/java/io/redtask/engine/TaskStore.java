@@ -70,7 +70,7 @@ public interface TaskStore {
     Map<String, TaskStatus> findAll(List<String> ids);
 
     /** Moves dead tasks (one by id, or up to {@code max} oldest when {@code id} is null) back to ready. */
-    int retryDead(String queue, String id, int max);
+    int retryDead(String queue, String id, int max, long now);
 
     /** Deletes dead tasks (one by id, or up to {@code max} oldest when {@code id} is null). */
     int purgeDead(String queue, String id, int max);
@@ -100,6 +100,30 @@ public interface TaskStore {
      * @return whether this call moved the schedule on
      */
     boolean fireSchedule(String queue, String name, long slot, long nextSlot, NewTask task, long now);
+
+    /** The queues that were ever used, sorted. */
+    List<String> queueNames();
+
+    /** A consistent reading of a queue's sizes, settings and counters. */
+    io.redtask.QueueStats stats(String queue, long now);
+
+    /** Dead tasks of a queue, most recent death first. */
+    List<TaskStatus> deadTasks(String queue, int offset, int limit);
+
+    /** Records this server's heartbeat, which expires after {@code ttlMillis} unless renewed. */
+    void heartbeat(io.redtask.NodeInfo node, long ttlMillis);
+
+    /** Servers whose heartbeat has not expired. */
+    List<io.redtask.NodeInfo> nodes(long now);
+
+    /** Asks server {@code nodeId} to change its concurrency at its next heartbeat. */
+    void requestConcurrency(String nodeId, int concurrency);
+
+    /** Takes the concurrency asked of this server, if any (it is asked once). */
+    Integer takeRequestedConcurrency(String nodeId);
+
+    /** Forgets a server (it stopped). */
+    void removeNode(String nodeId);
 
     /** Checks that the store answers. @throws io.redtask.StoreUnavailableException otherwise */
     void ping();

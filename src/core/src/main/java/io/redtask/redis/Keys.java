@@ -18,7 +18,12 @@ import io.redtask.engine.TaskIds;
  * &lt;prefix&gt;:{q}:config      hash  queue settings shared by all servers: paused, concurrency
  * &lt;prefix&gt;:{q}:cron        hash  recurring schedules creating tasks in q: name -&gt; definition
  * &lt;prefix&gt;:{q}:cron:next   zset  their next slots: name -&gt; time (ms)
+ * &lt;prefix&gt;:{q}:stats       hash  counters: completed, failed, dead
+ * &lt;prefix&gt;:{q}:stats:&lt;n&gt;   hash  the same counters for 10-second bucket n (expire after minutes)
  * &lt;prefix&gt;:schedules       hash  index of schedules: name -&gt; queue
+ * &lt;prefix&gt;:nodes           zset  servers with workers: node id -&gt; last heartbeat (ms)
+ * &lt;prefix&gt;:node:&lt;id&gt;       string a server's last heartbeat (JSON), expires when it stops beating
+ * &lt;prefix&gt;:node:&lt;id&gt;:concurrency string a concurrency change asked of that server
  * &lt;prefix&gt;:queues          set   every queue ever used (for operators' lists)
  * </pre>
  */
@@ -80,6 +85,28 @@ public final class Keys {
 
     public String cronNext(String queue) {
         return queueKey(queue, "cron:next");
+    }
+
+    public String stats(String queue) {
+        return queueKey(queue, "stats");
+    }
+
+    /** The counters of 10-second bucket {@code bucket} (epoch milliseconds / 10,000). */
+    public String statsBucket(String queue, long bucket) {
+        return queueKey(queue, "stats:" + bucket);
+    }
+
+    public String nodes() {
+        return prefix + ":nodes";
+    }
+
+    public String node(String nodeId) {
+        return prefix + ":node:" + nodeId;
+    }
+
+    /** A concurrency change asked of a server by an operator elsewhere. */
+    public String nodeConcurrencyRequest(String nodeId) {
+        return prefix + ":node:" + nodeId + ":concurrency";
     }
 
     public String schedules() {

@@ -55,6 +55,8 @@ public final class RedisTaskStore implements TaskStore {
     private final LuaScript scheduleSave = LuaScript.load("schedule_save");
     private final LuaScript scheduleRemove = LuaScript.load("schedule_remove");
     private final LuaScript cronFire = LuaScript.load("cron_fire");
+    private final LuaScript queueStats = LuaScript.load("queue_stats");
+    private final long bucketTtlMillis;
     private final java.util.Set<String> knownQueues = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
@@ -67,6 +69,16 @@ public final class RedisTaskStore implements TaskStore {
      */
     public RedisTaskStore(UnifiedJedis redis, Keys keys, JsonCodec json, Duration keepSucceeded, Duration keepDead,
                           int maxStalls) {
+        this(redis, keys, json, keepSucceeded, keepDead, maxStalls, Duration.ofMinutes(2));
+    }
+
+    /**
+     * @param rateWindow how long the 10-second counter buckets behind per-minute rates are kept
+     *                   (at least a minute for the rates to be right)
+     */
+    public RedisTaskStore(UnifiedJedis redis, Keys keys, JsonCodec json, Duration keepSucceeded, Duration keepDead,
+                          int maxStalls, Duration rateWindow) {
+        this.bucketTtlMillis = rateWindow.toMillis();
         this.redis = redis;
         this.keys = keys;
         this.json = json;
@@ -130,23 +142,24 @@ public final class RedisTaskStore implements TaskStore {
                 List.of(Long.toString(now), Long.toString(leaseMillis), Integer.toString(max), owner,
                         keys.taskPrefix(queue), Integer.toString(PROMOTE_PER_CLAIM))));
         long nextDue = asLong(reply.get(0));
-        List<ClaimedTask> tasks = new ArrayList<>((reply.size() - 1) / 10);
-        for (int i = 1; i + 9 < reply.size(); i += 10) {
+        List<ClaimedTask> tasks = new ArrayList<>((reply.size() - 1) / 11);
+        for (int i = 1; i + 10 < reply.size(); i += 11) {
             String idem = (String) reply.get(i + 7);
             tasks.add(new ClaimedTask((String) reply.get(i), queue, (String) reply.get(i + 1),
                     (String) reply.get(i + 2), (int) asLong(reply.get(i + 3)), asLong(reply.get(i + 4)),
                     (int) asLong(reply.get(i + 5)), optionalLong(reply.get(i + 6), 0),
                     idem == null || idem.isEmpty() ? null : idem, optionalLong(reply.get(i + 8), -1),
-                    optionalLong(reply.get(i + 9), -1)));
+                    optionalLong(reply.get(i + 9), -1), optionalLong(reply.get(i + 10), now)));
         }
         return new ClaimBatch(tasks, nextDue);
     }
 
     @Override
     public boolean complete(ClaimedTask t, String resultJson, long now) {
-        Object r = call(() -> complete.run(redis, List.of(keys.task(t.id()), keys.active(t.queue())),
+        Object r = call(() -> complete.run(redis, List.of(keys.task(t.id()), keys.active(t.queue()),
+                        keys.stats(t.queue()), keys.statsBucket(t.queue(), now / 10_000)),
                 List.of(t.id(), Long.toString(t.token()), Long.toString(now), resultJson == null ? "null" : resultJson,
-                        Long.toString(keepSucceededMillis))));
+                        Long.toString(keepSucceededMillis), Long.toString(bucketTtlMillis))));
         return asLong(r) == 1;
     }
 
@@ -154,9 +167,10 @@ public final class RedisTaskStore implements TaskStore {
     public FailOutcome fail(ClaimedTask t, String error, long retryAt, long now) {
         String q = t.queue();
         Object r = call(() -> fail.run(redis,
-                List.of(keys.task(t.id()), keys.active(q), keys.ready(q), keys.scheduled(q), keys.dead(q), keys.wake(q)),
+                List.of(keys.task(t.id()), keys.active(q), keys.ready(q), keys.scheduled(q), keys.dead(q), keys.wake(q),
+                        keys.stats(q), keys.statsBucket(q, now / 10_000)),
                 List.of(t.id(), Long.toString(t.token()), Long.toString(now), error == null ? "" : error,
-                        Long.toString(retryAt), Long.toString(keepDeadMillis))));
+                        Long.toString(retryAt), Long.toString(keepDeadMillis), Long.toString(bucketTtlMillis))));
         if (r instanceof String s) {
             return switch (s) {
                 case "retry" -> FailOutcome.RETRY;
@@ -261,10 +275,10 @@ public final class RedisTaskStore implements TaskStore {
     }
 
     @Override
-    public int retryDead(String queue, String id, int max) {
+    public int retryDead(String queue, String id, int max, long now) {
         return (int) asLong(call(() -> retryDead.run(redis,
                 List.of(keys.dead(queue), keys.ready(queue), keys.wake(queue)),
-                List.of(keys.taskPrefix(queue), Integer.toString(max), id == null ? "" : id))));
+                List.of(keys.taskPrefix(queue), Integer.toString(max), id == null ? "" : id, Long.toString(now)))));
     }
 
     @Override
@@ -359,6 +373,96 @@ public final class RedisTaskStore implements TaskStore {
                 keys.wake(queue), taskKey, idemKey);
         List<?> r = (List<?>) call(() -> cronFire.run(redis, k, a));
         return !"lost".equals(r.get(0));
+    }
+
+    @Override
+    public List<String> queueNames() {
+        return new java.util.TreeSet<>(call(() -> redis.smembers(keys.queues()))).stream().toList();
+    }
+
+    @Override
+    public io.redtask.QueueStats stats(String queue, long now) {
+        long bucket = now / 10_000;
+        List<String> k = new ArrayList<>(List.of(keys.ready(queue), keys.scheduled(queue), keys.active(queue),
+                keys.dead(queue), keys.settings(queue), keys.stats(queue)));
+        for (int i = 0; i < 6; i++) {
+            k.add(keys.statsBucket(queue, bucket - i));
+        }
+        String elapsed = Double.toString((now % 10_000) / 10_000.0);
+        List<?> r = (List<?>) call(() -> queueStats.run(redis, k, List.of(keys.taskPrefix(queue), elapsed)));
+        long limit = asLong(r.get(5));
+        long headCreated = asLong(r.get(11));
+        return new io.redtask.QueueStats(queue, asLong(r.get(0)), asLong(r.get(1)), asLong(r.get(2)), asLong(r.get(3)),
+                asLong(r.get(4)) == 1, limit < 0 ? null : (int) limit, asLong(r.get(6)), asLong(r.get(7)),
+                asLong(r.get(8)), asLong(r.get(9)), asLong(r.get(10)),
+                headCreated < 0 ? null : Duration.ofMillis(Math.max(0, now - headCreated)));
+    }
+
+    @Override
+    public List<TaskStatus> deadTasks(String queue, int offset, int limit) {
+        List<String> ids = call(() -> redis.zrevrange(keys.dead(queue), offset, offset + limit - 1L));
+        Map<String, TaskStatus> found = findAll(ids);
+        return ids.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    @Override
+    public void heartbeat(io.redtask.NodeInfo node, long ttlMillis) {
+        String text = json.toJson(node);
+        call(() -> {
+            redis.psetex(keys.node(node.nodeId()), ttlMillis, text);
+            return redis.zadd(keys.nodes(), node.lastSeen().toEpochMilli(), node.nodeId());
+        });
+    }
+
+    @Override
+    public List<io.redtask.NodeInfo> nodes(long now) {
+        // Servers that stopped beating long ago are forgotten by whoever looks.
+        call(() -> redis.zremrangeByScore(keys.nodes(), Double.NEGATIVE_INFINITY, (double) (now - 3_600_000)));
+        List<String> ids = call(() -> redis.zrange(keys.nodes(), 0, -1));
+        List<io.redtask.NodeInfo> out = new ArrayList<>();
+        for (String id : ids) {
+            String text = call(() -> redis.get(keys.node(id)));
+            if (text != null) {
+                out.add((io.redtask.NodeInfo) json.fromJson(text, io.redtask.NodeInfo.class));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void requestConcurrency(String nodeId, int concurrency) {
+        call(() -> redis.setex(keys.nodeConcurrencyRequest(nodeId), 3_600, Integer.toString(concurrency)));
+    }
+
+    @Override
+    public Integer takeRequestedConcurrency(String nodeId) {
+        String v = call(() -> redis.getDel(keys.nodeConcurrencyRequest(nodeId)));
+        return v == null ? null : Integer.valueOf(v);
+    }
+
+    @Override
+    public void removeNode(String nodeId) {
+        call(() -> {
+            redis.del(keys.node(nodeId));
+            return redis.zrem(keys.nodes(), nodeId);
+        });
+    }
+
+    /**
+     * Redis's own settings that decide whether tasks are safe there: {@code maxmemory-policy},
+     * {@code appendonly}, {@code save}. A setting Redis will not tell (CONFIG disabled, as on some
+     * hosted services) is absent.
+     */
+    public Map<String, String> durabilitySettings() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : List.of("maxmemory-policy", "appendonly", "save")) {
+            try {
+                out.putAll(call(() -> redis.configGet(name)));
+            } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                // CONFIG is renamed or forbidden here: not knowing is not a failure.
+            }
+        }
+        return out;
     }
 
     @Override

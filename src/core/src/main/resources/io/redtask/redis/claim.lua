@@ -7,7 +7,8 @@
 -- ARGV[1] now (ms)  ARGV[2] lease (ms)  ARGV[3] max tasks  ARGV[4] owner node id
 -- ARGV[5] task key prefix ("<prefix>:{q}:task:")  ARGV[6] max scheduled tasks to promote
 -- Result: { next due time of a scheduled task (ms, or -1), then per claimed task:
---           id, type, payload, attempt, token, maxAttempts, timeoutMs, idemKey, backoffBase, backoffCap }
+--           id, type, payload, attempt, token, maxAttempts, timeoutMs, idemKey, backoffBase, backoffCap,
+--           runAt (when it became due, ms) }
 local now = tonumber(ARGV[1])
 local lease = now + tonumber(ARGV[2])
 local prefix = ARGV[5]
@@ -44,7 +45,7 @@ if max > 0 then
       redis.call('HSET', key, 'state', 'running', 'startedAt', now, 'owner', ARGV[4], 'lease', lease)
       redis.call('ZADD', KEYS[2], lease, id)
       local f = redis.call('HMGET', key, 'type', 'payload', 'maxAttempts', 'timeoutMs', 'idemKey',
-        'backoffBase', 'backoffCap')
+        'backoffBase', 'backoffCap', 'runAt')
       table.insert(out, id)
       table.insert(out, f[1])
       table.insert(out, f[2])
@@ -55,6 +56,7 @@ if max > 0 then
       table.insert(out, f[5] or '')
       table.insert(out, f[6] or '')
       table.insert(out, f[7] or '')
+      table.insert(out, f[8] or ARGV[1])
     end
   end
 end

@@ -24,7 +24,7 @@ for _, id in ipairs(ids) do
       redis.call('PEXPIRE', key, ARGV[4])
       dead = dead + 1
     else
-      redis.call('HSET', key, 'state', 'queued')
+      redis.call('HSET', key, 'state', 'queued', 'runAt', now)
       redis.call('ZADD', KEYS[2], redis.call('HGET', key, 'score'), id)
       redis.call('LPUSH', KEYS[4], '1')
       requeued = requeued + 1

@@ -228,8 +228,8 @@ class ControlTest {
         assertEquals(5, store.redis().zcard(store.keys().dead("default")));
 
         healthy.set(true);
-        assertTrue(engine.retryDead(ids.get(0)));
-        assertFalse(engine.retryDead(ids.get(0)), "no longer dead");
+        assertTrue(engine.retryDeadTask(ids.get(0)));
+        assertFalse(engine.retryDeadTask(ids.get(0)), "no longer dead");
         assertEquals(2, engine.retryDead("default", 2), "the two that died first");
         TaskStatus first = awaitState(engine, ids.get(0), TaskState.SUCCEEDED);
         assertEquals(1, first.attempts(), "attempts start again");
