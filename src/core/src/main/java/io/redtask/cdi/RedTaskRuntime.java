@@ -6,6 +6,7 @@ import io.redtask.TaskHandler;
 import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
+import io.redtask.jmx.RedTaskMBeans;
 import io.redtask.redis.Keys;
 import io.redtask.redis.RedisConnections;
 import io.redtask.redis.RedisTaskStore;
@@ -48,6 +49,9 @@ public class RedTaskRuntime {
     private RedTaskEngine engine;
     private RedTaskConfig config;
     private RedisTaskStore store;
+    private ManagedScheduledExecutorService housekeeping;
+    private RedTaskMBeans mbeans;
+    private java.util.concurrent.ScheduledFuture<?> mbeanRefresh;
 
     /** The engine, built on first use. */
     public synchronized RedTaskEngine engine() {
@@ -78,6 +82,30 @@ public class RedTaskRuntime {
         } else {
             LOG.info("RedTask: workers disabled on this server (redtask.workers.enabled=false); it only submits");
         }
+        registerMBeans(e);
+    }
+
+    /**
+     * JMX for JConsole: the Workers and Cluster MBeans and one per queue. Queues appear when first
+     * used on any server, so the list is looked at again every few seconds.
+     */
+    private synchronized void registerMBeans(RedTaskEngine e) {
+        mbeans = new RedTaskMBeans(e);
+        java.util.Set<String> queues = new java.util.TreeSet<>(config.engine().queues());
+        try {
+            queues.addAll(store.queueNames());
+        } catch (StoreUnavailableException ex) {
+            LOG.fine(() -> "RedTask: queue names not read yet: " + ex.getMessage());
+        }
+        mbeans.register(queues);
+        RedTaskMBeans registered = mbeans;
+        mbeanRefresh = housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                registered.addQueues(store.queueNames());
+            } catch (RuntimeException ex) {
+                LOG.fine(() -> "RedTask: queue MBeans not refreshed: " + ex.getMessage());
+            }
+        }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     void onShutdown(@Observes Shutdown event) {
@@ -86,6 +114,14 @@ public class RedTaskRuntime {
 
     @PreDestroy
     synchronized void stop() {
+        if (mbeanRefresh != null) {
+            mbeanRefresh.cancel(false);
+            mbeanRefresh = null;
+        }
+        if (mbeans != null) {
+            mbeans.close();
+            mbeans = null;
+        }
         if (engine != null) {
             engine.stop();
         }
@@ -95,7 +131,7 @@ public class RedTaskRuntime {
         config = RedTaskConfig.from(ConfigProvider.getConfig());
         ManagedExecutorService workers = lookup(config.workerExecutor(), "java:comp/DefaultManagedExecutorService",
                 ManagedExecutorService.class);
-        ManagedScheduledExecutorService housekeeping = lookup(config.housekeepingExecutor(),
+        housekeeping = lookup(config.housekeepingExecutor(),
                 "java:comp/DefaultManagedScheduledExecutorService", ManagedScheduledExecutorService.class);
         JsonCodec codec = new JsonCodec();
         store = new RedisTaskStore(

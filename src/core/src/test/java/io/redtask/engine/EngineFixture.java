@@ -54,7 +54,8 @@ final class EngineFixture implements AutoCloseable {
     RedTaskEngine unstarted(String node, Clock clock, EngineSettings.Builder settingsBuilder,
                             Consumer<RedTaskEngine.Builder> setup) {
         EngineSettings settings = settingsBuilder.nodeId(node).build();
-        ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, settings.concurrency()));
+        // Unbounded: the engine's own slots decide how many run, as when an operator raises them.
+        ExecutorService workers = Executors.newCachedThreadPool();
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(settings.queues().size() + 4);
         executors.add(workers);
         executors.add(housekeeping);
