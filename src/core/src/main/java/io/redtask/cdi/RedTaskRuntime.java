@@ -124,6 +124,9 @@ public class RedTaskRuntime {
         }
         if (engine != null) {
             engine.stop();
+            // The fetchers leave their blocking waits within a poll interval; then the pool goes.
+            engine.awaitLoops(config.engine().pollInterval().plusSeconds(2));
+            store.close();
         }
     }
 

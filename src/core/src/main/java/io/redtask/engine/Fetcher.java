@@ -26,6 +26,14 @@ final class Fetcher implements Runnable {
 
     @Override
     public void run() {
+        try {
+            loop();
+        } finally {
+            engine.fetcherLeft();
+        }
+    }
+
+    private void loop() {
         EngineSettings s = engine.settings();
         long outageBackoff = 100;
         boolean outageLogged = false;
@@ -62,6 +70,9 @@ final class Fetcher implements Runnable {
                     engine.store().awaitWork(queue, wait);
                 }
             } catch (StoreUnavailableException e) {
+                if (!engine.isRunning()) {
+                    return; // stopping: the store may be closing under us
+                }
                 if (!outageLogged) {
                     LOG.warning("RedTask: cannot fetch from queue '" + queue + "': " + e.getMessage()
                             + "; retrying until Redis answers");

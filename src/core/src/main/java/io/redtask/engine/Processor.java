@@ -23,61 +23,86 @@ final class Processor {
         this.engine = engine;
     }
 
-    void process(RunContext run) {
-        ClaimedTask task = run.task();
-        run.enter();
-        try {
-            HandlerRegistration handler = engine.handler(task.type());
-            if (handler == null) {
-                fail(run, "no handler for task type '" + task.type() + "' on node " + engine.settings().nodeId(), true);
-                return;
-            }
-            Object payload;
-            try {
-                payload = engine.codec().fromJson(task.payloadJson(), handler.payloadType());
-            } catch (JsonbException e) {
-                // Retrying cannot make a payload readable: straight to dead.
-                fail(run, "payload cannot be read as " + handler.payloadType().getTypeName() + ": " + e.getMessage(), false);
-                return;
-            }
-            Object result;
-            try {
-                result = handler.invoker().invoke(payload, run);
-            } catch (Exception | LinkageError | AssertionError e) {
-                if (run.isCancelled()) {
-                    return;
-                }
-                fail(run, describe(e), !handler.isNonRetryable(e));
-                return;
-            }
-            if (run.isCancelled()) {
-                LOG.fine(() -> "RedTask: task " + task.id() + " returned after it was stopped (" + run.stopReason()
-                        + "); result not recorded");
-                return;
-            }
-            String json;
-            try {
-                json = engine.codec().toJson(result);
-            } catch (JsonbException e) {
-                fail(run, "result cannot be written as JSON: " + e.getMessage(), true);
-                return;
-            }
-            succeed(run, json);
-        } catch (StoreUnavailableException e) {
-            LOG.warning("RedTask: cannot record the outcome of task " + task.id() + ": " + e.getMessage()
-                    + "; its lease will expire and it will run again");
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "RedTask: unexpected error around task " + task.id(), e);
-        } finally {
-            run.exit();
-            engine.finished(run);
+    /**
+     * Runs a claimed task and then, as long as the completions bring one, the next task of its
+     * queue on the same thread and worker slot.
+     */
+    void process(RunContext first) {
+        RunContext run = first;
+        while (run != null) {
+            run = processOne(run);
         }
     }
 
-    private void succeed(RunContext run, String resultJson) {
+    private RunContext processOne(RunContext run) {
+        ClaimedTask next = null;
+        run.enter();
+        try {
+            next = execute(run);
+        } catch (StoreUnavailableException e) {
+            LOG.warning("RedTask: cannot record the outcome of task " + run.taskId() + ": " + e.getMessage()
+                    + "; its lease will expire and it will run again");
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "RedTask: unexpected error around task " + run.taskId(), e);
+        } finally {
+            run.exit();
+        }
+        // The slot passes to the next task, or is given back.
+        return next == null ? finish(run) : engine.handOver(run, next);
+    }
+
+    /** Runs the handler and records the outcome; returns the next task claimed on completion, if any. */
+    private ClaimedTask execute(RunContext run) {
+        ClaimedTask task = run.task();
+        HandlerRegistration handler = engine.handler(task.type());
+        if (handler == null) {
+            fail(run, "no handler for task type '" + task.type() + "' on node " + engine.settings().nodeId(), true);
+            return null;
+        }
+        Object payload;
+        try {
+            payload = engine.codec().fromJson(task.payloadJson(), handler.payloadType());
+        } catch (JsonbException e) {
+            // Retrying cannot make a payload readable: straight to dead.
+            fail(run, "payload cannot be read as " + handler.payloadType().getTypeName() + ": " + e.getMessage(), false);
+            return null;
+        }
+        Object result;
+        try {
+            result = handler.invoker().invoke(payload, run);
+        } catch (Exception | LinkageError | AssertionError e) {
+            if (run.isCancelled()) {
+                return null;
+            }
+            fail(run, describe(e), !handler.isNonRetryable(e));
+            return null;
+        }
+        if (run.isCancelled()) {
+            LOG.fine(() -> "RedTask: task " + task.id() + " returned after it was stopped (" + run.stopReason()
+                    + "); result not recorded");
+            return null;
+        }
+        String json;
+        try {
+            json = engine.codec().toJson(result);
+        } catch (JsonbException e) {
+            fail(run, "result cannot be written as JSON: " + e.getMessage(), true);
+            return null;
+        }
+        return succeed(run, json);
+    }
+
+    private RunContext finish(RunContext run) {
+        engine.finished(run);
+        return null;
+    }
+
+    /** Records success; returns the next task the completion claimed for this worker, if any. */
+    private ClaimedTask succeed(RunContext run, String resultJson) {
         ClaimedTask task = run.task();
         long now = engine.clock().millis();
-        if (engine.store().complete(task, resultJson, now)) {
+        TaskStore.Completion done = engine.store().complete(task, resultJson, now, engine.nextClaim());
+        if (done.recorded()) {
             engine.countCompleted();
             engine.publish(new TaskEvent(TaskEvent.Kind.SUCCEEDED, task.id(), task.type(), task.queue(), task.attempt(),
                     resultJson, null, run.waitMillis(), run.runMillis(now)));
@@ -85,6 +110,7 @@ final class Processor {
             LOG.warning("RedTask: task " + task.id() + " finished after its lease was lost or it was cancelled; "
                     + "its result was refused");
         }
+        return done.next();
     }
 
     /** Records a failed attempt: a retry after backoff, or dead. Also used by the watchdog for timeouts. */

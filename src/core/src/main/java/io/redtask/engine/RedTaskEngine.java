@@ -78,6 +78,7 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
     private final java.util.concurrent.atomic.AtomicBoolean workersPaused = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Instant startedAt;
     private final Map<String, Long> fetcherBeats = new ConcurrentHashMap<>();
+    private volatile CountDownLatch fetchersDone;
     private final Processor processor = new Processor(this);
     private final LeaseKeeper leaseKeeper = new LeaseKeeper(this);
     private final Watchdog watchdog = new Watchdog(this);
@@ -285,6 +286,7 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
             LOG.warning("RedTask: Redis is unreachable at start (" + e.getMessage() + "); workers will wait for it");
         }
         synchronized (loops) {
+            fetchersDone = new CountDownLatch(settings.queues().size());
             for (String queue : settings.queues()) {
                 loops.add(housekeeping.submit(new Fetcher(this, queue)));
             }
@@ -353,6 +355,32 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
         int handedBack = released;
         LOG.info(() -> "RedTask: node " + settings.nodeId() + " stopped"
                 + (handedBack > 0 ? "; " + handedBack + " unfinished tasks handed back to their queues" : ""));
+    }
+
+    /**
+     * Waits up to {@code timeout} for the fetch loops to leave (they see the stop flag within a
+     * poll interval), so the store can be closed under none of them.
+     */
+    public void awaitLoops(Duration timeout) {
+        CountDownLatch done = fetchersDone;
+        if (done == null) {
+            return;
+        }
+        try {
+            if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warning("RedTask: a fetcher did not stop within " + timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Called by each fetcher as it leaves its loop. */
+    void fetcherLeft() {
+        CountDownLatch done = fetchersDone;
+        if (done != null) {
+            done.countDown();
+        }
     }
 
     /** Whether the engine runs (started and not stopping). */
@@ -657,6 +685,38 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
             store.release(task);
             pause(100);
         }
+    }
+
+    /**
+     * What a worker that just finished asks for: its next task in the same round trip, unless the
+     * server is stopping, paused or over its (lowered) concurrency.
+     */
+    TaskStore.NextClaim nextClaim() {
+        if (!isRunning() || workersPaused() || slots.used() > slots.limit()) {
+            return null;
+        }
+        return new TaskStore.NextClaim(settings.nodeId(), settings.lease().toMillis());
+    }
+
+    /**
+     * The worker of {@code done} goes on with {@code next}, claimed by the completion, keeping its
+     * slot; or, when the server began stopping meanwhile, hands {@code next} back.
+     */
+    RunContext handOver(RunContext done, ClaimedTask next) {
+        running.remove(done.taskId(), done);
+        if (!isRunning()) {
+            try {
+                store.release(next);
+            } catch (RuntimeException e) {
+                LOG.warning("RedTask: could not hand task " + next.id() + " back (" + e.getMessage()
+                        + "); its lease will expire and another server will take it");
+            }
+            slots.release(1);
+            return null;
+        }
+        RunContext run = new RunContext(next, clock.millis());
+        running.put(next.id(), run);
+        return run;
     }
 
     /** Called by the processor when a handler has returned and its thread is free. */

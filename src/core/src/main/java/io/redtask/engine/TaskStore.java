@@ -29,7 +29,23 @@ public interface TaskStore {
     ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner);
 
     /** Records success. @return false when the token is stale (nothing changed). */
-    boolean complete(ClaimedTask task, String resultJson, long now);
+    default boolean complete(ClaimedTask task, String resultJson, long now) {
+        return complete(task, resultJson, now, null).recorded();
+    }
+
+    /**
+     * Records success and, with {@code next} given, claims the next ready task of the same queue
+     * for that owner in the same atomic step (a busy worker costs one round trip per task).
+     */
+    Completion complete(ClaimedTask task, String resultJson, long now, NextClaim next);
+
+    /** Who claims the next task on completion, and for how long. */
+    record NextClaim(String owner, long leaseMillis) {
+    }
+
+    /** What a completion did: whether it was recorded, and the next task claimed, if any. */
+    record Completion(boolean recorded, ClaimedTask next) {
+    }
 
     /**
      * Records a failed attempt; retries at {@code retryAt} (or now if {@code retryAt <= now}),

@@ -144,23 +144,33 @@ public final class RedisTaskStore implements TaskStore {
         long nextDue = asLong(reply.get(0));
         List<ClaimedTask> tasks = new ArrayList<>((reply.size() - 1) / 11);
         for (int i = 1; i + 10 < reply.size(); i += 11) {
-            String idem = (String) reply.get(i + 7);
-            tasks.add(new ClaimedTask((String) reply.get(i), queue, (String) reply.get(i + 1),
-                    (String) reply.get(i + 2), (int) asLong(reply.get(i + 3)), asLong(reply.get(i + 4)),
-                    (int) asLong(reply.get(i + 5)), optionalLong(reply.get(i + 6), 0),
-                    idem == null || idem.isEmpty() ? null : idem, optionalLong(reply.get(i + 8), -1),
-                    optionalLong(reply.get(i + 9), -1), optionalLong(reply.get(i + 10), now)));
+            tasks.add(claimed(reply, i, queue, now));
         }
         return new ClaimBatch(tasks, nextDue);
     }
 
+    /** The 11 fields lib_claim.lua returns for a claimed task, from position {@code i}. */
+    private static ClaimedTask claimed(List<?> reply, int i, String queue, long now) {
+        String idem = (String) reply.get(i + 7);
+        return new ClaimedTask((String) reply.get(i), queue, (String) reply.get(i + 1),
+                (String) reply.get(i + 2), (int) asLong(reply.get(i + 3)), asLong(reply.get(i + 4)),
+                (int) asLong(reply.get(i + 5)), optionalLong(reply.get(i + 6), 0),
+                idem == null || idem.isEmpty() ? null : idem, optionalLong(reply.get(i + 8), -1),
+                optionalLong(reply.get(i + 9), -1), optionalLong(reply.get(i + 10), now));
+    }
+
     @Override
-    public boolean complete(ClaimedTask t, String resultJson, long now) {
-        Object r = call(() -> complete.run(redis, List.of(keys.task(t.id()), keys.active(t.queue()),
-                        keys.stats(t.queue()), keys.statsBucket(t.queue(), now / 10_000)),
+    public Completion complete(ClaimedTask t, String resultJson, long now, NextClaim next) {
+        String q = t.queue();
+        List<?> r = (List<?>) call(() -> complete.run(redis, List.of(keys.task(t.id()), keys.active(q),
+                        keys.stats(q), keys.statsBucket(q, now / 10_000), keys.ready(q), keys.settings(q),
+                        keys.scheduled(q)),
                 List.of(t.id(), Long.toString(t.token()), Long.toString(now), resultJson == null ? "null" : resultJson,
-                        Long.toString(keepSucceededMillis), Long.toString(bucketTtlMillis))));
-        return asLong(r) == 1;
+                        Long.toString(keepSucceededMillis), Long.toString(bucketTtlMillis), next == null ? "0" : "1",
+                        next == null ? "0" : Long.toString(next.leaseMillis()), next == null ? "" : next.owner(),
+                        keys.taskPrefix(q))));
+        boolean recorded = asLong(r.get(0)) == 1;
+        return new Completion(recorded, r.size() >= 12 ? claimed(r, 1, q, now) : null);
     }
 
     @Override

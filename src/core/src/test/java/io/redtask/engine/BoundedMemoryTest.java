@@ -99,6 +99,7 @@ class BoundedMemoryTest {
             });
         } finally {
             engine.stop();
+            engine.awaitLoops(Duration.ofSeconds(5));
             workers.shutdownNow();
             housekeeping.shutdownNow();
             workers.awaitTermination(5, TimeUnit.SECONDS);

@@ -78,6 +78,7 @@ final class EngineFixture implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         engines.forEach(RedTaskEngine::stop);
+        engines.forEach(e -> e.awaitLoops(Duration.ofSeconds(5)));
         for (ExecutorService e : executors) {
             e.shutdownNow();
             e.awaitTermination(5, TimeUnit.SECONDS);

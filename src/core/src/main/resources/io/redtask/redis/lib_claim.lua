@@ -1,0 +1,56 @@
+-- lib_claim: how a ready task is handed to a worker, shared by claim and complete (which claims
+-- the worker's next task in the same round trip). Included at load time.
+
+-- Moves up to max scheduled tasks whose time has come to the ready set, at their place in it.
+local function promote_due(scheduled, ready, prefix, now, max)
+  local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', now, 'LIMIT', 0, max)
+  for _, id in ipairs(due) do
+    redis.call('ZREM', scheduled, id)
+    local key = prefix .. id
+    local score = redis.call('HGET', key, 'score')
+    if score then
+      redis.call('HSET', key, 'state', 'queued')
+      redis.call('ZADD', ready, score, id)
+    end
+  end
+end
+
+-- How many tasks may be claimed now, at most max: none while the queue is paused, and no more
+-- than its cluster-wide concurrency limit leaves.
+local function claim_room(config, active, max)
+  local settings = redis.call('HMGET', config, 'paused', 'concurrency')
+  if settings[1] == '1' then
+    return 0
+  end
+  if settings[2] then
+    return math.min(max, tonumber(settings[2]) - redis.call('ZCARD', active))
+  end
+  return max
+end
+
+-- Claims task id (already taken off the ready set) for owner until lease; appends its 11 fields
+-- (id, type, payload, attempt, token, maxAttempts, timeoutMs, idemKey, backoffBase, backoffCap,
+-- runAt) to out. A ready entry whose record is gone (expired or purged) is dropped, not run blind.
+local function claim_task(out, id, key, active, now, lease, owner)
+  if redis.call('EXISTS', key) == 0 then
+    return false
+  end
+  local attempt = redis.call('HINCRBY', key, 'attempts', 1)
+  local token = redis.call('HINCRBY', key, 'fence', 1)
+  redis.call('HSET', key, 'state', 'running', 'startedAt', now, 'owner', owner, 'lease', lease)
+  redis.call('ZADD', active, lease, id)
+  local f = redis.call('HMGET', key, 'type', 'payload', 'maxAttempts', 'timeoutMs', 'idemKey',
+    'backoffBase', 'backoffCap', 'runAt')
+  table.insert(out, id)
+  table.insert(out, f[1])
+  table.insert(out, f[2])
+  table.insert(out, attempt)
+  table.insert(out, token)
+  table.insert(out, f[3])
+  table.insert(out, f[4] or '0')
+  table.insert(out, f[5] or '')
+  table.insert(out, f[6] or '')
+  table.insert(out, f[7] or '')
+  table.insert(out, f[8] or now)
+  return true
+end
