@@ -31,7 +31,10 @@ public final class RedisServer implements AutoCloseable {
         this.appendOnly = appendOnly;
     }
 
-    /** Starts a server on a free port; {@code appendOnly} keeps an AOF so a restart keeps the data. */
+    /**
+     * Starts a server on a free port; {@code appendOnly} keeps an AOF, synced on every write, so
+     * a restart - even after a kill - keeps every acknowledged write.
+     */
     public static RedisServer start(boolean appendOnly) {
         try {
             RedisServer server = new RedisServer(Files.createTempDirectory("redtask-redis-"), appendOnly);
@@ -87,6 +90,8 @@ public final class RedisServer implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(binary,
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
                 "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--daemonize", "no",
+                // With an AOF, every write is on disk before Redis answers: a kill -9 loses nothing.
+                "--appendfsync", appendOnly ? "always" : "everysec",
                 "--protected-mode", "yes", "--loglevel", "warning"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile());

@@ -1,0 +1,108 @@
+package io.redtask.fault;
+
+import io.redtask.TaskState;
+import io.redtask.TaskStatus;
+import io.redtask.engine.EngineSettings;
+import io.redtask.engine.HandlerRegistration;
+import io.redtask.engine.JsonCodec;
+import io.redtask.engine.RedTaskEngine;
+import io.redtask.redis.Keys;
+import io.redtask.redis.RedisConnections;
+import io.redtask.redis.RedisTaskStore;
+import io.redtask.testing.RedisServerExtension;
+import io.redtask.testing.WorkerProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A worker JVM is killed with SIGKILL while it runs tasks: after their leases expire another
+ * server runs each of them once more, and none is lost.
+ */
+class KilledWorkerTest {
+
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    @Test
+    void tasksOfAKilledServerAreRunByAnotherAfterTheirLeasesExpire() throws Exception {
+        String prefix = "killed";
+        Process victim = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), WorkerProcess.class.getName(), REDIS.url(), prefix, "victim")
+                .redirectError(new File("target/worker-process.log")).start();
+        Set<String> startedByVictim = ConcurrentHashMap.newKeySet();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.startsWith("STARTED ")) {
+                        startedByVictim.add(line.substring(8));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // the process was killed
+            }
+        });
+        reader.start();
+
+        ExecutorService workers = Executors.newFixedThreadPool(4);
+        ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(6);
+        RedisTaskStore store = new RedisTaskStore(RedisConnections.open(REDIS.url(), 8, Duration.ofSeconds(2)),
+                new Keys(prefix), new JsonCodec(), Duration.ofHours(1), Duration.ofHours(1), 3);
+        Map<String, AtomicInteger> survivorRuns = new ConcurrentHashMap<>();
+        RedTaskEngine survivor = RedTaskEngine.builder().store(store).workers(workers).housekeeping(housekeeping)
+                .settings(EngineSettings.builder("survivor").concurrency(4).pollInterval(Duration.ofMillis(200))
+                        .lease(Duration.ofSeconds(2), Duration.ofMillis(500)).reaperInterval(Duration.ofMillis(300)).build())
+                .handler(HandlerRegistration.of("slow", (p, c) -> {
+                    survivorRuns.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
+                    return "done on attempt " + c.attempt();
+                }))
+                .build();
+        try {
+            List<String> ids = IntStream.range(0, 4).mapToObj(i -> survivor.submit("slow", i)).toList();
+            await().atMost(Duration.ofSeconds(30)).until(() -> startedByVictim.size() == 4);
+            assertEquals(Set.copyOf(ids), startedByVictim);
+
+            victim.destroyForcibly();
+            assertTrue(victim.waitFor(10, TimeUnit.SECONDS));
+            long killedAt = System.nanoTime();
+            survivor.start();
+
+            for (String id : ids) {
+                TaskStatus s = await().atMost(Duration.ofSeconds(20)).until(() -> survivor.status(id).orElseThrow(),
+                        st -> st.state() == TaskState.SUCCEEDED);
+                assertEquals("\"done on attempt 2\"", s.result());
+            }
+            assertTrue(System.nanoTime() - killedAt >= TimeUnit.MILLISECONDS.toNanos(1_000),
+                    "not before the victim's leases could have run out");
+            assertEquals(Set.copyOf(ids), survivorRuns.keySet());
+            assertTrue(survivorRuns.values().stream().allMatch(n -> n.get() == 1), "each ran once more, not twice");
+        } finally {
+            victim.destroyForcibly();
+            survivor.stop();
+            survivor.awaitLoops(Duration.ofSeconds(5));
+            workers.shutdownNow();
+            housekeeping.shutdownNow();
+            store.close();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.redtask.testing;
+
+import io.redtask.engine.EngineSettings;
+import io.redtask.engine.HandlerRegistration;
+import io.redtask.engine.JsonCodec;
+import io.redtask.engine.RedTaskEngine;
+import io.redtask.redis.Keys;
+import io.redtask.redis.RedisConnections;
+import io.redtask.redis.RedisTaskStore;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+
+/**
+ * A worker server in a JVM of its own, for tests that kill one for real:
+ * {@code WorkerProcess <redis-url> <key-prefix> <node-id>}. Its handler {@code slow} announces
+ * each task on stdout ({@code STARTED <id>}) and then takes a minute.
+ */
+public final class WorkerProcess {
+
+    private WorkerProcess() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        RedisTaskStore store = new RedisTaskStore(RedisConnections.open(args[0], 8, Duration.ofSeconds(2)),
+                new Keys(args[1]), new JsonCodec(), Duration.ofHours(1), Duration.ofHours(1), 3);
+        RedTaskEngine engine = RedTaskEngine.builder().store(store)
+                .workers(Executors.newFixedThreadPool(4)).housekeeping(Executors.newScheduledThreadPool(6))
+                .settings(EngineSettings.builder(args[2]).concurrency(4).pollInterval(Duration.ofMillis(200))
+                        .lease(Duration.ofSeconds(2), Duration.ofMillis(500)).build())
+                .handler(HandlerRegistration.of("slow", (p, c) -> {
+                    System.out.println("STARTED " + c.taskId());
+                    System.out.flush();
+                    new CountDownLatch(1).await();
+                    return "never";
+                }))
+                .build();
+        engine.start();
+        new CountDownLatch(1).await();
+    }
+}
