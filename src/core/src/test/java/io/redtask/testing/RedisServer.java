@@ -23,12 +23,15 @@ public final class RedisServer implements AutoCloseable {
 
     private final Path dir;
     private final boolean appendOnly;
+    private final List<String> extraArgs;
+    private Path sentinelConfig;
     private int port;
     private Process process;
 
-    private RedisServer(Path dir, boolean appendOnly) {
+    private RedisServer(Path dir, boolean appendOnly, List<String> extraArgs) {
         this.dir = dir;
         this.appendOnly = appendOnly;
+        this.extraArgs = List.copyOf(extraArgs);
     }
 
     /**
@@ -36,8 +39,13 @@ public final class RedisServer implements AutoCloseable {
      * a restart - even after a kill - keeps every acknowledged write.
      */
     public static RedisServer start(boolean appendOnly) {
+        return start(appendOnly, List.of());
+    }
+
+    /** Starts a server on a free port with more command-line settings ({@code --cluster-enabled yes}...). */
+    public static RedisServer start(boolean appendOnly, List<String> extraArgs) {
         try {
-            RedisServer server = new RedisServer(Files.createTempDirectory("redtask-redis-"), appendOnly);
+            RedisServer server = new RedisServer(Files.createTempDirectory("redtask-redis-"), appendOnly, extraArgs);
             server.port = freePort();
             server.launch();
             return server;
@@ -93,6 +101,11 @@ public final class RedisServer implements AutoCloseable {
                 // With an AOF, every write is on disk before Redis answers: a kill -9 loses nothing.
                 "--appendfsync", appendOnly ? "always" : "everysec",
                 "--protected-mode", "yes", "--loglevel", "warning"));
+        cmd.addAll(extraArgs);
+        if (sentinelConfig != null) {
+            cmd = new ArrayList<>(List.of(binary, sentinelConfig.toString(), "--sentinel", "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--dir", dir.toString()));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile());
         process = pb.start();
@@ -133,7 +146,26 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    private static String findBinary() {
+    /** Starts a Sentinel on a free port with {@code config} (a file it may rewrite). */
+    public static RedisServer sentinel(String config) {
+        try {
+            RedisServer server = new RedisServer(Files.createTempDirectory("redtask-sentinel-"), false, List.of());
+            server.sentinelConfig = server.dir.resolve("sentinel.conf");
+            Files.writeString(server.sentinelConfig, config);
+            server.port = freePort();
+            server.launch();
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a Sentinel: " + e.getMessage(), e);
+        }
+    }
+
+    /** The server's own directory (config files, AOF, log). */
+    public Path dir() {
+        return dir;
+    }
+
+    static String findBinary() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             File f = new File(dir, "redis-server");
             if (f.canExecute()) {
