@@ -58,7 +58,8 @@ class RedisRestartTest {
                         .backoff(new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(100), 0)).build())
                 .handler(HandlerRegistration.of("work", (p, c) -> {
                     runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
-                    Thread.sleep(2);
+                    // Two milliseconds of "work", so tasks are in flight when Redis dies.
+                    java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
                     return null;
                 }))
                 .build();
