@@ -7,6 +7,13 @@ REDTASK_ROOT="${REDTASK_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 rt_log() { printf '[redtask] %s\n' "$*" >&2; }
 rt_die() { printf '[redtask] ERROR: %s\n' "$*" >&2; exit 1; }
 
+# Runs `apt-get update` once per script run (installs of several packages share it).
+rt_apt_update_once() {
+    [[ -n "${RT_APT_UPDATED:-}" ]] && return 0
+    apt-get update -q || rt_die "apt-get update failed"
+    RT_APT_UPDATED=1
+}
+
 # Makes sure redis-server and redis-cli are on the PATH. On Debian/Ubuntu as root it installs the
 # redis-server package (which brings redis-cli); otherwise it says exactly what to install and
 # exits 1.
@@ -17,7 +24,7 @@ rt_ensure_redis_server() {
     if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
         rt_log "redis-server is missing: installing the Debian package redis-server"
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -q || rt_die "apt-get update failed"
+        rt_apt_update_once
         apt-get install -y -q --no-install-recommends redis-server \
             || rt_die "apt-get install -y redis-server failed"
         command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 \
@@ -31,6 +38,34 @@ rt_ensure_redis_server() {
 [redtask]     Fedora/RHEL:    sudo dnf install -y redis
 [redtask]     macOS:          brew install redis
 [redtask] (Running this script as root on Debian/Ubuntu installs it automatically.)
+MSG
+    exit 1
+}
+
+# Makes sure Debian's Chromium and ChromeDriver are at /usr/bin/chromium and /usr/bin/chromedriver
+# (the dashboard's browser test, src/it DashboardIT, drives them; nothing is downloaded at test
+# time). On Debian as root it installs the packages chromium and chromium-driver; otherwise it
+# says exactly what to install and exits 1.
+rt_ensure_chromium() {
+    if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then
+        return 0
+    fi
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        rt_log "chromium or chromedriver is missing: installing the Debian packages chromium and chromium-driver"
+        export DEBIAN_FRONTEND=noninteractive
+        rt_apt_update_once
+        apt-get install -y -q chromium chromium-driver \
+            || rt_die "apt-get install -y chromium chromium-driver failed"
+        [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]] \
+            || rt_die "/usr/bin/chromium or /usr/bin/chromedriver still missing after installing the packages"
+        return 0
+    fi
+    cat >&2 <<'MSG'
+[redtask] ERROR: the dashboard's browser test needs Chromium and ChromeDriver at
+[redtask] /usr/bin/chromium and /usr/bin/chromedriver. Install them, then run this again:
+[redtask]     Debian:  sudo apt-get update && sudo apt-get install -y chromium chromium-driver
+[redtask] (Running this script as root on Debian installs them automatically. Elsewhere, point the
+[redtask] test at them: -Dredtask.it.chromium=/path/to/chrome -Dredtask.it.chromedriver=/path/to/chromedriver)
 MSG
     exit 1
 }

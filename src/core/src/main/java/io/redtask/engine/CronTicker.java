@@ -24,6 +24,7 @@ final class CronTicker {
 
     private final RedTaskEngine engine;
     private final Map<String, CronExpression> parsed = new ConcurrentHashMap<>();
+    private final java.util.Set<String> unknownTypesLogged = ConcurrentHashMap.newKeySet();
 
     CronTicker(RedTaskEngine engine) {
         this.engine = engine;
@@ -40,8 +41,14 @@ final class CronTicker {
                 if (due.isEmpty()) {
                     break;
                 }
+                int before = fired;
+                boolean anyRunnable = false;
                 for (Map.Entry<ScheduleDefinition, Long> e : due.entrySet()) {
+                    anyRunnable |= engine.handler(e.getKey().type()) != null;
                     fired += fire(queue, e.getKey(), e.getValue(), now, threshold);
+                }
+                if (!anyRunnable && fired == before) {
+                    break; // only schedules for other servers are due: nothing more to do here
                 }
             }
         }
@@ -49,6 +56,15 @@ final class CronTicker {
     }
 
     private int fire(String queue, ScheduleDefinition d, long slot, long now, long threshold) {
+        if (engine.handler(d.type()) == null) {
+            // Another application (or a newer version) shares the queue: leave the slot to a
+            // server that can run it, rather than create a task that can only die here.
+            if (unknownTypesLogged.add(d.name())) {
+                LOG.info(() -> "RedTask: schedule '" + d.name() + "' creates '" + d.type()
+                        + "' tasks, which this server has no handler for; left to servers that have one");
+            }
+            return 0;
+        }
         CronExpression cron = parsed.computeIfAbsent(d.cron(), CronExpression::parse);
         ZoneId zone = ZoneId.of(d.zone());
         boolean missed = now - slot > threshold;

@@ -109,6 +109,16 @@ class CronAcrossEnginesTest {
     }
 
     @Test
+    void aServerWithoutTheHandlerLeavesTheSlotToOneThatHasIt() {
+        engines.get(0).schedule(Schedule.builder("ticks", "* * * * * *", "tick").build());
+        RedTaskEngine stranger = fixture.engine("stranger", clock, EngineFixture.settings("stranger")
+                .cronInterval(Duration.ofHours(1)), b -> b.handler(HandlerRegistration.of("other", (p, c) -> null)));
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(0, stranger.fireDueSchedules(), "no handler for 'tick' here");
+        assertEquals(1, tickAll(), "the slot is still there for a server that can run it");
+    }
+
+    @Test
     void badSchedulesAreRefusedWithTheProblemNamed() {
         RedTaskEngine a = engines.get(0);
         assertEquals("cron", assertThrows(InvalidTaskException.class,

@@ -71,7 +71,19 @@ final class Deployments {
                 .addAsModule(war)
                 .addAsLibraries(earLibraries());
         ear.setApplicationXML(new StringAsset(applicationXml(name, war.getName(), contextRoot)));
+        // The same role bindings as the real EAR (admin, submitter -> groups of server.xml's registry).
+        ear.addAsManifestResource(applicationBindings(), "ibm-application-bnd.xml");
         return ear;
+    }
+
+    /** src/ear's META-INF/ibm-application-bnd.xml (system property {@code redtask.it.app.bnd}). */
+    static File applicationBindings() {
+        String path = System.getProperty("redtask.it.app.bnd");
+        if (path == null || !new File(path).isFile()) {
+            throw new IllegalStateException("system property redtask.it.app.bnd must name src/ear's "
+                    + "META-INF/ibm-application-bnd.xml, was " + path);
+        }
+        return new File(path);
     }
 
     private static String applicationXml(String name, String warName, String contextRoot) {

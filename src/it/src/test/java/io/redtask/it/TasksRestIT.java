@@ -139,6 +139,70 @@ class TasksRestIT {
         assertEquals(404, response.statusCode(), () -> "GET unknown id: " + response.body());
     }
 
+    private HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri(path))
+                .timeout(TIMEOUT)
+                .header("Accept", "application/json")
+                .DELETE()
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aDelayedTaskIsScheduledAndCanBeCancelled() throws Exception {
+        HttpResponse<String> created = post("api/tasks", "{\"type\":\"echo\",\"payload\":{},\"delay\":\"PT1H\"}");
+        assertEquals(201, created.statusCode(), created::body);
+        JsonObject task = json(created);
+        assertEquals("scheduled", task.getString("state"), () -> "POST with a delay: " + created.body());
+        String id = task.getString("id");
+        assertEquals("scheduled", json(get("api/tasks/" + id)).getString("state"));
+
+        HttpResponse<String> cancelled = delete("api/tasks/" + id);
+        assertEquals(200, cancelled.statusCode(), cancelled::body);
+        assertEquals("cancelled", json(cancelled).getString("state"), cancelled::body);
+        assertEquals("cancelled", json(get("api/tasks/" + id)).getString("state"));
+
+        HttpResponse<String> again = delete("api/tasks/" + id);
+        assertEquals(409, again.statusCode(), () -> "cancelling a cancelled task: " + again.body());
+    }
+
+    @Test
+    void aFinishedTaskCannotBeCancelledAndAnUnknownOneIsNotFound() throws Exception {
+        String id = json(post("api/tasks", "{\"type\":\"noop\"}")).getString("id");
+        await("task " + id + " to succeed").atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> json(get("api/tasks/" + id)).getString("state", ""), "succeeded"::equals);
+        HttpResponse<String> finished = delete("api/tasks/" + id);
+        assertEquals(409, finished.statusCode(), finished::body);
+        assertTrue(json(finished).getString("error").contains("succeeded"), finished::body);
+
+        HttpResponse<String> unknown = delete("api/tasks/default:00000000000000000000000000");
+        assertEquals(404, unknown.statusCode(), unknown::body);
+        assertNotNull(json(unknown).getString("error", null), unknown::body);
+    }
+
+    @Test
+    void theSameIdempotencyKeyGivesTheSameTask() throws Exception {
+        String key = "rest-it-" + System.nanoTime();
+        String body = "{\"type\":\"echo\",\"payload\":{\"k\":1},\"idempotencyKey\":\"" + key + "\"}";
+        HttpResponse<String> first = post("api/tasks", body);
+        HttpResponse<String> second = post("api/tasks", body);
+        assertEquals(201, first.statusCode(), first::body);
+        assertTrue(second.statusCode() == 201 || second.statusCode() == 200, second::body);
+        assertEquals(json(first).getString("id"), json(second).getString("id"), "a second task was created");
+    }
+
+    @Test
+    void aBadSchedulingFieldIsRefusedNamingTheField() throws Exception {
+        HttpResponse<String> response = post("api/tasks", "{\"type\":\"echo\",\"payload\":{},\"delay\":\"soon\"}");
+        String error = assertBadRequest(response);
+        assertEquals("delay", json(response).getString("field", null), response::body);
+        assertTrue(error.contains("delay"), () -> "error does not name the field: " + error);
+
+        HttpResponse<String> runAt = post("api/tasks", "{\"type\":\"echo\",\"runAt\":\"tomorrow\"}");
+        assertBadRequest(runAt);
+        assertEquals("runAt", json(runAt).getString("field", null), runAt::body);
+    }
+
     private static boolean isFinal(String state) {
         return state.equals("succeeded") || state.equals("dead") || state.equals("cancelled");
     }

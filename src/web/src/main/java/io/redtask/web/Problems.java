@@ -6,16 +6,16 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /** Error responses: always a JSON object with an {@code error} that says what is wrong. */
-final class Problems {
+public final class Problems {
 
     private Problems() {
     }
 
-    static Response of(Response.StatusType status, String message) {
+    public static Response of(Response.StatusType status, String message) {
         return of(status, message, null);
     }
 
-    static Response of(Response.StatusType status, String message, String field) {
+    public static Response of(Response.StatusType status, String message, String field) {
         JsonObjectBuilder body = Json.createObjectBuilder().add("error", message);
         if (field != null) {
             body.add("field", field);

@@ -12,12 +12,12 @@ import java.io.StringReader;
 import java.time.Instant;
 
 /** A task as the REST API shows it; every field is present, {@code null} when unknown. */
-final class TaskJson {
+public final class TaskJson {
 
     private TaskJson() {
     }
 
-    static JsonObject of(TaskStatus s) {
+    public static JsonObject of(TaskStatus s) {
         JsonObjectBuilder b = Json.createObjectBuilder()
                 .add("id", s.id())
                 .add("type", s.type())

@@ -1,0 +1,286 @@
+package io.redtask.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+
+/**
+ * The operator dashboard in a real browser: Debian's Chromium, headless, driven by Selenium through
+ * Debian's chromedriver (nothing is downloaded: the driver and the browser are given explicitly, so
+ * Selenium Manager never runs). The real war in an EAR at "/", as in {@link TasksRestIT}.
+ *
+ * <p>The page and the admin API need the {@code admin} role (HTTP Basic). The browser logs in the
+ * way an operator's browser does after the login prompt: the credentials come with the first
+ * navigation (user:password@host), and Chromium reuses them for the page's own API calls in the
+ * same realm. The test's REST calls send the same credentials.
+ *
+ * <p>Leaves {@code target/dashboard.png} (and {@code target/dashboard-failure.png} plus the page's
+ * HTML when it fails).
+ */
+@ExtendWith(ArquillianExtension.class)
+class DashboardIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    /**
+     * A queue of this run only, which no worker of the test server takes tasks from (its workers
+     * serve "default"): its depths stay exactly what the test put there.
+     */
+    private static final String QUEUE = "dashboard-" + Long.toString(System.nanoTime() & 0xffffffffL, 36);
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
+        return Deployments.ear("dashboard-it", war, "/");
+    }
+
+    @ArquillianResource
+    URL base;
+
+    /** The test server's admin (generated per build: src/it's pom, it-credentials). */
+    private final ItSupport.Login admin = ItSupport.admin();
+    private ItSupport.Client rest;
+    private ChromeDriver browser;
+    private Path profile;
+
+    // ------------------------------------------------------------------ the test
+
+    @Test
+    void showsQueueDepthsAndPausesAndResumesAQueue() throws Exception {
+        try {
+            // The page is the admin's: without a login the server asks for one.
+            assertEquals(401, page(null).statusCode(), "GET /dashboard/ without a login");
+            HttpResponse<String> page = page(admin);
+            assertEquals(200, page.statusCode(), "GET /dashboard/ as admin");
+            assertTrue(page.body().contains("dashboard.js"), () -> "not the dashboard: " + page.body());
+
+            // Five tasks that stay ready, and one scheduled an hour from now.
+            for (int i = 0; i < 5; i++) {
+                submit("{\"type\":\"noop\",\"payload\":{},\"queue\":\"" + QUEUE + "\"}");
+            }
+            submit("{\"type\":\"sleep\",\"payload\":{\"ms\":1},\"queue\":\"" + QUEUE + "\",\"delay\":\"PT1H\"}");
+            // A task that dies at once in "default", where the workers are.
+            String deadId = submit("{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}");
+            await("task " + deadId + " to be dead").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> rest.getObject("api/tasks/" + deadId).getString("state", ""), "dead"::equals);
+
+            browser.get(loginUrl("dashboard/"));
+            WebDriverWait wait = new WebDriverWait(browser, TIMEOUT, Duration.ofMillis(100));
+            wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
+
+            // The depths, as numbers on the queue's card.
+            wait.until(ExpectedConditions.textToBe(field(QUEUE, "ready"), "5"));
+            wait.until(ExpectedConditions.textToBe(field(QUEUE, "scheduled"), "1"));
+            assertEquals("0", text(field(QUEUE, "running")));
+            assertEquals("0", text(field(QUEUE, "dead")));
+            // (data-value: the badge's text is upper-cased by the style sheet, and getText() shows that)
+            assertEquals("active", browser.findElement(field(QUEUE, "state")).getAttribute("data-value"));
+
+            // Live: a task submitted now shows up within a poll or two.
+            submit("{\"type\":\"noop\",\"payload\":{},\"queue\":\"" + QUEUE + "\"}");
+            wait.until(ExpectedConditions.textToBe(field(QUEUE, "ready"), "6"));
+
+            // Pause: the card says so, and the API agrees.
+            browser.findElement(action(QUEUE, "pause")).click();
+            wait.until(ExpectedConditions.attributeToBe(card(QUEUE), "data-paused", "true"));
+            wait.until(ExpectedConditions.attributeToBe(field(QUEUE, "state"), "data-value", "paused"));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(action(QUEUE, "resume")));
+            assertTrue(queueFromApi(QUEUE).getBoolean("paused"), "GET /api/queues: queue not paused after the page's pause");
+
+            // The dead task of "default", listed with its error.
+            browser.findElement(action("default", "dead")).click();
+            wait.until(ExpectedConditions.attributeToBe(By.id("dead"), "data-queue", "default"));
+            WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                    By.cssSelector("#dead-rows tr[data-task='" + deadId + "']")));
+            assertFalse(row.findElement(By.cssSelector("td.error")).getText().isBlank(), "dead task without its error");
+
+            // The servers list has this server, with its concurrency.
+            WebElement server = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#servers tr[data-server]")));
+            assertTrue(server.findElement(By.cssSelector("[data-field='queues']")).getText().contains("default"),
+                    () -> "server row: " + server.getText());
+
+            assertNoErrorBanner();
+            screenshot("dashboard.png");
+
+            // Resume: the card and the API agree again.
+            browser.findElement(action(QUEUE, "resume")).click();
+            wait.until(ExpectedConditions.attributeToBe(card(QUEUE), "data-paused", "false"));
+            wait.until(ExpectedConditions.attributeToBe(field(QUEUE, "state"), "data-value", "active"));
+            assertFalse(queueFromApi(QUEUE).getBoolean("paused"), "GET /api/queues: queue still paused after the page's resume");
+            assertNoErrorBanner();
+        } catch (Throwable e) {
+            failureEvidence();
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------ browser
+
+    @BeforeEach
+    void startBrowser() throws IOException {
+        rest = new ItSupport.Client(base, admin);
+        File chromium = executable("redtask.it.chromium", "/usr/bin/chromium");
+        File chromedriver = executable("redtask.it.chromedriver", "/usr/bin/chromedriver");
+        profile = Files.createTempDirectory("redtask-dashboard-it-chromium");
+        // Evidence of an earlier failed run would mislead.
+        Files.deleteIfExists(target().resolve("dashboard-failure.png"));
+        Files.deleteIfExists(target().resolve("dashboard-failure.html"));
+
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium);
+        // What this machine needs: no sandbox as root, and no background connections (the network
+        // is closed; Chromium would keep trying Google's hosts).
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1000", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(chromedriver)
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void stopBrowser() throws IOException {
+        try {
+            if (browser != null) {
+                browser.quit();
+            }
+        } finally {
+            if (profile != null) {
+                try (Stream<Path> files = Files.walk(profile)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    /** The browser and the driver come from Debian's chromium and chromium-driver (scripts/test installs them). */
+    private static File executable(String property, String path) {
+        File file = new File(System.getProperty(property, path));
+        if (!file.canExecute()) {
+            throw new IllegalStateException(file + " is missing: install Debian's chromium and chromium-driver "
+                    + "(apt-get install -y chromium chromium-driver; scripts/test does it when run as root), "
+                    + "or point -D" + property + "=... at it");
+        }
+        return file;
+    }
+
+    private static By card(String queue) {
+        return By.cssSelector(".queue[data-queue='" + queue + "']");
+    }
+
+    private static By field(String queue, String name) {
+        return By.cssSelector(".queue[data-queue='" + queue + "'] [data-field='" + name + "']");
+    }
+
+    private static By action(String queue, String name) {
+        return By.cssSelector(".queue[data-queue='" + queue + "'] [data-action='" + name + "']");
+    }
+
+    private String text(By by) {
+        return browser.findElement(by).getText();
+    }
+
+    private void assertNoErrorBanner() {
+        WebElement banner = browser.findElement(By.id("banner"));
+        assertFalse(banner.isDisplayed() && "error".equals(banner.getAttribute("data-kind")),
+                () -> "the page shows an error: " + banner.getText());
+    }
+
+    private static Path target() {
+        return Paths.get(System.getProperty("basedir", "."), "target");
+    }
+
+    private void screenshot(String name) throws IOException {
+        Files.write(target().resolve(name), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    private void failureEvidence() {
+        if (browser == null) {
+            return;
+        }
+        try {
+            screenshot("dashboard-failure.png");
+            Files.writeString(target().resolve("dashboard-failure.html"), browser.getPageSource());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("DashboardIT: no failure screenshot: " + e);
+        }
+    }
+
+    // ------------------------------------------------------------------ REST, with the admin login
+
+    /** The page's address with the login in it, as the browser sends it after its prompt. */
+    private String loginUrl(String path) {
+        URI uri = rest.uri(path);
+        String userInfo = URLEncoder.encode(admin.user(), StandardCharsets.UTF_8) + ":"
+                + URLEncoder.encode(admin.password(), StandardCharsets.UTF_8);
+        return uri.getScheme() + "://" + userInfo + "@" + uri.getRawAuthority() + uri.getRawPath();
+    }
+
+    /**
+     * GET /dashboard/ as a browser would, over HTTP/1.1. (Not with ItSupport's client: the JDK
+     * client's default HTTP/2 asks for an h2c upgrade, and Liberty 26.0.0.3 never answers an
+     * upgraded request that it serves through the directory's welcome file; browsers use no h2c.)
+     */
+    private HttpResponse<String> page(ItSupport.Login login) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(rest.uri("dashboard/")).timeout(TIMEOUT).GET();
+        if (login != null) {
+            request.header("Authorization", login.header());
+        }
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()
+                .send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private String submit(String task) throws IOException, InterruptedException {
+        return rest.object(rest.post("api/tasks", task), 201).getString("id");
+    }
+
+    private JsonObject queueFromApi(String name) throws IOException, InterruptedException {
+        JsonArray queues = rest.getArray("api/queues");
+        return queues.stream()
+                .map(JsonValue::asJsonObject)
+                .filter(q -> name.equals(q.getString("name", null)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("queue " + name + " not in GET /api/queues: " + queues));
+    }
+}

@@ -1,0 +1,196 @@
+package io.redtask.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+
+/**
+ * What the client-side tests share: the test server's logins (generated per build, see src/it's
+ * pom: it-credentials), an HTTP client with optional Basic authentication, and control of the
+ * test's own redis-server (never 6379: scripts/it-redis refuses it).
+ */
+final class ItSupport {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private ItSupport() {
+    }
+
+    /** A login of the test server. */
+    record Login(String user, String password) {
+        String header() {
+            return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Properties credentials() {
+        String path = System.getProperty("redtask.it.credentials");
+        if (path == null) {
+            throw new IllegalStateException("system property redtask.it.credentials is not set: run the tests with Maven");
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(Paths.get(path))) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the test logins from " + path, e);
+        }
+        return p;
+    }
+
+    /** The user with the admin role (system properties redtask.it.admin.user/password). */
+    static Login admin() {
+        return login("admin");
+    }
+
+    /** A user with the submitter role and without the admin role (redtask.it.submitter.user/password). */
+    static Login submitter() {
+        return login("submitter");
+    }
+
+    private static Login login(String who) {
+        String user = System.getProperty("redtask.it." + who + ".user");
+        String password = System.getProperty("redtask.it." + who + ".password");
+        if (user == null || password == null) {
+            Properties p = credentials();
+            user = p.getProperty("redtask." + who + ".user");
+            password = p.getProperty("redtask." + who + ".password");
+        }
+        return new Login(user, password);
+    }
+
+    /** HTTP against the deployment at {@code base}, as a given login or none. */
+    static final class Client {
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final URL base;
+        private final Login login;
+
+        Client(URL base, Login login) {
+            this.base = base;
+            this.login = login;
+        }
+
+        Client as(Login other) {
+            return new Client(base, other);
+        }
+
+        URI uri(String path) {
+            String root = base.toExternalForm();
+            return URI.create(root.endsWith("/") ? root : root + "/").resolve(path);
+        }
+
+        HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                    .timeout(TIMEOUT)
+                    .header("Accept", path.startsWith("metrics") ? "text/plain" : "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            if (body != null) {
+                b.header("Content-Type", "application/json");
+            }
+            if (login != null) {
+                b.header("Authorization", login.header());
+            }
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        }
+
+        HttpResponse<String> get(String path) throws IOException, InterruptedException {
+            return send("GET", path, null);
+        }
+
+        HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+            return send("POST", path, body);
+        }
+
+        HttpResponse<String> put(String path, String body) throws IOException, InterruptedException {
+            return send("PUT", path, body);
+        }
+
+        HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+            return send("DELETE", path, null);
+        }
+
+        /** The JSON object of a response with the expected status. */
+        JsonObject object(HttpResponse<String> response, int status) {
+            assertEquals(status, response.statusCode(),
+                    () -> response.request().method() + " " + response.uri() + ": " + response.body());
+            return ItSupport.object(response.body());
+        }
+
+        /** GET, 200, a JSON object. */
+        JsonObject getObject(String path) throws IOException, InterruptedException {
+            return object(get(path), 200);
+        }
+
+        /** GET, 200, a JSON array. */
+        JsonArray getArray(String path) throws IOException, InterruptedException {
+            HttpResponse<String> r = get(path);
+            assertEquals(200, r.statusCode(), () -> "GET " + path + ": " + r.body());
+            try (JsonReader reader = Json.createReader(new StringReader(r.body()))) {
+                return reader.readArray();
+            }
+        }
+    }
+
+    static JsonObject object(String body) {
+        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+            return reader.readObject();
+        } catch (RuntimeException e) {
+            throw new AssertionError("not a JSON object: " + body, e);
+        }
+    }
+
+    // ------------------------------------------------------------------ the test's redis-server
+
+    static int redisPort() {
+        return Integer.parseInt(System.getProperty("redtask.it.redis.port"));
+    }
+
+    /** Runs redis-cli against the test's Redis; returns its output (bounded: 15 s). */
+    static String redisCli(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", String.valueOf(redisPort())));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    /** Runs scripts/it-redis ACTION with the test Redis's port and directory (bounded: 30 s). */
+    static String itRedis(String action) throws IOException, InterruptedException {
+        String scripts = System.getProperty("redtask.it.scripts");
+        String dir = System.getProperty("redtask.it.redis.dir");
+        return run(List.of(Paths.get(scripts, "it-redis").toString(), action, String.valueOf(redisPort()), dir));
+    }
+
+    static Path redisDir() {
+        return Paths.get(System.getProperty("redtask.it.redis.dir"));
+    }
+
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + command);
+        }
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    }
+}

@@ -1,0 +1,188 @@
+package io.redtask.web.metrics;
+
+import io.redtask.QueueStats;
+import io.redtask.RedTaskAdmin;
+import io.redtask.TaskEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Startup;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
+import org.eclipse.microprofile.metrics.Tag;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * RedTask's application metrics at {@code /metrics} (Prometheus names in brackets):
+ * <ul>
+ *   <li>per queue, gauges read from Redis (cached for {@code redtask.metrics.cache}, default
+ *       PT2S, so scrapes do not hammer Redis): {@code redtask.queue.ready}, {@code .scheduled},
+ *       {@code .running}, {@code .dead}, {@code .paused} (1/0), tag {@code queue}
+ *       [{@code redtask_queue_ready{queue="default"}}]; {@code redtask.redis.up} (1/0) and
+ *       {@code redtask.queues} (how many queues). A gauge reads NaN while Redis is unreachable.
+ *       A queue used for the first time since the server started gets its gauges at the first
+ *       read after that (so at the next scrape).</li>
+ *   <li>per queue and task type, from this server's {@link TaskEvent}s: counters
+ *       {@code redtask.tasks.completed}, {@code redtask.tasks.failed} (failed attempts),
+ *       {@code redtask.tasks.dead}, {@code redtask.tasks.cancelled}
+ *       [{@code redtask_tasks_completed_total}], and timers {@code redtask.task.wait} (due time to
+ *       start) and {@code redtask.task.run} (run time) [{@code redtask_task_run_seconds_count},
+ *       {@code _sum}, {@code _max}].</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class RedTaskMetrics {
+
+    private static final Logger LOG = Logger.getLogger(RedTaskMetrics.class.getName());
+
+    @Inject
+    MetricRegistry registry;
+
+    @Inject
+    RedTaskAdmin admin;
+
+    private final Set<String> queuesWithGauges = ConcurrentHashMap.newKeySet();
+    private volatile boolean baseRegistered;
+    private volatile Snapshot snapshot = new Snapshot(Long.MIN_VALUE / 2, Map.of(), false);
+    private boolean outageLogged;
+
+    /** One reading of all queues. */
+    private record Snapshot(long takenAtNanos, Map<String, QueueStats> queues, boolean redisUp) {
+    }
+
+    void onStartup(@Observes Startup event) {
+        registerBase();
+        current();
+    }
+
+    void onTask(@Observes TaskEvent e) {
+        registerBase();
+        Tag queue = new Tag("queue", e.queue());
+        Tag type = new Tag("type", e.type() == null ? "" : e.type());
+        switch (e.kind()) {
+            case SUCCEEDED -> registry.counter(meta("redtask.tasks.completed", "Tasks completed on this server",
+                    MetricUnits.NONE), queue, type).inc();
+            case FAILED_WILL_RETRY -> registry.counter(meta("redtask.tasks.failed",
+                    "Failed attempts on this server (retried or dead)", MetricUnits.NONE), queue, type).inc();
+            case DEAD -> {
+                registry.counter(meta("redtask.tasks.failed", "Failed attempts on this server (retried or dead)",
+                        MetricUnits.NONE), queue, type).inc();
+                registry.counter(meta("redtask.tasks.dead", "Tasks that went to the dead set from this server",
+                        MetricUnits.NONE), queue, type).inc();
+            }
+            case CANCELLED -> registry.counter(meta("redtask.tasks.cancelled", "Tasks cancelled on this server",
+                    MetricUnits.NONE), queue, type).inc();
+        }
+        if (e.waitMillis() >= 0) {
+            registry.timer(meta("redtask.task.wait", "Time from a task's due time to the start of its attempt",
+                    MetricUnits.SECONDS), queue, type).update(Duration.ofMillis(e.waitMillis()));
+        }
+        if (e.runMillis() >= 0) {
+            registry.timer(meta("redtask.task.run", "How long an attempt ran", MetricUnits.SECONDS), queue, type)
+                    .update(Duration.ofMillis(e.runMillis()));
+        }
+        if (!queuesWithGauges.contains(e.queue())) {
+            registerQueue(e.queue());
+        }
+    }
+
+    private static Metadata meta(String name, String description, String unit) {
+        return Metadata.builder().withName(name).withDescription(description).withUnit(unit).build();
+    }
+
+    private void registerBase() {
+        if (baseRegistered) {
+            return;
+        }
+        synchronized (this) {
+            if (baseRegistered) {
+                return;
+            }
+            registry.gauge(meta("redtask.redis.up", "1 when the last reading of the queues from Redis worked",
+                    MetricUnits.NONE), () -> current().redisUp() ? 1 : 0);
+            registry.gauge(meta("redtask.queues", "How many queues Redis knows", MetricUnits.NONE),
+                    () -> {
+                        Snapshot s = current();
+                        return s.redisUp() ? (double) s.queues().size() : Double.NaN;
+                    });
+            baseRegistered = true;
+        }
+    }
+
+    private void registerQueue(String name) {
+        if (!queuesWithGauges.add(name)) {
+            return;
+        }
+        Tag queue = new Tag("queue", name);
+        gauge(name, queue, "redtask.queue.ready", "Tasks waiting for a worker", QueueStats::ready);
+        gauge(name, queue, "redtask.queue.scheduled", "Tasks waiting for their time (delay, run-at, retry backoff)",
+                QueueStats::scheduled);
+        gauge(name, queue, "redtask.queue.running", "Tasks held by workers on all servers", QueueStats::running);
+        gauge(name, queue, "redtask.queue.dead", "Tasks in the dead set", QueueStats::dead);
+        gauge(name, queue, "redtask.queue.paused", "1 when the queue is paused on all servers", q -> q.paused() ? 1 : 0);
+    }
+
+    private void gauge(String queueName, Tag queue, String name, String description, ToLongFunction<QueueStats> value) {
+        registry.gauge(meta(name, description, MetricUnits.NONE), () -> {
+            QueueStats q = current().queues().get(queueName);
+            return q == null ? Double.NaN : (double) value.applyAsLong(q);
+        }, queue);
+    }
+
+    /** The cached reading, refreshed when older than {@code redtask.metrics.cache}. */
+    private Snapshot current() {
+        Snapshot s = snapshot;
+        if (System.nanoTime() - s.takenAtNanos() < cacheNanos()) {
+            return s;
+        }
+        synchronized (this) {
+            s = snapshot;
+            long now = System.nanoTime();
+            if (now - s.takenAtNanos() < cacheNanos()) {
+                return s;
+            }
+            try {
+                Map<String, QueueStats> byName = admin.queues().stream()
+                        .collect(Collectors.toMap(QueueStats::name, q -> q, (a, b) -> a));
+                s = new Snapshot(now, byName, true);
+                if (outageLogged) {
+                    LOG.info("RedTask metrics: Redis answers again");
+                    outageLogged = false;
+                }
+            } catch (RuntimeException e) {
+                // Redis down (StoreUnavailableException) or the engine not built: NaN until it answers.
+                s = new Snapshot(now, Map.of(), false);
+                if (!outageLogged) {
+                    LOG.warning("RedTask metrics: cannot read the queues (" + e.getMessage()
+                            + "); queue gauges read NaN until Redis answers");
+                    outageLogged = true;
+                }
+            }
+            snapshot = s;
+        }
+        for (String name : s.queues().keySet()) {
+            if (!queuesWithGauges.contains(name)) {
+                registerQueue(name);
+            }
+        }
+        return s;
+    }
+
+    private static long cacheNanos() {
+        String text = ConfigProvider.getConfig().getOptionalValue("redtask.metrics.cache", String.class).orElse("PT2S");
+        try {
+            return Duration.parse(text).toNanos();
+        } catch (RuntimeException e) {
+            return Duration.ofSeconds(2).toNanos();
+        }
+    }
+}
