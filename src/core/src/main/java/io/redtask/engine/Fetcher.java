@@ -40,6 +40,7 @@ final class Fetcher implements Runnable {
         while (engine.isRunning()) {
             engine.fetcherAlive(queue);
             int slots = 0;
+            long backoff = 0;
             try {
                 if (engine.workersPaused()) {
                     engine.pause(s.pollInterval().toMillis());
@@ -78,16 +79,20 @@ final class Fetcher implements Runnable {
                             + "; retrying until Redis answers");
                     outageLogged = true;
                 }
-                engine.pause(outageBackoff);
+                backoff = outageBackoff;
                 outageBackoff = Math.min(outageBackoff * 2, 5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
                 LOG.log(Level.SEVERE, "RedTask: fetching from queue '" + queue + "' failed; retrying", e);
-                engine.pause(1_000);
+                backoff = 1_000;
             } finally {
                 engine.slots().release(slots);
+            }
+            // Back off with the slots given back, so the server does not look busy while it waits.
+            if (backoff > 0) {
+                engine.pause(backoff);
             }
         }
     }

@@ -113,4 +113,19 @@ class RedisRestartTest {
         // Only tasks whose completion could not be recorded while Redis was down may run again.
         assertTrue(twice <= 16, twice + " tasks ran more than once");
     }
+
+    @Test
+    void whileRedisIsDownTheServerDoesNotLookBusyAndResumesByItself() {
+        RedisServer redis = RedisServer.start(true);
+        cleanup.add(redis::close);
+        Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        RedTaskEngine engine = engine(redis.url(), "a", runs);
+        redis.kill();
+        await("no slot held while Redis is down").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> engine.busy() == 0);
+        assertTrue(engine.health().fetcherIdleMillis() < 5_000, "the fetch loop keeps going round");
+        redis.restart();
+        String id = await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> engine.submit("work", 1), x -> true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
+    }
 }
