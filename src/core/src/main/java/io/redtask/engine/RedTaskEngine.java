@@ -141,19 +141,8 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
     }
 
     private NewTask prepare(Submission s, long now) {
-        HandlerRegistration handler = handlers.get(s.type());
-        if (handler == null) {
-            if (s.type() == null || s.type().isBlank()) {
-                throw new InvalidTaskException("type", "is required");
-            }
-            throw new UnknownTaskTypeException(s.type(), handlers.keySet());
-        }
-        String json;
-        try {
-            json = codec.toJson(s.payload());
-        } catch (JsonbException e) {
-            throw new InvalidTaskException("payload", "cannot be written as JSON: " + e.getMessage(), e);
-        }
+        HandlerRegistration handler = handlerFor(s.type());
+        String json = payloadJson(s.payload());
         SubmitOptions o = s.options();
         int maxAttempts = o.maxAttempts() != null ? o.maxAttempts() : handler.maxAttempts();
         Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();
@@ -170,6 +159,26 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
         return newTask(s.type(), o.queueName(), json, maxAttempts, o.priority(),
                 o.dueAt(Instant.ofEpochMilli(now)).toEpochMilli(), timeout == null ? 0 : timeout.toMillis(),
                 o.idempotencyKey(), window.toMillis(), base, cap);
+    }
+
+    /** The handler of {@code type}. @throws InvalidTaskException naming the type when there is none */
+    private HandlerRegistration handlerFor(String type) {
+        HandlerRegistration handler = handlers.get(type);
+        if (handler == null) {
+            if (type == null || type.isBlank()) {
+                throw new InvalidTaskException("type", "is required");
+            }
+            throw new UnknownTaskTypeException(type, handlers.keySet());
+        }
+        return handler;
+    }
+
+    private String payloadJson(Object payload) {
+        try {
+            return codec.toJson(payload);
+        } catch (JsonbException e) {
+            throw new InvalidTaskException("payload", "cannot be written as JSON: " + e.getMessage(), e);
+        }
     }
 
     NewTask newTask(String type, String queue, String payloadJson, int maxAttempts, int priority, long dueAt,
@@ -227,16 +236,8 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
         } catch (IllegalArgumentException e) {
             throw new InvalidTaskException("cron", e.getMessage(), e);
         }
-        HandlerRegistration handler = handlers.get(s.type());
-        if (handler == null) {
-            throw new UnknownTaskTypeException(s.type(), handlers.keySet());
-        }
-        String json;
-        try {
-            json = codec.toJson(s.payload());
-        } catch (JsonbException e) {
-            throw new InvalidTaskException("payload", "cannot be written as JSON: " + e.getMessage(), e);
-        }
+        HandlerRegistration handler = handlerFor(s.type());
+        String json = payloadJson(s.payload());
         SubmitOptions o = s.options();
         Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();
         ScheduleDefinition d = new ScheduleDefinition(s.name(), s.cron(), s.zone().getId(), s.type(), o.queueName(), json,

@@ -155,7 +155,7 @@ final class ItSupport {
 
     static JsonObject object(String body) {
         try (JsonReader reader = Json.createReader(new StringReader(body))) {
-            return reader.readObject();
+            return reader.readValue().asJsonObject();
         } catch (RuntimeException e) {
             throw new AssertionError("not a JSON object: " + body, e);
         }

@@ -64,7 +64,7 @@ class SchedulerInjectionIT {
         assertNotNull(done.result(), () -> "no result: " + done);
         JsonObject result;
         try (JsonReader reader = Json.createReader(new StringReader(done.result()))) {
-            result = reader.readObject();
+            result = reader.readValue().asJsonObject();
         }
         assertEquals("ok", result.getString("lookup", null),
                 () -> "java:comp lookup failed on the worker thread: " + done.result());

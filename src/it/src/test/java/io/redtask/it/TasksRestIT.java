@@ -77,7 +77,7 @@ class TasksRestIT {
 
     private static JsonObject json(HttpResponse<String> response) {
         try (JsonReader reader = Json.createReader(new StringReader(response.body()))) {
-            return reader.readObject();
+            return reader.readValue().asJsonObject();
         } catch (RuntimeException e) {
             throw new AssertionError("not a JSON object (HTTP " + response.statusCode() + "): " + response.body(), e);
         }
@@ -212,7 +212,7 @@ class TasksRestIT {
         assertNotNull(value, "no result");
         if (value instanceof JsonString s) {
             try (JsonReader reader = Json.createReader(new StringReader(s.getString()))) {
-                return reader.readObject();
+                return reader.readValue().asJsonObject();
             }
         }
         assertEquals(JsonValue.ValueType.OBJECT, value.getValueType(), () -> "result is not an object: " + value);
