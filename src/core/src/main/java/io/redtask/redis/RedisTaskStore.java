@@ -468,8 +468,11 @@ public final class RedisTaskStore implements TaskStore {
         for (String name : List.of("maxmemory-policy", "appendonly", "save")) {
             try {
                 out.putAll(call(() -> redis.configGet(name)));
-            } catch (redis.clients.jedis.exceptions.JedisDataException e) {
-                // CONFIG is renamed or forbidden here: not knowing is not a failure.
+            } catch (StoreUnavailableException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // CONFIG is renamed or forbidden here, or not routable (a cluster): not knowing
+                // is not a failure.
             }
         }
         return out;
