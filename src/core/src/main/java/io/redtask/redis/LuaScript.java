@@ -34,15 +34,23 @@ final class LuaScript {
      * still runs as one atomic script.
      */
     static LuaScript load(String name) {
+        return new LuaScript(name, expand(name, new java.util.HashSet<>()));
+    }
+
+    /** The script's text with its includes (and theirs) in place, each library once. */
+    private static String expand(String name, java.util.Set<String> included) {
         StringBuilder out = new StringBuilder();
-        for (String line : read(name).split("\n", -1)) {
+        for (String line : read(name).split("\\n", -1)) {
             if (line.startsWith("-- @include ")) {
-                out.append(read(line.substring("-- @include ".length()).strip())).append('\n');
+                String lib = line.substring("-- @include ".length()).strip();
+                if (included.add(lib)) {
+                    out.append(expand(lib, included)).append('\n');
+                }
             } else {
                 out.append(line).append('\n');
             }
         }
-        return new LuaScript(name, out.toString());
+        return out.toString();
     }
 
     private static String read(String name) {

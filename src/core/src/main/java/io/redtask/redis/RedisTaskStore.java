@@ -138,7 +138,7 @@ public final class RedisTaskStore implements TaskStore {
     public ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner) {
         List<?> reply = (List<?>) call(() -> claim.run(redis,
                 List.of(keys.ready(queue), keys.active(queue), keys.scheduled(queue), keys.wake(queue),
-                        keys.settings(queue)),
+                        keys.settings(queue), keys.sequence(queue)),
                 List.of(Long.toString(now), Long.toString(leaseMillis), Integer.toString(max), owner,
                         keys.taskPrefix(queue), Integer.toString(PROMOTE_PER_CLAIM))));
         long nextDue = asLong(reply.get(0));
@@ -164,7 +164,7 @@ public final class RedisTaskStore implements TaskStore {
         String q = t.queue();
         List<?> r = (List<?>) call(() -> complete.run(redis, List.of(keys.task(t.id()), keys.active(q),
                         keys.stats(q), keys.statsBucket(q, now / 10_000), keys.ready(q), keys.settings(q),
-                        keys.scheduled(q)),
+                        keys.scheduled(q), keys.sequence(q)),
                 List.of(t.id(), Long.toString(t.token()), Long.toString(now), resultJson == null ? "null" : resultJson,
                         Long.toString(keepSucceededMillis), Long.toString(bucketTtlMillis), next == null ? "0" : "1",
                         next == null ? "0" : Long.toString(next.leaseMillis()), next == null ? "" : next.owner(),
@@ -178,7 +178,7 @@ public final class RedisTaskStore implements TaskStore {
         String q = t.queue();
         Object r = call(() -> fail.run(redis,
                 List.of(keys.task(t.id()), keys.active(q), keys.ready(q), keys.scheduled(q), keys.dead(q), keys.wake(q),
-                        keys.stats(q), keys.statsBucket(q, now / 10_000)),
+                        keys.stats(q), keys.statsBucket(q, now / 10_000), keys.sequence(q)),
                 List.of(t.id(), Long.toString(t.token()), Long.toString(now), error == null ? "" : error,
                         Long.toString(retryAt), Long.toString(keepDeadMillis), Long.toString(bucketTtlMillis))));
         if (r instanceof String s) {
@@ -287,7 +287,7 @@ public final class RedisTaskStore implements TaskStore {
     @Override
     public int retryDead(String queue, String id, int max, long now) {
         return (int) asLong(call(() -> retryDead.run(redis,
-                List.of(keys.dead(queue), keys.ready(queue), keys.wake(queue)),
+                List.of(keys.dead(queue), keys.ready(queue), keys.wake(queue), keys.sequence(queue)),
                 List.of(keys.taskPrefix(queue), Integer.toString(max), id == null ? "" : id, Long.toString(now)))));
     }
 

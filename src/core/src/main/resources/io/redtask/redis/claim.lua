@@ -4,7 +4,7 @@
 -- Honours the queue's settings: paused (claims nothing) and a cluster-wide concurrency limit.
 -- @include lib_claim
 -- KEYS[1] ready zset  KEYS[2] active zset (score = lease deadline ms)  KEYS[3] scheduled zset
--- KEYS[4] wake list  KEYS[5] queue settings hash (fields: paused, concurrency)
+-- KEYS[4] wake list  KEYS[5] queue settings hash (fields: paused, concurrency)  KEYS[6] sequence
 -- ARGV[1] now (ms)  ARGV[2] lease (ms)  ARGV[3] max tasks  ARGV[4] owner node id
 -- ARGV[5] task key prefix ("<prefix>:{q}:task:")  ARGV[6] max scheduled tasks to promote
 -- Result: { next due time of a scheduled task (ms, or -1), then per claimed task:
@@ -14,7 +14,7 @@ local now = tonumber(ARGV[1])
 local lease = now + tonumber(ARGV[2])
 local prefix = ARGV[5]
 
-promote_due(KEYS[3], KEYS[1], prefix, now, tonumber(ARGV[6]))
+promote_due(KEYS[3], KEYS[1], KEYS[6], prefix, now, tonumber(ARGV[6]))
 
 local out = { -1 }
 local max = claim_room(KEYS[5], KEYS[2], tonumber(ARGV[3]))

@@ -1,5 +1,6 @@
 -- lib_add_task: the one way a new task enters a queue, shared by enqueue and cron_fire
 -- (included at load time, so each stays one atomic script).
+-- @include lib_score
 -- add_task(taskKey, idemKey, ready, scheduled, seq, wake, now, f) where f holds the fields
 -- id, type, queue, payload, maxAttempts, priority, dueAt, timeoutMs, idemKey, idemWindowMs,
 -- backoffBase, backoffCap as strings. Returns state ("queued" | "scheduled"), or
@@ -16,11 +17,7 @@ local function add_task(taskKey, idemKey, ready, scheduled, seq, wake, now, f)
     return 'exists', f.id
   end
   local due = tonumber(f.dueAt)
-  local n = redis.call('INCR', seq)
-  -- Higher priority gives a lower score; within one priority the sequence keeps FIFO order.
-  -- 2^42 sequence numbers per band keep every score an exact integer in a double; '%.0f' keeps
-  -- all its digits (Redis would otherwise turn the number into a string with only 14).
-  local score = string.format('%.0f', -tonumber(f.priority) * 4398046511104 + n)
+  local score = ready_score(f.priority, seq)
   local state = 'queued'
   if due > now then state = 'scheduled' end
   redis.call('HSET', taskKey, 'id', f.id, 'type', f.type, 'queue', f.queue, 'payload', f.payload,

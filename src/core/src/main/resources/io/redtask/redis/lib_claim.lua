@@ -1,15 +1,18 @@
 -- lib_claim: how a ready task is handed to a worker, shared by claim and complete (which claims
 -- the worker's next task in the same round trip). Included at load time.
+-- @include lib_score
 
--- Moves up to max scheduled tasks whose time has come to the ready set, at their place in it.
-local function promote_due(scheduled, ready, prefix, now, max)
+-- Moves up to max scheduled tasks whose time has come to the ready set, behind the tasks of
+-- their priority that were ready before them.
+local function promote_due(scheduled, ready, seq, prefix, now, max)
   local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', now, 'LIMIT', 0, max)
   for _, id in ipairs(due) do
     redis.call('ZREM', scheduled, id)
     local key = prefix .. id
-    local score = redis.call('HGET', key, 'score')
-    if score then
-      redis.call('HSET', key, 'state', 'queued')
+    local priority = redis.call('HGET', key, 'priority')
+    if priority then
+      local score = ready_score(priority, seq)
+      redis.call('HSET', key, 'state', 'queued', 'score', score)
       redis.call('ZADD', ready, score, id)
     end
   end

@@ -1,8 +1,9 @@
 -- retry_dead: give dead tasks a new life: back to the ready set with their attempts reset.
--- KEYS[1] dead zset  KEYS[2] ready zset  KEYS[3] wake list
+-- KEYS[1] dead zset  KEYS[2] ready zset  KEYS[3] wake list  KEYS[4] sequence
 -- ARGV[1] task key prefix  ARGV[2] most tasks to move  ARGV[3] one task id, or '' for the oldest ones
 -- ARGV[4] now (ms)
 -- Result: the number of tasks moved.
+-- @include lib_score
 local ids
 if ARGV[3] ~= '' then
   ids = {}
@@ -16,9 +17,10 @@ for _, id in ipairs(ids) do
   local key = ARGV[1] .. id
   if redis.call('HGET', key, 'state') == 'dead' then
     redis.call('PERSIST', key)
-    redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'stalls', 0, 'runAt', ARGV[4])
+    local score = ready_score(redis.call('HGET', key, 'priority'), KEYS[4])
+    redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'stalls', 0, 'runAt', ARGV[4], 'score', score)
     redis.call('HDEL', key, 'finishedAt')
-    redis.call('ZADD', KEYS[2], redis.call('HGET', key, 'score'), id)
+    redis.call('ZADD', KEYS[2], score, id)
     redis.call('LPUSH', KEYS[3], '1')
     moved = moved + 1
   end

@@ -189,6 +189,15 @@ class RedisTaskStoreTest {
     }
 
     @Test
+    void withinAPriorityTasksRunInTheOrderTheyBecameReady() {
+        String delayed = enqueue("1", 1, 0, T0 + 1_000);   // submitted first, ready at T0 + 1 s
+        String ready = enqueue("2", 1, 0, T0);             // submitted second, ready at once
+        String urgent = enqueue("3", 1, 5, T0 + 1_000);    // delayed, but of a higher priority
+        List<String> order = store.claim(q, 10, T0 + 1_000, LEASE, "a").tasks().stream().map(ClaimedTask::id).toList();
+        assertEquals(List.of(urgent, ready, delayed), order);
+    }
+
+    @Test
     void releaseGivesTheTaskBackWithoutCountingTheAttempt() {
         String id = enqueue("1", 1, 0, T0);
         ClaimedTask task = claimOne(T0, "a");
