@@ -70,8 +70,10 @@ record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, 
         }
         return new RedTaskConfig(
                 c.getOptionalValue(REDIS_URL, String.class).orElse("redis://127.0.0.1:6379"),
+                // One connection per worker at the most concurrency an operator may set, one per
+                // fetcher, and room for RedTask's own loops and for submitting request threads.
                 c.getOptionalValue("redtask.redis.pool-size", Integer.class)
-                        .orElse(concurrency + queues.size() + 8),
+                        .orElse(max + queues.size() + 16),
                 duration(c, "redtask.redis.timeout", "PT2S"),
                 c.getOptionalValue("redtask.key-prefix", String.class).orElse("redtask"),
                 c.getOptionalValue("redtask.workers.enabled", Boolean.class).orElse(true),
