@@ -46,7 +46,8 @@ public class RedTaskRuntime {
     @Inject
     Event<TaskEvent> events;
 
-    private RedTaskEngine engine;
+    // Written once under the lock, read on every submit without it.
+    private volatile RedTaskEngine engine;
     private RedTaskConfig config;
     private RedisTaskStore store;
     private ManagedScheduledExecutorService housekeeping;
@@ -54,11 +55,17 @@ public class RedTaskRuntime {
     private java.util.concurrent.ScheduledFuture<?> mbeanRefresh;
 
     /** The engine, built on first use. */
-    public synchronized RedTaskEngine engine() {
-        if (engine == null) {
-            engine = build();
+    public RedTaskEngine engine() {
+        RedTaskEngine e = engine;
+        if (e != null) {
+            return e;
         }
-        return engine;
+        synchronized (this) {
+            if (engine == null) {
+                engine = build();
+            }
+            return engine;
+        }
     }
 
     /** The Redis store, for health checks that look at Redis itself. */
