@@ -366,8 +366,8 @@
     const rows = tasks.map((t) => {
       const row = el('tr', { 'data-task': t.id });
       // Ids are "<queue>:<26 characters>": the queue is the selected one, show the rest.
-      const shortId = t.id.startsWith(`${t.queue}:`) ? t.id.slice(t.queue.length + 1) : t.id;
-      const id = el('td', { class: 'id mono', title: t.id }, shortId);
+      // The whole id: it is what GET /api/tasks/{id} takes, so a copied id works.
+      const id = el('td', { class: 'id mono', title: t.id }, t.id);
       const error = t.error ? String(t.error) : '';
       const retry = el('button', { type: 'button', 'data-action': 'retry' }, 'Retry');
       retry.addEventListener('click', () => act(retry, async () => {
@@ -456,10 +456,12 @@
       e.preventDefault();
       const value = Number(input.value);
       act(set, async () => {
-        await api('PUT', `/servers/${encodeURIComponent(nodeId)}/concurrency`, { concurrency: value });
+        const answer = await api('PUT', `/servers/${encodeURIComponent(nodeId)}/concurrency`, { concurrency: value });
         delete input.dataset.dirty;
         input.blur();
-        banner(`Concurrency of ${nodeId} set to ${fmt(value)}; it applies at its next heartbeat.`, 'info');
+        // 200 from this server: applied at once; 202 for another: at its next heartbeat.
+        const later = answer && answer.applied === false;
+        banner(`Concurrency of ${nodeId} set to ${fmt(value)}` + (later ? '; it applies at its next heartbeat.' : '.'), 'info');
         refreshSoon();
       });
     });

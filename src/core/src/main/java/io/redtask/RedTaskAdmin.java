@@ -13,6 +13,9 @@ public interface RedTaskAdmin {
     /** Every queue that was ever used, by name. */
     List<QueueStats> queues();
 
+    /** The names of the queues that were ever used or that a server takes tasks from, sorted. */
+    List<String> queueNames();
+
     /** One queue. @throws InvalidTaskException when the name is not a valid queue name */
     QueueStats queue(String name);
 

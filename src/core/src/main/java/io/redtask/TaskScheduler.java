@@ -46,7 +46,17 @@ public interface TaskScheduler {
      *
      * @see #submit(String, Object)
      */
-    String submit(String type, Object payload, SubmitOptions options);
+    default String submit(String type, Object payload, SubmitOptions options) {
+        return submitForReceipt(type, payload, options).id();
+    }
+
+    /**
+     * Submits a task and says what happened: the id, the state it was stored in, and whether an
+     * idempotency key made it a duplicate of an earlier task (whose current state is then given).
+     *
+     * @see #submit(String, Object, SubmitOptions)
+     */
+    SubmitReceipt submitForReceipt(String type, Object payload, SubmitOptions options);
 
     /**
      * Submits many tasks in one round trip per queue. All are checked first: if any is invalid,

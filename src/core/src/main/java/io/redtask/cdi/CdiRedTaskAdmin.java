@@ -26,6 +26,11 @@ public class CdiRedTaskAdmin implements RedTaskAdmin {
     }
 
     @Override
+    public List<String> queueNames() {
+        return admin().queueNames();
+    }
+
+    @Override
     public QueueStats queue(String name) {
         return admin().queue(name);
     }

@@ -3,6 +3,7 @@ package io.redtask.cdi;
 import io.redtask.Schedule;
 import io.redtask.ScheduleInfo;
 import io.redtask.SubmitOptions;
+import io.redtask.SubmitReceipt;
 import io.redtask.Submission;
 import io.redtask.TaskScheduler;
 import io.redtask.TaskStatus;
@@ -21,8 +22,8 @@ public class CdiTaskScheduler implements TaskScheduler {
     RedTaskRuntime runtime;
 
     @Override
-    public String submit(String type, Object payload, SubmitOptions options) {
-        return runtime.engine().submit(type, payload, options);
+    public SubmitReceipt submitForReceipt(String type, Object payload, SubmitOptions options) {
+        return runtime.engine().submitForReceipt(type, payload, options);
     }
 
     @Override

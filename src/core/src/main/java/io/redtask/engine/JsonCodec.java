@@ -43,6 +43,20 @@ public final class JsonCodec implements AutoCloseable {
         return jsonb.fromJson(json, type);
     }
 
+    /**
+     * Why {@code json} cannot be read as {@code type}, in words a caller can act on (JSON-B's own
+     * message is sometimes just "Internal error: null").
+     */
+    public static String readProblem(String json, Type type, JsonbException e) {
+        String name = type instanceof Class<?> c ? c.getSimpleName() : type.getTypeName();
+        String shown = json.length() > 100 ? json.substring(0, 100) + "..." : json;
+        String detail = e.getMessage();
+        if (detail == null || detail.isBlank() || detail.startsWith("Internal error")) {
+            detail = "it does not have the shape of " + name;
+        }
+        return shown + " cannot be read as " + name + ": " + detail;
+    }
+
     @Override
     public void close() throws Exception {
         jsonb.close();

@@ -64,7 +64,7 @@ final class Processor {
             payload = engine.codec().fromJson(task.payloadJson(), handler.payloadType());
         } catch (JsonbException e) {
             // Retrying cannot make a payload readable: straight to dead.
-            fail(run, "payload cannot be read as " + handler.payloadType().getTypeName() + ": " + e.getMessage(), false);
+            fail(run, "payload " + JsonCodec.readProblem(task.payloadJson(), handler.payloadType(), e), false);
             return null;
         }
         Object result;

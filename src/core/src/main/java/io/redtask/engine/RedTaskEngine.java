@@ -9,6 +9,7 @@ import io.redtask.Schedule;
 import io.redtask.ScheduleInfo;
 import io.redtask.StoreUnavailableException;
 import io.redtask.SubmitOptions;
+import io.redtask.SubmitReceipt;
 import io.redtask.Submission;
 import io.redtask.TaskEvent;
 import io.redtask.TaskScheduler;
@@ -79,6 +80,8 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
     private volatile Instant startedAt;
     private final Map<String, Long> fetcherBeats = new ConcurrentHashMap<>();
     private volatile CountDownLatch fetchersDone;
+    private final Map<String, Long> servedChecks = new ConcurrentHashMap<>();
+    private final Map<String, Long> unservedWarnings = new ConcurrentHashMap<>();
     private final Processor processor = new Processor(this);
     private final LeaseKeeper leaseKeeper = new LeaseKeeper(this);
     private final Watchdog watchdog = new Watchdog(this);
@@ -108,9 +111,15 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
     // ---------------------------------------------------------------- submitting and reading
 
     @Override
-    public String submit(String type, Object payload, SubmitOptions options) {
-        NewTask task = prepare(new Submission(type, payload, Objects.requireNonNull(options, "options")), clock.millis());
-        return store.enqueue(task.queue(), List.of(task), clock.millis()).get(0).id();
+    public SubmitReceipt submitForReceipt(String type, Object payload, SubmitOptions options) {
+        long now = clock.millis();
+        NewTask task = prepare(new Submission(type, payload, Objects.requireNonNull(options, "options")), now);
+        EnqueueResult r = store.enqueue(task.queue(), List.of(task), now).get(0);
+        warnIfUnserved(task.queue(), now);
+        if (!r.duplicate()) {
+            return new SubmitReceipt(r.id(), r.state(), false);
+        }
+        return new SubmitReceipt(r.id(), store.find(r.id()).map(TaskStatus::state).orElse(null), true);
     }
 
     @Override
@@ -133,6 +142,7 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
         for (Map.Entry<String, List<Integer>> e : positionsByQueue.entrySet()) {
             List<NewTask> batch = e.getValue().stream().map(tasks::get).toList();
             List<EnqueueResult> results = store.enqueue(e.getKey(), batch, now);
+            warnIfUnserved(e.getKey(), now);
             for (int j = 0; j < results.size(); j++) {
                 ids[e.getValue().get(j)] = results.get(j).id();
             }
@@ -143,6 +153,14 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
     private NewTask prepare(Submission s, long now) {
         HandlerRegistration handler = handlerFor(s.type());
         String json = payloadJson(s.payload());
+        if (handler.payloadType() != Object.class) {
+            // Refuse now what the handler could never read, rather than let it die at run time.
+            try {
+                codec.fromJson(json, handler.payloadType());
+            } catch (JsonbException e) {
+                throw new InvalidTaskException("payload", JsonCodec.readProblem(json, handler.payloadType(), e), e);
+            }
+        }
         SubmitOptions o = s.options();
         int maxAttempts = o.maxAttempts() != null ? o.maxAttempts() : handler.maxAttempts();
         Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();
@@ -159,6 +177,35 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
         return newTask(s.type(), o.queueName(), json, maxAttempts, o.priority(),
                 o.dueAt(Instant.ofEpochMilli(now)).toEpochMilli(), timeout == null ? 0 : timeout.toMillis(),
                 o.idempotencyKey(), window.toMillis(), base, cap);
+    }
+
+    /**
+     * Tasks of a queue that no server takes tasks from wait forever: say so in the log, once per
+     * queue and hour, rather than let the submitter wonder (a queue must be in some server's
+     * {@code redtask.queues}). Servers are looked up at most once a minute per queue.
+     */
+    private void warnIfUnserved(String queue, long now) {
+        if (isRunning() && settings.queues().contains(queue)) {
+            return;
+        }
+        Long checked = servedChecks.get(queue);
+        if (checked != null && now - checked < 60_000) {
+            return;
+        }
+        servedChecks.put(queue, now);
+        try {
+            if (store.nodes(now).stream().noneMatch(n -> n.queues().contains(queue))) {
+                Long warned = unservedWarnings.get(queue);
+                if (warned == null || now - warned > 3_600_000) {
+                    unservedWarnings.put(queue, now);
+                    LOG.warning("RedTask: tasks were submitted to queue '" + queue + "', which no running server takes "
+                            + "tasks from; they wait until one does. Add the queue to redtask.queues (REDTASK_QUEUES) "
+                            + "on the servers that should run them");
+                }
+            }
+        } catch (StoreUnavailableException e) {
+            LOG.fine(() -> "RedTask: could not check who serves queue '" + queue + "': " + e.getMessage());
+        }
     }
 
     /** The handler of {@code type}. @throws InvalidTaskException naming the type when there is none */
@@ -280,8 +327,9 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
         if (!phase.compareAndSet(Phase.NEW, Phase.RUNNING)) {
             return;
         }
-        startedAt = clock.instant();
+        startedAt = Instant.ofEpochMilli(clock.millis());
         try {
+            store.registerQueues(settings.queues());
             leaseKeeper.beat();
         } catch (StoreUnavailableException e) {
             LOG.warning("RedTask: Redis is unreachable at start (" + e.getMessage() + "); workers will wait for it");
@@ -459,6 +507,11 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
     public List<QueueStats> queues() {
         long now = clock.millis();
         return store.queueNames().stream().map(q -> store.stats(q, now)).toList();
+    }
+
+    @Override
+    public List<String> queueNames() {
+        return store.queueNames();
     }
 
     @Override

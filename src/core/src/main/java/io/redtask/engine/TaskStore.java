@@ -117,6 +117,9 @@ public interface TaskStore {
      */
     boolean fireSchedule(String queue, String name, long slot, long nextSlot, NewTask task, long now);
 
+    /** Records queues as known (a server takes tasks from them), so operators see them before first use. */
+    void registerQueues(java.util.Collection<String> queues);
+
     /** The queues that were ever used, sorted. */
     List<String> queueNames();
 

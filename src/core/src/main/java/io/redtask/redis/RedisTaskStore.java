@@ -386,6 +386,11 @@ public final class RedisTaskStore implements TaskStore {
     }
 
     @Override
+    public void registerQueues(java.util.Collection<String> queues) {
+        queues.forEach(this::rememberQueue);
+    }
+
+    @Override
     public List<String> queueNames() {
         return new java.util.TreeSet<>(call(() -> redis.smembers(keys.queues()))).stream().toList();
     }

@@ -22,7 +22,7 @@ local function add_task(taskKey, idemKey, ready, scheduled, seq, wake, now, f)
   if due > now then state = 'scheduled' end
   redis.call('HSET', taskKey, 'id', f.id, 'type', f.type, 'queue', f.queue, 'payload', f.payload,
     'state', state, 'attempts', 0, 'maxAttempts', f.maxAttempts, 'priority', f.priority, 'score', score,
-    'fence', 0, 'createdAt', now, 'runAt', due, 'timeoutMs', f.timeoutMs, 'idemKey', f.idemKey,
+    'fence', 0, 'createdAt', now, 'runAt', math.max(due, now), 'timeoutMs', f.timeoutMs, 'idemKey', f.idemKey,
     'backoffBase', f.backoffBase, 'backoffCap', f.backoffCap)
   if f.idemKey ~= '' then
     redis.call('SET', idemKey, f.id, 'PX', f.idemWindowMs)

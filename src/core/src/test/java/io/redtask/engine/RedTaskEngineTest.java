@@ -90,6 +90,30 @@ class RedTaskEngineTest {
     }
 
     @Test
+    void aPayloadTheHandlerCannotReadIsRefusedAtSubmit() {
+        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1"),
+                b -> b.handler(HandlerRegistration.of(new GreetHandler())));
+        InvalidTaskException e = assertThrows(InvalidTaskException.class, () -> engine.submit("greet", "just a string"));
+        assertEquals("payload", e.field());
+        assertTrue(e.getMessage().contains("cannot be read as Greeting"), e.getMessage());
+    }
+
+    @Test
+    void aReceiptTellsANewTaskFromADuplicate() {
+        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1"),
+                b -> b.handler(HandlerRegistration.of("echo", (TaskHandler<Object, Object>) (p, c) -> p)));
+        SubmitOptions once = SubmitOptions.builder().idempotencyKey("receipt").build();
+        io.redtask.SubmitReceipt first = engine.submitForReceipt("echo", 1, once);
+        assertEquals(TaskState.QUEUED, first.state());
+        assertTrue(!first.duplicate());
+        awaitFinal(engine, first.id());
+        io.redtask.SubmitReceipt second = engine.submitForReceipt("echo", 2, once);
+        assertEquals(first.id(), second.id());
+        assertTrue(second.duplicate());
+        assertEquals(TaskState.SUCCEEDED, second.state(), "the first task's current state");
+    }
+
+    @Test
     void aHandlerThatThrowsEndsDeadWithItsError() {
         RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1"),
                 b -> b.handler(HandlerRegistration.of("boom", (p, c) -> {

@@ -104,6 +104,16 @@ class AdminRestIT {
     }
 
     @Test
+    void aQueueNeverUsedIsNotFoundAndNotCreatedByAnOperation() throws Exception {
+        String name = "never-used-" + System.nanoTime();
+        JsonObject missing = admin.object(admin.get("api/queues/" + name), 404);
+        assertTrue(missing.getString("error").contains("no queue '" + name + "'"), missing::toString);
+        admin.object(admin.post("api/queues/" + name + "/pause", ""), 404);
+        assertTrue(admin.getArray("api/queues").stream()
+                .noneMatch(q -> q.asJsonObject().getString("name").equals(name)), "the typo created a queue");
+    }
+
+    @Test
     void aPausedQueueKeepsItsTasksQueuedUntilResumed() throws Exception {
         try {
             JsonObject paused = admin.object(admin.post("api/queues/" + QUEUE + "/pause", ""), 200);

@@ -187,8 +187,17 @@ class TasksRestIT {
         HttpResponse<String> first = post("api/tasks", body);
         HttpResponse<String> second = post("api/tasks", body);
         assertEquals(201, first.statusCode(), first::body);
-        assertTrue(second.statusCode() == 201 || second.statusCode() == 200, second::body);
+        assertEquals(200, second.statusCode(), second::body);
+        assertTrue(json(second).getBoolean("duplicate", false), second::body);
         assertEquals(json(first).getString("id"), json(second).getString("id"), "a second task was created");
+    }
+
+    @Test
+    void aPayloadTheHandlerCannotReadIsRefusedAtSubmit() throws Exception {
+        HttpResponse<String> response = post("api/tasks", "{\"type\":\"sleep\",\"payload\":\"abc\"}");
+        String error = assertBadRequest(response);
+        assertEquals("payload", json(response).getString("field", null), response::body);
+        assertTrue(error.contains("cannot be read as Payload"), () -> "unclear error: " + error);
     }
 
     @Test

@@ -38,13 +38,37 @@ public final class ErrorMappers {
         }
     }
 
-    /** JAX-RS's own answers (404, 405, 415, ...) in the same JSON shape. */
+    /** JAX-RS's own answers (404, 405, 415, ...) in the same JSON shape, in words rather than framework codes. */
     @Provider
     public static class WebApplication implements ExceptionMapper<WebApplicationException> {
+
+        @jakarta.ws.rs.core.Context
+        jakarta.ws.rs.core.UriInfo uri;
+
+        @jakarta.ws.rs.core.Context
+        jakarta.ws.rs.core.Request request;
+
         @Override
         public Response toResponse(WebApplicationException e) {
             Response r = e.getResponse();
-            return Problems.of(r.getStatusInfo(), e.getMessage() == null ? r.getStatusInfo().getReasonPhrase() : e.getMessage());
+            String message = e.getMessage();
+            if (message == null || message.startsWith("RESTEASY") || message.startsWith("HTTP ")) {
+                message = describe(r);
+            }
+            return Problems.of(r.getStatusInfo(), message);
+        }
+
+        private String describe(Response r) {
+            String what = request == null || uri == null ? "this request"
+                    : request.getMethod() + " /" + uri.getPath().replaceFirst("^/", "");
+            return switch (r.getStatus()) {
+                case 404 -> "no such resource: " + what + "; see the REST API in the README (/api/tasks, /api/queues, /api/servers)";
+                case 405 -> what + " is not allowed" + (r.getAllowedMethods().isEmpty() ? ""
+                        : "; allowed: " + new java.util.TreeSet<>(r.getAllowedMethods()));
+                case 415 -> what + ": unsupported content type; send JSON";
+                case 406 -> what + ": the answer is JSON only";
+                default -> r.getStatusInfo().getReasonPhrase();
+            };
         }
     }
 
@@ -54,7 +78,7 @@ public final class ErrorMappers {
         @Override
         public Response toResponse(RuntimeException e) {
             if (e instanceof WebApplicationException w) {
-                return new WebApplication().toResponse(w);
+                return Problems.of(w.getResponse().getStatusInfo(), w.getResponse().getStatusInfo().getReasonPhrase());
             }
             if (e instanceof InvalidTaskException i) {
                 return new InvalidTask().toResponse(i);

@@ -1,5 +1,6 @@
 package io.redtask.web;
 
+import io.redtask.SubmitReceipt;
 import io.redtask.TaskScheduler;
 import io.redtask.TaskState;
 import jakarta.enterprise.context.RequestScoped;
@@ -17,7 +18,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import java.time.Instant;
 
 /**
  * {@code POST /api/tasks} submits a task; {@code GET /api/tasks/{id}} reads it;
@@ -39,12 +39,20 @@ public class TasksResource {
     @Consumes(MediaType.WILDCARD)
     public Response submit(String body) {
         TaskRequest request = TaskRequest.parse(body);
-        Instant now = Instant.now();
-        String id = scheduler.submit(request.type(), request.payload(), request.options());
-        TaskState state = request.options().dueAt(now).isAfter(now) ? TaskState.SCHEDULED : TaskState.QUEUED;
-        return Response.created(uri.getAbsolutePathBuilder().path(id).build())
-                .entity(Json.createObjectBuilder().add("id", id).add("state", state.wireName()).build().toString())
-                .build();
+        SubmitReceipt receipt = scheduler.submitForReceipt(request.type(), request.payload(), request.options());
+        var json = Json.createObjectBuilder().add("id", receipt.id());
+        if (receipt.state() == null) {
+            json.addNull("state");
+        } else {
+            json.add("state", receipt.state().wireName());
+        }
+        if (receipt.duplicate()) {
+            // The idempotency key was used already: nothing new was created, the first task is shown.
+            return Response.ok(json.add("duplicate", true).build().toString())
+                    .location(uri.getAbsolutePathBuilder().path(receipt.id()).build()).build();
+        }
+        return Response.created(uri.getAbsolutePathBuilder().path(receipt.id()).build())
+                .entity(json.build().toString()).build();
     }
 
     /** Cancels a task: 200 when cancelled, 409 when it had already finished, 404 when there is none. */

@@ -1,5 +1,7 @@
 package io.redtask.web.admin;
 
+import java.util.List;
+
 import io.redtask.InvalidTaskException;
 import io.redtask.QueueNames;
 import io.redtask.RedTaskAdmin;
@@ -10,6 +12,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -105,9 +108,18 @@ public class QueuesResource {
         return Json.createObjectBuilder().add("queue", name).add("purged", n).build().toString();
     }
 
-    /** A 404 for paths under a queue that do not exist is JAX-RS's; this only checks the name. */
-    private static String valid(String name) {
-        return QueueNames.requireValid(name);
+    /**
+     * The name of a queue that exists: a 400 for a name that cannot be one, a 404 for one never
+     * used (so a typo does not create a queue that then sits in every list).
+     */
+    private String valid(String name) {
+        QueueNames.requireValid(name);
+        List<String> known = admin.queueNames();
+        if (!known.contains(name)) {
+            throw new NotFoundException("no queue '" + name + "'; queues: " + known + ". A queue appears when a "
+                    + "server takes tasks from it (redtask.queues) or a task is submitted to it");
+        }
+        return name;
     }
 
     private static int number(String field, String text, int fallback, int min, int max) {
