@@ -1,5 +1,6 @@
 package io.redtask;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -16,7 +17,12 @@ import java.time.Instant;
  * @param createdAt   when it was submitted
  * @param startedAt   when its last attempt started, or {@code null}
  * @param finishedAt  when it reached a final state, or {@code null}
+ * @param priority       its priority (higher runs first)
+ * @param runAt          when it became (or becomes) due: submit time, run-at time, or retry time
+ * @param timeout        the longest time an attempt may run, or {@code null} for none
+ * @param idempotencyKey the idempotency key it was submitted with, or {@code null}
  */
 public record TaskStatus(String id, String type, String queue, TaskState state, int attempts, int maxAttempts,
-                         String result, String error, Instant createdAt, Instant startedAt, Instant finishedAt) {
+                         String result, String error, Instant createdAt, Instant startedAt, Instant finishedAt,
+                         int priority, Instant runAt, Duration timeout, String idempotencyKey) {
 }

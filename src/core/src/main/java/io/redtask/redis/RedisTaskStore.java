@@ -523,10 +523,13 @@ public final class RedisTaskStore implements TaskStore {
         if (h == null || h.isEmpty() || !h.containsKey("state")) {
             return null;
         }
+        long timeout = h.get("timeoutMs") == null ? 0 : Long.parseLong(h.get("timeoutMs"));
+        String idem = h.get("idemKey");
         return new TaskStatus(h.get("id"), h.get("type"), h.get("queue"),
                 TaskState.fromWireName(h.get("state")), intOf(h.get("attempts")), intOf(h.get("maxAttempts")),
                 h.get("result"), h.get("error"), instant(h.get("createdAt")), instant(h.get("startedAt")),
-                instant(h.get("finishedAt")));
+                instant(h.get("finishedAt")), intOf(h.get("priority")), instant(h.get("runAt")),
+                timeout > 0 ? Duration.ofMillis(timeout) : null, idem == null || idem.isEmpty() ? null : idem);
     }
 
     private static <T> T call(Supplier<T> command) {

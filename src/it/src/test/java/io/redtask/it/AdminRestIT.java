@@ -186,6 +186,8 @@ class AdminRestIT {
     @Test
     void queueConcurrencyIsSetAndCleared() throws Exception {
         String queue = "admin-it-limit";
+        // Operations act on queues that exist: one is made by its first task.
+        anonymous.object(anonymous.post("api/tasks", "{\"type\":\"noop\",\"queue\":\"" + queue + "\"}"), 201);
         try {
             JsonObject limited = admin.object(admin.put("api/queues/" + queue + "/concurrency", "{\"limit\":2}"), 200);
             assertEquals(2, limited.getInt("concurrencyLimit"), () -> "limit: " + limited);

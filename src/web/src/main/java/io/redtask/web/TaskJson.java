@@ -30,6 +30,14 @@ public final class TaskJson {
         instant(b, "createdAt", s.createdAt());
         instant(b, "startedAt", s.startedAt());
         instant(b, "finishedAt", s.finishedAt());
+        b.add("priority", s.priority());
+        instant(b, "runAt", s.runAt());
+        if (s.timeout() == null) {
+            b.addNull("timeout");
+        } else {
+            b.add("timeout", s.timeout().toString());
+        }
+        b.add("idempotencyKey", s.idempotencyKey() == null ? JsonValue.NULL : Json.createValue(s.idempotencyKey()));
         return b.build();
     }
 
@@ -37,8 +45,16 @@ public final class TaskJson {
         if (value == null) {
             b.addNull(name);
         } else {
-            b.add(name, value.toString());
+            b.add(name, format(value));
         }
+    }
+
+    /** Always with milliseconds ({@code 2030-01-01T09:00:00.000Z}), so every timestamp has one shape. */
+    private static final java.time.format.DateTimeFormatter INSTANT =
+            java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    public static String format(Instant instant) {
+        return INSTANT.format(instant);
     }
 
     private static JsonValue json(String text) {

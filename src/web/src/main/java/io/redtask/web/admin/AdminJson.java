@@ -14,6 +14,8 @@ import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 
 import java.io.StringReader;
+import io.redtask.web.TaskJson;
+
 import java.time.Instant;
 
 /**
@@ -89,7 +91,7 @@ public final class AdminJson {
         if (value == null) {
             b.addNull(name);
         } else {
-            b.add(name, value.toString());
+            b.add(name, TaskJson.format(value));
         }
     }
 
@@ -101,13 +103,14 @@ public final class AdminJson {
      */
     public static Integer intField(String body, String field, boolean nullable, int min, int max) {
         JsonObject json = object(body, "{\"" + field + "\": " + (nullable ? "n or null" : "n") + "}");
-        if (!json.containsKey(field)) {
-            throw new InvalidTaskException(field, "is required" + (nullable ? " (a whole number, or null)" : ""));
-        }
+        // A misspelt field is named as such before the missing one ("concurency" -> concurrency).
         for (String key : json.keySet()) {
             if (!key.equals(field)) {
                 throw new InvalidTaskException(key, "is not a known field; expected only \"" + field + "\"");
             }
+        }
+        if (!json.containsKey(field)) {
+            throw new InvalidTaskException(field, "is required" + (nullable ? " (a whole number, or null)" : ""));
         }
         JsonValue v = json.get(field);
         if (v == JsonValue.NULL) {

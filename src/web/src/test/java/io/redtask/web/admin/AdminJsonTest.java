@@ -39,7 +39,7 @@ class AdminJsonTest {
                 Instant.parse("2030-01-01T00:00:00Z"), Instant.parse("2030-01-01T00:01:00Z")));
         assertEquals("n1", n.getString("nodeId"));
         assertEquals(2, n.getJsonArray("queues").size());
-        assertEquals("2030-01-01T00:01:00Z", n.getString("lastSeen"));
+        assertEquals("2030-01-01T00:01:00.000Z", n.getString("lastSeen"), "every timestamp with milliseconds");
     }
 
     @Test
