@@ -61,7 +61,7 @@ class AdminRestIT {
     @Test
     void adminEndpointsNeedTheAdminRole() throws Exception {
         for (String path : new String[] {"api/queues", "api/queues/" + QUEUE, "api/servers", "api/servers/local",
-                "api/queues/" + QUEUE + "/dead"}) {
+                "api/queues/" + QUEUE + "/dead", "api/schedules"}) {
             HttpResponse<String> none = anonymous.get(path);
             assertEquals(401, none.statusCode(), () -> "GET " + path + " without credentials: " + none.body());
             assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"),
@@ -101,6 +101,14 @@ class AdminRestIT {
         for (String field : new String[] {"paused", "concurrencyLimit", "nextWaitingMs"}) {
             assertTrue(q.containsKey(field), () -> field + " missing: " + q);
         }
+    }
+
+    @Test
+    void schedulesAreListedAndAnUnknownOneIsNotFound() throws Exception {
+        assertTrue(admin.getArray("api/schedules").stream().allMatch(v -> v.asJsonObject().containsKey("nextFireAt")));
+        JsonObject missing = admin.object(admin.delete("api/schedules/no-such-schedule"), 404);
+        assertTrue(missing.getString("error").contains("no-such-schedule"), missing::toString);
+        assertEquals(403, submitter.delete("api/schedules/no-such-schedule").statusCode());
     }
 
     @Test

@@ -57,6 +57,11 @@ public final class TaskJson {
         return INSTANT.format(instant);
     }
 
+    /** Stored JSON text as a JSON value (text that is not JSON is shown as a string). */
+    public static JsonValue parse(String text) {
+        return json(text);
+    }
+
     private static JsonValue json(String text) {
         if (text == null) {
             return JsonValue.NULL;
