@@ -3,7 +3,9 @@ package io.redtask;
 /**
  * Something happened to a task, as a CDI event: {@code void on(@Observes TaskEvent e)}. Fired
  * on the server where it happened, after Redis recorded it, on the thread that recorded it;
- * an observer that throws is logged and changes nothing.
+ * an observer that throws is logged and changes nothing. Events of one task's successive attempts
+ * come from different worker threads and may arrive out of order when the attempts follow each
+ * other closely: order them by {@link #attempt()}.
  *
  * @param kind       what happened
  * @param taskId     the task

@@ -113,7 +113,8 @@ class RecurringAndEventsIT {
         String id = scheduler.submit("it-flaky", null, SubmitOptions.defaults());
         await().atMost(Duration.ofSeconds(15)).until(() -> scheduler.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
         await().atMost(Duration.ofSeconds(5)).until(() -> log.events().stream().filter(e -> e.taskId().equals(id)).count() == 2);
-        List<TaskEvent.Kind> kinds = log.events().stream().filter(e -> e.taskId().equals(id)).map(TaskEvent::kind).toList();
+        List<TaskEvent.Kind> kinds = log.events().stream().filter(e -> e.taskId().equals(id))
+                .sorted(java.util.Comparator.comparingInt(TaskEvent::attempt)).map(TaskEvent::kind).toList();
         assertEquals(List.of(TaskEvent.Kind.FAILED_WILL_RETRY, TaskEvent.Kind.SUCCEEDED), kinds);
     }
 }
