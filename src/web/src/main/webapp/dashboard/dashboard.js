@@ -216,6 +216,7 @@
       last: null,
       fields: {
         state: field('state'),
+        unserved: field('unserved'),
         ready: field('ready'),
         scheduled: field('scheduled'),
         running: field('running'),
@@ -529,6 +530,16 @@
     }
   }
 
+  /** Flags queues that no live server takes tasks from: their tasks would wait forever. */
+  function markUnserved(serverList) {
+    const served = new Set(serverList.flatMap((n) => n.queues || []));
+    for (const q of queues.values()) {
+      const unserved = !served.has(q.name);
+      q.fields.unserved.hidden = !unserved;
+      q.el.dataset.unserved = String(unserved);
+    }
+  }
+
   async function readAll() {
     const [q, s] = await Promise.allSettled([api('GET', '/queues'), api('GET', '/servers')]);
     const errors = [];
@@ -538,8 +549,12 @@
     } else {
       errors.push(q.reason.message);
     }
-    if (s.status === 'fulfilled') showServers(s.value);
-    else errors.push(s.reason.message);
+    if (s.status === 'fulfilled') {
+      showServers(s.value);
+      markUnserved(s.value);
+    } else {
+      errors.push(s.reason.message);
+    }
 
     if (errors.length < 2) lastOk = Date.now();
     const when = lastOk ? new Date(lastOk).toLocaleTimeString() : '';

@@ -114,6 +114,10 @@ class DashboardIT {
             assertEquals("0", text(field(QUEUE, "dead")));
             // (data-value: the badge's text is upper-cased by the style sheet, and getText() shows that)
             assertEquals("active", browser.findElement(field(QUEUE, "state")).getAttribute("data-value"));
+            // No server of the test takes tasks from this queue: the card warns; default is served.
+            wait.until(ExpectedConditions.attributeToBe(card(QUEUE), "data-unserved", "true"));
+            assertTrue(browser.findElement(field(QUEUE, "unserved")).isDisplayed(), "no 'no workers' badge");
+            wait.until(ExpectedConditions.attributeToBe(card("default"), "data-unserved", "false"));
 
             // Live: a task submitted now shows up within a poll or two.
             submit("{\"type\":\"noop\",\"payload\":{},\"queue\":\"" + QUEUE + "\"}");
