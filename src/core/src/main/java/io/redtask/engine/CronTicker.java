@@ -71,7 +71,7 @@ final class CronTicker {
         long next = next(cron, missed ? now : slot, zone);
         NewTask task = null;
         if (!missed || d.misfire() == Misfire.FIRE_ONCE) {
-            task = engine.newTask(d.type(), d.queue(), d.payload(), d.maxAttempts(), d.priority(), now,
+            task = engine.submitter().newTask(d.type(), d.queue(), d.payload(), d.maxAttempts(), d.priority(), now,
                     d.timeoutMillis(), null, 0, -1, -1);
         }
         boolean won = engine.store().fireSchedule(queue, d.name(), slot, next, task, now);
