@@ -31,6 +31,14 @@ public interface RedTaskAdmin {
     /** Dead tasks of the queue, most recent death first. */
     List<TaskStatus> deadTasks(String queue, int offset, int limit);
 
+    /**
+     * Tasks of the queue in one state: {@code QUEUED} in the order they will run, {@code SCHEDULED}
+     * by due time, {@code RUNNING} by lease deadline, {@code DEAD} most recent death first.
+     *
+     * @throws IllegalArgumentException for a final state other than dead (those are kept in no list)
+     */
+    List<TaskStatus> tasks(String queue, TaskState state, int offset, int limit);
+
     /** Moves all dead tasks of the queue back to it with fresh attempts. @return how many */
     int retryDead(String queue);
 

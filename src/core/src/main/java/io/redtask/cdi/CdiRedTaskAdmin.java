@@ -56,6 +56,11 @@ public class CdiRedTaskAdmin implements RedTaskAdmin {
     }
 
     @Override
+    public List<TaskStatus> tasks(String queue, io.redtask.TaskState state, int offset, int limit) {
+        return admin().tasks(queue, state, offset, limit);
+    }
+
+    @Override
     public int retryDead(String queue) {
         return admin().retryDead(queue);
     }

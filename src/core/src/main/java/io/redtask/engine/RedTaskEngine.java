@@ -393,10 +393,15 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
 
     @Override
     public List<TaskStatus> deadTasks(String queue, int offset, int limit) {
+        return tasks(queue, io.redtask.TaskState.DEAD, offset, limit);
+    }
+
+    @Override
+    public List<TaskStatus> tasks(String queue, io.redtask.TaskState state, int offset, int limit) {
         if (offset < 0 || limit < 1 || limit > 1_000) {
             throw new IllegalArgumentException("offset must be 0 or more and limit 1 to 1000");
         }
-        return store.deadTasks(QueueNames.requireValid(queue), offset, limit);
+        return store.tasks(QueueNames.requireValid(queue), state, offset, limit);
     }
 
     @Override

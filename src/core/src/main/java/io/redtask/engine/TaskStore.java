@@ -129,6 +129,12 @@ public interface TaskStore {
     /** Dead tasks of a queue, most recent death first. */
     List<TaskStatus> deadTasks(String queue, int offset, int limit);
 
+    /**
+     * Tasks of a queue in one state: {@code QUEUED} in the order they will run, {@code SCHEDULED}
+     * by due time, {@code RUNNING} by lease deadline, {@code DEAD} most recent death first.
+     */
+    List<TaskStatus> tasks(String queue, io.redtask.TaskState state, int offset, int limit);
+
     /** Records this server's heartbeat, which expires after {@code ttlMillis} unless renewed. */
     void heartbeat(io.redtask.NodeInfo node, long ttlMillis);
 

@@ -415,7 +415,20 @@ public final class RedisTaskStore implements TaskStore {
 
     @Override
     public List<TaskStatus> deadTasks(String queue, int offset, int limit) {
-        List<String> ids = call(() -> redis.zrevrange(keys.dead(queue), offset, offset + limit - 1L));
+        return tasks(queue, TaskState.DEAD, offset, limit);
+    }
+
+    @Override
+    public List<TaskStatus> tasks(String queue, TaskState state, int offset, int limit) {
+        long last = offset + limit - 1L;
+        List<String> ids = call(() -> switch (state) {
+            case QUEUED -> redis.zrange(keys.ready(queue), offset, last);
+            case SCHEDULED -> redis.zrange(keys.scheduled(queue), offset, last);
+            case RUNNING -> redis.zrange(keys.active(queue), offset, last);
+            case DEAD -> redis.zrevrange(keys.dead(queue), offset, last);
+            default -> throw new IllegalArgumentException("tasks are listed by state queued, scheduled, running or dead, "
+                    + "not " + state.wireName() + " (finished tasks are kept in no list)");
+        });
         Map<String, TaskStatus> found = findAll(ids);
         return ids.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
     }

@@ -4,6 +4,7 @@ import io.redtask.NodeInfo;
 import io.redtask.QueueStats;
 import io.redtask.SubmitOptions;
 import io.redtask.TaskState;
+import io.redtask.TaskStatus;
 import io.redtask.testing.MutableClock;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -59,6 +60,11 @@ class AdminTest {
         engine.submit("t", "fail");
         engine.submit("t", "later", SubmitOptions.builder().delay(Duration.ofHours(1)).build());
         clock.advance(Duration.ofSeconds(7));
+        assertEquals(4, engine.tasks("default", TaskState.QUEUED, 0, 10).size());
+        assertEquals(List.of(clock.instant().minusSeconds(7).plus(Duration.ofHours(1))),
+                engine.tasks("default", TaskState.SCHEDULED, 0, 10).stream().map(TaskStatus::runAt).toList(),
+                "the delayed task, due an hour after its submit");
+        assertThrows(IllegalArgumentException.class, () -> engine.tasks("default", TaskState.SUCCEEDED, 0, 10));
         QueueStats before = engine.queue("default");
         assertEquals(4, before.ready());
         assertEquals(1, before.scheduled());

@@ -104,6 +104,21 @@ class AdminRestIT {
     }
 
     @Test
+    void aQueuesTasksAreListedByState() throws Exception {
+        String id = anonymous.object(anonymous.post("api/tasks",
+                "{\"type\":\"echo\",\"payload\":1,\"delay\":\"PT1H\"}"), 201).getString("id");
+        try {
+            assertTrue(admin.getArray("api/queues/" + QUEUE + "/tasks?state=scheduled&limit=1000").stream()
+                    .anyMatch(t -> t.asJsonObject().getString("id").equals(id)), "the delayed task is listed");
+            JsonObject bad = admin.object(admin.get("api/queues/" + QUEUE + "/tasks?state=succeeded"), 400);
+            assertEquals("state", bad.getString("field"), bad::toString);
+            assertEquals(403, submitter.get("api/queues/" + QUEUE + "/tasks").statusCode());
+        } finally {
+            anonymous.delete("api/tasks/" + id);
+        }
+    }
+
+    @Test
     void schedulesAreListedAndAnUnknownOneIsNotFound() throws Exception {
         assertTrue(admin.getArray("api/schedules").stream().allMatch(v -> v.asJsonObject().containsKey("nextFireAt")));
         JsonObject missing = admin.object(admin.delete("api/schedules/no-such-schedule"), 404);

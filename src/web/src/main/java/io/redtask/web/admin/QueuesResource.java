@@ -5,6 +5,7 @@ import java.util.List;
 import io.redtask.InvalidTaskException;
 import io.redtask.QueueNames;
 import io.redtask.RedTaskAdmin;
+import io.redtask.TaskState;
 import io.redtask.web.TaskJson;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -31,6 +32,7 @@ import jakarta.ws.rs.core.MediaType;
  * POST /api/queues/{name}/resume        queue
  * PUT  /api/queues/{name}/concurrency   {"limit": n | null} -> queue
  * GET  /api/queues/{name}/dead?offset=0&amp;limit=50   [task...] (as GET /api/tasks/{id})
+ * GET  /api/queues/{name}/tasks?state=queued|scheduled|running|dead&amp;offset=0&amp;limit=50   [task...]
  * POST /api/queues/{name}/dead/retry    {"queue", "retried": n}
  * POST /api/queues/{name}/dead/purge    {"queue", "purged": n}
  * </pre>
@@ -92,6 +94,28 @@ public class QueuesResource {
         JsonArrayBuilder out = Json.createArrayBuilder();
         admin.deadTasks(valid(name), from, count).forEach(t -> out.add(TaskJson.of(t)));
         return out.build().toString();
+    }
+
+    @GET
+    @Path("{name}/tasks")
+    public String tasks(@PathParam("name") String name, @QueryParam("state") String state,
+                        @QueryParam("offset") String offset, @QueryParam("limit") String limit) {
+        TaskState which = state(state);
+        int from = number("offset", offset, 0, 0, Integer.MAX_VALUE);
+        int count = number("limit", limit, 50, 1, MAX_PAGE);
+        JsonArrayBuilder out = Json.createArrayBuilder();
+        admin.tasks(valid(name), which, from, count).forEach(t -> out.add(TaskJson.of(t)));
+        return out.build().toString();
+    }
+
+    private static TaskState state(String text) {
+        String wanted = text == null || text.isBlank() ? "queued" : text.strip();
+        for (TaskState s : new TaskState[] {TaskState.QUEUED, TaskState.SCHEDULED, TaskState.RUNNING, TaskState.DEAD}) {
+            if (s.wireName().equals(wanted)) {
+                return s;
+            }
+        }
+        throw new InvalidTaskException("state", "must be queued, scheduled, running or dead, was '" + wanted + "'");
     }
 
     @POST
