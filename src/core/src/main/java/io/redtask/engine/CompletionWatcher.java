@@ -35,10 +35,6 @@ final class CompletionWatcher {
         return f;
     }
 
-    boolean isIdle() {
-        return waiting.isEmpty();
-    }
-
     void poll() {
         if (waiting.isEmpty()) {
             return;

@@ -76,21 +76,6 @@ public record HandlerRegistration(String name, Type payloadType, int maxAttempts
                 (payload, context) -> ((TaskHandler) handler).handle(payload, context));
     }
 
-    /** A copy with another default number of attempts. */
-    public HandlerRegistration withMaxAttempts(int attempts) {
-        return new HandlerRegistration(name, payloadType, attempts, timeout, backoff, noRetryFor, invoker);
-    }
-
-    /** A copy with another default timeout. */
-    public HandlerRegistration withTimeout(Duration t) {
-        return new HandlerRegistration(name, payloadType, maxAttempts, t, backoff, noRetryFor, invoker);
-    }
-
-    /** A copy with other exceptions that are not retried. */
-    public HandlerRegistration withNoRetryFor(List<Class<? extends Throwable>> types) {
-        return new HandlerRegistration(name, payloadType, maxAttempts, timeout, backoff, types, invoker);
-    }
-
     /** Whether {@code e} is one of the exceptions this handler does not retry. */
     public boolean isNonRetryable(Throwable e) {
         return e instanceof io.redtask.NonRetryableException || noRetryFor.stream().anyMatch(c -> c.isInstance(e));

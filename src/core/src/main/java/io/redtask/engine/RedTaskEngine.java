@@ -179,11 +179,6 @@ public final class RedTaskEngine implements TaskScheduler, RedTaskAdmin {
 
     // ---------------------------------------------------------------- lifecycle
 
-    /** The task types this engine can run. */
-    public Collection<String> taskTypes() {
-        return handlers.keySet();
-    }
-
     /** Starts the fetchers and the periodic jobs. Calling it twice does nothing. */
     public void start() {
         if (!phase.compareAndSet(Phase.NEW, Phase.RUNNING)) {

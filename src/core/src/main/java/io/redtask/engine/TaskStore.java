@@ -126,9 +126,6 @@ public interface TaskStore {
     /** A consistent reading of a queue's sizes, settings and counters. */
     io.redtask.QueueStats stats(String queue, long now);
 
-    /** Dead tasks of a queue, most recent death first. */
-    List<TaskStatus> deadTasks(String queue, int offset, int limit);
-
     /**
      * Tasks of a queue in one state: {@code QUEUED} in the order they will run, {@code SCHEDULED}
      * by due time, {@code RUNNING} by lease deadline, {@code DEAD} most recent death first.

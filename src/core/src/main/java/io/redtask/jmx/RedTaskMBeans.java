@@ -107,11 +107,6 @@ public final class RedTaskMBeans implements AutoCloseable {
         }
     }
 
-    /** The names this instance registered. */
-    public List<ObjectName> names() {
-        return new ArrayList<>(registered);
-    }
-
     @Override
     public void close() {
         for (ObjectName name : registered) {

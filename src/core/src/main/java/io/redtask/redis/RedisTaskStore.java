@@ -414,11 +414,6 @@ public final class RedisTaskStore implements TaskStore {
     }
 
     @Override
-    public List<TaskStatus> deadTasks(String queue, int offset, int limit) {
-        return tasks(queue, TaskState.DEAD, offset, limit);
-    }
-
-    @Override
     public List<TaskStatus> tasks(String queue, TaskState state, int offset, int limit) {
         long last = offset + limit - 1L;
         List<String> ids = call(() -> switch (state) {

@@ -4,13 +4,8 @@
 -- ARGV[4] now (ms)
 -- Result: the number of tasks moved.
 -- @include lib_score
-local ids
-if ARGV[3] ~= '' then
-  ids = {}
-  if redis.call('ZSCORE', KEYS[1], ARGV[3]) then ids = { ARGV[3] } end
-else
-  ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
-end
+-- @include lib_dead
+local ids = dead_ids(KEYS[1], tonumber(ARGV[2]), ARGV[3])
 local moved = 0
 for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[1], id)
