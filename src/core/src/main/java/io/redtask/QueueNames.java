@@ -13,11 +13,11 @@ public final class QueueNames {
     /**
      * Returns {@code name} when it is a valid queue name.
      *
-     * @throws InvalidTaskException naming the field {@code queue} otherwise
+     * @throws InvalidRequestException naming the field {@code queue} otherwise
      */
     public static String requireValid(String name) {
         if (name == null || !VALID.matcher(name).matches()) {
-            throw new InvalidTaskException("queue",
+            throw new InvalidRequestException("queue",
                     "must be 1 to 64 characters from A-Z a-z 0-9 _ -, was " + (name == null ? "null" : "'" + name + "'"));
         }
         return name;

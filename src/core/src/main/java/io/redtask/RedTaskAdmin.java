@@ -16,7 +16,7 @@ public interface RedTaskAdmin {
     /** The names of the queues that were ever used or that a server takes tasks from, sorted. */
     List<String> queueNames();
 
-    /** One queue. @throws InvalidTaskException when the name is not a valid queue name */
+    /** One queue. @throws InvalidRequestException when the name is not a valid queue name */
     QueueStats queue(String name);
 
     /** Stops every server from claiming tasks of the queue within a poll interval; running tasks finish. */

@@ -26,14 +26,14 @@ public record Schedule(String name, String cron, ZoneId zone, String type, Objec
 
     public Schedule {
         if (name == null || name.isBlank() || name.length() > 200) {
-            throw new InvalidTaskException("name", "a schedule needs a name of 1 to 200 characters");
+            throw new InvalidRequestException("name", "a schedule needs a name of 1 to 200 characters");
         }
         Objects.requireNonNull(cron, "cron");
         Objects.requireNonNull(zone, "zone");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(misfire, "misfire");
         if (type == null || type.isBlank()) {
-            throw new InvalidTaskException("type", "is required");
+            throw new InvalidRequestException("type", "is required");
         }
     }
 

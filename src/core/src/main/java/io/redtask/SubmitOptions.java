@@ -142,7 +142,7 @@ public final class SubmitOptions {
         /**
          * The queue to put the task on: 1 to 64 characters from {@code A-Z a-z 0-9 _ -}.
          *
-         * @throws InvalidTaskException when the name is not valid
+         * @throws InvalidRequestException when the name is not valid
          */
         public Builder queue(String name) {
             this.queue = QueueNames.requireValid(name);
@@ -152,7 +152,7 @@ public final class SubmitOptions {
         /** Higher runs first, from -1000 to 1000; tasks of one priority run in submit order. */
         public Builder priority(int priority) {
             if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
-                throw new InvalidTaskException("priority", "must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY
+                throw new InvalidRequestException("priority", "must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY
                         + ", was " + priority);
             }
             this.priority = priority;
@@ -162,10 +162,10 @@ public final class SubmitOptions {
         /** Run no sooner than {@code delay} from now. Not together with {@link #runAt}. */
         public Builder delay(Duration delay) {
             if (delay != null && delay.isNegative()) {
-                throw new InvalidTaskException("delay", "must not be negative, was " + delay);
+                throw new InvalidRequestException("delay", "must not be negative, was " + delay);
             }
             if (delay != null && runAt != null) {
-                throw new InvalidTaskException("delay", "cannot be combined with runAt");
+                throw new InvalidRequestException("delay", "cannot be combined with runAt");
             }
             this.delay = delay;
             return this;
@@ -174,7 +174,7 @@ public final class SubmitOptions {
         /** Run no sooner than {@code instant} (an instant in the past means now). Not with {@link #delay}. */
         public Builder runAt(Instant instant) {
             if (instant != null && delay != null) {
-                throw new InvalidTaskException("runAt", "cannot be combined with delay");
+                throw new InvalidRequestException("runAt", "cannot be combined with delay");
             }
             this.runAt = instant;
             return this;
@@ -183,7 +183,7 @@ public final class SubmitOptions {
         /** How many times the task is tried before it is dead, 1 to 1000. */
         public Builder maxAttempts(int attempts) {
             if (attempts < 1 || attempts > 1000) {
-                throw new InvalidTaskException("maxAttempts", "must be between 1 and 1000, was " + attempts);
+                throw new InvalidRequestException("maxAttempts", "must be between 1 and 1000, was " + attempts);
             }
             this.maxAttempts = attempts;
             return this;
@@ -192,7 +192,7 @@ public final class SubmitOptions {
         /** Longest time one attempt may run; the handler is then interrupted and the attempt fails. */
         public Builder timeout(Duration timeout) {
             if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
-                throw new InvalidTaskException("timeout", "must be positive, was " + timeout);
+                throw new InvalidRequestException("timeout", "must be positive, was " + timeout);
             }
             this.timeout = timeout;
             return this;
@@ -204,7 +204,7 @@ public final class SubmitOptions {
          */
         public Builder idempotencyKey(String key) {
             if (key != null && (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY)) {
-                throw new InvalidTaskException("idempotencyKey", "must be 1 to " + MAX_IDEMPOTENCY_KEY
+                throw new InvalidRequestException("idempotencyKey", "must be 1 to " + MAX_IDEMPOTENCY_KEY
                         + " characters and not blank");
             }
             this.idempotencyKey = key;
@@ -214,7 +214,7 @@ public final class SubmitOptions {
         /** How long the idempotency key is remembered. */
         public Builder idempotencyWindow(Duration window) {
             if (window != null && (window.isZero() || window.isNegative())) {
-                throw new InvalidTaskException("idempotencyWindow", "must be positive, was " + window);
+                throw new InvalidRequestException("idempotencyWindow", "must be positive, was " + window);
             }
             this.idempotencyWindow = window;
             return this;
@@ -223,7 +223,7 @@ public final class SubmitOptions {
         /** The wait after the first failed attempt and the longest wait; doubling in between. */
         public Builder backoff(Duration first, Duration cap) {
             if (first == null || cap == null || first.isNegative() || cap.compareTo(first) < 0) {
-                throw new InvalidTaskException("backoff", "needs 0 <= first <= cap, was " + first + " / " + cap);
+                throw new InvalidRequestException("backoff", "needs 0 <= first <= cap, was " + first + " / " + cap);
             }
             this.backoff = first;
             this.backoffCap = cap;

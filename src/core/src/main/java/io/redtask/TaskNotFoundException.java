@@ -1,8 +1,9 @@
 package io.redtask;
 
 /** No task has this id (or its record has expired). */
-public class TaskNotFoundException extends RedTaskException {
+public class TaskNotFoundException extends NotFoundException {
 
+    /** @param id the id that was asked for */
     public TaskNotFoundException(String id) {
         super("no task with id '" + id + "'");
     }

@@ -33,7 +33,7 @@ public interface TaskScheduler {
      * @param payload any JSON-B serialisable value, or {@code null}
      * @return the new task's id, which {@link #status(String)} accepts on any server
      * @throws UnknownTaskTypeException when no handler is registered for {@code type}
-     * @throws InvalidTaskException     when the payload cannot be written as JSON
+     * @throws InvalidRequestException     when the payload cannot be written as JSON
      */
     default String submit(String type, Object payload) {
         return submit(type, payload, SubmitOptions.defaults());
@@ -94,7 +94,7 @@ public interface TaskScheduler {
      * Creates or replaces a recurring schedule. Each slot fires once across all servers. Saving
      * an unchanged schedule again (as every server does at start-up) changes nothing.
      *
-     * @throws InvalidTaskException when the cron expression, zone or type is not valid
+     * @throws InvalidRequestException when the cron expression, zone or type is not valid
      */
     void schedule(Schedule schedule);
 

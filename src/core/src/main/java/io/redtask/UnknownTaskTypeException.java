@@ -1,7 +1,7 @@
 package io.redtask;
 
 /** A submit named a type no handler is registered for; nothing was stored. */
-public class UnknownTaskTypeException extends InvalidTaskException {
+public class UnknownTaskTypeException extends InvalidRequestException {
 
     private final String type;
 

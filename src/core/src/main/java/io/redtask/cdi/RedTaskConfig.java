@@ -15,21 +15,47 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * RedTask's settings from MicroProfile Config. Each key can also be given as an environment
- * variable ({@code redtask.workers.concurrency} as {@code REDTASK_WORKERS_CONCURRENCY}), in
- * server.xml ({@code <variable>}) or in {@code bootstrap.properties}. Durations are ISO-8601
- * ({@code PT30S}). {@code redtask.queue.<name>.concurrency} limits how many tasks of a queue run
- * at once across all servers.
+ * RedTask's settings from MicroProfile Config: the one place they are read. Each key can also be
+ * given as an environment variable ({@code redtask.workers.concurrency} as
+ * {@code REDTASK_WORKERS_CONCURRENCY}), in server.xml ({@code <variable>}) or in
+ * {@code bootstrap.properties}. Durations are ISO-8601 ({@code PT30S}). The engine's defaults
+ * come from {@link EngineSettings#DEFAULTS}, so each is written once.
+ *
+ * @param redisUrl             where Redis is ({@code redtask.redis.url})
+ * @param redisPoolSize        most Redis connections at once
+ * @param redisTimeout         connect and read timeout of Redis commands
+ * @param keyPrefix            the first part of every Redis key
+ * @param workersEnabled       whether this server runs tasks, or only submits
+ * @param workerExecutor       JNDI name of the ManagedExecutorService handlers run on
+ * @param housekeepingExecutor JNDI name of the ManagedScheduledExecutorService of RedTask's own loops
+ * @param engine               the engine's settings
+ * @param queueLimits          {@code redtask.queue.<name>.concurrency}: cluster-wide limits of this server's queues
+ * @param web                  settings of the REST API, health checks and metrics
  */
-record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, String keyPrefix,
-                     boolean workersEnabled, String workerExecutor, String housekeepingExecutor,
-                     EngineSettings engine, Map<String, Integer> queueLimits) {
+public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, String keyPrefix,
+                            boolean workersEnabled, String workerExecutor, String housekeepingExecutor,
+                            EngineSettings engine, Map<String, Integer> queueLimits, Web web) {
 
     static final String REDIS_URL = "redtask.redis.url";
     static final String QUEUES = "redtask.queues";
     static final String CONCURRENCY = "redtask.workers.concurrency";
 
-    static RedTaskConfig from(Config c) {
+    /**
+     * Settings of the web layer.
+     *
+     * @param secureTasks          {@code redtask.rest.secure-tasks}: task endpoints need the submitter role
+     * @param metricsCache         {@code redtask.metrics.cache}: how long queue gauges are reused
+     * @param requireNoeviction    {@code redtask.health.require-noeviction}: readiness DOWN when Redis may evict
+     * @param requirePersistence   {@code redtask.health.require-persistence}: readiness DOWN when Redis keeps nothing on disk
+     * @param fetcherStall         {@code redtask.health.fetcher-stall}: liveness DOWN when a fetcher is stuck this long
+     */
+    public record Web(boolean secureTasks, Duration metricsCache, boolean requireNoeviction,
+                      boolean requirePersistence, Duration fetcherStall) {
+    }
+
+    /** Reads every setting. @throws IllegalArgumentException naming the setting that is wrong */
+    public static RedTaskConfig from(Config c) {
+        EngineSettings d = EngineSettings.DEFAULTS;
         List<String> queues = Arrays.stream(c.getOptionalValue(QUEUES, String.class).orElse("default").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
         queues.forEach(q -> {
@@ -38,7 +64,7 @@ record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, 
                         + "': queue names are 1 to 64 characters from A-Z a-z 0-9 _ -");
             }
         });
-        int concurrency = c.getOptionalValue(CONCURRENCY, Integer.class).orElse(8);
+        int concurrency = c.getOptionalValue(CONCURRENCY, Integer.class).orElse(d.concurrency());
         // The worker executor's concurrencyPolicy max in server.xml uses the same variable.
         int max = c.getOptionalValue("redtask.workers.max", Integer.class).orElse(32);
         if (concurrency < 0 || concurrency > max) {
@@ -50,40 +76,63 @@ record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, 
                 .queues(queues)
                 .concurrency(concurrency)
                 .maxConcurrency(max)
-                .lease(duration(c, "redtask.lease", "PT30S"), duration(c, "redtask.heartbeat", "PT2S"))
-                .reaperInterval(duration(c, "redtask.reaper-interval", "PT5S"))
-                .pollInterval(duration(c, "redtask.poll-interval", "PT1S"))
-                .claimBatch(c.getOptionalValue("redtask.claim-batch", Integer.class).orElse(32))
-                .shutdownGrace(duration(c, "redtask.shutdown-grace", "PT20S"))
-                .retention(duration(c, "redtask.keep.succeeded", "PT24H"), duration(c, "redtask.keep.dead", "P7D"))
-                .maxStalls(c.getOptionalValue("redtask.max-stalls", Integer.class).orElse(3))
-                .backoff(new RetryBackoff(duration(c, "redtask.retry.base", "PT1S"),
-                        duration(c, "redtask.retry.cap", "PT1H"),
-                        c.getOptionalValue("redtask.retry.jitter", Double.class).orElse(0.2)))
-                .idempotencyWindow(duration(c, "redtask.idempotency-window", "PT24H"))
-                .cronInterval(duration(c, "redtask.cron.interval", "PT0.5S"))
-                .misfireThreshold(duration(c, "redtask.cron.misfire-threshold", "PT1M"))
+                .lease(duration(c, "redtask.lease", d.lease()), duration(c, "redtask.heartbeat", d.heartbeatInterval()))
+                .reaperInterval(duration(c, "redtask.reaper-interval", d.reaperInterval()))
+                .pollInterval(duration(c, "redtask.poll-interval", d.pollInterval()))
+                .claimBatch(c.getOptionalValue("redtask.claim-batch", Integer.class).orElse(d.claimBatch()))
+                .shutdownGrace(duration(c, "redtask.shutdown-grace", d.shutdownGrace()))
+                .retention(duration(c, "redtask.keep.succeeded", d.keepSucceeded()),
+                        duration(c, "redtask.keep.dead", d.keepDead()))
+                .maxStalls(c.getOptionalValue("redtask.max-stalls", Integer.class).orElse(d.maxStalls()))
+                .backoff(new RetryBackoff(duration(c, "redtask.retry.base", d.backoff().base()),
+                        duration(c, "redtask.retry.cap", d.backoff().cap()),
+                        c.getOptionalValue("redtask.retry.jitter", Double.class).orElse(d.backoff().jitter())))
+                .idempotencyWindow(duration(c, "redtask.idempotency-window", d.idempotencyWindow()))
+                .cronInterval(duration(c, "redtask.cron.interval", d.cronInterval()))
+                .misfireThreshold(duration(c, "redtask.cron.misfire-threshold", d.misfireThreshold()))
+                .watchInterval(duration(c, "redtask.watch-interval", d.watchInterval()))
+                .nodeTtl(duration(c, "redtask.node-ttl", d.nodeTtl()))
+                .outageBackoff(duration(c, "redtask.outage-backoff", d.outageBackoff()))
+                .statsWindow(duration(c, "redtask.stats-window", d.statsWindow()))
+                .promoteBatch(c.getOptionalValue("redtask.promote-batch", Integer.class).orElse(d.promoteBatch()))
+                .servedCheck(duration(c, "redtask.served-check", d.servedCheck()))
                 .build();
         Map<String, Integer> queueLimits = new TreeMap<>();
         for (String q : queues) {
             c.getOptionalValue("redtask.queue." + q + ".concurrency", Integer.class).ifPresent(n -> queueLimits.put(q, n));
         }
+        Web web = web(c);
         return new RedTaskConfig(
                 c.getOptionalValue(REDIS_URL, String.class).orElse("redis://127.0.0.1:6379"),
                 // One connection per worker at the most concurrency an operator may set, one per
                 // fetcher, and room for RedTask's own loops and for submitting request threads.
-                c.getOptionalValue("redtask.redis.pool-size", Integer.class)
-                        .orElse(max + queues.size() + 16),
-                duration(c, "redtask.redis.timeout", "PT2S"),
+                c.getOptionalValue("redtask.redis.pool-size", Integer.class).orElse(max + queues.size() + 16),
+                duration(c, "redtask.redis.timeout", Duration.ofSeconds(2)),
                 c.getOptionalValue("redtask.key-prefix", String.class).orElse("redtask"),
                 c.getOptionalValue("redtask.workers.enabled", Boolean.class).orElse(true),
                 c.getOptionalValue("redtask.workers.executor", String.class).orElse("concurrent/redtaskWorkers"),
                 c.getOptionalValue("redtask.housekeeping.executor", String.class).orElse("concurrent/redtaskScheduler"),
-                engine, queueLimits);
+                engine, Map.copyOf(queueLimits), web);
     }
 
-    private static Duration duration(Config c, String key, String fallback) {
-        String text = c.getOptionalValue(key, String.class).orElse(fallback);
+    /**
+     * The web layer's settings as they are now: they may change while the server runs (a
+     * server.xml variable edited in place), so the web layer reads them per use.
+     */
+    public static Web web(Config c) {
+        return new Web(
+                c.getOptionalValue("redtask.rest.secure-tasks", Boolean.class).orElse(false),
+                duration(c, "redtask.metrics.cache", Duration.ofSeconds(2)),
+                c.getOptionalValue("redtask.health.require-noeviction", Boolean.class).orElse(true),
+                c.getOptionalValue("redtask.health.require-persistence", Boolean.class).orElse(false),
+                duration(c, "redtask.health.fetcher-stall", Duration.ofSeconds(30)));
+    }
+
+    private static Duration duration(Config c, String key, Duration fallback) {
+        String text = c.getOptionalValue(key, String.class).orElse(null);
+        if (text == null) {
+            return fallback;
+        }
         try {
             return Duration.parse(text);
         } catch (RuntimeException e) {
@@ -98,6 +147,7 @@ record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, 
         } catch (UnknownHostException e) {
             host = "localhost";
         }
-        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + Long.toString(System.nanoTime() & 0xfffff, 36);
+        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
+                + Long.toString(System.nanoTime() & 0xfffff, 36);
     }
 }

@@ -8,8 +8,7 @@ import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.jmx.RedTaskMBeans;
 import io.redtask.redis.Keys;
-import io.redtask.redis.RedisConnections;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisStorage;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -49,7 +48,7 @@ public class RedTaskRuntime {
     // Written once under the lock, read on every submit without it.
     private volatile RedTaskEngine engine;
     private RedTaskConfig config;
-    private RedisTaskStore store;
+    private RedisStorage storage;
     private ManagedScheduledExecutorService housekeeping;
     private RedTaskMBeans mbeans;
     private java.util.concurrent.ScheduledFuture<?> mbeanRefresh;
@@ -68,16 +67,23 @@ public class RedTaskRuntime {
         }
     }
 
-    /** The Redis store, for health checks that look at Redis itself. */
-    public synchronized RedisTaskStore store() {
-        engine();
-        return store;
+    /** The settings, read once from MicroProfile Config. */
+    public synchronized RedTaskConfig config() {
+        if (config == null) {
+            config = RedTaskConfig.from(ConfigProvider.getConfig());
+        }
+        return config;
+    }
+
+    /** The web layer's settings as they are now (they may change while the server runs). */
+    public RedTaskConfig.Web web() {
+        return RedTaskConfig.web(ConfigProvider.getConfig());
     }
 
     void onStartup(@Observes Startup event) {
         RedTaskEngine e = engine();
         try {
-            config.queueLimits().forEach(e::setQueueConcurrency);
+            config.queueLimits().forEach(e.admin()::setQueueConcurrency);
             extension.schedules().forEach(e::schedule);
         } catch (StoreUnavailableException ex) {
             // The application still starts; schedules are saved again at the next start.
@@ -97,10 +103,10 @@ public class RedTaskRuntime {
      * used on any server, so the list is looked at again every few seconds.
      */
     private synchronized void registerMBeans(RedTaskEngine e) {
-        mbeans = new RedTaskMBeans(e);
+        mbeans = new RedTaskMBeans(e.admin());
         java.util.Set<String> queues = new java.util.TreeSet<>(config.engine().queues());
         try {
-            queues.addAll(store.queueNames());
+            queues.addAll(e.admin().queueNames());
         } catch (StoreUnavailableException ex) {
             LOG.fine(() -> "RedTask: queue names not read yet: " + ex.getMessage());
         }
@@ -108,7 +114,7 @@ public class RedTaskRuntime {
         RedTaskMBeans registered = mbeans;
         mbeanRefresh = housekeeping.scheduleWithFixedDelay(() -> {
             try {
-                registered.addQueues(store.queueNames());
+                registered.addQueues(e.admin().queueNames());
             } catch (RuntimeException ex) {
                 LOG.fine(() -> "RedTask: queue MBeans not refreshed: " + ex.getMessage());
             }
@@ -133,27 +139,25 @@ public class RedTaskRuntime {
             engine.stop();
             // The fetchers leave their blocking waits within a poll interval; then the pool goes.
             engine.awaitLoops(config.engine().pollInterval().plusSeconds(2));
-            store.close();
+            storage.close();
         }
     }
 
     private RedTaskEngine build() {
-        config = RedTaskConfig.from(ConfigProvider.getConfig());
+        RedTaskConfig config = config();
         ManagedExecutorService workers = lookup(config.workerExecutor(), "java:comp/DefaultManagedExecutorService",
                 ManagedExecutorService.class);
         housekeeping = lookup(config.housekeepingExecutor(),
                 "java:comp/DefaultManagedScheduledExecutorService", ManagedScheduledExecutorService.class);
         JsonCodec codec = new JsonCodec();
-        store = new RedisTaskStore(
-                RedisConnections.open(config.redisUrl(), config.redisPoolSize(), config.redisTimeout()),
-                new Keys(config.keyPrefix()), codec, config.engine().keepSucceeded(), config.engine().keepDead(),
-                config.engine().maxStalls());
-        RedTaskEngine.Builder builder = RedTaskEngine.builder().store(store).settings(config.engine())
+        storage = RedisStorage.open(config.redisUrl(), config.redisPoolSize(), config.redisTimeout(),
+                new Keys(config.keyPrefix()), config.engine());
+        RedTaskEngine.Builder builder = RedTaskEngine.builder().storage(storage).settings(config.engine())
                 .codec(codec).workers(workers).housekeeping(housekeeping).listener(events::fire);
         for (Bean<?> handler : extension.handlers().values()) {
             builder.handler(registration(handler));
         }
-        LOG.info(() -> "RedTask: Redis at " + RedisConnections.redact(config.redisUrl()) + ", key prefix '"
+        LOG.info(() -> "RedTask: Redis at " + RedisStorage.redact(config.redisUrl()) + ", key prefix '"
                 + config.keyPrefix() + "', handlers " + extension.handlers().keySet());
         return builder.build();
     }

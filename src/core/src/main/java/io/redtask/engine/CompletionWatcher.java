@@ -2,6 +2,7 @@ package io.redtask.engine;
 
 import io.redtask.TaskNotFoundException;
 import io.redtask.TaskStatus;
+import io.redtask.store.TaskStore;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,12 @@ final class CompletionWatcher {
 
     CompletableFuture<TaskStatus> watch(String id) {
         CompletableFuture<TaskStatus> f = new CompletableFuture<>();
-        waiting.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(f);
+        // Added inside compute, so it cannot land in a list that poll() has just taken out of the map.
+        waiting.compute(id, (k, list) -> {
+            List<CompletableFuture<TaskStatus>> l = list == null ? new CopyOnWriteArrayList<>() : list;
+            l.add(f);
+            return l;
+        });
         // Forget callers that gave up (orTimeout, cancel) so the map cannot grow without bound.
         f.whenComplete((s, e) -> waiting.computeIfPresent(id, (k, list) -> {
             list.remove(f);

@@ -26,12 +26,26 @@ import java.util.List;
  * @param cronInterval      how often recurring schedules are checked for due slots
  * @param misfireThreshold  a slot later than this is missed (all servers were down), and handled
  *                          by the schedule's misfire policy
+ * @param watchInterval     how often attempts are checked against their timeouts, and awaited
+ *                          tasks ({@code whenFinished}) against their states
+ * @param nodeTtl           how long a server counts as alive after its last heartbeat
+ * @param outageBackoff     longest wait between tries while Redis does not answer (the first is
+ *                          {@code outageBackoff / 50}, doubling)
+ * @param statsWindow       how long the 10-second counter buckets behind per-minute rates are kept
+ *                          (at least a minute for the rates to be right)
+ * @param promoteBatch      most due scheduled tasks one claim makes ready
+ * @param servedCheck       how often, per queue, a submit checks that some server takes tasks
+ *                          from it, and how often it warns when none does ({@code servedCheck} x 60)
  */
 public record EngineSettings(String nodeId, List<String> queues, int concurrency, int maxConcurrency, Duration lease,
                              Duration heartbeatInterval, Duration reaperInterval, Duration pollInterval,
                              int claimBatch, Duration shutdownGrace, Duration keepSucceeded, Duration keepDead,
                              int maxStalls, RetryBackoff backoff, Duration idempotencyWindow, Duration cronInterval,
-                             Duration misfireThreshold) {
+                             Duration misfireThreshold, Duration watchInterval, Duration nodeTtl,
+                             Duration outageBackoff, Duration statsWindow, int promoteBatch, Duration servedCheck) {
+
+    /** Every default, in one place: what {@link #builder(String)} starts from. */
+    public static final EngineSettings DEFAULTS = builder("defaults").build();
 
     public EngineSettings {
         if (nodeId == null || nodeId.isBlank()) {
@@ -49,17 +63,25 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         if (claimBatch < 1) {
             throw new IllegalArgumentException("claimBatch must be at least 1");
         }
+        if (promoteBatch < 1) {
+            throw new IllegalArgumentException("promoteBatch must be at least 1");
+        }
         if (maxStalls < 0) {
             throw new IllegalArgumentException("maxStalls must be 0 or more");
         }
         for (Duration d : List.of(lease, heartbeatInterval, reaperInterval, pollInterval, keepSucceeded, keepDead,
-                idempotencyWindow, cronInterval, misfireThreshold)) {
+                idempotencyWindow, cronInterval, misfireThreshold, watchInterval, nodeTtl, outageBackoff, statsWindow,
+                servedCheck)) {
             if (d.isZero() || d.isNegative()) {
                 throw new IllegalArgumentException("durations must be positive: " + d);
             }
         }
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdownGrace must not be negative");
+        }
+        if (nodeTtl.compareTo(heartbeatInterval) <= 0) {
+            throw new IllegalArgumentException("nodeTtl (" + nodeTtl + ") must be longer than the heartbeatInterval ("
+                    + heartbeatInterval + ")");
         }
         if (heartbeatInterval.compareTo(lease) >= 0) {
             throw new IllegalArgumentException("heartbeatInterval (" + heartbeatInterval
@@ -94,6 +116,12 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         b.idempotencyWindow = idempotencyWindow;
         b.cronInterval = cronInterval;
         b.misfireThreshold = misfireThreshold;
+        b.watchInterval = watchInterval;
+        b.nodeTtl = nodeTtl;
+        b.outageBackoff = outageBackoff;
+        b.statsWindow = statsWindow;
+        b.promoteBatch = promoteBatch;
+        b.servedCheck = servedCheck;
         return b;
     }
 
@@ -116,6 +144,12 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         private Duration idempotencyWindow = Duration.ofHours(24);
         private Duration cronInterval = Duration.ofMillis(500);
         private Duration misfireThreshold = Duration.ofMinutes(1);
+        private Duration watchInterval = Duration.ofMillis(50);
+        private Duration nodeTtl = Duration.ofSeconds(10);
+        private Duration outageBackoff = Duration.ofSeconds(5);
+        private Duration statsWindow = Duration.ofMinutes(2);
+        private int promoteBatch = 100;
+        private Duration servedCheck = Duration.ofMinutes(1);
 
         private Builder(String nodeId) {
             this.nodeId = nodeId;
@@ -201,10 +235,41 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
             return this;
         }
 
+        public Builder watchInterval(Duration v) {
+            watchInterval = v;
+            return this;
+        }
+
+        public Builder nodeTtl(Duration v) {
+            nodeTtl = v;
+            return this;
+        }
+
+        public Builder outageBackoff(Duration v) {
+            outageBackoff = v;
+            return this;
+        }
+
+        public Builder statsWindow(Duration v) {
+            statsWindow = v;
+            return this;
+        }
+
+        public Builder promoteBatch(int v) {
+            promoteBatch = v;
+            return this;
+        }
+
+        public Builder servedCheck(Duration v) {
+            servedCheck = v;
+            return this;
+        }
+
         public EngineSettings build() {
             return new EngineSettings(nodeId, queues, concurrency, maxConcurrency, lease, heartbeatInterval, reaperInterval,
                     pollInterval, claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff,
-                    idempotencyWindow, cronInterval, misfireThreshold);
+                    idempotencyWindow, cronInterval, misfireThreshold, watchInterval, nodeTtl, outageBackoff, statsWindow,
+                    promoteBatch, servedCheck);
         }
     }
 }

@@ -1,14 +1,18 @@
 package io.redtask.engine;
 
 import io.redtask.StoreUnavailableException;
-import io.redtask.engine.TaskStore.ClaimBatch;
+import io.redtask.store.ClaimedTask;
+import io.redtask.store.TaskStore;
+import io.redtask.store.TaskStore.ClaimBatch;
 
+import java.time.Clock;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Claims tasks of one queue for this server, as many as it has free worker slots, and hands
- * them to the engine. When the queue is empty it blocks on the queue's wake list, but never for
+ * Claims tasks of one queue for this server, as many as it has free worker slots, and starts
+ * them on the workers. When the queue is empty it blocks on the queue's wake list, but never for
  * longer than the poll interval, so that it sees the stop flag (Liberty does not interrupt a
  * thread blocked in Redis) and a scheduled task that has come due.
  */
@@ -16,12 +20,25 @@ final class Fetcher implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(Fetcher.class.getName());
 
-    private final RedTaskEngine engine;
     private final String queue;
+    private final TaskStore tasks;
+    private final Workers workers;
+    private final Processor processor;
+    private final Lifecycle lifecycle;
+    private final FetcherMonitor monitor;
+    private final Clock clock;
+    private final EngineSettings settings;
 
-    Fetcher(RedTaskEngine engine, String queue) {
-        this.engine = engine;
+    Fetcher(String queue, TaskStore tasks, Workers workers, Processor processor, Lifecycle lifecycle,
+            FetcherMonitor monitor, Clock clock, EngineSettings settings) {
         this.queue = queue;
+        this.tasks = tasks;
+        this.workers = workers;
+        this.processor = processor;
+        this.lifecycle = lifecycle;
+        this.monitor = monitor;
+        this.clock = clock;
+        this.settings = settings;
     }
 
     @Override
@@ -29,49 +46,48 @@ final class Fetcher implements Runnable {
         try {
             loop();
         } finally {
-            engine.fetcherLeft();
+            monitor.left();
         }
     }
 
     private void loop() {
-        EngineSettings s = engine.settings();
-        long outageBackoff = 100;
+        long poll = settings.pollInterval().toMillis();
+        long maxBackoff = settings.outageBackoff().toMillis();
+        long firstBackoff = Math.max(1, maxBackoff / 50);
+        long outageBackoff = firstBackoff;
         boolean outageLogged = false;
-        while (engine.isRunning()) {
-            engine.fetcherAlive(queue);
+        while (lifecycle.isRunning()) {
+            monitor.alive(queue);
             int slots = 0;
             long backoff = 0;
             try {
-                if (engine.workersPaused()) {
-                    engine.pause(s.pollInterval().toMillis());
+                if (workers.paused()) {
+                    lifecycle.await(poll);
                     continue;
                 }
-                slots = engine.slots().acquireUpTo(s.claimBatch(), s.pollInterval().toMillis());
-                if (slots == 0 || !engine.isRunning()) {
+                slots = workers.take(settings.claimBatch(), poll);
+                if (slots == 0 || !lifecycle.isRunning()) {
                     continue;
                 }
-                long now = engine.clock().millis();
-                ClaimBatch batch = engine.store().claim(queue, slots, now, s.lease().toMillis(), s.nodeId());
-                int claimed = batch.tasks().size();
-                engine.slots().release(slots - claimed);
+                long now = clock.millis();
+                ClaimBatch batch = tasks.claim(queue, slots, now, settings.lease().toMillis(), settings.nodeId());
+                int taken = slots;
                 slots = 0;
-                for (ClaimedTask task : batch.tasks()) {
-                    engine.dispatch(task);
-                }
+                startAll(batch.tasks(), taken);
                 if (outageLogged) {
                     LOG.info(() -> "RedTask: Redis answers again; fetching from queue '" + queue + "' resumed");
                     outageLogged = false;
                 }
-                outageBackoff = 100;
-                if (claimed == 0) {
-                    long wait = s.pollInterval().toMillis();
+                outageBackoff = firstBackoff;
+                if (batch.tasks().isEmpty()) {
+                    long wait = poll;
                     if (batch.nextDueAt() >= 0) {
                         wait = Math.max(1, Math.min(wait, batch.nextDueAt() - now));
                     }
-                    engine.store().awaitWork(queue, wait);
+                    tasks.awaitWork(queue, wait);
                 }
             } catch (StoreUnavailableException e) {
-                if (!engine.isRunning()) {
+                if (!lifecycle.isRunning()) {
                     return; // stopping: the store may be closing under us
                 }
                 if (!outageLogged) {
@@ -80,20 +96,54 @@ final class Fetcher implements Runnable {
                     outageLogged = true;
                 }
                 backoff = outageBackoff;
-                outageBackoff = Math.min(outageBackoff * 2, 5_000);
+                outageBackoff = Math.min(outageBackoff * 2, maxBackoff);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
                 LOG.log(Level.SEVERE, "RedTask: fetching from queue '" + queue + "' failed; retrying", e);
-                backoff = 1_000;
+                backoff = maxBackoff / 5;
             } finally {
-                engine.slots().release(slots);
+                workers.giveBack(slots);
             }
             // Back off with the slots given back, so the server does not look busy while it waits.
             if (backoff > 0) {
-                engine.pause(backoff);
+                lifecycle.await(backoff);
             }
+        }
+    }
+
+    /**
+     * Starts the claimed tasks on the {@code taken} slots, one each, and gives back the slots left
+     * over. A task the executor refuses goes back to the queue unrun; so does every task after an
+     * unexpected failure, so that none waits for its lease to expire.
+     */
+    private void startAll(List<ClaimedTask> claimed, int taken) {
+        int consumed = 0; // slots now held by attempts, or given back by start
+        int settled = 0; // tasks started, or handed back to the store
+        try {
+            for (ClaimedTask task : claimed) {
+                consumed++;
+                if (!workers.start(task, processor::process)) {
+                    tasks.release(task);
+                    lifecycle.await(Math.max(1, settings.watchInterval().toMillis()));
+                }
+                settled++;
+            }
+        } finally {
+            for (int j = settled; j < claimed.size(); j++) {
+                releaseQuietly(claimed.get(j));
+            }
+            workers.giveBack(taken - consumed);
+        }
+    }
+
+    private void releaseQuietly(ClaimedTask task) {
+        try {
+            tasks.release(task);
+        } catch (RuntimeException e) {
+            LOG.warning("RedTask: could not hand task " + task.id() + " back (" + e.getMessage()
+                    + "); its lease will expire and another server will take it");
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.redtask.engine;
 
 import io.redtask.TaskContext;
+import io.redtask.store.ClaimedTask;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -16,7 +17,7 @@ final class RunContext implements TaskContext {
     private final ClaimedTask task;
     private final long deadlineMillis;
     private final long startedMillis;
-    private final AtomicReference<String> stopReason = new AtomicReference<>();
+    private final AtomicReference<StopReason> stopReason = new AtomicReference<>();
     private Thread thread;
     private boolean finished;
 
@@ -60,7 +61,7 @@ final class RunContext implements TaskContext {
      *
      * @return true for the first stop of this attempt
      */
-    boolean stop(String reason) {
+    boolean stop(StopReason reason) {
         if (!stopReason.compareAndSet(null, reason)) {
             return false;
         }
@@ -73,7 +74,7 @@ final class RunContext implements TaskContext {
     }
 
     /** Why the attempt was stopped, or {@code null}. */
-    String stopReason() {
+    StopReason stopReason() {
         return stopReason.get();
     }
 

@@ -1,16 +1,19 @@
 package io.redtask.engine;
 
-import io.redtask.InvalidTaskException;
-import io.redtask.Schedule;
+import io.redtask.InvalidRequestException;
 import io.redtask.StoreUnavailableException;
 import io.redtask.SubmitOptions;
 import io.redtask.SubmitReceipt;
 import io.redtask.Submission;
 import io.redtask.TaskStatus;
-import io.redtask.UnknownTaskTypeException;
-import io.redtask.cron.CronExpression;
+import io.redtask.store.EnqueueResult;
+import io.redtask.store.NewTask;
+import io.redtask.store.NodeRegistry;
+import io.redtask.store.TaskIds;
+import io.redtask.store.TaskStore;
 import jakarta.json.bind.JsonbException;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,54 +24,68 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
- * Turns submits and schedules into stored tasks: finds the handler, writes and checks the
- * payload, applies the handler's and the server's defaults, and stores batches one round trip
- * per queue.
+ * Turns submits into stored tasks: finds the handler, writes and checks the payload, applies the
+ * handler's and the server's defaults, and stores batches one round trip per queue.
  */
 final class Submitter {
 
     private static final Logger LOG = Logger.getLogger(RedTaskEngine.class.getName());
+    /** A queue nobody serves is warned about at most once per this many served-checks. */
+    private static final int CHECKS_PER_WARNING = 60;
 
-    private final RedTaskEngine engine;
+    private final TaskStore tasks;
+    private final NodeRegistry nodes;
+    private final HandlerCatalog handlers;
+    private final JsonCodec codec;
+    private final Clock clock;
+    private final EngineSettings settings;
+    private final Lifecycle lifecycle;
     private final Map<String, Long> servedChecks = new ConcurrentHashMap<>();
     private final Map<String, Long> unservedWarnings = new ConcurrentHashMap<>();
 
-    Submitter(RedTaskEngine engine) {
-        this.engine = engine;
+    Submitter(TaskStore tasks, NodeRegistry nodes, HandlerCatalog handlers, JsonCodec codec, Clock clock,
+              EngineSettings settings, Lifecycle lifecycle) {
+        this.tasks = tasks;
+        this.nodes = nodes;
+        this.handlers = handlers;
+        this.codec = codec;
+        this.clock = clock;
+        this.settings = settings;
+        this.lifecycle = lifecycle;
     }
 
-    /** Stores one task; see {@link RedTaskEngine#submitForReceipt}. */
+    /** Stores one task; see {@link io.redtask.TaskScheduler#submitForReceipt}. */
     SubmitReceipt submit(Submission submission) {
-        long now = engine.clock().millis();
+        long now = clock.millis();
         NewTask task = prepare(submission, now);
-        EnqueueResult r = engine.store().enqueue(task.queue(), List.of(task), now).get(0);
+        EnqueueResult r = tasks.enqueue(task.queue(), List.of(task), now).get(0);
         warnIfUnserved(task.queue(), now);
         if (!r.duplicate()) {
             return new SubmitReceipt(r.id(), r.state(), false);
         }
-        return new SubmitReceipt(r.id(), engine.store().find(r.id()).map(TaskStatus::state).orElse(null), true);
+        return new SubmitReceipt(r.id(), tasks.find(r.id()).map(TaskStatus::state).orElse(null), true);
     }
 
-    /** Stores many tasks, one round trip per queue; see {@link RedTaskEngine#submitAll}. */
+    /** Stores many tasks, one round trip per queue; see {@link io.redtask.TaskScheduler#submitAll}. */
     List<String> submitAll(List<Submission> submissions) {
-        long now = engine.clock().millis();
+        long now = clock.millis();
         // Check and convert everything first: an invalid task stores nothing of the batch.
-        List<NewTask> tasks = new ArrayList<>(submissions.size());
+        List<NewTask> prepared = new ArrayList<>(submissions.size());
         for (int i = 0; i < submissions.size(); i++) {
             try {
-                tasks.add(prepare(submissions.get(i), now));
-            } catch (InvalidTaskException e) {
-                throw new InvalidTaskException("tasks[" + i + "]." + e.field(), e.getMessage(), e);
+                prepared.add(prepare(submissions.get(i), now));
+            } catch (InvalidRequestException e) {
+                throw new InvalidRequestException("tasks[" + i + "]." + e.field(), e.getMessage(), e);
             }
         }
         Map<String, List<Integer>> positionsByQueue = new LinkedHashMap<>();
-        for (int i = 0; i < tasks.size(); i++) {
-            positionsByQueue.computeIfAbsent(tasks.get(i).queue(), q -> new ArrayList<>()).add(i);
+        for (int i = 0; i < prepared.size(); i++) {
+            positionsByQueue.computeIfAbsent(prepared.get(i).queue(), q -> new ArrayList<>()).add(i);
         }
-        String[] ids = new String[tasks.size()];
+        String[] ids = new String[prepared.size()];
         for (Map.Entry<String, List<Integer>> e : positionsByQueue.entrySet()) {
-            List<NewTask> batch = e.getValue().stream().map(tasks::get).toList();
-            List<EnqueueResult> results = engine.store().enqueue(e.getKey(), batch, now);
+            List<NewTask> batch = e.getValue().stream().map(prepared::get).toList();
+            List<EnqueueResult> results = tasks.enqueue(e.getKey(), batch, now);
             warnIfUnserved(e.getKey(), now);
             for (int j = 0; j < results.size(); j++) {
                 ids[e.getValue().get(j)] = results.get(j).id();
@@ -78,52 +95,46 @@ final class Submitter {
     }
 
     private NewTask prepare(Submission s, long now) {
-        HandlerRegistration handler = handlerFor(s.type());
-        String json = payloadJson(s.payload());
-        if (handler.payloadType() != Object.class) {
-            // Refuse now what the handler could never read, rather than let it die at run time.
-            try {
-                engine.codec().fromJson(json, handler.payloadType());
-            } catch (JsonbException e) {
-                throw new InvalidTaskException("payload", JsonCodec.readProblem(json, handler.payloadType(), e), e);
-            }
-        }
+        HandlerRegistration handler = handlers.require(s.type());
+        String json = PayloadCheck.toJson(codec, s.payload());
+        PayloadCheck.readable(codec, json, handler);
         SubmitOptions o = s.options();
-        int maxAttempts = o.maxAttempts() != null ? o.maxAttempts() : handler.maxAttempts();
         Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();
-        long base = -1;
-        long cap = -1;
+        Duration window = o.idempotencyWindow() != null ? o.idempotencyWindow() : settings.idempotencyWindow();
+        NewTask.Builder b = NewTask.builder(TaskIds.next(o.queueName(), now), s.type(), o.queueName())
+                .payloadJson(json)
+                .maxAttempts(o.maxAttempts() != null ? o.maxAttempts() : handler.maxAttempts())
+                .priority(o.priority())
+                .dueAt(o.dueAt(Instant.ofEpochMilli(now)).toEpochMilli())
+                .timeoutMillis(timeout == null ? 0 : timeout.toMillis())
+                .idempotencyKey(o.idempotencyKey(), window.toMillis());
         if (o.backoff() != null) {
-            base = o.backoff().toMillis();
-            cap = o.backoffCap().toMillis();
+            b.backoff(o.backoff().toMillis(), o.backoffCap().toMillis());
         } else if (handler.backoff() != null) {
-            base = handler.backoff().base().toMillis();
-            cap = handler.backoff().cap().toMillis();
+            b.backoff(handler.backoff().base().toMillis(), handler.backoff().cap().toMillis());
         }
-        Duration window = o.idempotencyWindow() != null ? o.idempotencyWindow() : engine.settings().idempotencyWindow();
-        return newTask(s.type(), o.queueName(), json, maxAttempts, o.priority(),
-                o.dueAt(Instant.ofEpochMilli(now)).toEpochMilli(), timeout == null ? 0 : timeout.toMillis(),
-                o.idempotencyKey(), window.toMillis(), base, cap);
+        return b.build();
     }
 
     /**
-     * Tasks of a queue that no server takes tasks from wait forever: say so in the log, once per
-     * queue and hour, rather than let the submitter wonder (a queue must be in some server's
-     * {@code redtask.queues}). Servers are looked up at most once a minute per queue.
+     * Tasks of a queue that no server takes tasks from wait forever: say so in the log, rather
+     * than let the submitter wonder (a queue must be in some server's {@code redtask.queues}).
+     * Servers are looked up at most once per served-check interval per queue.
      */
     private void warnIfUnserved(String queue, long now) {
-        if (engine.isRunning() && engine.settings().queues().contains(queue)) {
+        if (lifecycle.isRunning() && settings.queues().contains(queue)) {
             return;
         }
+        long every = settings.servedCheck().toMillis();
         Long checked = servedChecks.get(queue);
-        if (checked != null && now - checked < 60_000) {
+        if (checked != null && now - checked < every) {
             return;
         }
         servedChecks.put(queue, now);
         try {
-            if (engine.store().nodes(now).stream().noneMatch(n -> n.queues().contains(queue))) {
+            if (nodes.nodes(now).stream().noneMatch(n -> n.queues().contains(queue))) {
                 Long warned = unservedWarnings.get(queue);
-                if (warned == null || now - warned > 3_600_000) {
+                if (warned == null || now - warned > every * CHECKS_PER_WARNING) {
                     unservedWarnings.put(queue, now);
                     LOG.warning("RedTask: tasks were submitted to queue '" + queue + "', which no running server takes "
                             + "tasks from; they wait until one does. Add the queue to redtask.queues (REDTASK_QUEUES) "
@@ -132,55 +143,6 @@ final class Submitter {
             }
         } catch (StoreUnavailableException e) {
             LOG.fine(() -> "RedTask: could not check who serves queue '" + queue + "': " + e.getMessage());
-        }
-    }
-
-    /** The handler of {@code type}. @throws InvalidTaskException naming the type when there is none */
-    private HandlerRegistration handlerFor(String type) {
-        HandlerRegistration handler = engine.handler(type);
-        if (handler == null) {
-            if (type == null || type.isBlank()) {
-                throw new InvalidTaskException("type", "is required");
-            }
-            throw new UnknownTaskTypeException(type, engine.handlers().keySet());
-        }
-        return handler;
-    }
-
-    private String payloadJson(Object payload) {
-        try {
-            return engine.codec().toJson(payload);
-        } catch (JsonbException e) {
-            throw new InvalidTaskException("payload", "cannot be written as JSON: " + e.getMessage(), e);
-        }
-    }
-
-    NewTask newTask(String type, String queue, String payloadJson, int maxAttempts, int priority, long dueAt,
-                    long timeoutMillis, String idempotencyKey, long idempotencyWindowMs, long backoffBase,
-                    long backoffCap) {
-        return new NewTask(TaskIds.next(queue, engine.clock().millis()), type, queue, payloadJson, maxAttempts, priority, dueAt,
-                timeoutMillis, idempotencyKey, idempotencyWindowMs, backoffBase, backoffCap);
-    }
-
-    /** Saves a recurring schedule; see {@link RedTaskEngine#schedule}. */
-    void schedule(Schedule s) {
-        CronExpression cron;
-        try {
-            cron = CronExpression.parse(s.cron());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidTaskException("cron", e.getMessage(), e);
-        }
-        HandlerRegistration handler = handlerFor(s.type());
-        String json = payloadJson(s.payload());
-        SubmitOptions o = s.options();
-        Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();
-        ScheduleDefinition d = new ScheduleDefinition(s.name(), s.cron(), s.zone().getId(), s.type(), o.queueName(), json,
-                o.priority(), o.maxAttempts() != null ? o.maxAttempts() : handler.maxAttempts(),
-                timeout == null ? 0 : timeout.toMillis(), s.misfire());
-        long next = CronTicker.next(cron, engine.clock().millis(), s.zone());
-        if (engine.store().saveSchedule(d, next)) {
-            LOG.info(() -> "RedTask: schedule '" + s.name() + "' (" + s.cron() + " " + s.zone() + ") saved; next slot "
-                    + Instant.ofEpochMilli(next));
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.redtask.engine;
 
-import java.time.Duration;
+import java.time.Clock;
 
 /**
  * Ends attempts that run past their timeout: records the attempt as failed (so the task is
@@ -9,18 +9,27 @@ import java.time.Duration;
  */
 final class Watchdog {
 
-    private final RedTaskEngine engine;
+    private final Workers workers;
+    private final Processor processor;
+    private final Clock clock;
 
-    Watchdog(RedTaskEngine engine) {
-        this.engine = engine;
+    Watchdog(Workers workers, Processor processor, Clock clock) {
+        this.workers = workers;
+        this.processor = processor;
+        this.clock = clock;
     }
 
     void check() {
-        long now = engine.clock().millis();
-        for (RunContext run : engine.runningTasks()) {
-            if (now >= run.deadlineMillis() && run.stop("timed out")) {
-                engine.processor().fail(run, "timed out after " + Duration.ofMillis(run.task().timeoutMillis()), true);
+        long now = clock.millis();
+        for (RunContext run : workers.running()) {
+            if (now >= run.deadlineMillis() && run.stop(StopReason.TIMED_OUT)) {
+                processor.timedOut(run);
             }
         }
+    }
+
+    /** Attempts that timed out but whose handlers have not returned, each holding a worker thread. */
+    int stuck() {
+        return (int) workers.running().stream().filter(r -> r.stopReason() == StopReason.TIMED_OUT).count();
     }
 }

@@ -63,7 +63,7 @@ public final class RedTaskMBeans implements AutoCloseable {
     private final Set<String> queues = ConcurrentHashMap.newKeySet();
 
     public RedTaskMBeans(RedTaskAdmin admin) {
-        this.admin = admin;
+        this.admin = JmxBoundary.guard(admin);
     }
 
     /** Registers the server-wide MBeans and one per queue in {@code knownQueues}. */

@@ -1,6 +1,6 @@
 package io.redtask.redis;
 
-import io.redtask.engine.TaskIds;
+import io.redtask.store.TaskIds;
 
 /**
  * Every Redis key RedTask uses, in one place. All keys of one queue carry the queue's hash tag
@@ -15,12 +15,12 @@ import io.redtask.engine.TaskIds;
  * &lt;prefix&gt;:{q}:wake        list  wake-up tokens for fetchers blocked on an empty queue
  * &lt;prefix&gt;:{q}:task:&lt;id&gt;   hash  the task: type, payload, state, attempts, result, times
  * &lt;prefix&gt;:{q}:idem:&lt;key&gt;  string the id of the task submitted with an idempotency key
+ * &lt;prefix&gt;:{q}:cron:&lt;name&gt;:&lt;slot&gt; string the id of the task a schedule's slot created
  * &lt;prefix&gt;:{q}:config      hash  queue settings shared by all servers: paused, concurrency
- * &lt;prefix&gt;:{q}:cron        hash  recurring schedules creating tasks in q: name -&gt; definition
- * &lt;prefix&gt;:{q}:cron:next   zset  their next slots: name -&gt; time (ms)
  * &lt;prefix&gt;:{q}:stats       hash  counters: completed, failed, dead
  * &lt;prefix&gt;:{q}:stats:&lt;n&gt;   hash  the same counters for 10-second bucket n (expire after minutes)
- * &lt;prefix&gt;:schedules       hash  index of schedules: name -&gt; queue
+ * &lt;prefix&gt;:{:cron}:defs    hash  recurring schedules: name -&gt; definition (JSON); one slot for all
+ * &lt;prefix&gt;:{:cron}:next    zset  their next slots: name -&gt; time (ms)
  * &lt;prefix&gt;:nodes           zset  servers with workers: node id -&gt; last heartbeat (ms)
  * &lt;prefix&gt;:node:&lt;id&gt;       string a server's last heartbeat (JSON), expires when it stops beating
  * &lt;prefix&gt;:node:&lt;id&gt;:concurrency string a concurrency change asked of that server
@@ -71,29 +71,48 @@ public final class Keys {
         return queueKey(queue, "wake");
     }
 
+    /** The key of an idempotency key's first task. */
     public String idempotency(String queue, String key) {
-        return queueKey(queue, "idem:" + key);
+        return dedupe(queue, "idem:" + key);
+    }
+
+    /** The key that refuses a second task under {@code dedupeKey} ({@code idem:<key>} or {@code cron:<name>:<slot>}). */
+    public String dedupe(String queue, String dedupeKey) {
+        return queueKey(queue, dedupeKey);
     }
 
     public String settings(String queue) {
         return queueKey(queue, "config");
     }
 
-    public String cron(String queue) {
-        return queueKey(queue, "cron");
+    /**
+     * Recurring schedules by name. All schedules share one hash tag ({@code {:cron}}, which no
+     * queue name can take), so saving one is one atomic script even on a cluster.
+     */
+    public String cronDefinitions() {
+        return prefix + ":{:cron}:defs";
     }
 
-    public String cronNext(String queue) {
-        return queueKey(queue, "cron:next");
+    /** The next slot of every schedule. */
+    public String cronNext() {
+        return prefix + ":{:cron}:next";
     }
 
     public String stats(String queue) {
         return queueKey(queue, "stats");
     }
 
-    /** The counters of 10-second bucket {@code bucket} (epoch milliseconds / 10,000). */
+    /** The length of one bucket of the per-minute counters. */
+    public static final long STATS_BUCKET_MILLIS = 10_000;
+
+    /** The counters of bucket {@code bucket} (epoch milliseconds / {@link #STATS_BUCKET_MILLIS}). */
     public String statsBucket(String queue, long bucket) {
         return queueKey(queue, "stats:" + bucket);
+    }
+
+    /** The counters' bucket that holds instant {@code millis}. */
+    public String statsBucketAt(String queue, long millis) {
+        return statsBucket(queue, millis / STATS_BUCKET_MILLIS);
     }
 
     public String nodes() {
@@ -107,10 +126,6 @@ public final class Keys {
     /** A concurrency change asked of a server by an operator elsewhere. */
     public String nodeConcurrencyRequest(String nodeId) {
         return prefix + ":node:" + nodeId + ":concurrency";
-    }
-
-    public String schedules() {
-        return prefix + ":schedules";
     }
 
     public String queues() {

@@ -14,7 +14,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 
 /** Builds the Jedis client for a Redis URL. */
-public final class RedisConnections {
+final class RedisConnections {
 
     private RedisConnections() {
     }
@@ -35,7 +35,7 @@ public final class RedisConnections {
      * @param timeout  connect and read timeout of ordinary commands
      * @throws IllegalArgumentException naming the problem when the URL is not usable
      */
-    public static UnifiedJedis open(String url, int poolSize, Duration timeout) {
+    static UnifiedJedis open(String url, int poolSize, Duration timeout) {
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("redtask.redis.url is empty; expected redis://host:port");
         }

@@ -7,9 +7,8 @@
 -- KEYS[4] wake list  KEYS[5] queue settings hash (fields: paused, concurrency)  KEYS[6] sequence
 -- ARGV[1] now (ms)  ARGV[2] lease (ms)  ARGV[3] max tasks  ARGV[4] owner node id
 -- ARGV[5] task key prefix ("<prefix>:{q}:task:")  ARGV[6] max scheduled tasks to promote
--- Result: { next due time of a scheduled task (ms, or -1), then per claimed task:
---           id, type, payload, attempt, token, maxAttempts, timeoutMs, idemKey, backoffBase, backoffCap,
---           runAt (when it became due, ms) }
+-- Result: { next due time of a scheduled task (ms, or -1), then per claimed task its record as
+--           name/value pairs (HGETALL) }
 local now = tonumber(ARGV[1])
 local lease = now + tonumber(ARGV[2])
 local prefix = ARGV[5]

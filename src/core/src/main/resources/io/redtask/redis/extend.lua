@@ -1,5 +1,6 @@
 -- extend: the heartbeat. Pushes the leases of the tasks a worker holds in one queue forward,
 -- each only if the worker still holds it under the token it claimed it with.
+-- @include lib_task
 -- KEYS[1] active zset
 -- ARGV[1] task key prefix  ARGV[2] new lease deadline (ms), then pairs of id, owner token
 -- Result: per task, 1 when extended, 0 when the token is stale or the task was cancelled
@@ -7,8 +8,7 @@
 local out = {}
 for i = 3, #ARGV, 2 do
   local key = ARGV[1] .. ARGV[i]
-  local f = redis.call('HMGET', key, 'fence', 'state')
-  if f[1] == ARGV[i + 1] and f[2] == 'running' then
+  if holds(key, ARGV[i + 1]) then
     redis.call('HSET', key, 'lease', ARGV[2])
     redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[i])
     table.insert(out, 1)

@@ -1,14 +1,28 @@
--- lib_add_task: the one way a new task enters a queue, shared by enqueue and cron_fire
--- (included at load time, so each stays one atomic script).
+-- lib_add_task: the one way a new task enters a queue (enqueue). Included at load time.
 -- @include lib_score
--- add_task(taskKey, idemKey, ready, scheduled, seq, wake, now, f) where f holds the fields
--- id, type, queue, payload, maxAttempts, priority, dueAt, timeoutMs, idemKey, idemWindowMs,
--- backoffBase, backoffCap as strings. Returns state ("queued" | "scheduled"), or
--- "duplicate", existingId when the idempotency key was used within its window,
--- or "exists" when the id is taken.
-local function add_task(taskKey, idemKey, ready, scheduled, seq, wake, now, f)
-  if f.idemKey ~= '' then
-    local existing = redis.call('GET', idemKey)
+-- @include lib_task
+
+-- Reads one task's fields from ARGV, starting at ARGV[first]: a count n, then n name/value pairs
+-- (the names are TaskRecord's). Returns the fields as a table and the index after them.
+local function read_fields(first)
+  local n = tonumber(ARGV[first])
+  local f = {}
+  for i = first + 1, first + 2 * n, 2 do
+    f[ARGV[i]] = ARGV[i + 1]
+  end
+  return f, first + 1 + 2 * n
+end
+
+-- Fields the caller sends that are instructions, not part of the record.
+local TRANSIENT = { dueAt = true, dedupeMs = true }
+
+-- add_task(taskKey, dedupeKey, ready, scheduled, seq, wake, now, f): stores task f (fields from
+-- read_fields: id, type, queue, priority and dueAt at least). With f.dedupeMs, dedupeKey remembers
+-- the task for that long, and a second task under the same key is not stored. Returns the state
+-- ("queued" | "scheduled"), or "duplicate" and the first task's id, or "exists" when the id is taken.
+local function add_task(taskKey, dedupeKey, ready, scheduled, seq, wakeList, now, f)
+  if f.dedupeMs then
+    local existing = redis.call('GET', dedupeKey)
     if existing then
       return 'duplicate', existing
     end
@@ -20,31 +34,23 @@ local function add_task(taskKey, idemKey, ready, scheduled, seq, wake, now, f)
   local score = ready_score(f.priority, seq)
   local state = 'queued'
   if due > now then state = 'scheduled' end
-  redis.call('HSET', taskKey, 'id', f.id, 'type', f.type, 'queue', f.queue, 'payload', f.payload,
-    'state', state, 'attempts', 0, 'maxAttempts', f.maxAttempts, 'priority', f.priority, 'score', score,
-    'fence', 0, 'createdAt', now, 'runAt', math.max(due, now), 'timeoutMs', f.timeoutMs, 'idemKey', f.idemKey,
-    'backoffBase', f.backoffBase, 'backoffCap', f.backoffCap)
-  if f.idemKey ~= '' then
-    redis.call('SET', idemKey, f.id, 'PX', f.idemWindowMs)
+  local hash = { 'state', state, 'attempts', 0, 'score', score, 'fence', 0, 'createdAt', now,
+    'runAt', math.max(due, now) }
+  for name, value in pairs(f) do
+    if not TRANSIENT[name] then
+      table.insert(hash, name)
+      table.insert(hash, value)
+    end
+  end
+  redis.call('HSET', taskKey, unpack(hash))
+  if f.dedupeMs then
+    redis.call('SET', dedupeKey, f.id, 'PX', f.dedupeMs)
   end
   if state == 'queued' then
     redis.call('ZADD', ready, score, f.id)
-    redis.call('LPUSH', wake, '1')
-    redis.call('LTRIM', wake, 0, 63)
+    wake(wakeList)
   else
     redis.call('ZADD', scheduled, due, f.id)
   end
   return state, f.id
-end
-
-local TASK_FIELDS = { 'id', 'type', 'queue', 'payload', 'maxAttempts', 'priority', 'dueAt', 'timeoutMs',
-  'idemKey', 'idemWindowMs', 'backoffBase', 'backoffCap' }
-
--- Reads the task fields that start at ARGV[first] into a table.
-local function task_fields(first)
-  local f = {}
-  for i, name in ipairs(TASK_FIELDS) do
-    f[name] = ARGV[first + i - 1]
-  end
-  return f
 end

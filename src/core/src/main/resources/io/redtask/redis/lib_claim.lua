@@ -31,29 +31,17 @@ local function claim_room(config, active, max)
   return max
 end
 
--- Claims task id (already taken off the ready set) for owner until lease; appends its 11 fields
--- (id, type, payload, attempt, token, maxAttempts, timeoutMs, idemKey, backoffBase, backoffCap,
--- runAt) to out. A ready entry whose record is gone (expired or purged) is dropped, not run blind.
+-- Claims task id (already taken off the ready set) for owner until lease and appends its record
+-- (HGETALL: name/value pairs, read by the Java codec TaskRecord) to out. A ready entry whose record
+-- is gone (expired or purged) is dropped, not run blind.
 local function claim_task(out, id, key, active, now, lease, owner)
   if redis.call('EXISTS', key) == 0 then
     return false
   end
-  local attempt = redis.call('HINCRBY', key, 'attempts', 1)
-  local token = redis.call('HINCRBY', key, 'fence', 1)
+  redis.call('HINCRBY', key, 'attempts', 1)
+  redis.call('HINCRBY', key, 'fence', 1)
   redis.call('HSET', key, 'state', 'running', 'startedAt', now, 'owner', owner, 'lease', lease)
   redis.call('ZADD', active, lease, id)
-  local f = redis.call('HMGET', key, 'type', 'payload', 'maxAttempts', 'timeoutMs', 'idemKey',
-    'backoffBase', 'backoffCap', 'runAt')
-  table.insert(out, id)
-  table.insert(out, f[1])
-  table.insert(out, f[2])
-  table.insert(out, attempt)
-  table.insert(out, token)
-  table.insert(out, f[3])
-  table.insert(out, f[4] or '0')
-  table.insert(out, f[5] or '')
-  table.insert(out, f[6] or '')
-  table.insert(out, f[7] or '')
-  table.insert(out, f[8] or now)
+  table.insert(out, redis.call('HGETALL', key))
   return true
 end

@@ -3,6 +3,7 @@
 -- stalls more than ARGV[5] times (one that kills its server, say) goes to the dead set instead
 -- of taking down server after server. Bumping the fencing counter makes the old holder's late
 -- complete/fail calls stale.
+-- @include lib_task
 -- KEYS[1] active zset  KEYS[2] ready zset  KEYS[3] dead zset  KEYS[4] wake list
 -- ARGV[1] now (ms)  ARGV[2] max tasks  ARGV[3] task key prefix  ARGV[4] keep dead tasks for (ms)
 -- ARGV[5] max stalls per task
@@ -19,20 +20,15 @@ for _, id in ipairs(ids) do
     local stalls = redis.call('HINCRBY', key, 'stalls', 1)
     redis.call('HSET', key, 'error', 'lease expired: the worker stopped renewing it (server down or stalled)')
     if stalls > tonumber(ARGV[5]) then
-      redis.call('HSET', key, 'state', 'dead', 'finishedAt', now)
-      redis.call('ZADD', KEYS[3], now, id)
-      redis.call('PEXPIRE', key, ARGV[4])
+      bury(key, KEYS[3], id, now, ARGV[4])
       dead = dead + 1
     else
       redis.call('HSET', key, 'state', 'queued', 'runAt', now)
       redis.call('ZADD', KEYS[2], redis.call('HGET', key, 'score'), id)
-      redis.call('LPUSH', KEYS[4], '1')
       requeued = requeued + 1
     end
   end
 end
-if requeued > 0 then redis.call('LTRIM', KEYS[4], 0, 63) end
--- Dead-set entries older than the retention have lost their records (they expired): forget
--- them too, so the set stays bounded even when nothing dies for a while.
+if requeued > 0 then wake(KEYS[4], requeued) end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[4]))
 return { requeued, dead }

@@ -8,8 +8,7 @@ import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.redis.Keys;
-import io.redtask.redis.RedisConnections;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisStorage;
 import io.redtask.testing.RedisServer;
 
 import java.time.Duration;
@@ -64,9 +63,9 @@ public final class Bench {
         CountDownLatch all = new CountDownLatch(n);
         ExecutorService workers = Executors.newFixedThreadPool(conc);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(6);
-        RedisTaskStore store = new RedisTaskStore(RedisConnections.open(url, conc + 8, Duration.ofSeconds(5)),
-                new Keys("bench-" + UUID.randomUUID()), new JsonCodec(), Duration.ofMinutes(5), Duration.ofMinutes(5), 3);
-        RedTaskEngine engine = RedTaskEngine.builder().store(store).workers(workers).housekeeping(housekeeping)
+        RedisStorage store = RedisStorage.open(url, conc + 8, Duration.ofSeconds(5), new Keys("bench-" + UUID.randomUUID()),
+                EngineSettings.builder("store").retention(Duration.ofMinutes(5), Duration.ofMinutes(5)).maxStalls(3).build());
+        RedTaskEngine engine = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
                 .settings(EngineSettings.builder("bench").concurrency(conc).build())
                 .handler(HandlerRegistration.of("noop", (p, c) -> {
                     int i = ((Number) p).intValue();

@@ -1,5 +1,8 @@
 package io.redtask.engine;
 
+import io.redtask.InvalidRequestException;
+import io.redtask.NotFoundException;
+
 import io.redtask.NodeInfo;
 import io.redtask.QueueStats;
 import io.redtask.SubmitOptions;
@@ -60,12 +63,14 @@ class AdminTest {
         engine.submit("t", "fail");
         engine.submit("t", "later", SubmitOptions.builder().delay(Duration.ofHours(1)).build());
         clock.advance(Duration.ofSeconds(7));
-        assertEquals(4, engine.tasks("default", TaskState.QUEUED, 0, 10).size());
+        assertEquals(4, engine.admin().tasks("default", TaskState.QUEUED, 0, 10).size());
         assertEquals(List.of(clock.instant().minusSeconds(7).plus(Duration.ofHours(1))),
-                engine.tasks("default", TaskState.SCHEDULED, 0, 10).stream().map(TaskStatus::runAt).toList(),
+                engine.admin().tasks("default", TaskState.SCHEDULED, 0, 10).stream().map(TaskStatus::runAt).toList(),
                 "the delayed task, due an hour after its submit");
-        assertThrows(IllegalArgumentException.class, () -> engine.tasks("default", TaskState.SUCCEEDED, 0, 10));
-        QueueStats before = engine.queue("default");
+        assertEquals("state", assertThrows(InvalidRequestException.class,
+                () -> engine.admin().tasks("default", TaskState.SUCCEEDED, 0, 10)).field());
+        assertThrows(NotFoundException.class, () -> engine.admin().pause("never-used"), "a typo does not create a queue");
+        QueueStats before = engine.admin().queue("default");
         assertEquals(4, before.ready());
         assertEquals(1, before.scheduled());
         assertEquals(0, before.running());
@@ -73,10 +78,10 @@ class AdminTest {
         assertFalse(before.paused());
         assertNull(before.concurrencyLimit());
 
-        engine.setConcurrency(4);
-        await().atMost(Duration.ofSeconds(10)).until(() -> engine.queue("default").ready() == 0
-                && engine.queue("default").dead() == 1);
-        QueueStats after = engine.queue("default");
+        engine.admin().setConcurrency(4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.admin().queue("default").ready() == 0
+                && engine.admin().queue("default").dead() == 1);
+        QueueStats after = engine.admin().queue("default");
         assertEquals(3, after.completed());
         assertEquals(3, after.completedLastMinute());
         assertEquals(1, after.failed());
@@ -85,10 +90,10 @@ class AdminTest {
         assertNull(after.nextWaiting());
 
         clock.advance(Duration.ofMinutes(2));
-        QueueStats later = engine.queue("default");
+        QueueStats later = engine.admin().queue("default");
         assertEquals(0, later.completedLastMinute(), "the rate window moved on");
         assertEquals(3, later.completed(), "totals stay");
-        assertEquals(List.of("default"), engine.queues().stream().map(QueueStats::name).toList());
+        assertEquals(List.of("default"), engine.admin().queues().stream().map(QueueStats::name).toList());
     }
 
     @Test
@@ -97,13 +102,13 @@ class AdminTest {
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> null)));
         RedTaskEngine b = fixture.engine("b", Clock.systemUTC(), EngineFixture.settings("b").concurrency(5)
                 .queues(List.of("default", "mail")), x -> x.handler(HandlerRegistration.of("t", (p, c) -> null)));
-        List<NodeInfo> nodes = a.nodes();
+        List<NodeInfo> nodes = a.admin().nodes();
         assertEquals(List.of("a", "b"), nodes.stream().map(NodeInfo::nodeId).sorted().toList());
         NodeInfo nb = nodes.stream().filter(n -> n.nodeId().equals("b")).findFirst().orElseThrow();
         assertEquals(5, nb.concurrency());
         assertEquals(List.of("default", "mail"), nb.queues());
         b.stop();
-        assertEquals(List.of("a"), a.nodes().stream().map(NodeInfo::nodeId).toList());
+        assertEquals(List.of("a"), a.admin().nodes().stream().map(NodeInfo::nodeId).toList());
     }
 
     @Test
@@ -114,13 +119,13 @@ class AdminTest {
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> byA.incrementAndGet())));
         RedTaskEngine b = fixture.engine("b", Clock.systemUTC(), EngineFixture.settings("b"),
                 x -> x.handler(HandlerRegistration.of("t", (p, c) -> byB.incrementAndGet())));
-        a.pauseWorkers();
-        assertTrue(a.workersPaused());
+        a.admin().pauseWorkers();
+        assertTrue(a.admin().workersPaused());
         List<String> ids = IntStream.range(0, 50).mapToObj(i -> a.submit("t", i)).toList();
         await().atMost(Duration.ofSeconds(10)).until(() -> byB.get() == 50);
         assertEquals(0, byA.get());
-        a.resumeWorkers();
-        b.pauseWorkers();
+        a.admin().resumeWorkers();
+        b.admin().pauseWorkers();
         String id = b.submit("t", 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> a.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
         assertEquals(1, byA.get());
@@ -142,13 +147,14 @@ class AdminTest {
                 })));
         IntStream.range(0, 10).forEach(i -> a.submit("t", i));
         await().atMost(Duration.ofSeconds(10)).until(() -> runningOnB.get() == 1);
-        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> a.setConcurrency("b", 7));
+        InvalidRequestException tooMany = assertThrows(InvalidRequestException.class, () -> a.admin().setConcurrency("b", 7));
         assertTrue(tooMany.getMessage().contains("between 0 and 6"), tooMany.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> a.setConcurrency("nobody", 1));
-        a.setConcurrency("b", 4);
+        assertEquals("concurrency", tooMany.field());
+        assertEquals("nodeId", assertThrows(InvalidRequestException.class, () -> a.admin().setConcurrency("nobody", 1)).field());
+        a.admin().setConcurrency("b", 4);
         await().atMost(Duration.ofSeconds(10)).until(() -> runningOnB.get() == 4);
-        assertEquals(4, b.concurrency());
-        assertThrows(IllegalArgumentException.class, () -> b.setConcurrency(7), "above the executor's limit");
+        assertEquals(4, b.admin().concurrency());
+        assertThrows(InvalidRequestException.class, () -> b.admin().setConcurrency(7), "above the executor's limit");
         gate.countDown();
     }
 }

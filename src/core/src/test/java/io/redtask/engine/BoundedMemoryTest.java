@@ -3,8 +3,8 @@ package io.redtask.engine;
 import io.redtask.Submission;
 import io.redtask.TaskEvent;
 import io.redtask.redis.Keys;
-import io.redtask.redis.RedisConnections;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisProbe;
+import io.redtask.redis.RedisStorage;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +34,7 @@ class BoundedMemoryTest {
 
     @Test
     void memoryReturnsToItsStartAfterTenThousandTasksExpire() throws Exception {
-        try (UnifiedJedis probe = RedisConnections.open(REDIS.url(), 1, Duration.ofSeconds(2))) {
+        try (UnifiedJedis probe = RedisProbe.open(REDIS.url())) {
             // Rounds warm up what stays: scripts, counters, the queue's name, and buffers Redis
             // keeps for reuse (seen here to grow by about 25 KB for two or three rounds, then hold
             // still to within a kilobyte). Warm up until two readings agree, at most five rounds.
@@ -69,9 +69,9 @@ class BoundedMemoryTest {
         AtomicInteger finished = new AtomicInteger();
         ExecutorService workers = Executors.newFixedThreadPool(8);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(5);
-        RedisTaskStore store = new RedisTaskStore(RedisConnections.open(REDIS.url(), 16, Duration.ofSeconds(2)), KEYS,
-                new JsonCodec(), Duration.ofMillis(500), Duration.ofMillis(500), 3, Duration.ofMillis(500));
-        RedTaskEngine engine = RedTaskEngine.builder().store(store).workers(workers).housekeeping(housekeeping)
+        RedisStorage store = RedisStorage.open(REDIS.url(), 16, Duration.ofSeconds(2), KEYS,
+                EngineSettings.builder("store").retention(Duration.ofMillis(500), Duration.ofMillis(500)).maxStalls(3).statsWindow(Duration.ofMillis(500)).build());
+        RedTaskEngine engine = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
                 .settings(EngineFixture.settings("n").retention(Duration.ofMillis(500), Duration.ofMillis(500))
                         .nodeId("n").build())
                 .listener(e -> {
@@ -95,7 +95,7 @@ class BoundedMemoryTest {
             // Dead-set entries outlive their records until a reaper round trims them.
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 engine.recoverExpiredLeases();
-                return store.redis().zcard(KEYS.dead("default")) == 0;
+                return RedisProbe.client(store).zcard(KEYS.dead("default")) == 0;
             });
         } finally {
             engine.stop();

@@ -1,13 +1,16 @@
 package io.redtask.engine;
 
-import io.redtask.InvalidTaskException;
+import io.redtask.store.TaskIds;
+
+import io.redtask.InvalidRequestException;
 import io.redtask.SubmitOptions;
 import io.redtask.Submission;
 import io.redtask.TaskEvent;
 import io.redtask.TaskNotFoundException;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisProbe;
+import io.redtask.redis.RedisStorage;
 import io.redtask.testing.MutableClock;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -78,13 +81,13 @@ class ControlTest {
         assertFalse(engine.cancel("default:NOSUCHTASK"));
 
         clock.advance(Duration.ofMinutes(2));
-        engine.setConcurrency(4);
+        engine.admin().setConcurrency(4);
         awaitState(engine, control, TaskState.SUCCEEDED);
         assertEquals(1, runs.get(), "only the task that was not cancelled ran");
         assertEquals(TaskState.CANCELLED, engine.status(queued).orElseThrow().state());
         assertEquals(TaskState.CANCELLED, engine.status(scheduled).orElseThrow().state());
-        RedisTaskStore store = fixture.store();
-        assertEquals(0, store.redis().zcard(store.keys().scheduled("default")));
+        RedisStorage store = fixture.store();
+        assertEquals(0, RedisProbe.client(store).zcard(store.keys().scheduled("default")));
         assertEquals(List.of(queued, scheduled), events.stream().filter(e -> e.kind() == TaskEvent.Kind.CANCELLED)
                 .map(TaskEvent::taskId).toList());
     }
@@ -117,7 +120,7 @@ class ControlTest {
         assertTrue(returned.await(10, TimeUnit.SECONDS), "the handler was interrupted");
         assertTrue(interrupted.get());
         assertTrue(flag.get(), "isCancelled() was true");
-        await().atMost(Duration.ofSeconds(5)).until(() -> worker.busy() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> worker.admin().busy() == 0);
         TaskStatus s = worker.status(id).orElseThrow();
         assertEquals(TaskState.CANCELLED, s.state());
         assertNull(s.result(), "the late result was refused");
@@ -133,10 +136,10 @@ class ControlTest {
         assertEquals(first, second);
         String otherQueue = engine.submit("t", 3, SubmitOptions.builder().queue("other").idempotencyKey("order-42").build());
         assertNotEquals(first, otherQueue, "keys are per queue");
-        RedisTaskStore store = fixture.store();
-        assertEquals(1, store.redis().zcard(store.keys().ready("default")));
+        RedisStorage store = fixture.store();
+        assertEquals(1, RedisProbe.client(store).zcard(store.keys().ready("default")));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> !store.redis().exists(store.keys().idempotency("default", "order-42")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !RedisProbe.client(store).exists(store.keys().idempotency("default", "order-42")));
         String afterWindow = engine.submit("t", 4, once);
         assertNotEquals(first, afterWindow, "after the window the key may be used again");
 
@@ -148,21 +151,21 @@ class ControlTest {
     void submitAllStoresABatchInOneRoundTripOrNothingWhenOneIsInvalid() {
         RedTaskEngine engine = fixture.unstarted("n", Clock.systemUTC(), EngineFixture.settings("n"),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> p)));
-        RedisTaskStore store = fixture.store();
+        RedisStorage store = fixture.store();
         List<Submission> batch = IntStream.range(0, 500).mapToObj(i -> Submission.of("t", i)).toList();
         engine.submit("t", -1); // the first call of a queue also records the queue's name
-        store.redis().sendCommand(redis.clients.jedis.Protocol.Command.CONFIG, "RESETSTAT");
+        RedisProbe.client(store).sendCommand(redis.clients.jedis.Protocol.Command.CONFIG, "RESETSTAT");
         List<String> ids = engine.submitAll(batch);
-        String stats = store.redis().info("commandstats");
+        String stats = RedisProbe.client(store).info("commandstats");
         assertEquals(500, ids.size());
-        assertEquals(500 + 1, store.redis().zcard(store.keys().ready("default")));
+        assertEquals(500 + 1, RedisProbe.client(store).zcard(store.keys().ready("default")));
         assertTrue(stats.contains("cmdstat_evalsha:calls=1,"), "one script call for 500 tasks:\n" + stats);
 
         List<Submission> bad = new ArrayList<>(batch.subList(0, 10));
         bad.add(Submission.of("nope", 1));
-        InvalidTaskException e = assertThrows(InvalidTaskException.class, () -> engine.submitAll(bad));
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> engine.submitAll(bad));
         assertEquals("tasks[10].type", e.field());
-        assertEquals(500 + 1, store.redis().zcard(store.keys().ready("default")), "nothing of the bad batch stored");
+        assertEquals(500 + 1, RedisProbe.client(store).zcard(store.keys().ready("default")), "nothing of the bad batch stored");
 
         List<String> mixed = engine.submitAll(List.of(Submission.of("t", "a"),
                 new Submission("t", "b", SubmitOptions.queue("other")), Submission.of("t", "c")));
@@ -229,21 +232,21 @@ class ControlTest {
                 })));
         List<String> ids = IntStream.range(0, 5).mapToObj(i -> engine.submit("t", i)).toList();
         ids.forEach(id -> awaitState(engine, id, TaskState.DEAD));
-        RedisTaskStore store = fixture.store();
-        assertEquals(5, store.redis().zcard(store.keys().dead("default")));
+        RedisStorage store = fixture.store();
+        assertEquals(5, RedisProbe.client(store).zcard(store.keys().dead("default")));
 
         healthy.set(true);
-        assertTrue(engine.retryDeadTask(ids.get(0)));
-        assertFalse(engine.retryDeadTask(ids.get(0)), "no longer dead");
-        assertEquals(2, engine.retryDead("default", 2), "the two that died first");
+        assertTrue(engine.admin().retryDeadTask(ids.get(0)));
+        assertFalse(engine.admin().retryDeadTask(ids.get(0)), "no longer dead");
+        assertEquals(2, store.queues().retryDead("default", null, 2, System.currentTimeMillis()), "the two that died first");
         TaskStatus first = awaitState(engine, ids.get(0), TaskState.SUCCEEDED);
         assertEquals(1, first.attempts(), "attempts start again");
         await().atMost(Duration.ofSeconds(10)).until(() -> ids.stream()
                 .filter(id -> engine.status(id).orElseThrow().state() == TaskState.SUCCEEDED).count() == 3);
         List<String> stillDead = ids.stream().filter(id -> engine.status(id).orElseThrow().state() == TaskState.DEAD).toList();
         assertEquals(2, stillDead.size());
-        assertEquals(2, engine.purgeDead("default", 100));
-        assertEquals(0, store.redis().zcard(store.keys().dead("default")));
+        assertEquals(2, engine.admin().purgeDead("default"), "the two still dead");
+        assertEquals(0, RedisProbe.client(store).zcard(store.keys().dead("default")));
         assertTrue(stillDead.stream().allMatch(id -> engine.status(id).isEmpty()), "purged tasks are gone");
     }
 
@@ -264,7 +267,7 @@ class ControlTest {
                         return null;
                     }))));
         }
-        engines.get(0).setQueueConcurrency("report", 2);
+        engines.get(0).admin().setQueueConcurrency("report", 2);
         IntStream.range(0, 8).forEach(i -> engines.get(i % 2).submit("report", i, SubmitOptions.queue("report")));
         await().atMost(Duration.ofSeconds(10)).until(() -> now.get() == 2);
         // Both servers have free workers and keep polling; the limit must keep holding.
@@ -280,12 +283,12 @@ class ControlTest {
         AtomicInteger runs = new AtomicInteger();
         RedTaskEngine engine = fixture.engine("n", Clock.systemUTC(), EngineFixture.settings("n"),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> runs.incrementAndGet())));
-        engine.setQueuePaused("default", true);
+        engine.admin().pause("default");
         String id = engine.submit("t", null);
         await().pollDelay(Duration.ofMillis(500)).until(() -> true);
         assertEquals(0, runs.get());
         assertEquals(TaskState.QUEUED, engine.status(id).orElseThrow().state());
-        engine.setQueuePaused("default", false);
+        engine.admin().resume("default");
         awaitState(engine, id, TaskState.SUCCEEDED);
     }
 

@@ -1,10 +1,11 @@
 package io.redtask.engine;
 
-import io.redtask.InvalidTaskException;
+import io.redtask.InvalidRequestException;
 import io.redtask.Misfire;
 import io.redtask.Schedule;
 import io.redtask.ScheduleInfo;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisProbe;
+import io.redtask.redis.RedisStorage;
 import io.redtask.testing.MutableClock;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -104,8 +105,8 @@ class CronAcrossEnginesTest {
         assertTrue(a.schedules().isEmpty());
         clock.advance(Duration.ofDays(2));
         assertEquals(0, tickAll());
-        RedisTaskStore store = fixture.store();
-        assertEquals(Map.of(), store.redis().hgetAll(store.keys().schedules()));
+        RedisStorage store = fixture.store();
+        assertEquals(Map.of(), RedisProbe.client(store).hgetAll(store.keys().cronDefinitions()));
     }
 
     @Test
@@ -121,9 +122,9 @@ class CronAcrossEnginesTest {
     @Test
     void badSchedulesAreRefusedWithTheProblemNamed() {
         RedTaskEngine a = engines.get(0);
-        assertEquals("cron", assertThrows(InvalidTaskException.class,
+        assertEquals("cron", assertThrows(InvalidRequestException.class,
                 () -> a.schedule(Schedule.builder("x", "61 * * * *", "tick").build())).field());
-        assertEquals("type", assertThrows(InvalidTaskException.class,
+        assertEquals("type", assertThrows(InvalidRequestException.class,
                 () -> a.schedule(Schedule.builder("x", "@daily", "nope").build())).field());
     }
 }

@@ -1,8 +1,7 @@
 package io.redtask.engine;
 
 import io.redtask.redis.Keys;
-import io.redtask.redis.RedisConnections;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisStorage;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -25,19 +24,19 @@ final class EngineFixture implements AutoCloseable {
     private final String prefix = "t" + UUID.randomUUID();
     private final List<RedTaskEngine> engines = new ArrayList<>();
     private final List<ExecutorService> executors = new ArrayList<>();
-    private final List<RedisTaskStore> stores = new ArrayList<>();
+    private final List<RedisStorage> stores = new ArrayList<>();
 
     EngineFixture(String url) {
         this.url = url;
     }
 
-    RedisTaskStore store() {
+    RedisStorage store() {
         return store(Duration.ofHours(1), Duration.ofDays(1));
     }
 
-    RedisTaskStore store(Duration keepSucceeded, Duration keepDead) {
-        RedisTaskStore store = new RedisTaskStore(RedisConnections.open(url, 32, Duration.ofSeconds(2)),
-                new Keys(prefix), new JsonCodec(), keepSucceeded, keepDead, 3);
+    RedisStorage store(Duration keepSucceeded, Duration keepDead) {
+        RedisStorage store = RedisStorage.open(url, 32, Duration.ofSeconds(2), new Keys(prefix),
+                EngineSettings.builder("store").retention(keepSucceeded, keepDead).build());
         stores.add(store);
         return store;
     }
@@ -59,7 +58,7 @@ final class EngineFixture implements AutoCloseable {
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(settings.queues().size() + 4);
         executors.add(workers);
         executors.add(housekeeping);
-        RedTaskEngine.Builder b = RedTaskEngine.builder().store(store(settings.keepSucceeded(), settings.keepDead()))
+        RedTaskEngine.Builder b = RedTaskEngine.builder().storage(store(settings.keepSucceeded(), settings.keepDead()))
                 .clock(clock).settings(settings)
                 .workers(workers).housekeeping(housekeeping);
         setup.accept(b);
@@ -78,11 +77,13 @@ final class EngineFixture implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         engines.forEach(RedTaskEngine::stop);
-        engines.forEach(e -> e.awaitLoops(Duration.ofSeconds(5)));
+        // A fetch loop that never stops is a bug the test must not hide.
+        List<String> stuck = engines.stream().filter(e -> !e.awaitLoops(Duration.ofSeconds(5)))
+                .map(e -> e.admin().nodeId()).toList();
         for (ExecutorService e : executors) {
             e.shutdownNow();
             e.awaitTermination(5, TimeUnit.SECONDS);
         }
-        stores.forEach(RedisTaskStore::close);
+        stores.forEach(RedisStorage::close);
     }
 }

@@ -1,13 +1,14 @@
 package io.redtask.engine;
 
-import io.redtask.InvalidTaskException;
+import io.redtask.InvalidRequestException;
 import io.redtask.SubmitOptions;
 import io.redtask.TaskHandler;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.TaskType;
 import io.redtask.UnknownTaskTypeException;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisProbe;
+import io.redtask.redis.RedisStorage;
 import io.redtask.testing.MutableClock;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -93,7 +94,7 @@ class RedTaskEngineTest {
     void aPayloadTheHandlerCannotReadIsRefusedAtSubmit() {
         RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1"),
                 b -> b.handler(HandlerRegistration.of(new GreetHandler())));
-        InvalidTaskException e = assertThrows(InvalidTaskException.class, () -> engine.submit("greet", "just a string"));
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> engine.submit("greet", "just a string"));
         assertEquals("payload", e.field());
         assertTrue(e.getMessage().contains("cannot be read as Greeting"), e.getMessage());
     }
@@ -148,11 +149,11 @@ class RedTaskEngineTest {
                 b -> b.handler(HandlerRegistration.of("echo", (TaskHandler<Object, Object>) (p, c) -> p)));
         UnknownTaskTypeException e = assertThrows(UnknownTaskTypeException.class, () -> engine.submit("nope", 1));
         assertTrue(e.getMessage().contains("'nope'") && e.getMessage().contains("echo"), e.getMessage());
-        InvalidTaskException q = assertThrows(InvalidTaskException.class,
+        InvalidRequestException q = assertThrows(InvalidRequestException.class,
                 () -> engine.submit("echo", 1, SubmitOptions.queue("no spaces")));
         assertEquals("queue", q.field());
-        RedisTaskStore store = fixture.store();
-        assertEquals(0, store.redis().zcard(store.keys().ready("default")));
+        RedisStorage store = fixture.store();
+        assertEquals(0, RedisProbe.client(store).zcard(store.keys().ready("default")));
     }
 
     @Test
@@ -163,7 +164,7 @@ class RedTaskEngineTest {
         // Long lease and heartbeat in real time, so only the test's clock makes the lease expire;
         // long reaper interval, so only the test's call recovers it.
         EngineSettings.Builder base = EngineFixture.settings("x").lease(Duration.ofSeconds(30), Duration.ofSeconds(20))
-                .reaperInterval(Duration.ofHours(1)).concurrency(1);
+                .nodeTtl(Duration.ofMinutes(1)).reaperInterval(Duration.ofHours(1)).concurrency(1);
         RedTaskEngine a = fixture.engine("a", clock, base,
                 bld -> bld.handler(HandlerRegistration.of("work", (p, c) -> {
                     aStarted.countDown();
@@ -183,12 +184,12 @@ class RedTaskEngineTest {
         assertEquals("\"from b, attempt 2\"", status.result());
 
         aMayFinish.countDown();
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.busy() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.admin().busy() == 0);
         TaskStatus after = a.status(id).orElseThrow();
         assertEquals("\"from b, attempt 2\"", after.result(), "the late result of a was refused");
         assertEquals(2, after.attempts());
-        assertEquals(0, a.completedCount());
-        assertEquals(1, b.completedCount());
+        assertEquals(0, a.admin().completedCount());
+        assertEquals(1, b.admin().completedCount());
     }
 
     @Test
@@ -209,7 +210,7 @@ class RedTaskEngineTest {
         assertEquals(TaskState.QUEUED, status.state(), "handed back, ready for another server");
         assertEquals(0, status.attempts(), "the unfinished attempt does not count");
         release.countDown();
-        await().atMost(Duration.ofSeconds(10)).until(() -> engine.busy() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.admin().busy() == 0);
         assertEquals(TaskState.QUEUED, engine.status(id).orElseThrow().state(), "its late result was refused");
     }
 
@@ -229,11 +230,11 @@ class RedTaskEngineTest {
                     done.put(c.taskId(), true);
                     return null;
                 })));
-        engine.setConcurrency(2);
+        engine.admin().setConcurrency(2);
         List<String> ids = java.util.stream.IntStream.range(0, 6).mapToObj(i -> engine.submit("hold", i)).toList();
         await().atMost(Duration.ofSeconds(10)).until(() -> runningNow.get() == 2);
-        assertEquals(2, engine.busy());
-        engine.setConcurrency(4);
+        assertEquals(2, engine.admin().busy());
+        engine.admin().setConcurrency(4);
         await().atMost(Duration.ofSeconds(10)).until(() -> runningNow.get() == 4);
         gate.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> done.size() == ids.size());

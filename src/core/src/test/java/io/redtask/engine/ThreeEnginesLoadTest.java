@@ -5,7 +5,8 @@ import io.redtask.Submission;
 import io.redtask.TaskEvent;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisProbe;
+import io.redtask.redis.RedisStorage;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -80,10 +81,10 @@ class ThreeEnginesLoadTest {
             }
             await().atMost(Duration.ofSeconds(120)).until(() -> finished.get() >= TASKS);
 
-            RedisTaskStore store = fixture.store();
+            RedisStorage store = fixture.store();
             Map<String, TaskStatus> statuses = new HashMap<>();
             for (int start = 0; start < TASKS; start += 1_000) {
-                statuses.putAll(store.findAll(ids.subList(start, start + 1_000)));
+                statuses.putAll(store.tasks().findAll(ids.subList(start, start + 1_000)));
             }
             int succeeded = 0;
             int dead = 0;
@@ -104,12 +105,12 @@ class ThreeEnginesLoadTest {
             assertEquals(TASKS, runs.size());
             for (String key : List.of(store.keys().ready("default"), store.keys().scheduled("default"),
                     store.keys().active("default"))) {
-                assertEquals(0, store.redis().zcard(key), key + " is empty");
+                assertEquals(0, RedisProbe.client(store).zcard(key), key + " is empty");
             }
-            assertEquals(dead, store.redis().zcard(store.keys().dead("default")));
-            long total = engines.stream().mapToLong(RedTaskEngine::completedCount).sum();
+            assertEquals(dead, RedisProbe.client(store).zcard(store.keys().dead("default")));
+            long total = engines.stream().mapToLong(e -> e.admin().completedCount()).sum();
             assertEquals(succeeded, total);
-            assertTrue(engines.stream().allMatch(e -> e.completedCount() > 0), "all three servers took part");
+            assertTrue(engines.stream().allMatch(e -> e.admin().completedCount() > 0), "all three servers took part");
         }
     }
 }

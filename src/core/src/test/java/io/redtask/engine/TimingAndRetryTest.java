@@ -7,7 +7,8 @@ import io.redtask.TaskHandler;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.TaskType;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisProbe;
+import io.redtask.redis.RedisStorage;
 import io.redtask.testing.MutableClock;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -91,7 +92,7 @@ class TimingAndRetryTest {
         for (int i = 0; i < priorities.length; i++) {
             engine.submit("t", i, SubmitOptions.builder().priority(priorities[i]).build());
         }
-        engine.setConcurrency(1);
+        engine.admin().setConcurrency(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == priorities.length);
         assertEquals(List.of(5, 1, 3, 7, 0, 4, 2, 6), order);
     }
@@ -106,22 +107,22 @@ class TimingAndRetryTest {
                 })));
         String id = engine.submit("t", null, SubmitOptions.builder().maxAttempts(3)
                 .backoff(Duration.ofSeconds(10), Duration.ofSeconds(15)).build());
-        RedisTaskStore store = fixture.store();
+        RedisStorage store = fixture.store();
         String scheduled = store.keys().scheduled("default");
 
         awaitState(engine, id, TaskState.SCHEDULED);
-        assertEquals(T0.plusSeconds(10).toEpochMilli(), store.redis().zscore(scheduled, id).longValue(),
+        assertEquals(T0.plusSeconds(10).toEpochMilli(), RedisProbe.client(store).zscore(scheduled, id).longValue(),
                 "first retry 10 s after the failure (no jitter here)");
         clock.advance(Duration.ofSeconds(10));
         await().atMost(Duration.ofSeconds(10)).until(() -> attempts.get() == 2);
         awaitState(engine, id, TaskState.SCHEDULED);
-        assertEquals(T0.plusSeconds(10 + 15).toEpochMilli(), store.redis().zscore(scheduled, id).longValue(),
+        assertEquals(T0.plusSeconds(10 + 15).toEpochMilli(), RedisProbe.client(store).zscore(scheduled, id).longValue(),
                 "second retry 20 s later, capped at 15 s");
         clock.advance(Duration.ofSeconds(15));
         TaskStatus dead = awaitState(engine, id, TaskState.DEAD);
         assertEquals(3, dead.attempts());
         assertEquals("java.lang.IllegalStateException: attempt 3", dead.error());
-        assertEquals(1, store.redis().zcard(store.keys().dead("default")));
+        assertEquals(1, RedisProbe.client(store).zcard(store.keys().dead("default")));
     }
 
     @TaskType(value = "picky", maxAttempts = 5, noRetryFor = IllegalArgumentException.class)
@@ -182,6 +183,6 @@ class TimingAndRetryTest {
         assertEquals("\"second attempt ok\"", done.result());
         assertEquals(2, done.attempts());
         assertEquals(T0.plusSeconds(30), deadlines.get(0), "deadline = start + timeout");
-        assertEquals(1, engine.failedCount());
+        assertEquals(1, engine.admin().failedCount());
     }
 }

@@ -1,7 +1,8 @@
 package io.redtask.engine;
 
 import io.redtask.TaskState;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisProbe;
+import io.redtask.redis.RedisStorage;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,17 +44,17 @@ class TwoEnginesShareWorkTest {
                 ids.add(engines.get(i % 2).submit("count", i));
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> runs.size() == TASKS
-                    && engines.get(0).completedCount() + engines.get(1).completedCount() == TASKS);
+                    && engines.get(0).admin().completedCount() + engines.get(1).admin().completedCount() == TASKS);
 
             assertTrue(runs.values().stream().allMatch(n -> n.get() == 1), "no task ran twice");
             assertEquals(new java.util.HashSet<>(ids), runs.keySet(), "every submitted task ran");
-            assertTrue(engines.get(0).completedCount() > 0 && engines.get(1).completedCount() > 0,
-                    "both engines took part: " + engines.get(0).completedCount() + " / " + engines.get(1).completedCount());
-            RedisTaskStore store = fixture.store();
-            assertEquals(0, store.redis().zcard(store.keys().ready("default")), "nothing left ready");
-            assertEquals(0, store.redis().zcard(store.keys().active("default")), "nothing left in flight");
+            assertTrue(engines.get(0).admin().completedCount() > 0 && engines.get(1).admin().completedCount() > 0,
+                    "both engines took part: " + engines.get(0).admin().completedCount() + " / " + engines.get(1).admin().completedCount());
+            RedisStorage store = fixture.store();
+            assertEquals(0, RedisProbe.client(store).zcard(store.keys().ready("default")), "nothing left ready");
+            assertEquals(0, RedisProbe.client(store).zcard(store.keys().active("default")), "nothing left in flight");
             for (String id : ids.subList(0, 100)) {
-                assertEquals(TaskState.SUCCEEDED, store.find(id).orElseThrow().state());
+                assertEquals(TaskState.SUCCEEDED, store.tasks().find(id).orElseThrow().state());
             }
         }
     }

@@ -10,8 +10,7 @@ import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.redis.Keys;
-import io.redtask.redis.RedisConnections;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisStorage;
 import io.redtask.testing.RedisCluster;
 import io.redtask.testing.RedisSentinel;
 import org.junit.jupiter.api.AfterEach;
@@ -45,9 +44,9 @@ class ClusterAndSentinelTest {
     private RedTaskEngine engine(String url, String node, List<String> queues) {
         ExecutorService workers = Executors.newFixedThreadPool(4);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(queues.size() + 4);
-        RedisTaskStore store = new RedisTaskStore(RedisConnections.open(url, 16, Duration.ofSeconds(2)),
-                new Keys("rt"), new JsonCodec(), Duration.ofHours(1), Duration.ofHours(1), 3);
-        RedTaskEngine engine = RedTaskEngine.builder().store(store).workers(workers).housekeeping(housekeeping)
+        RedisStorage store = RedisStorage.open(url, 16, Duration.ofSeconds(2), new Keys("rt"),
+                EngineSettings.builder("store").retention(Duration.ofHours(1), Duration.ofHours(1)).maxStalls(3).build());
+        RedTaskEngine engine = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
                 .settings(EngineSettings.builder(node).queues(queues).concurrency(4).pollInterval(Duration.ofMillis(200))
                         .cronInterval(Duration.ofMillis(200)).build())
                 .handler(HandlerRegistration.of("echo", (p, c) -> p))
@@ -87,12 +86,12 @@ class ClusterAndSentinelTest {
         }
         // One pipelined read across three slots.
         assertEquals(TaskState.SUCCEEDED, engine.whenFinished(ids.get(1)).toCompletableFuture().get(10, TimeUnit.SECONDS).state());
-        assertEquals(List.of("alpha", "beta", "gamma"), engine.queues().stream().map(q -> q.name()).toList());
-        assertEquals(11, engine.queue("alpha").completed());
+        assertEquals(List.of("alpha", "beta", "gamma"), engine.admin().queues().stream().map(q -> q.name()).toList());
+        assertEquals(11, engine.admin().queue("alpha").completed());
         engine.schedule(Schedule.builder("cluster-tick", "* * * * * *", "echo").payload("tick")
                 .options(SubmitOptions.queue("gamma")).build());
-        await().atMost(Duration.ofSeconds(10)).until(() -> engine.queue("gamma").completed() >= 12);
-        assertEquals(1, engine.nodes().size());
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.admin().queue("gamma").completed() >= 12);
+        assertEquals(1, engine.admin().nodes().size());
     }
 
     @Test

@@ -7,8 +7,7 @@ import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.redis.Keys;
-import io.redtask.redis.RedisConnections;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisStorage;
 import io.redtask.testing.RedisServerExtension;
 import io.redtask.testing.WorkerProcess;
 import org.junit.jupiter.api.Test;
@@ -66,10 +65,11 @@ class KilledWorkerTest {
 
         ExecutorService workers = Executors.newFixedThreadPool(4);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(6);
-        RedisTaskStore store = new RedisTaskStore(RedisConnections.open(REDIS.url(), 8, Duration.ofSeconds(2)),
-                new Keys(prefix), new JsonCodec(), Duration.ofHours(1), Duration.ofHours(1), 3);
+        RedisStorage store = RedisStorage.open(REDIS.url(), 8, Duration.ofSeconds(2),
+                new Keys(prefix),
+                EngineSettings.builder("store").retention(Duration.ofHours(1), Duration.ofHours(1)).maxStalls(3).build());
         Map<String, AtomicInteger> survivorRuns = new ConcurrentHashMap<>();
-        RedTaskEngine survivor = RedTaskEngine.builder().store(store).workers(workers).housekeeping(housekeeping)
+        RedTaskEngine survivor = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
                 .settings(EngineSettings.builder("survivor").concurrency(4).pollInterval(Duration.ofMillis(200))
                         .lease(Duration.ofSeconds(2), Duration.ofMillis(500)).reaperInterval(Duration.ofMillis(300)).build())
                 .handler(HandlerRegistration.of("slow", (p, c) -> {

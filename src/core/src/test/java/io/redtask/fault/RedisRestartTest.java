@@ -9,8 +9,7 @@ import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.engine.RetryBackoff;
 import io.redtask.redis.Keys;
-import io.redtask.redis.RedisConnections;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisStorage;
 import io.redtask.testing.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -47,9 +46,9 @@ class RedisRestartTest {
     private RedTaskEngine engine(String url, String node, Map<String, AtomicInteger> runs) {
         ExecutorService workers = Executors.newFixedThreadPool(4);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(6);
-        RedisTaskStore store = new RedisTaskStore(RedisConnections.open(url, 16, Duration.ofSeconds(1)), new Keys("restart"),
-                new JsonCodec(), Duration.ofHours(1), Duration.ofHours(1), 10);
-        RedTaskEngine engine = RedTaskEngine.builder().store(store).workers(workers).housekeeping(housekeeping)
+        RedisStorage store = RedisStorage.open(url, 16, Duration.ofSeconds(1), new Keys("restart"),
+                EngineSettings.builder("store").retention(Duration.ofHours(1), Duration.ofHours(1)).maxStalls(10).build());
+        RedTaskEngine engine = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
                 .settings(EngineSettings.builder(node).concurrency(4).pollInterval(Duration.ofMillis(200))
                         // A short lease, so tasks whose outcome could not be recorded during the
                         // outage come back quickly.
@@ -121,8 +120,8 @@ class RedisRestartTest {
         RedTaskEngine engine = engine(redis.url(), "a", runs);
         redis.kill();
         await("no slot held while Redis is down").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
-                .until(() -> engine.busy() == 0);
-        assertTrue(engine.health().fetcherIdleMillis() < 5_000, "the fetch loop keeps going round");
+                .until(() -> engine.admin().busy() == 0);
+        assertTrue(engine.health().workers().fetcherIdleMillis() < 5_000, "the fetch loop keeps going round");
         redis.restart();
         String id = await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> engine.submit("work", 1), x -> true);
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.status(id).orElseThrow().state() == TaskState.SUCCEEDED);

@@ -6,8 +6,7 @@ import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.redis.Keys;
-import io.redtask.redis.RedisConnections;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisStorage;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,15 +48,15 @@ class RedTaskMBeansTest {
         workers = Executors.newFixedThreadPool(4);
         housekeeping = Executors.newScheduledThreadPool(6);
         engine = RedTaskEngine.builder()
-                .store(new RedisTaskStore(RedisConnections.open(REDIS.url(), 8, Duration.ofSeconds(2)), new Keys("jmx"),
-                        new JsonCodec(), Duration.ofHours(1), Duration.ofDays(1), 3))
+                .storage(RedisStorage.open(REDIS.url(), 8, Duration.ofSeconds(2), new Keys("jmx"),
+                EngineSettings.builder("store").retention(Duration.ofHours(1), Duration.ofDays(1)).maxStalls(3).build()))
                 .settings(EngineSettings.builder("jmx-node").concurrency(0).maxConcurrency(4)
                         .pollInterval(Duration.ofMillis(200)).build())
                 .workers(workers).housekeeping(housekeeping)
                 .handler(HandlerRegistration.of("t", (p, c) -> null))
                 .build();
         engine.start();
-        mbeans = new RedTaskMBeans(engine);
+        mbeans = new RedTaskMBeans(engine.admin());
         mbeans.register(List.of("default"));
     }
 
@@ -90,7 +89,7 @@ class RedTaskMBeansTest {
                 && (long) server.getAttribute(workersName, "Completed") == 3);
         assertEquals("jmx-node", server.getAttribute(workersName, "NodeId"));
         assertEquals(4, server.getAttribute(workersName, "MaxConcurrency"));
-        QueueStats stats = engine.queue("default");
+        QueueStats stats = engine.admin().queue("default");
         assertEquals(3, stats.completed());
     }
 

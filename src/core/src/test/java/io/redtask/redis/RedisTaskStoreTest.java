@@ -2,12 +2,13 @@ package io.redtask.redis;
 
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
-import io.redtask.engine.ClaimedTask;
-import io.redtask.engine.FailOutcome;
-import io.redtask.engine.JsonCodec;
-import io.redtask.engine.NewTask;
-import io.redtask.engine.TaskIds;
-import io.redtask.engine.TaskStore.ClaimBatch;
+import io.redtask.store.ClaimedTask;
+import io.redtask.store.FailOutcome;
+import io.redtask.store.NewTask;
+import io.redtask.store.TaskIds;
+import io.redtask.store.TaskStore;
+import io.redtask.store.TaskStore.ClaimBatch;
+import io.redtask.engine.EngineSettings;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,23 +35,26 @@ class RedisTaskStoreTest {
     private static final long T0 = 1_800_000_000_000L;
     private static final long LEASE = 30_000;
 
-    private RedisTaskStore store;
+    private RedisStorage storage;
+    private TaskStore store;
     private final String q = "q";
 
     @BeforeEach
     void open() {
-        store = new RedisTaskStore(RedisConnections.open(REDIS.url(), 8, Duration.ofSeconds(2)),
-                new Keys("t" + UUID.randomUUID()), new JsonCodec(), Duration.ofHours(1), Duration.ofDays(1), 2);
+        storage = RedisStorage.open(REDIS.url(), 8, Duration.ofSeconds(2),
+                new Keys("t" + UUID.randomUUID()),
+                EngineSettings.builder("store").retention(Duration.ofHours(1), Duration.ofDays(1)).maxStalls(2).build());
+        store = storage.tasks();
     }
 
     @AfterEach
     void close() {
-        store.close();
+        storage.close();
     }
 
     private String enqueue(String payload, int maxAttempts, int priority, long dueAt) {
         String id = TaskIds.next(q, T0);
-        store.enqueue(q, List.of(NewTask.simple(id, "echo", q, payload, maxAttempts, priority, dueAt)), T0);
+        store.enqueue(q, List.of(NewTask.builder(id, "echo", q).payloadJson(payload).maxAttempts(maxAttempts).priority(priority).dueAt(dueAt).build()), T0);
         return id;
     }
 
@@ -80,8 +84,8 @@ class RedisTaskStoreTest {
         assertEquals(1, done.attempts());
         assertEquals(T0, done.createdAt().toEpochMilli());
         assertEquals(T0 + 10, done.finishedAt().toEpochMilli());
-        assertEquals(0, store.redis().zcard(store.keys().active(q)), "nothing left in flight");
-        assertTrue(store.redis().pttl(store.keys().task(id)) > 0, "finished tasks expire");
+        assertEquals(0, storage.redis().zcard(storage.keys().active(q)), "nothing left in flight");
+        assertTrue(storage.redis().pttl(storage.keys().task(id)) > 0, "finished tasks expire");
         assertTrue(store.claim(q, 10, T0 + 20, LEASE, "node-a").tasks().isEmpty());
     }
 
@@ -139,7 +143,7 @@ class RedisTaskStoreTest {
         TaskStatus status = store.find(id).orElseThrow();
         assertEquals(TaskState.DEAD, status.state(), "max stalls is 2 here");
         assertTrue(status.error().contains("lease expired"));
-        assertEquals(1, store.redis().zcard(store.keys().dead(q)));
+        assertEquals(1, storage.redis().zcard(storage.keys().dead(q)));
     }
 
     @Test
@@ -157,7 +161,7 @@ class RedisTaskStoreTest {
         assertEquals(TaskState.DEAD, dead.state());
         assertEquals("boom 2", dead.error());
         assertEquals(2, dead.attempts());
-        assertNotNull(store.redis().zscore(store.keys().dead(q), id));
+        assertNotNull(storage.redis().zscore(storage.keys().dead(q), id));
     }
 
     @Test
@@ -219,10 +223,10 @@ class RedisTaskStoreTest {
     @Test
     void aDuplicateIdIsRefusedAndTheFirstTaskKept() {
         String id = TaskIds.next(q, T0);
-        store.enqueue(q, List.of(NewTask.simple(id, "echo", q, "1", 1, 0, T0)), T0);
+        store.enqueue(q, List.of(NewTask.builder(id, "echo", q).payloadJson("1").maxAttempts(1).priority(0).dueAt(T0).build()), T0);
         assertThrows(IllegalStateException.class,
-                () -> store.enqueue(q, List.of(NewTask.simple(id, "echo", q, "2", 1, 0, T0)), T0));
-        assertEquals(1, store.redis().zcard(store.keys().ready(q)));
+                () -> store.enqueue(q, List.of(NewTask.builder(id, "echo", q).payloadJson("2").maxAttempts(1).priority(0).dueAt(T0).build()), T0));
+        assertEquals(1, storage.redis().zcard(storage.keys().ready(q)));
         assertEquals("1", claimOne(T0, "a").payloadJson());
     }
 }

@@ -5,8 +5,7 @@ import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.redis.Keys;
-import io.redtask.redis.RedisConnections;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.redis.RedisStorage;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -23,9 +22,9 @@ public final class WorkerProcess {
     }
 
     public static void main(String[] args) throws Exception {
-        RedisTaskStore store = new RedisTaskStore(RedisConnections.open(args[0], 8, Duration.ofSeconds(2)),
-                new Keys(args[1]), new JsonCodec(), Duration.ofHours(1), Duration.ofHours(1), 3);
-        RedTaskEngine engine = RedTaskEngine.builder().store(store)
+        RedisStorage store = RedisStorage.open(args[0], 8, Duration.ofSeconds(2), new Keys(args[1]),
+                EngineSettings.builder("store").retention(Duration.ofHours(1), Duration.ofHours(1)).maxStalls(3).build());
+        RedTaskEngine engine = RedTaskEngine.builder().storage(store)
                 .workers(Executors.newFixedThreadPool(4)).housekeeping(Executors.newScheduledThreadPool(6))
                 .settings(EngineSettings.builder(args[2]).concurrency(4).pollInterval(Duration.ofMillis(200))
                         .lease(Duration.ofSeconds(2), Duration.ofMillis(500)).build())

@@ -1,6 +1,7 @@
 package io.redtask.web;
 
-import io.redtask.InvalidTaskException;
+import io.redtask.InvalidRequestException;
+import io.redtask.NotFoundException;
 import io.redtask.StoreUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -20,10 +21,19 @@ public final class ErrorMappers {
 
     /** A field of the request is wrong. */
     @Provider
-    public static class InvalidTask implements ExceptionMapper<InvalidTaskException> {
+    public static class InvalidTask implements ExceptionMapper<InvalidRequestException> {
         @Override
-        public Response toResponse(InvalidTaskException e) {
+        public Response toResponse(InvalidRequestException e) {
             return Problems.of(Response.Status.BAD_REQUEST, e.getMessage(), e.field());
+        }
+    }
+
+    /** What the request names does not exist. */
+    @Provider
+    public static class NotFound implements ExceptionMapper<NotFoundException> {
+        @Override
+        public Response toResponse(NotFoundException e) {
+            return Problems.of(Response.Status.NOT_FOUND, e.getMessage());
         }
     }
 
@@ -80,8 +90,11 @@ public final class ErrorMappers {
             if (e instanceof WebApplicationException w) {
                 return Problems.of(w.getResponse().getStatusInfo(), w.getResponse().getStatusInfo().getReasonPhrase());
             }
-            if (e instanceof InvalidTaskException i) {
+            if (e instanceof InvalidRequestException i) {
                 return new InvalidTask().toResponse(i);
+            }
+            if (e instanceof NotFoundException n) {
+                return new NotFound().toResponse(n);
             }
             if (e instanceof StoreUnavailableException s) {
                 return new StoreUnavailable().toResponse(s);

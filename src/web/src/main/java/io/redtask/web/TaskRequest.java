@@ -1,6 +1,6 @@
 package io.redtask.web;
 
-import io.redtask.InvalidTaskException;
+import io.redtask.InvalidRequestException;
 import io.redtask.SubmitOptions;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
@@ -32,28 +32,28 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
 
     static TaskRequest parse(String body) {
         if (body == null || body.isBlank()) {
-            throw new InvalidTaskException("body", "is empty; expected a JSON object such as {\"type\":\"echo\",\"payload\":{}}");
+            throw new InvalidRequestException("body", "is empty; expected a JSON object such as {\"type\":\"echo\",\"payload\":{}}");
         }
         JsonObject json;
         try (JsonReader reader = Json.createReader(new StringReader(body))) {
             JsonValue value = reader.readValue();
             if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-                throw new InvalidTaskException("body", "must be a JSON object, was " + value.getValueType().name().toLowerCase());
+                throw new InvalidRequestException("body", "must be a JSON object, was " + value.getValueType().name().toLowerCase());
             }
             json = value.asJsonObject();
         } catch (JsonParsingException e) {
-            throw new InvalidTaskException("body", "is not valid JSON: " + e.getMessage());
+            throw new InvalidRequestException("body", "is not valid JSON: " + e.getMessage());
         } catch (JsonException e) {
-            throw new InvalidTaskException("body", "is not valid JSON: " + e.getMessage());
+            throw new InvalidRequestException("body", "is not valid JSON: " + e.getMessage());
         }
         for (String key : json.keySet()) {
             if (!FIELDS.contains(key)) {
-                throw new InvalidTaskException(key, "is not a known field; known fields: " + new java.util.TreeSet<>(FIELDS));
+                throw new InvalidRequestException(key, "is not a known field; known fields: " + new java.util.TreeSet<>(FIELDS));
             }
         }
         String type = string(json, "type");
         if (type == null || type.isBlank()) {
-            throw new InvalidTaskException("type", "is required");
+            throw new InvalidRequestException("type", "is required");
         }
         SubmitOptions.Builder options = SubmitOptions.builder();
         String queue = string(json, "queue");
@@ -85,7 +85,7 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
         try {
             return Duration.parse(text);
         } catch (DateTimeParseException e) {
-            throw new InvalidTaskException(field, "must be an ISO-8601 duration such as PT30S or PT5M, was '" + text + "'");
+            throw new InvalidRequestException(field, "must be an ISO-8601 duration such as PT30S or PT5M, was '" + text + "'");
         }
     }
 
@@ -97,7 +97,7 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new InvalidTaskException(field, "must be an ISO-8601 instant such as 2030-01-01T09:00:00Z, was '"
+            throw new InvalidRequestException(field, "must be an ISO-8601 instant such as 2030-01-01T09:00:00Z, was '"
                     + text + "'");
         }
     }
@@ -108,7 +108,7 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
             return null;
         }
         if (v.getValueType() != JsonValue.ValueType.STRING) {
-            throw new InvalidTaskException(field, "must be a string");
+            throw new InvalidRequestException(field, "must be a string");
         }
         return json.getString(field);
     }
@@ -116,12 +116,12 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
     private static int integer(JsonObject json, String field) {
         JsonValue v = json.get(field);
         if (!(v instanceof JsonNumber n) || !n.isIntegral()) {
-            throw new InvalidTaskException(field, "must be a whole number");
+            throw new InvalidRequestException(field, "must be a whole number");
         }
         try {
             return n.intValueExact();
         } catch (ArithmeticException e) {
-            throw new InvalidTaskException(field, "is out of range");
+            throw new InvalidRequestException(field, "is out of range");
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.redtask.web;
 
-import io.redtask.InvalidTaskException;
+import io.redtask.InvalidRequestException;
 import jakarta.json.JsonValue;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +42,7 @@ class TaskRequestTest {
     }
 
     private static void refused(String body, String field, String words) {
-        InvalidTaskException e = assertThrows(InvalidTaskException.class, () -> TaskRequest.parse(body));
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> TaskRequest.parse(body));
         assertEquals(field, e.field(), e.getMessage());
         assertTrue(e.getMessage().contains(words), e.getMessage());
     }

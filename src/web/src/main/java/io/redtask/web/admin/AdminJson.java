@@ -1,6 +1,6 @@
 package io.redtask.web.admin;
 
-import io.redtask.InvalidTaskException;
+import io.redtask.InvalidRequestException;
 import io.redtask.NodeInfo;
 import io.redtask.QueueStats;
 import io.redtask.RedTaskAdmin;
@@ -99,53 +99,53 @@ public final class AdminJson {
      * Reads {@code {"<field>": n}} (or {@code null} when {@code nullable}).
      *
      * @return the number, or {@code null} when the field is {@code null} and that is allowed
-     * @throws InvalidTaskException naming the field (or {@code body}) when the body is not that
+     * @throws InvalidRequestException naming the field (or {@code body}) when the body is not that
      */
     public static Integer intField(String body, String field, boolean nullable, int min, int max) {
         JsonObject json = object(body, "{\"" + field + "\": " + (nullable ? "n or null" : "n") + "}");
         // A misspelt field is named as such before the missing one ("concurency" -> concurrency).
         for (String key : json.keySet()) {
             if (!key.equals(field)) {
-                throw new InvalidTaskException(key, "is not a known field; expected only \"" + field + "\"");
+                throw new InvalidRequestException(key, "is not a known field; expected only \"" + field + "\"");
             }
         }
         if (!json.containsKey(field)) {
-            throw new InvalidTaskException(field, "is required" + (nullable ? " (a whole number, or null)" : ""));
+            throw new InvalidRequestException(field, "is required" + (nullable ? " (a whole number, or null)" : ""));
         }
         JsonValue v = json.get(field);
         if (v == JsonValue.NULL) {
             if (nullable) {
                 return null;
             }
-            throw new InvalidTaskException(field, "must be a whole number, was null");
+            throw new InvalidRequestException(field, "must be a whole number, was null");
         }
         if (!(v instanceof JsonNumber n) || !n.isIntegral()) {
-            throw new InvalidTaskException(field, "must be a whole number" + (nullable ? " or null" : "") + ", was " + v);
+            throw new InvalidRequestException(field, "must be a whole number" + (nullable ? " or null" : "") + ", was " + v);
         }
         long value;
         try {
             value = n.longValueExact();
         } catch (ArithmeticException e) {
-            throw new InvalidTaskException(field, "is out of range (" + min + " to " + max + ")");
+            throw new InvalidRequestException(field, "is out of range (" + min + " to " + max + ")");
         }
         if (value < min || value > max) {
-            throw new InvalidTaskException(field, "must be between " + min + " and " + max + ", was " + value);
+            throw new InvalidRequestException(field, "must be between " + min + " and " + max + ", was " + value);
         }
         return (int) value;
     }
 
     private static JsonObject object(String body, String example) {
         if (body == null || body.isBlank()) {
-            throw new InvalidTaskException("body", "is empty; expected a JSON object such as " + example);
+            throw new InvalidRequestException("body", "is empty; expected a JSON object such as " + example);
         }
         try (JsonReader reader = Json.createReader(new StringReader(body))) {
             JsonValue value = reader.readValue();
             if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-                throw new InvalidTaskException("body", "must be a JSON object such as " + example);
+                throw new InvalidRequestException("body", "must be a JSON object such as " + example);
             }
             return value.asJsonObject();
         } catch (JsonException e) {
-            throw new InvalidTaskException("body", "is not valid JSON: " + e.getMessage());
+            throw new InvalidRequestException("body", "is not valid JSON: " + e.getMessage());
         }
     }
 }

@@ -2,7 +2,7 @@ package io.redtask.web.admin;
 
 import java.util.List;
 
-import io.redtask.InvalidTaskException;
+import io.redtask.InvalidRequestException;
 import io.redtask.QueueNames;
 import io.redtask.RedTaskAdmin;
 import io.redtask.TaskState;
@@ -58,20 +58,20 @@ public class QueuesResource {
     @GET
     @Path("{name}")
     public String get(@PathParam("name") String name) {
-        return AdminJson.queue(admin.queue(valid(name))).toString();
+        return AdminJson.queue(admin.queue(name)).toString();
     }
 
     @POST
     @Path("{name}/pause")
     public String pause(@PathParam("name") String name) {
-        admin.pause(valid(name));
+        admin.pause(name);
         return get(name);
     }
 
     @POST
     @Path("{name}/resume")
     public String resume(@PathParam("name") String name) {
-        admin.resume(valid(name));
+        admin.resume(name);
         return get(name);
     }
 
@@ -79,7 +79,6 @@ public class QueuesResource {
     @Path("{name}/concurrency")
     @Consumes(MediaType.WILDCARD)
     public String concurrency(@PathParam("name") String name, String body) {
-        valid(name);
         Integer limit = AdminJson.intField(body, "limit", true, 0, Integer.MAX_VALUE);
         admin.setQueueConcurrency(name, limit);
         return get(name);
@@ -92,7 +91,7 @@ public class QueuesResource {
         int from = number("offset", offset, 0, 0, Integer.MAX_VALUE);
         int count = number("limit", limit, 50, 1, MAX_PAGE);
         JsonArrayBuilder out = Json.createArrayBuilder();
-        admin.deadTasks(valid(name), from, count).forEach(t -> out.add(TaskJson.of(t)));
+        admin.deadTasks(name, from, count).forEach(t -> out.add(TaskJson.of(t)));
         return out.build().toString();
     }
 
@@ -104,7 +103,7 @@ public class QueuesResource {
         int from = number("offset", offset, 0, 0, Integer.MAX_VALUE);
         int count = number("limit", limit, 50, 1, MAX_PAGE);
         JsonArrayBuilder out = Json.createArrayBuilder();
-        admin.tasks(valid(name), which, from, count).forEach(t -> out.add(TaskJson.of(t)));
+        admin.tasks(name, which, from, count).forEach(t -> out.add(TaskJson.of(t)));
         return out.build().toString();
     }
 
@@ -115,35 +114,21 @@ public class QueuesResource {
                 return s;
             }
         }
-        throw new InvalidTaskException("state", "must be queued, scheduled, running or dead, was '" + wanted + "'");
+        throw new InvalidRequestException("state", "must be queued, scheduled, running or dead, was '" + wanted + "'");
     }
 
     @POST
     @Path("{name}/dead/retry")
     public String retryDead(@PathParam("name") String name) {
-        int n = admin.retryDead(valid(name));
+        int n = admin.retryDead(name);
         return Json.createObjectBuilder().add("queue", name).add("retried", n).build().toString();
     }
 
     @POST
     @Path("{name}/dead/purge")
     public String purgeDead(@PathParam("name") String name) {
-        int n = admin.purgeDead(valid(name));
+        int n = admin.purgeDead(name);
         return Json.createObjectBuilder().add("queue", name).add("purged", n).build().toString();
-    }
-
-    /**
-     * The name of a queue that exists: a 400 for a name that cannot be one, a 404 for one never
-     * used (so a typo does not create a queue that then sits in every list).
-     */
-    private String valid(String name) {
-        QueueNames.requireValid(name);
-        List<String> known = admin.queueNames();
-        if (!known.contains(name)) {
-            throw new NotFoundException("no queue '" + name + "'; queues: " + known + ". A queue appears when a "
-                    + "server takes tasks from it (redtask.queues) or a task is submitted to it");
-        }
-        return name;
     }
 
     private static int number(String field, String text, int fallback, int min, int max) {
@@ -154,10 +139,10 @@ public class QueuesResource {
         try {
             n = Integer.parseInt(text.strip());
         } catch (NumberFormatException e) {
-            throw new InvalidTaskException(field, "must be a whole number, was '" + text + "'");
+            throw new InvalidRequestException(field, "must be a whole number, was '" + text + "'");
         }
         if (n < min || n > max) {
-            throw new InvalidTaskException(field, "must be between " + min + " and " + max + ", was " + n);
+            throw new InvalidRequestException(field, "must be between " + min + " and " + max + ", was " + n);
         }
         return n;
     }

@@ -7,7 +7,9 @@ import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.eclipse.microprofile.config.ConfigProvider;
+import io.redtask.cdi.RedTaskConfig;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,15 +31,15 @@ import java.util.regex.Pattern;
 @WebFilter(urlPatterns = {"/api/tasks", "/api/tasks/*"}, asyncSupported = true)
 public class TaskAccessFilter extends HttpFilter {
 
-    /** MP Config key of the switch. */
-    public static final String SECURE_TASKS = "redtask.rest.secure-tasks";
-
     static final String ADMIN = "admin";
     static final String SUBMITTER = "submitter";
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(TaskAccessFilter.class.getName());
     private static final Pattern RETRY = Pattern.compile("/api/tasks/[^/]+/retry/?");
+
+    @Inject
+    transient Provider<RedTaskConfig.Web> web;
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -46,7 +48,7 @@ public class TaskAccessFilter extends HttpFilter {
         String[] roles;
         if (RETRY.matcher(path).matches()) {
             roles = new String[] {ADMIN};
-        } else if (secureTasks()) {
+        } else if (web.get().secureTasks()) {
             roles = new String[] {SUBMITTER, ADMIN};
         } else {
             chain.doFilter(request, response);
@@ -89,9 +91,5 @@ public class TaskAccessFilter extends HttpFilter {
             response.getWriter().write("{\"error\":\"authentication required\"}");
         }
         return false;
-    }
-
-    static boolean secureTasks() {
-        return ConfigProvider.getConfig().getOptionalValue(SECURE_TASKS, Boolean.class).orElse(false);
     }
 }

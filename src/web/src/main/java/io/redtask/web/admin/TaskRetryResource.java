@@ -1,6 +1,6 @@
 package io.redtask.web.admin;
 
-import io.redtask.InvalidTaskException;
+import io.redtask.InvalidRequestException;
 import io.redtask.RedTaskAdmin;
 import io.redtask.TaskScheduler;
 import io.redtask.TaskState;
@@ -37,7 +37,7 @@ public class TaskRetryResource {
         boolean retried;
         try {
             retried = admin.retryDeadTask(id);
-        } catch (InvalidTaskException e) {
+        } catch (InvalidRequestException e) {
             // Not even shaped like a task id: there is no such task.
             return Problems.of(Response.Status.NOT_FOUND, "no task with id '" + id + "'");
         }

@@ -1,11 +1,11 @@
 package io.redtask.web.health;
 
-import io.redtask.StoreUnavailableException;
-import io.redtask.cdi.RedTaskRuntime;
-import io.redtask.redis.RedisTaskStore;
+import io.redtask.RedTaskHealth;
+import io.redtask.RedisHealth;
+import io.redtask.cdi.RedTaskConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
+import jakarta.inject.Provider;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -35,31 +35,29 @@ public class RedisReadinessCheck implements HealthCheck {
     static final String NAME = "redtask-redis";
 
     @Inject
-    RedTaskRuntime runtime;
+    RedTaskHealth health;
+
+    @Inject
+    Provider<RedTaskConfig.Web> web;
 
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder r = HealthCheckResponse.named(NAME);
-        RedisTaskStore store;
+        RedisHealth redis;
         try {
-            store = runtime.store();
-            store.ping();
-        } catch (StoreUnavailableException e) {
-            return r.down().withData("redis", "unreachable").withData("error", String.valueOf(e.getMessage()))
-                    .withData("fix", "start Redis or correct redtask.redis.url (REDTASK_REDIS_URL); "
-                            + "submits get 503 until it answers")
-                    .build();
+            redis = health.redis();
         } catch (RuntimeException e) {
             return r.down().withData("redis", "not configured").withData("error", String.valueOf(e.getMessage()))
                     .build();
         }
-        r.up().withData("redis", "reachable");
-        Map<String, String> settings;
-        try {
-            settings = store.durabilitySettings();
-        } catch (StoreUnavailableException e) {
-            return r.down().withData("redis", "unreachable").withData("error", String.valueOf(e.getMessage())).build();
+        if (!redis.reachable()) {
+            return r.down().withData("redis", "unreachable").withData("error", String.valueOf(redis.error()))
+                    .withData("fix", "start Redis or correct redtask.redis.url (REDTASK_REDIS_URL); "
+                            + "submits get 503 until it answers")
+                    .build();
         }
+        r.up().withData("redis", "reachable");
+        Map<String, String> settings = redis.durability();
         if (settings.isEmpty()) {
             return r.withData("durability", "unknown: CONFIG GET is not allowed on this Redis").build();
         }
@@ -71,7 +69,7 @@ public class RedisReadinessCheck implements HealthCheck {
             r.withData("eviction", "maxmemory-policy is " + policy + ": when Redis is full it deletes keys, "
                     + "and tasks vanish without trace. Fix: CONFIG SET maxmemory-policy noeviction "
                     + "(and maxmemory-policy noeviction in redis.conf)");
-            if (flag("redtask.health.require-noeviction", true)) {
+            if (web.get().requireNoeviction()) {
                 r.down();
             }
         }
@@ -82,15 +80,11 @@ public class RedisReadinessCheck implements HealthCheck {
             r.withData("persistence", "appendonly is no and save is empty: Redis keeps nothing on disk, so a "
                     + "Redis restart loses every task. Fix: CONFIG SET appendonly yes (and appendonly yes in "
                     + "redis.conf), or a save schedule");
-            if (flag("redtask.health.require-persistence", false)) {
+            if (web.get().requirePersistence()) {
                 r.down();
             }
         }
         r.withData("durability", problems == 0 ? "ok" : "at risk");
         return r.build();
-    }
-
-    static boolean flag(String key, boolean fallback) {
-        return ConfigProvider.getConfig().getOptionalValue(key, Boolean.class).orElse(fallback);
     }
 }

@@ -1,10 +1,11 @@
 package io.redtask.web.health;
 
-import io.redtask.cdi.RedTaskRuntime;
-import io.redtask.engine.EngineHealth;
+import io.redtask.cdi.RedTaskConfig;
+import io.redtask.RedTaskHealth;
+import io.redtask.WorkerHealth;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
+import jakarta.inject.Provider;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -34,7 +35,10 @@ public class WorkersLivenessCheck implements HealthCheck {
     private static final long NEVER = Long.MAX_VALUE / 4;
 
     @Inject
-    RedTaskRuntime runtime;
+    RedTaskHealth health;
+
+    @Inject
+    Provider<RedTaskConfig.Web> web;
 
     /** When this check first saw a fetcher that had never gone round (0: not seen). */
     private final AtomicLong neverSince = new AtomicLong();
@@ -42,14 +46,14 @@ public class WorkersLivenessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder r = HealthCheckResponse.named(NAME);
-        EngineHealth h;
+        WorkerHealth h;
         try {
-            h = runtime.engine().health();
+            h = health.workers();
         } catch (RuntimeException e) {
             // Bad configuration or Redis details: readiness reports it; restarting will not help.
             return r.up().withData("engine", "not built: " + e.getMessage()).build();
         }
-        long stallLimit = stallLimit().toMillis();
+        long stallLimit = web.get().fetcherStall().toMillis();
         long idle = h.fetcherIdleMillis();
         if (idle >= NEVER) {
             // Started, but a fetcher has not begun yet: give it the same allowance from now.
@@ -77,15 +81,5 @@ public class WorkersLivenessCheck implements HealthCheck {
                     + "and have not returned (handlers that ignore interrupts); restart the server");
         }
         return r.build();
-    }
-
-    private static Duration stallLimit() {
-        String text = ConfigProvider.getConfig().getOptionalValue("redtask.health.fetcher-stall", String.class)
-                .orElse("PT30S");
-        try {
-            return Duration.parse(text);
-        } catch (RuntimeException e) {
-            return Duration.ofSeconds(30);
-        }
     }
 }

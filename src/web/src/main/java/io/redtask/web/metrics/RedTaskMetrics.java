@@ -6,8 +6,9 @@ import io.redtask.TaskEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Startup;
+import io.redtask.cdi.RedTaskConfig;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
+import jakarta.inject.Provider;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
@@ -49,6 +50,9 @@ public class RedTaskMetrics {
 
     @Inject
     RedTaskAdmin admin;
+
+    @Inject
+    Provider<RedTaskConfig.Web> web;
 
     private final Set<String> queuesWithGauges = ConcurrentHashMap.newKeySet();
     private volatile boolean baseRegistered;
@@ -141,13 +145,13 @@ public class RedTaskMetrics {
     /** The cached reading, refreshed when older than {@code redtask.metrics.cache}. */
     private Snapshot current() {
         Snapshot s = snapshot;
-        if (System.nanoTime() - s.takenAtNanos() < cacheNanos()) {
+        if (System.nanoTime() - s.takenAtNanos() < web.get().metricsCache().toNanos()) {
             return s;
         }
         synchronized (this) {
             s = snapshot;
             long now = System.nanoTime();
-            if (now - s.takenAtNanos() < cacheNanos()) {
+            if (now - s.takenAtNanos() < web.get().metricsCache().toNanos()) {
                 return s;
             }
             try {
@@ -175,14 +179,5 @@ public class RedTaskMetrics {
             }
         }
         return s;
-    }
-
-    private static long cacheNanos() {
-        String text = ConfigProvider.getConfig().getOptionalValue("redtask.metrics.cache", String.class).orElse("PT2S");
-        try {
-            return Duration.parse(text).toNanos();
-        } catch (RuntimeException e) {
-            return Duration.ofSeconds(2).toNanos();
-        }
     }
 }

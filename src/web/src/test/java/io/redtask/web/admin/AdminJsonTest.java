@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.redtask.InvalidTaskException;
+import io.redtask.InvalidRequestException;
 import io.redtask.NodeInfo;
 import io.redtask.QueueStats;
 import jakarta.json.JsonObject;
@@ -46,23 +46,23 @@ class AdminJsonTest {
     void numberFieldsAreCheckedAndNamed() {
         assertEquals(5, AdminJson.intField("{\"limit\":5}", "limit", true, 0, 10));
         assertNull(AdminJson.intField("{\"limit\":null}", "limit", true, 0, 10));
-        assertEquals("limit", assertThrows(InvalidTaskException.class,
+        assertEquals("limit", assertThrows(InvalidRequestException.class,
                 () -> AdminJson.intField("{\"limit\":null}", "limit", false, 0, 10)).field());
-        assertEquals("limit", assertThrows(InvalidTaskException.class,
+        assertEquals("limit", assertThrows(InvalidRequestException.class,
                 () -> AdminJson.intField("{\"limit\":11}", "limit", true, 0, 10)).field());
-        assertEquals("limit", assertThrows(InvalidTaskException.class,
+        assertEquals("limit", assertThrows(InvalidRequestException.class,
                 () -> AdminJson.intField("{\"limit\":1.5}", "limit", true, 0, 10)).field());
-        assertEquals("limit", assertThrows(InvalidTaskException.class,
+        assertEquals("limit", assertThrows(InvalidRequestException.class,
                 () -> AdminJson.intField("{}", "limit", true, 0, 10)).field());
-        assertEquals("other", assertThrows(InvalidTaskException.class,
+        assertEquals("other", assertThrows(InvalidRequestException.class,
                 () -> AdminJson.intField("{\"limit\":1,\"other\":2}", "limit", true, 0, 10)).field());
-        assertEquals("body", assertThrows(InvalidTaskException.class,
+        assertEquals("body", assertThrows(InvalidRequestException.class,
                 () -> AdminJson.intField("[1]", "limit", true, 0, 10)).field());
-        assertEquals("body", assertThrows(InvalidTaskException.class,
+        assertEquals("body", assertThrows(InvalidRequestException.class,
                 () -> AdminJson.intField("{", "limit", true, 0, 10)).field());
-        assertEquals("body", assertThrows(InvalidTaskException.class,
+        assertEquals("body", assertThrows(InvalidRequestException.class,
                 () -> AdminJson.intField("", "limit", true, 0, 10)).field());
-        assertEquals("limit", assertThrows(InvalidTaskException.class,
+        assertEquals("limit", assertThrows(InvalidRequestException.class,
                 () -> AdminJson.intField("{\"limit\":99999999999999999999}", "limit", true, 0, 10)).field());
     }
 }

@@ -1,4 +1,4 @@
-package io.redtask.engine;
+package io.redtask.store;
 
 /** What became of a task after a failed attempt. */
 public enum FailOutcome {

@@ -1,4 +1,4 @@
-package io.redtask.engine;
+package io.redtask.store;
 
 /**
  * A task a worker holds under a lease.

@@ -1,6 +1,6 @@
-package io.redtask.engine;
+package io.redtask.store;
 
-import io.redtask.InvalidTaskException;
+import io.redtask.InvalidRequestException;
 import io.redtask.QueueNames;
 
 import java.security.SecureRandom;
@@ -52,12 +52,12 @@ public final class TaskIds {
     /**
      * The queue part of an id.
      *
-     * @throws InvalidTaskException when {@code id} is not a RedTask id
+     * @throws InvalidRequestException when {@code id} is not a RedTask id
      */
     public static String queueOf(String id) {
         int colon = id == null ? -1 : id.lastIndexOf(':');
         if (colon <= 0 || colon == id.length() - 1 || !QueueNames.isValid(id.substring(0, colon))) {
-            throw new InvalidTaskException("id", "not a task id: " + (id == null ? "null" : "'" + id + "'"));
+            throw new InvalidRequestException("id", "not a task id: " + (id == null ? "null" : "'" + id + "'"));
         }
         return id.substring(0, colon);
     }

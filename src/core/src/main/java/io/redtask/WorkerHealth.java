@@ -1,7 +1,7 @@
-package io.redtask.engine;
+package io.redtask;
 
 /**
- * How the engine's moving parts are doing, for liveness checks.
+ * How this server's workers are doing, for liveness checks.
  *
  * @param running           whether the engine was started and is not stopping
  * @param workersPaused     whether this server's workers are paused
@@ -12,6 +12,6 @@ package io.redtask.engine;
  * @param stuckTasks        attempts that timed out but whose handlers have not returned, each
  *                          holding a worker thread
  */
-public record EngineHealth(boolean running, boolean workersPaused, int concurrency, int busy, long fetcherIdleMillis,
+public record WorkerHealth(boolean running, boolean workersPaused, int concurrency, int busy, long fetcherIdleMillis,
                            int stuckTasks) {
 }

@@ -1,4 +1,4 @@
-package io.redtask.engine;
+package io.redtask.store;
 
 import io.redtask.TaskState;
 

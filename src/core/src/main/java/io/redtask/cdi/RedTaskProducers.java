@@ -1,0 +1,52 @@
+package io.redtask.cdi;
+
+import io.redtask.RedTaskAdmin;
+import io.redtask.RedTaskHealth;
+import io.redtask.TaskScheduler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+
+/**
+ * What applications inject: {@code @Inject TaskScheduler}, {@code RedTaskAdmin},
+ * {@code RedTaskHealth} and {@code RedTaskConfig}, all from this application's one engine. The
+ * engine is built on first use, so the proxies are cheap until then.
+ */
+@ApplicationScoped
+public class RedTaskProducers {
+
+    @Inject
+    RedTaskRuntime runtime;
+
+    @Produces
+    @ApplicationScoped
+    TaskScheduler scheduler() {
+        return runtime.engine();
+    }
+
+    @Produces
+    @ApplicationScoped
+    RedTaskAdmin admin() {
+        return runtime.engine().admin();
+    }
+
+    @Produces
+    @ApplicationScoped
+    RedTaskHealth health() {
+        return runtime.engine().health();
+    }
+
+    @Produces
+    @Dependent
+    RedTaskConfig config() {
+        return runtime.config();
+    }
+
+    /** Read anew on every injection: inject {@code Provider<RedTaskConfig.Web>} to see changes at run time. */
+    @Produces
+    @Dependent
+    RedTaskConfig.Web web() {
+        return runtime.web();
+    }
+}

@@ -1,0 +1,189 @@
+package io.redtask.engine;
+
+import io.redtask.InvalidRequestException;
+import io.redtask.store.ClaimedTask;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * This server's workers: the one owner of worker slots and of the attempts running here. A slot
+ * is taken by a fetcher ({@link #take}), travels with the attempt to the worker thread, passes to
+ * the next task a completion claimed ({@link #handOver}) and is given back once, when the worker
+ * is done ({@link #finished}) or the attempt never started ({@link #giveBack}).
+ */
+final class Workers {
+
+    private static final Logger LOG = Logger.getLogger(Workers.class.getName());
+
+    private final Executor executor;
+    private final Clock clock;
+    private final String nodeId;
+    private final int maxConcurrency;
+    private final WorkerSlots slots;
+    private final Map<String, RunContext> running = new ConcurrentHashMap<>();
+    private final AtomicBoolean paused = new AtomicBoolean();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+
+    Workers(Executor executor, Clock clock, EngineSettings settings) {
+        this.executor = executor;
+        this.clock = clock;
+        this.nodeId = settings.nodeId();
+        this.maxConcurrency = settings.maxConcurrency();
+        this.slots = new WorkerSlots(settings.concurrency());
+    }
+
+    // ---------------------------------------------------------------- slots
+
+    /** Takes up to {@code wanted} slots, waiting up to {@code timeoutMillis} for at least one. */
+    int take(int wanted, long timeoutMillis) throws InterruptedException {
+        return slots.acquireUpTo(wanted, timeoutMillis);
+    }
+
+    /** Gives back slots taken for attempts that never started. */
+    void giveBack(int n) {
+        slots.release(n);
+    }
+
+    /** Whether a worker that just finished may take its next task at once (not over a lowered limit). */
+    boolean hasRoomForNext() {
+        return !paused.get() && slots.used() <= slots.limit();
+    }
+
+    /** Waits until no slot is used, up to {@code timeoutMillis}. @return whether none is used */
+    boolean awaitIdle(long timeoutMillis) throws InterruptedException {
+        return slots.awaitIdle(timeoutMillis);
+    }
+
+    // ---------------------------------------------------------------- attempts
+
+    /**
+     * Starts an attempt of {@code task} on a worker thread, holding one slot the caller took.
+     *
+     * @return false when the executor refused it: the slot is given back, and the caller hands the
+     * task back to the store
+     */
+    boolean start(ClaimedTask task, Consumer<RunContext> body) {
+        RunContext run = new RunContext(task, clock.millis());
+        running.put(task.id(), run);
+        try {
+            executor.execute(() -> body.accept(run));
+            return true;
+        } catch (RejectedExecutionException e) {
+            running.remove(task.id(), run);
+            slots.release(1);
+            LOG.warning("RedTask: the worker executor refused task " + task.id() + " (" + e.getMessage()
+                    + "); handing it back. Lower redtask.workers.concurrency or raise the executor's limit");
+            return false;
+        } catch (RuntimeException | Error e) {
+            running.remove(task.id(), run);
+            slots.release(1);
+            throw e;
+        }
+    }
+
+    /**
+     * The worker of {@code done} goes on with {@code next}, keeping its slot.
+     *
+     * @return the next attempt, or {@code null} when {@code stillRunning} is false: then the slot is
+     * given back and the caller hands {@code next} back to the store
+     */
+    RunContext handOver(RunContext done, ClaimedTask next, boolean stillRunning) {
+        running.remove(done.taskId(), done);
+        if (!stillRunning) {
+            slots.release(1);
+            return null;
+        }
+        RunContext run = new RunContext(next, clock.millis());
+        running.put(next.id(), run);
+        return run;
+    }
+
+    /** The handler of {@code run} has returned and its thread is free: the slot goes back. */
+    void finished(RunContext run) {
+        running.remove(run.taskId(), run);
+        slots.release(1);
+    }
+
+    /** The attempts running here now. */
+    Collection<RunContext> running() {
+        return List.copyOf(running.values());
+    }
+
+    /** The attempt of task {@code id} running here, or {@code null}. */
+    RunContext running(String id) {
+        return running.get(id);
+    }
+
+    // ---------------------------------------------------------------- figures and controls
+
+    void countCompleted() {
+        completed.incrementAndGet();
+    }
+
+    void countFailed() {
+        failed.incrementAndGet();
+    }
+
+    long completed() {
+        return completed.get();
+    }
+
+    long failed() {
+        return failed.get();
+    }
+
+    int busy() {
+        return slots.used();
+    }
+
+    int concurrency() {
+        return slots.limit();
+    }
+
+    int maxConcurrency() {
+        return maxConcurrency;
+    }
+
+    /**
+     * Changes how many tasks run at once here. Raising it lets fetchers claim more at once;
+     * lowering it stops new claims until enough running tasks have finished, and never
+     * interrupts one.
+     *
+     * @throws InvalidRequestException when below 0 or above {@link #maxConcurrency()}
+     */
+    void setConcurrency(int concurrency) {
+        if (concurrency < 0 || concurrency > maxConcurrency) {
+            throw new InvalidRequestException("concurrency", "must be between 0 and " + maxConcurrency
+                    + ", the worker executor's limit (redtask.workers.max), was " + concurrency);
+        }
+        slots.setLimit(concurrency);
+        LOG.info(() -> "RedTask: node " + nodeId + " concurrency set to " + concurrency);
+    }
+
+    boolean paused() {
+        return paused.get();
+    }
+
+    void pause() {
+        if (paused.compareAndSet(false, true)) {
+            LOG.info(() -> "RedTask: node " + nodeId + " workers paused");
+        }
+    }
+
+    void resume() {
+        if (paused.compareAndSet(true, false)) {
+            LOG.info(() -> "RedTask: node " + nodeId + " workers resumed");
+        }
+    }
+}

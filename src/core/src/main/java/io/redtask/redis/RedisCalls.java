@@ -1,0 +1,58 @@
+package io.redtask.redis;
+
+import io.redtask.StoreUnavailableException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.function.Supplier;
+
+/** How this package runs a Redis command and reads what Lua answers. */
+final class RedisCalls {
+
+    private RedisCalls() {
+    }
+
+    /**
+     * Runs a command; a Redis that cannot be reached becomes {@link StoreUnavailableException}
+     * (callers may retry), anything else Redis answers stays a {@link JedisException}.
+     */
+    static <T> T call(Supplier<T> command) {
+        try {
+            return command.get();
+        } catch (JedisConnectionException e) {
+            throw new StoreUnavailableException("Redis is unreachable: " + e.getMessage(), e);
+        } catch (JedisException e) {
+            // Also the pool's "could not get a resource" when every connection is busy or broken.
+            if (e.getCause() instanceof NoSuchElementException || e.getCause() instanceof JedisConnectionException) {
+                throw new StoreUnavailableException("Redis is unreachable: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    static long asLong(Object o) {
+        if (o instanceof Long l) {
+            return l;
+        }
+        if (o instanceof String s) {
+            return Long.parseLong(s);
+        }
+        throw new IllegalStateException("expected a number from Redis, got " + o);
+    }
+
+    /**
+     * A flat list of name/value pairs (HGETALL inside Lua, or a script's named reply) as a map.
+     * Values that are numbers in Lua arrive as Long and are turned into text.
+     */
+    static Map<String, String> pairs(List<?> flat) {
+        Map<String, String> out = new LinkedHashMap<>(flat.size());
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            out.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
+        }
+        return out;
+    }
+}

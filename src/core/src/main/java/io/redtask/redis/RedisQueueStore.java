@@ -1,0 +1,137 @@
+package io.redtask.redis;
+
+import static io.redtask.redis.RedisCalls.asLong;
+import static io.redtask.redis.RedisCalls.call;
+
+import io.redtask.QueueStats;
+import io.redtask.TaskState;
+import io.redtask.TaskStatus;
+import io.redtask.store.QueueStore;
+import io.redtask.store.TaskStore;
+import redis.clients.jedis.UnifiedJedis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** {@link QueueStore} on Redis: the set of queue names, each queue's settings hash, figures and dead set. */
+final class RedisQueueStore implements QueueStore {
+
+    private final UnifiedJedis redis;
+    private final Keys keys;
+    private final StoreSettings settings;
+    private final Set<String> remembered = ConcurrentHashMap.newKeySet();
+    private final LuaScript retryDead = LuaScript.load("retry_dead");
+    private final LuaScript purgeDead = LuaScript.load("purge_dead");
+    private final LuaScript queueStats = LuaScript.load("queue_stats");
+    private TaskStore tasks;
+
+    RedisQueueStore(UnifiedJedis redis, Keys keys, StoreSettings settings) {
+        this.redis = redis;
+        this.keys = keys;
+        this.settings = settings;
+    }
+
+    /** The task store whose records {@link #tasks} reads (they are built together). */
+    void readTasksFrom(TaskStore taskStore) {
+        this.tasks = taskStore;
+    }
+
+    /** Adds a queue to the names operators see, once per queue and process. */
+    void remember(String queue) {
+        // A separate command: the set lives in another cluster slot than the queue's keys.
+        if (remembered.add(queue)) {
+            try {
+                call(() -> redis.sadd(keys.queues(), queue));
+            } catch (RuntimeException e) {
+                remembered.remove(queue);
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void register(Collection<String> queues) {
+        queues.forEach(this::remember);
+    }
+
+    @Override
+    public List<String> names() {
+        return List.copyOf(new TreeSet<>(call(() -> redis.smembers(keys.queues()))));
+    }
+
+    @Override
+    public QueueStats stats(String queue, long now) {
+        long bucket = now / Keys.STATS_BUCKET_MILLIS;
+        List<String> k = new ArrayList<>(List.of(keys.ready(queue), keys.scheduled(queue), keys.active(queue),
+                keys.dead(queue), keys.settings(queue), keys.stats(queue)));
+        for (int i = 0; i < 6; i++) {
+            k.add(keys.statsBucket(queue, bucket - i));
+        }
+        String elapsed = Double.toString((now % Keys.STATS_BUCKET_MILLIS) / (double) Keys.STATS_BUCKET_MILLIS);
+        Map<String, String> r = RedisCalls.pairs((List<?>) call(() -> queueStats.run(redis, k,
+                List.of(keys.taskPrefix(queue), elapsed))));
+        long limit = number(r, "concurrency");
+        long headCreated = number(r, "headCreatedAt");
+        return new QueueStats(queue, number(r, "ready"), number(r, "scheduled"), number(r, "running"),
+                number(r, "dead"), number(r, "paused") == 1, limit < 0 ? null : (int) limit,
+                number(r, "completedTotal"), number(r, "failedTotal"), number(r, "deadTotal"),
+                number(r, "completedLastMinute"), number(r, "failedLastMinute"),
+                headCreated < 0 ? null : Duration.ofMillis(Math.max(0, now - headCreated)));
+    }
+
+    private static long number(Map<String, String> reply, String name) {
+        String v = reply.get(name);
+        if (v == null) {
+            throw new IllegalStateException("queue_stats.lua did not answer '" + name + "'");
+        }
+        return asLong(v);
+    }
+
+    @Override
+    public List<TaskStatus> tasks(String queue, TaskState state, int offset, int limit) {
+        long last = offset + limit - 1L;
+        List<String> ids = call(() -> switch (state) {
+            case QUEUED -> redis.zrange(keys.ready(queue), offset, last);
+            case SCHEDULED -> redis.zrange(keys.scheduled(queue), offset, last);
+            case RUNNING -> redis.zrange(keys.active(queue), offset, last);
+            case DEAD -> redis.zrevrange(keys.dead(queue), offset, last);
+            default -> throw new IllegalArgumentException("tasks are listed by state queued, scheduled, running or "
+                    + "dead, not " + state.wireName() + " (finished tasks are kept in no list)");
+        });
+        Map<String, TaskStatus> found = tasks.findAll(ids);
+        return ids.stream().map(found::get).filter(Objects::nonNull).toList();
+    }
+
+    @Override
+    public int retryDead(String queue, String id, int max, long now) {
+        return (int) asLong(call(() -> retryDead.run(redis,
+                List.of(keys.dead(queue), keys.ready(queue), keys.wake(queue), keys.sequence(queue)),
+                List.of(keys.taskPrefix(queue), Integer.toString(max), id == null ? "" : id, Long.toString(now)))));
+    }
+
+    @Override
+    public int purgeDead(String queue, String id, int max) {
+        return (int) asLong(call(() -> purgeDead.run(redis, List.of(keys.dead(queue)),
+                List.of(keys.taskPrefix(queue), Integer.toString(max), id == null ? "" : id))));
+    }
+
+    @Override
+    public void setConcurrency(String queue, Integer limit) {
+        remember(queue);
+        call(() -> limit == null ? redis.hdel(keys.settings(queue), "concurrency")
+                : redis.hset(keys.settings(queue), "concurrency", Integer.toString(limit)));
+    }
+
+    @Override
+    public void setPaused(String queue, boolean paused) {
+        remember(queue);
+        call(() -> paused ? redis.hset(keys.settings(queue), "paused", "1") : redis.hdel(keys.settings(queue), "paused"));
+    }
+}

@@ -1,0 +1,88 @@
+package io.redtask.redis;
+
+import static io.redtask.redis.RedisCalls.asLong;
+import static io.redtask.redis.RedisCalls.call;
+
+import io.redtask.engine.JsonCodec;
+import io.redtask.store.ScheduleDefinition;
+import io.redtask.store.ScheduleStore;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.resps.Tuple;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@link ScheduleStore} on Redis: every schedule's definition in one hash and its next slot in one
+ * zset, both under one hash tag, so saving, removing and advancing are each one atomic script.
+ */
+final class RedisScheduleStore implements ScheduleStore {
+
+    private final UnifiedJedis redis;
+    private final Keys keys;
+    private final JsonCodec json;
+    private final LuaScript save = LuaScript.load("schedule_save");
+    private final LuaScript remove = LuaScript.load("schedule_remove");
+    private final LuaScript advance = LuaScript.load("schedule_advance");
+
+    RedisScheduleStore(UnifiedJedis redis, Keys keys, JsonCodec json) {
+        this.redis = redis;
+        this.keys = keys;
+        this.json = json;
+    }
+
+    @Override
+    public boolean save(ScheduleDefinition d, long nextSlot) {
+        Object r = call(() -> save.run(redis, List.of(keys.cronDefinitions(), keys.cronNext()),
+                List.of(d.name(), json.toJson(d), Long.toString(nextSlot))));
+        return "saved".equals(r);
+    }
+
+    @Override
+    public boolean remove(String name) {
+        Object r = call(() -> remove.run(redis, List.of(keys.cronDefinitions(), keys.cronNext()), List.of(name)));
+        return asLong(r) == 1;
+    }
+
+    @Override
+    public Map<ScheduleDefinition, Long> all() {
+        Map<String, String> defs = new TreeMap<>(call(() -> redis.hgetAll(keys.cronDefinitions())));
+        Map<String, Long> next = new LinkedHashMap<>();
+        for (Tuple t : call(() -> redis.zrangeWithScores(keys.cronNext(), 0, -1))) {
+            next.put(t.getElement(), (long) t.getScore());
+        }
+        Map<ScheduleDefinition, Long> out = new LinkedHashMap<>();
+        defs.forEach((name, text) -> out.put(definition(text), next.getOrDefault(name, -1L)));
+        return out;
+    }
+
+    @Override
+    public Map<ScheduleDefinition, Long> due(long now, int max) {
+        List<Tuple> due = call(() -> redis.zrangeByScoreWithScores(keys.cronNext(), Double.NEGATIVE_INFINITY,
+                (double) now, 0, max));
+        if (due.isEmpty()) {
+            return Map.of();
+        }
+        String[] names = due.stream().map(Tuple::getElement).toArray(String[]::new);
+        List<String> defs = call(() -> redis.hmget(keys.cronDefinitions(), names));
+        Map<ScheduleDefinition, Long> out = new LinkedHashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            if (defs.get(i) != null) {
+                out.put(definition(defs.get(i)), (long) due.get(i).getScore());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public boolean advance(String name, long slot, long nextSlot) {
+        return asLong(call(() -> advance.run(redis, List.of(keys.cronNext()),
+                List.of(name, Long.toString(slot), Long.toString(nextSlot))))) == 1;
+    }
+
+    private ScheduleDefinition definition(String text) {
+        return (ScheduleDefinition) json.fromJson(text, ScheduleDefinition.class);
+    }
+}

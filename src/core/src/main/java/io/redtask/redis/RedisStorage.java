@@ -1,0 +1,120 @@
+package io.redtask.redis;
+
+import static io.redtask.redis.RedisCalls.call;
+
+import io.redtask.StoreUnavailableException;
+import io.redtask.engine.EngineSettings;
+import io.redtask.engine.JsonCodec;
+import io.redtask.store.NodeRegistry;
+import io.redtask.store.QueueStore;
+import io.redtask.store.ScheduleStore;
+import io.redtask.store.Storage;
+import io.redtask.store.TaskStore;
+import redis.clients.jedis.UnifiedJedis;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link Storage} on one Redis (a server, a Sentinel-watched master or a Cluster): owns the
+ * connection pool and hands out the stores of each concern. The only way into this package from
+ * outside, so no Jedis type is seen anywhere else.
+ */
+public final class RedisStorage implements Storage {
+
+    private final UnifiedJedis redis;
+    private final Keys keys;
+    private final RedisTaskStore tasks;
+    private final RedisQueueStore queues;
+    private final RedisScheduleStore schedules;
+    private final RedisNodeRegistry nodes;
+
+    RedisStorage(UnifiedJedis redis, Keys keys, EngineSettings settings) {
+        this.redis = redis;
+        this.keys = keys;
+        JsonCodec json = new JsonCodec();
+        StoreSettings s = StoreSettings.of(settings);
+        this.queues = new RedisQueueStore(redis, keys, s);
+        this.tasks = new RedisTaskStore(redis, keys, queues, s);
+        this.queues.readTasksFrom(tasks);
+        this.schedules = new RedisScheduleStore(redis, keys, json);
+        this.nodes = new RedisNodeRegistry(redis, keys, json);
+    }
+
+    /**
+     * Opens storage on the Redis at {@code url} (see {@link RedisConnections#open} for the URL
+     * forms). No connection is made until the first command.
+     *
+     * @param poolSize most connections at once (per node for a cluster)
+     * @param timeout  connect and read timeout of ordinary commands
+     * @param keys     the key names (their prefix lets several applications share a Redis)
+     * @param settings the engine settings the store applies: retention, stalls, counters
+     * @throws IllegalArgumentException naming the problem when the URL is not usable
+     */
+    public static RedisStorage open(String url, int poolSize, Duration timeout, Keys keys, EngineSettings settings) {
+        return new RedisStorage(RedisConnections.open(url, poolSize, timeout), keys, settings);
+    }
+
+    /** {@code url} with any password replaced by {@code ***}, for logs. */
+    public static String redact(String url) {
+        return RedisConnections.redact(url);
+    }
+
+    @Override
+    public TaskStore tasks() {
+        return tasks;
+    }
+
+    @Override
+    public QueueStore queues() {
+        return queues;
+    }
+
+    @Override
+    public ScheduleStore schedules() {
+        return schedules;
+    }
+
+    @Override
+    public NodeRegistry nodes() {
+        return nodes;
+    }
+
+    /** The key names this storage uses. */
+    public Keys keys() {
+        return keys;
+    }
+
+    @Override
+    public void ping() {
+        call(redis::ping);
+    }
+
+    @Override
+    public Map<String, String> durabilitySettings() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : List.of("maxmemory-policy", "appendonly", "save")) {
+            try {
+                out.putAll(call(() -> redis.configGet(name)));
+            } catch (StoreUnavailableException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // CONFIG is renamed or forbidden here, or not routable (a cluster): not knowing
+                // is not a failure.
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+
+    /** The client, for tests in this package's test tree that look at Redis directly. */
+    UnifiedJedis redis() {
+        return redis;
+    }
+}

@@ -1,0 +1,21 @@
+package io.redtask.redis;
+
+import io.redtask.engine.EngineSettings;
+
+/**
+ * The engine settings the store applies inside its scripts, in milliseconds.
+ *
+ * @param keepSucceededMillis how long succeeded and cancelled tasks are kept
+ * @param keepDeadMillis      how long dead tasks are kept
+ * @param maxStalls           lost leases a task survives before it is dead
+ * @param statsWindowMillis   how long the 10-second counter buckets behind per-minute rates live
+ * @param promoteBatch        most due scheduled tasks one claim moves to the ready set
+ */
+record StoreSettings(long keepSucceededMillis, long keepDeadMillis, int maxStalls, long statsWindowMillis,
+                     int promoteBatch) {
+
+    static StoreSettings of(EngineSettings s) {
+        return new StoreSettings(s.keepSucceeded().toMillis(), s.keepDead().toMillis(), s.maxStalls(),
+                s.statsWindow().toMillis(), s.promoteBatch());
+    }
+}

@@ -1,0 +1,112 @@
+package io.redtask.store;
+
+import java.util.Objects;
+
+/**
+ * A task about to be stored. Build one with {@link #builder(String, String, String)}.
+ *
+ * @param id                task id ({@link TaskIds})
+ * @param type              handler name
+ * @param queue             queue name
+ * @param payloadJson       payload as JSON
+ * @param maxAttempts       attempts allowed, at least 1
+ * @param priority          -1000..1000, higher first
+ * @param dueAt             when it may run (epoch ms); at or before now means ready at once
+ * @param timeoutMillis     longest time an attempt may run, 0 for no limit
+ * @param idempotencyKey    the caller's idempotency key, shown with the task, or {@code null}
+ * @param dedupeKey         the key under which a second task is refused: {@code "idem:<key>"}
+ *                          for an idempotency key, {@code "cron:<name>:<slot>"} for a schedule's
+ *                          slot, or {@code null}
+ * @param dedupeWindowMs    how long the dedupe key is remembered
+ * @param backoffBaseMillis wait after the first failure, or -1 for the engine's default
+ * @param backoffCapMillis  longest wait, or -1 for the engine's default
+ */
+public record NewTask(String id, String type, String queue, String payloadJson, int maxAttempts, int priority,
+                      long dueAt, long timeoutMillis, String idempotencyKey, String dedupeKey, long dedupeWindowMs,
+                      long backoffBaseMillis, long backoffCapMillis) {
+
+    public NewTask {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(queue, "queue");
+    }
+
+    /** A task of {@code type} in {@code queue}: payload null, one attempt, priority 0, due now. */
+    public static Builder builder(String id, String type, String queue) {
+        return new Builder(id, type, queue);
+    }
+
+    /** Builds a {@link NewTask}; every field but the three it starts with has a default. */
+    public static final class Builder {
+        private final String id;
+        private final String type;
+        private final String queue;
+        private String payloadJson = "null";
+        private int maxAttempts = 1;
+        private int priority;
+        private long dueAt;
+        private long timeoutMillis;
+        private String idempotencyKey;
+        private String dedupeKey;
+        private long dedupeWindowMs;
+        private long backoffBaseMillis = -1;
+        private long backoffCapMillis = -1;
+
+        private Builder(String id, String type, String queue) {
+            this.id = id;
+            this.type = type;
+            this.queue = queue;
+        }
+
+        public Builder payloadJson(String v) {
+            payloadJson = v;
+            return this;
+        }
+
+        public Builder maxAttempts(int v) {
+            maxAttempts = v;
+            return this;
+        }
+
+        public Builder priority(int v) {
+            priority = v;
+            return this;
+        }
+
+        /** When it may run (epoch ms); 0 or any past time means now. */
+        public Builder dueAt(long v) {
+            dueAt = v;
+            return this;
+        }
+
+        public Builder timeoutMillis(long v) {
+            timeoutMillis = v;
+            return this;
+        }
+
+        /** The caller's idempotency key: shown with the task, and a second submit with it is refused. */
+        public Builder idempotencyKey(String key, long windowMs) {
+            idempotencyKey = key;
+            return dedupe(key == null ? null : "idem:" + key, windowMs);
+        }
+
+        /** Refuses a second task under {@code key} for {@code windowMs}, without showing the key. */
+        public Builder dedupe(String key, long windowMs) {
+            dedupeKey = key;
+            dedupeWindowMs = Math.max(1, windowMs);
+            return this;
+        }
+
+        /** The task's own backoff; -1 for the engine's default. */
+        public Builder backoff(long baseMillis, long capMillis) {
+            backoffBaseMillis = baseMillis;
+            backoffCapMillis = capMillis;
+            return this;
+        }
+
+        public NewTask build() {
+            return new NewTask(id, type, queue, payloadJson, maxAttempts, priority, dueAt, timeoutMillis, idempotencyKey,
+                    dedupeKey, dedupeWindowMs, backoffBaseMillis, backoffCapMillis);
+        }
+    }
+}

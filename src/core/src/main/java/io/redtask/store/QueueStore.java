@@ -1,0 +1,39 @@
+package io.redtask.store;
+
+import io.redtask.QueueStats;
+import io.redtask.TaskState;
+import io.redtask.TaskStatus;
+
+import java.util.Collection;
+import java.util.List;
+
+/** Queues as operators see them: which exist, their figures and settings, their tasks by state, the dead sets. */
+public interface QueueStore {
+
+    /** Records queues as known (a server takes tasks from them), so operators see them before first use. */
+    void register(Collection<String> queues);
+
+    /** The queues that were ever used or served, sorted. */
+    List<String> names();
+
+    /** A consistent reading of a queue's sizes, settings and counters. */
+    QueueStats stats(String queue, long now);
+
+    /**
+     * Tasks of a queue in one state: {@code QUEUED} in the order they will run, {@code SCHEDULED}
+     * by due time, {@code RUNNING} by lease deadline, {@code DEAD} most recent death first.
+     */
+    List<TaskStatus> tasks(String queue, TaskState state, int offset, int limit);
+
+    /** Moves dead tasks (one by id, or up to {@code max} oldest when {@code id} is null) back to ready. */
+    int retryDead(String queue, String id, int max, long now);
+
+    /** Deletes dead tasks (one by id, or up to {@code max} oldest when {@code id} is null). */
+    int purgeDead(String queue, String id, int max);
+
+    /** Sets (or with {@code null} removes) the cluster-wide limit of running tasks of a queue. */
+    void setConcurrency(String queue, Integer limit);
+
+    /** Pauses or resumes claiming from a queue on every server. */
+    void setPaused(String queue, boolean paused);
+}

@@ -1,0 +1,98 @@
+package io.redtask.store;
+
+import io.redtask.TaskState;
+import io.redtask.TaskStatus;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A task's life in storage: stored, claimed under a lease, completed, failed, released, cancelled,
+ * recovered. Every method that changes a task is atomic; methods that act for a worker take the
+ * owner token from its claim and change nothing when it is stale. Times are epoch milliseconds
+ * from the engine's clock.
+ */
+public interface TaskStore {
+
+    /**
+     * Stores new tasks of one queue in one atomic step, each ready now or scheduled for its
+     * {@link NewTask#dueAt()}; a task whose dedupe key is remembered is not stored.
+     *
+     * @return one result per task, in order
+     */
+    List<EnqueueResult> enqueue(String queue, List<NewTask> tasks, long now);
+
+    /**
+     * Claims up to {@code max} ready tasks of {@code queue} for {@code owner} with a lease until
+     * {@code now + leaseMillis}, first making scheduled tasks that are due ready. Claims nothing
+     * while the queue is paused, and no more than its cluster-wide concurrency limit allows.
+     */
+    ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner);
+
+    /** Records success. @return false when the token is stale (nothing changed). */
+    default boolean complete(ClaimedTask task, String resultJson, long now) {
+        return complete(task, resultJson, now, null).recorded();
+    }
+
+    /**
+     * Records success and, with {@code next} given, claims the next ready task of the same queue
+     * for that owner in the same atomic step (a busy worker costs one round trip per task).
+     */
+    Completion complete(ClaimedTask task, String resultJson, long now, NextClaim next);
+
+    /**
+     * Records a failed attempt; retries at {@code retryAt} (or now if {@code retryAt <= now}),
+     * or, with {@code retryAt < 0} or no attempts left, moves the task to the dead set.
+     *
+     * @return what happened, {@link FailOutcome#STALE} when the token is stale
+     */
+    FailOutcome fail(ClaimedTask task, String error, long retryAt, long now);
+
+    /**
+     * Extends the leases of tasks of one queue to {@code leaseUntil}.
+     *
+     * @return per task, whether it is still held (false: stale token or cancelled)
+     */
+    List<Boolean> extend(String queue, List<ClaimedTask> tasks, long leaseUntil);
+
+    /** Gives a claimed task back unrun, not counting the attempt. @return false when stale. */
+    boolean release(ClaimedTask task);
+
+    /**
+     * Cancels a task that has not finished.
+     *
+     * @return the state it had: scheduled, queued or running when this call cancelled it; a final
+     * state when it had already finished; empty when there is no such task
+     */
+    Optional<TaskState> cancel(String id, long now);
+
+    /** Requeues (or buries) tasks of {@code queue} whose lease ended before {@code now}. */
+    RecoveryResult recoverExpired(String queue, long now, int max);
+
+    /** Blocks up to {@code timeoutMillis} until a task may be ready in {@code queue}. */
+    void awaitWork(String queue, long timeoutMillis);
+
+    /** Reads a task; empty when there is none (or its record expired). */
+    Optional<TaskStatus> find(String id);
+
+    /** Reads many tasks in one round trip; missing ones are absent from the map. */
+    Map<String, TaskStatus> findAll(List<String> ids);
+
+    /** Who claims the next task on completion, and for how long. */
+    record NextClaim(String owner, long leaseMillis) {
+    }
+
+    /** What a completion did: whether it was recorded, and the next task claimed, if any. */
+    record Completion(boolean recorded, ClaimedTask next) {
+    }
+
+    /** What {@link #recoverExpired} did. */
+    record RecoveryResult(int requeued, int dead) {
+        public static final RecoveryResult NONE = new RecoveryResult(0, 0);
+    }
+
+    /** Tasks claimed by one call, and when the next scheduled task is due (-1 for none). */
+    record ClaimBatch(List<ClaimedTask> tasks, long nextDueAt) {
+    }
+}

@@ -1,0 +1,32 @@
+-- lib_task: the small steps every state change shares, so each is written once. Included at
+-- load time (each script still runs as one atomic unit).
+-- A task hash holds the fields the Java codec (TaskRecord) names: id, type, queue, payload, state,
+-- attempts, maxAttempts, priority, score, fence, createdAt, runAt, timeoutMs, idemKey, backoffBase,
+-- backoffCap, startedAt, owner, lease, result, error, finishedAt, stalls.
+
+-- Whether the caller still holds the task: its owner token is the current fencing token and the
+-- task is running. A stale caller (lease lost, cancelled) must change nothing.
+local function holds(key, token)
+  local f = redis.call('HMGET', key, 'fence', 'state')
+  return f[1] == token and f[2] == 'running'
+end
+
+-- Wakes fetchers blocked on an empty queue: one token per task that became ready (n, 1 when
+-- absent), as each token wakes one blocked fetcher. The list is capped: a token means "look
+-- again", and 64 of them wake every fetcher there could be many times over.
+local function wake(list, n)
+  for _ = 1, math.min(n or 1, 64) do
+    redis.call('LPUSH', list, '1')
+  end
+  redis.call('LTRIM', list, 0, 63)
+end
+
+-- Moves a task to the dead set at now; its record is kept for keep ms. Dead-set entries older
+-- than the retention have lost their records (they expired): forget them too, so the set stays
+-- bounded even when nothing dies for a while.
+local function bury(key, dead, id, now, keep)
+  redis.call('HSET', key, 'state', 'dead', 'finishedAt', now)
+  redis.call('ZADD', dead, now, id)
+  redis.call('PEXPIRE', key, keep)
+  redis.call('ZREMRANGEBYSCORE', dead, '-inf', now - tonumber(keep))
+end
