@@ -11,6 +11,7 @@ import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.redis.RedisProbe;
 import io.redtask.redis.RedisStorage;
+import io.redtask.testing.FetchRounds;
 import io.redtask.testing.MutableClock;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -175,15 +176,20 @@ class ControlTest {
 
     @Test
     void whenFinishedCompletesWithTheFinalStatusAndFailsForAnUnknownTask() throws Exception {
+        // Two servers: the one that submits and waits has no workers; the other runs the task.
+        AtomicInteger ranOnWaiter = new AtomicInteger();
         RedTaskEngine engine = fixture.engine("n", Clock.systemUTC(), EngineFixture.settings("n"),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> "done " + p)));
-        // Another server without workers waits for it.
         RedTaskEngine waiter = fixture.unstarted("w", Clock.systemUTC(), EngineFixture.settings("w"),
-                b -> b.handler(HandlerRegistration.of("t", (p, c) -> null)));
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> ranOnWaiter.incrementAndGet())));
         String id = waiter.submit("t", 7);
         TaskStatus s = waiter.whenFinished(id).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertEquals(TaskState.SUCCEEDED, s.state());
         assertEquals("\"done 7\"", s.result());
+        assertEquals(0, ranOnWaiter.get(), "the waiting server ran nothing");
+        assertEquals(1, engine.admin().completedCount(), "the other server ran it");
+        // Asked again once it has finished: completes with the same outcome.
+        assertEquals("\"done 7\"", waiter.whenFinished(id).toCompletableFuture().get(10, TimeUnit.SECONDS).result());
         CompletableFuture<TaskStatus> missing = engine.whenFinished("default:NOTATASK").toCompletableFuture();
         ExecutionException e = assertThrows(ExecutionException.class, () -> missing.get(10, TimeUnit.SECONDS));
         assertInstanceOf(TaskNotFoundException.class, e.getCause());
@@ -270,9 +276,12 @@ class ControlTest {
         engines.get(0).admin().setQueueConcurrency("report", 2);
         IntStream.range(0, 8).forEach(i -> engines.get(i % 2).submit("report", i, SubmitOptions.queue("report")));
         await().atMost(Duration.ofSeconds(10)).until(() -> now.get() == 2);
-        // Both servers have free workers and keep polling; the limit must keep holding.
-        await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+        // Both servers have free workers and go on claiming: after three rounds of each one's
+        // fetcher (two whole claims each), the limit still holds.
+        engines.forEach(e -> FetchRounds.await(e.health(), 3));
         assertEquals(2, now.get());
+        assertEquals(2, engines.get(0).admin().queue("report").running());
+        assertEquals(6, engines.get(0).admin().queue("report").ready());
         gate.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> done.get() == 8);
         assertEquals(2, max.get());
@@ -285,7 +294,8 @@ class ControlTest {
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> runs.incrementAndGet())));
         engine.admin().pause("default");
         String id = engine.submit("t", null);
-        await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+        // Three rounds of the fetcher, so two whole claims, after the submit: none took it.
+        FetchRounds.await(engine.health(), 3);
         assertEquals(0, runs.get());
         assertEquals(TaskState.QUEUED, engine.status(id).orElseThrow().state());
         engine.admin().resume("default");

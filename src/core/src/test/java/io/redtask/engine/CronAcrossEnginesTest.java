@@ -4,6 +4,9 @@ import io.redtask.InvalidRequestException;
 import io.redtask.Misfire;
 import io.redtask.Schedule;
 import io.redtask.ScheduleInfo;
+import io.redtask.SubmitOptions;
+import io.redtask.TaskState;
+import io.redtask.TaskStatus;
 import io.redtask.redis.RedisProbe;
 import io.redtask.redis.RedisStorage;
 import io.redtask.testing.MutableClock;
@@ -20,6 +23,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,6 +80,58 @@ class CronAcrossEnginesTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> ran.size() == 10);
         ScheduleInfo info = engines.get(0).schedules().get(0);
         assertEquals(T0.plusSeconds(11), info.nextFireAt());
+    }
+
+    /**
+     * The servers race for each slot: twelve threads (four per server) fire the due schedules at
+     * the same moment, for thirty slots of two every-second schedules. Each slot creates exactly
+     * one task per schedule, whatever the interleaving: a check-then-fire race would create two.
+     */
+    @Test
+    void serversFiringTheSameSlotAtOnceCreateOneTaskPerSlot() throws Exception {
+        // Each schedule feeds a queue no server takes tasks from, so its tasks stay countable.
+        List<String> queues = List.of("cron-race-a", "cron-race-b");
+        for (String q : queues) {
+            engines.get(0).schedule(Schedule.builder(q, "* * * * * *", "tick").payload(q)
+                    .options(SubmitOptions.queue(q)).build());
+        }
+        int threadsPerEngine = 4;
+        int slots = 30;
+        int threads = engines.size() * threadsPerEngine;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int slot = 1; slot <= slots; slot++) {
+                clock.advance(Duration.ofSeconds(1));
+                List<Future<Integer>> fired = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    RedTaskEngine engine = engines.get(t % engines.size());
+                    fired.add(pool.submit(() -> {
+                        start.await(10, TimeUnit.SECONDS);
+                        return engine.fireDueSchedules();
+                    }));
+                }
+                int created = 0;
+                for (Future<Integer> f : fired) {
+                    created += f.get(20, TimeUnit.SECONDS);
+                }
+                assertEquals(queues.size(), created, "slot " + slot + ": the servers say they created one task per schedule");
+                for (String q : queues) {
+                    assertEquals(slot, engines.get(0).admin().queue(q).ready(), "slot " + slot + ": tasks in " + q);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        // One task per slot, and each slot's own: the tasks were due at the thirty slots.
+        List<Instant> expected = java.util.stream.IntStream.rangeClosed(1, slots).mapToObj(T0::plusSeconds).toList();
+        for (String q : queues) {
+            List<Instant> due = engines.get(0).admin().tasks(q, TaskState.QUEUED, 0, 1000).stream()
+                    .map(TaskStatus::runAt).sorted().toList();
+            assertEquals(expected, due, "tasks of " + q);
+        }
+        assertEquals(0, tickAll(), "nothing left to fire");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.redtask.TaskStatus;
 import io.redtask.TaskType;
 import io.redtask.redis.RedisProbe;
 import io.redtask.redis.RedisStorage;
+import io.redtask.testing.FetchRounds;
 import io.redtask.testing.MutableClock;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -70,8 +71,9 @@ class TimingAndRetryTest {
         awaitState(engine, past, TaskState.SUCCEEDED);
 
         clock.advance(Duration.ofMinutes(5).minusMillis(1));
-        // A fetcher polls at least every 200 ms here; give it several polls to (wrongly) run it.
-        await().pollDelay(Duration.ofMillis(600)).until(() -> true);
+        // Three rounds of the fetcher (two whole claims, each of which promotes due tasks) at
+        // 1 ms before the due time: it is not run.
+        FetchRounds.await(engine.health(), 3);
         assertEquals(TaskState.SCHEDULED, engine.status(later).orElseThrow().state(), "not a millisecond early");
 
         clock.advance(Duration.ofMillis(1));
