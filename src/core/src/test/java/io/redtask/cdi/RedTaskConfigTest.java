@@ -1,0 +1,222 @@
+package io.redtask.cdi;
+
+import io.redtask.engine.EngineSettings;
+import io.redtask.engine.RetryBackoff;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link RedTaskConfig#from}: the README's configuration table, key by key. The defaults are the
+ * table's; each key reaches the setting it names; a bad value is refused with the key named.
+ */
+class RedTaskConfigTest {
+
+    private static RedTaskConfig read(Map<String, String> values) {
+        return RedTaskConfig.from(new MapConfig(values));
+    }
+
+    @Test
+    void theDefaultsAreTheReadmes() {
+        RedTaskConfig c = read(Map.of());
+        EngineSettings e = c.engine();
+        assertAll(
+                () -> assertEquals("redis://127.0.0.1:6379", c.redisUrl()),
+                () -> assertEquals(32 + 1 + 16, c.redisPoolSize(), "workers.max + queues + 16"),
+                () -> assertEquals(Duration.ofSeconds(2), c.redisTimeout()),
+                () -> assertEquals("redtask", c.keyPrefix()),
+                () -> assertEquals(List.of("default"), e.queues()),
+                () -> assertTrue(c.workersEnabled()),
+                () -> assertEquals(8, e.concurrency()),
+                () -> assertEquals(32, e.maxConcurrency()),
+                () -> assertEquals("concurrent/redtaskWorkers", c.workerExecutor()),
+                () -> assertEquals("concurrent/redtaskScheduler", c.housekeepingExecutor()),
+                () -> assertEquals(Map.of(), c.queueLimits()),
+                () -> assertEquals(Duration.ofSeconds(30), e.lease()),
+                () -> assertEquals(Duration.ofSeconds(2), e.heartbeatInterval()),
+                () -> assertEquals(Duration.ofSeconds(5), e.reaperInterval()),
+                () -> assertEquals(Duration.ofSeconds(1), e.pollInterval()),
+                () -> assertEquals(32, e.claimBatch()),
+                () -> assertEquals(Duration.ofSeconds(20), e.shutdownGrace()),
+                () -> assertEquals(3, e.maxStalls()),
+                () -> assertEquals(new RetryBackoff(Duration.ofSeconds(1), Duration.ofHours(1), 0.2), e.backoff()),
+                () -> assertEquals(Duration.ofHours(24), e.keepSucceeded()),
+                () -> assertEquals(Duration.ofDays(7), e.keepDead()),
+                () -> assertEquals(Duration.ofHours(24), e.idempotencyWindow()),
+                () -> assertEquals(Duration.ofMillis(500), e.cronInterval()),
+                () -> assertEquals(Duration.ofMinutes(1), e.misfireThreshold()),
+                () -> assertFalse(c.web().secureTasks()),
+                () -> assertEquals(Duration.ofSeconds(2), c.web().metricsCache()),
+                () -> assertTrue(c.web().requireNoeviction()),
+                () -> assertFalse(c.web().requirePersistence()),
+                () -> assertEquals(Duration.ofSeconds(30), c.web().fetcherStall()));
+    }
+
+    @Test
+    void theDefaultNodeIdIsHostPidAndSomethingRandom() {
+        String pid = String.valueOf(ManagementFactory.getRuntimeMXBean().getPid());
+        String a = read(Map.of()).engine().nodeId();
+        assertTrue(a.matches(".+-" + pid + "-[0-9a-z]+"), a);
+        assertEquals(a, read(Map.of("redtask.node-id", a)).engine().nodeId());
+    }
+
+    @Test
+    void everyKeyReachesItsSetting() {
+        Map<String, String> v = new HashMap<>();
+        v.put("redtask.redis.url", "redis://user:pw@127.0.0.1:7000/3");
+        v.put("redtask.redis.pool-size", "7");
+        v.put("redtask.redis.timeout", "PT3S");
+        v.put("redtask.key-prefix", "app1");
+        v.put("redtask.queues", " mail, reports ,mail,,default");
+        v.put("redtask.workers.enabled", "false");
+        v.put("redtask.workers.concurrency", "5");
+        v.put("redtask.workers.max", "12");
+        v.put("redtask.workers.executor", "concurrent/mine");
+        v.put("redtask.housekeeping.executor", "concurrent/myLoops");
+        v.put("redtask.queue.mail.concurrency", "2");
+        v.put("redtask.queue.reports.concurrency", "0");
+        v.put("redtask.queue.elsewhere.concurrency", "9");
+        v.put("redtask.lease", "PT45S");
+        v.put("redtask.heartbeat", "PT3S");
+        v.put("redtask.reaper-interval", "PT7S");
+        v.put("redtask.poll-interval", "PT0.5S");
+        v.put("redtask.claim-batch", "11");
+        v.put("redtask.shutdown-grace", "PT9S");
+        v.put("redtask.max-stalls", "4");
+        v.put("redtask.retry.base", "PT2S");
+        v.put("redtask.retry.cap", "PT10M");
+        v.put("redtask.retry.jitter", "0.5");
+        v.put("redtask.keep.succeeded", "PT1H");
+        v.put("redtask.keep.dead", "P2D");
+        v.put("redtask.idempotency-window", "PT6H");
+        v.put("redtask.cron.interval", "PT0.25S");
+        v.put("redtask.cron.misfire-threshold", "PT5M");
+        v.put("redtask.node-id", "node-7");
+        v.put("redtask.watch-interval", "PT0.1S");
+        v.put("redtask.node-ttl", "PT20S");
+        v.put("redtask.outage-backoff", "PT4S");
+        v.put("redtask.stats-window", "PT3M");
+        v.put("redtask.promote-batch", "50");
+        v.put("redtask.served-check", "PT2M");
+        v.put("redtask.rest.secure-tasks", "true");
+        v.put("redtask.metrics.cache", "PT5S");
+        v.put("redtask.health.require-noeviction", "false");
+        v.put("redtask.health.require-persistence", "true");
+        v.put("redtask.health.fetcher-stall", "PT1M");
+        RedTaskConfig c = read(v);
+        EngineSettings e = c.engine();
+        assertAll(
+                () -> assertEquals("redis://user:pw@127.0.0.1:7000/3", c.redisUrl()),
+                () -> assertEquals(7, c.redisPoolSize()),
+                () -> assertEquals(Duration.ofSeconds(3), c.redisTimeout()),
+                () -> assertEquals("app1", c.keyPrefix()),
+                () -> assertEquals(List.of("mail", "reports", "default"), e.queues(), "trimmed, blanks and repeats dropped"),
+                () -> assertFalse(c.workersEnabled()),
+                () -> assertEquals(5, e.concurrency()),
+                () -> assertEquals(12, e.maxConcurrency()),
+                () -> assertEquals("concurrent/mine", c.workerExecutor()),
+                () -> assertEquals("concurrent/myLoops", c.housekeepingExecutor()),
+                () -> assertEquals(Map.of("mail", 2, "reports", 0), c.queueLimits(), "only this server's queues"),
+                () -> assertEquals(Duration.ofSeconds(45), e.lease()),
+                () -> assertEquals(Duration.ofSeconds(3), e.heartbeatInterval()),
+                () -> assertEquals(Duration.ofSeconds(7), e.reaperInterval()),
+                () -> assertEquals(Duration.ofMillis(500), e.pollInterval()),
+                () -> assertEquals(11, e.claimBatch()),
+                () -> assertEquals(Duration.ofSeconds(9), e.shutdownGrace()),
+                () -> assertEquals(4, e.maxStalls()),
+                () -> assertEquals(new RetryBackoff(Duration.ofSeconds(2), Duration.ofMinutes(10), 0.5), e.backoff()),
+                () -> assertEquals(Duration.ofHours(1), e.keepSucceeded()),
+                () -> assertEquals(Duration.ofDays(2), e.keepDead()),
+                () -> assertEquals(Duration.ofHours(6), e.idempotencyWindow()),
+                () -> assertEquals(Duration.ofMillis(250), e.cronInterval()),
+                () -> assertEquals(Duration.ofMinutes(5), e.misfireThreshold()),
+                () -> assertEquals("node-7", e.nodeId()),
+                () -> assertEquals(Duration.ofMillis(100), e.watchInterval()),
+                () -> assertEquals(Duration.ofSeconds(20), e.nodeTtl()),
+                () -> assertEquals(Duration.ofSeconds(4), e.outageBackoff()),
+                () -> assertEquals(Duration.ofMinutes(3), e.statsWindow()),
+                () -> assertEquals(50, e.promoteBatch()),
+                () -> assertEquals(Duration.ofMinutes(2), e.servedCheck()),
+                () -> assertTrue(c.web().secureTasks()),
+                () -> assertEquals(Duration.ofSeconds(5), c.web().metricsCache()),
+                () -> assertFalse(c.web().requireNoeviction()),
+                () -> assertTrue(c.web().requirePersistence()),
+                () -> assertEquals(Duration.ofMinutes(1), c.web().fetcherStall()));
+    }
+
+    @Test
+    void thePoolFollowsTheWorkerCeilingAndTheQueues() {
+        assertEquals(12 + 3 + 16, read(Map.of("redtask.workers.max", "12", "redtask.workers.concurrency", "4",
+                "redtask.queues", "a,b,c")).redisPoolSize());
+    }
+
+    @Test
+    void theWebSettingsAreReadAgainOnEveryCall() {
+        assertFalse(RedTaskConfig.web(new MapConfig(Map.of())).requirePersistence());
+        assertTrue(RedTaskConfig.web(new MapConfig(Map.of("redtask.health.require-persistence", "true")))
+                .requirePersistence());
+    }
+
+    /** The message of the IllegalArgumentException that {@code values} cause. */
+    private static String refused(Map<String, String> values) {
+        return assertThrows(IllegalArgumentException.class, () -> read(values), () -> "accepted: " + values).getMessage();
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheKey() {
+        for (String key : List.of("redtask.redis.timeout", "redtask.lease", "redtask.heartbeat", "redtask.reaper-interval",
+                "redtask.poll-interval", "redtask.shutdown-grace", "redtask.retry.base", "redtask.retry.cap",
+                "redtask.keep.succeeded", "redtask.keep.dead", "redtask.idempotency-window", "redtask.cron.interval",
+                "redtask.cron.misfire-threshold", "redtask.metrics.cache", "redtask.health.fetcher-stall")) {
+            String message = refused(Map.of(key, "30s"));
+            assertTrue(message.contains(key) && message.contains("30s") && message.contains("ISO-8601"),
+                    () -> key + "=30s: " + message);
+        }
+        String queue = refused(Map.of("redtask.queues", "default,no spaces"));
+        assertTrue(queue.contains("redtask.queues") && queue.contains("'no spaces'"), queue);
+        String tooMany = refused(Map.of("redtask.workers.concurrency", "40"));
+        assertTrue(tooMany.contains("redtask.workers.concurrency") && tooMany.contains("redtask.workers.max (32)")
+                && tooMany.contains("40"), tooMany);
+        String negative = refused(Map.of("redtask.workers.concurrency", "-1"));
+        assertTrue(negative.contains("redtask.workers.concurrency"), negative);
+    }
+
+    /**
+     * Values the engine's own settings refuse: the error should name the key the operator wrote.
+     * Today it names the engine's field ("claimBatch must be at least 1", "durations must be
+     * positive: PT0S", "nodeTtl (PT10S) must be longer than the heartbeatInterval (PT15S)": the
+     * last for a documented redtask.heartbeat of 15 s, naming an undocumented setting). The fix
+     * belongs in RedTaskConfig (src/core/src/main).
+     */
+    @Test
+    @Disabled("broken promise, engine-side fix pending: RedTaskConfig passes these to EngineSettings, whose errors name its fields, not the keys")
+    void valuesTheEngineRefusesAreNamedByTheirKey() {
+        Map<String, String> cases = Map.of(
+                "redtask.claim-batch", "0",
+                "redtask.max-stalls", "-1",
+                "redtask.lease", "PT0S",
+                "redtask.poll-interval", "-PT1S",
+                "redtask.heartbeat", "PT15S",
+                "redtask.retry.jitter", "2",
+                "redtask.shutdown-grace", "-PT1S");
+        List<String> unnamed = new java.util.ArrayList<>();
+        new java.util.TreeMap<>(cases).forEach((key, value) -> {
+            String message = refused(Map.of(key, value));
+            if (!message.contains(key)) {
+                unnamed.add(key + "=" + value + " -> \"" + message + "\"");
+            }
+        });
+        assertEquals(List.of(), unnamed, "errors that do not name the key");
+    }
+}
