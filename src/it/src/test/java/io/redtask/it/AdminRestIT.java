@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -28,6 +30,7 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 
+
 /**
  * The admin REST API of the real war (in an EAR like src/ear's, at "/", with the real role
  * bindings), over HTTP with Basic authentication: 401 without credentials, 403 for a user
@@ -40,7 +43,8 @@ class AdminRestIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
+        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar())
+                .addClasses(FailUntilFileHandler.class, FailUntilFileHandler.Payload.class);
         return Deployments.ear("admin-rest-it", war, "/");
     }
 
@@ -131,6 +135,9 @@ class AdminRestIT {
         String name = "never-used-" + System.nanoTime();
         JsonObject missing = admin.object(admin.get("api/queues/" + name), 404);
         assertTrue(missing.getString("error").contains("no queue '" + name + "'"), missing::toString);
+        // It names the queues there are, so a typo is easy to see.
+        String known = missing.getString("error").replaceAll(".*queues: \\[([^]]*)].*", "$1");
+        assertTrue(List.of(known.split(", ")).contains(QUEUE), () -> "the known queues are not named: " + missing);
         admin.object(admin.post("api/queues/" + name + "/pause", ""), 404);
         assertTrue(admin.getArray("api/queues").stream()
                 .noneMatch(q -> q.asJsonObject().getString("name").equals(name)), "the typo created a queue");
@@ -145,12 +152,11 @@ class AdminRestIT {
             // Every claim reads the pause flag in the same script: a task submitted after it waits.
             String id = anonymous.object(anonymous.post("api/tasks", "{\"type\":\"echo\",\"payload\":{\"p\":1}}"), 201)
                     .getString("id");
-            // And keeps waiting: queued for two and a half seconds of fetcher polls.
-            org.awaitility.Awaitility.await("a task of a paused queue stays queued")
-                    .during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(5))
-                    .until(() -> anonymous.getObject("api/tasks/" + id).getString("state").equals("queued"));
-            assertTrue(admin.getObject("api/queues/" + QUEUE).getJsonNumber("ready").longValue() >= 1,
-                    "the waiting task is not counted as ready");
+            // And keeps waiting: three rounds of the fetcher (two whole claims) with free workers.
+            ItSupport.awaitFetcherRounds(anonymous, 3);
+            assertEquals("queued", anonymous.getObject("api/tasks/" + id).getString("state"));
+            assertTrue(admin.getArray("api/queues/" + QUEUE + "/tasks?state=queued&limit=1000").stream()
+                    .anyMatch(t -> t.asJsonObject().getString("id").equals(id)), "the waiting task is listed as queued");
 
             JsonObject resumed = admin.object(admin.post("api/queues/" + QUEUE + "/resume", ""), 200);
             assertFalse(resumed.getBoolean("paused"), () -> "resume: " + resumed);
@@ -161,64 +167,149 @@ class AdminRestIT {
     }
 
     @Test
-    void deadTasksAreListedRetriedAndPurged() throws Exception {
-        String body = "{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}";
-        String id = anonymous.object(anonymous.post("api/tasks", body), 201).getString("id");
-        awaitState(id, "dead");
-
+    void aRetriedDeadTaskRunsAgainWithFreshAttemptsToANewOutcome() throws Exception {
+        Path fixed = ItSupport.absentFile("fixed");
+        String id = submitFailingUntil(fixed, 2);
+        JsonObject dead = awaitState(id, "dead");
+        assertEquals(2, dead.getInt("attempts"), dead::toString);
         JsonObject listed = deadTask(id);
         assertNotNull(listed, "the dead task is not in the dead list");
         assertEquals("dead", listed.getString("state"));
-        assertEquals("fail", listed.getString("type"));
+        assertEquals(FailUntilFileHandler.TYPE, listed.getString("type"));
         assertEquals(QUEUE, listed.getString("queue"));
-        assertEquals(1, listed.getInt("attempts"));
-        assertFalse(listed.isNull("error"), () -> "no error: " + listed);
+        assertEquals(2, listed.getInt("attempts"));
+        assertTrue(listed.getString("error").contains("does not exist yet"), listed::toString);
 
-        // One task: back to the queue, fails again (it always does), dead again.
+        // The operator fixes the cause, then retries the one task.
+        Files.createFile(fixed);
         JsonObject retried = admin.object(admin.post("api/tasks/" + id + "/retry", ""), 200);
         assertEquals(id, retried.getString("id"));
-        assertTrue(Set.of("queued", "running", "dead").contains(retried.getString("state")), () -> "retry: " + retried);
-        awaitState(id, "dead");
-        await("the retried task back in the dead list").atMost(ItSupport.TIMEOUT).until(() -> deadTask(id) != null);
+        assertTrue(Set.of("queued", "running", "succeeded").contains(retried.getString("state")), () -> "retry: " + retried);
+        JsonObject done = awaitState(id, "succeeded");
+        assertEquals(1, done.getInt("attempts"), () -> "fresh attempts: " + done);
+        assertEquals(1, done.getJsonObject("result").getInt("attempt"), () -> "the first new attempt succeeded: " + done);
+        assertTrue(done.isNull("error"), () -> "a succeeded task keeps no earlier error: " + done);
+        assertEquals(null, deadTask(id), "no longer in the dead list");
 
-        // The whole dead set of the queue.
-        JsonObject all = admin.object(admin.post("api/queues/" + QUEUE + "/dead/retry", ""), 200);
-        assertTrue(all.getInt("retried") >= 1, () -> "dead/retry: " + all);
-        awaitState(id, "dead");
-        await().atMost(ItSupport.TIMEOUT).until(() -> deadTask(id) != null);
-
-        JsonObject purged = admin.object(admin.post("api/queues/" + QUEUE + "/dead/purge", ""), 200);
-        assertTrue(purged.getInt("purged") >= 1, () -> "dead/purge: " + purged);
-        assertEquals(null, deadTask(id), "purged task still listed");
-
-        // Not dead: 409; no such task: 404.
-        String done = anonymous.object(anonymous.post("api/tasks", "{\"type\":\"noop\"}"), 201).getString("id");
-        awaitState(done, "succeeded");
-        HttpResponse<String> conflict = admin.post("api/tasks/" + done + "/retry", "");
+        // Not dead (any more): 409; no such task: 404.
+        HttpResponse<String> conflict = admin.post("api/tasks/" + id + "/retry", "");
         assertEquals(409, conflict.statusCode(), conflict::body);
         assertTrue(ItSupport.object(conflict.body()).getString("error").contains("succeeded"), conflict::body);
         assertEquals(404, admin.post("api/tasks/" + QUEUE + ":00000000000000000000000000/retry", "").statusCode());
+    }
+
+    @Test
+    void retryingAQueuesDeadTasksRunsEachAgainWithFreshAttempts() throws Exception {
+        Path fixed = ItSupport.absentFile("fixed");
+        List<String> ids = List.of(submitFailingUntil(fixed, 1), submitFailingUntil(fixed, 1), submitFailingUntil(fixed, 1));
+        for (String id : ids) {
+            awaitState(id, "dead");
+        }
+        Files.createFile(fixed);
+        JsonObject all = admin.object(admin.post("api/queues/" + QUEUE + "/dead/retry", ""), 200);
+        assertEquals(QUEUE, all.getString("queue"));
+        assertTrue(all.getInt("retried") >= ids.size(), () -> "dead/retry: " + all);
+        for (String id : ids) {
+            JsonObject done = awaitState(id, "succeeded");
+            assertEquals(1, done.getInt("attempts"), () -> "fresh attempts: " + done);
+            assertEquals(1, done.getJsonObject("result").getInt("attempt"), done::toString);
+        }
+    }
+
+    @Test
+    void purgingDeletesTheDeadTasks() throws Exception {
+        String id = anonymous.object(anonymous.post("api/tasks",
+                "{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}"), 201).getString("id");
+        awaitState(id, "dead");
+        JsonObject purged = admin.object(admin.post("api/queues/" + QUEUE + "/dead/purge", ""), 200);
+        assertEquals(QUEUE, purged.getString("queue"));
+        assertTrue(purged.getInt("purged") >= 1, () -> "dead/purge: " + purged);
+        assertEquals(null, deadTask(id), "purged task still listed");
+        assertEquals(404, anonymous.get("api/tasks/" + id).statusCode(), "a purged task is gone");
+        assertEquals(0, admin.getObject("api/queues/" + QUEUE).getInt("dead"));
 
         // Paging is checked.
         assertBadRequest(admin.get("api/queues/" + QUEUE + "/dead?limit=0"), "limit");
         assertBadRequest(admin.get("api/queues/" + QUEUE + "/dead?offset=-1"), "offset");
-        assertEquals(0, admin.getArray("api/queues/" + QUEUE + "/dead?offset=0&limit=1").stream()
-                .filter(v -> id.equals(v.asJsonObject().getString("id"))).count());
     }
 
     @Test
-    void queueConcurrencyIsSetAndCleared() throws Exception {
+    void deadTasksAreListedNewestFirst() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            // One after the other: each dies before the next is submitted.
+            String id = anonymous.object(anonymous.post("api/tasks",
+                    "{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}"), 201).getString("id");
+            awaitState(id, "dead");
+            ids.add(id);
+        }
+        List<String> listed = admin.getArray("api/queues/" + QUEUE + "/dead?limit=1000").stream()
+                .map(v -> v.asJsonObject().getString("id")).filter(ids::contains).toList();
+        assertEquals(List.of(ids.get(2), ids.get(1), ids.get(0)), listed, "newest death first");
+        // Pages follow the same order.
+        List<String> firstPage = admin.getArray("api/queues/" + QUEUE + "/dead?offset=0&limit=1").stream()
+                .map(v -> v.asJsonObject().getString("id")).toList();
+        assertEquals(List.of(ids.get(2)), firstPage);
+        assertEquals(listed, admin.getArray("api/queues/" + QUEUE + "/tasks?state=dead&limit=1000").stream()
+                .map(v -> v.asJsonObject().getString("id")).filter(ids::contains).toList(), "tasks?state=dead agrees");
+    }
+
+    @Test
+    void queuedTasksAreListedInRunOrderAndScheduledOnesByDueTime() throws Exception {
+        // A queue no server of the test takes tasks from: its tasks stay where they are.
+        String queue = "admin-it-order-" + Long.toString(System.nanoTime() & 0xffffffffL, 36);
+        int[] priorities = {0, 5, 0, -1, 5};
+        List<String> queued = new ArrayList<>();
+        for (int p : priorities) {
+            queued.add(submit("{\"type\":\"noop\",\"queue\":\"" + queue + "\",\"priority\":" + p + "}"));
+        }
+        List<String> scheduled = new ArrayList<>();
+        for (String delay : List.of("PT3H", "PT1H", "PT2H")) {
+            scheduled.add(submit("{\"type\":\"noop\",\"queue\":\"" + queue + "\",\"delay\":\"" + delay + "\"}"));
+        }
+        try {
+            assertEquals(List.of(queued.get(1), queued.get(4), queued.get(0), queued.get(2), queued.get(3)),
+                    ids(admin.getArray("api/queues/" + queue + "/tasks?state=queued")),
+                    "higher priority first, then in submit order");
+            assertEquals(List.of(queued.get(1), queued.get(4)),
+                    ids(admin.getArray("api/queues/" + queue + "/tasks?state=queued&offset=0&limit=2")));
+            assertEquals(List.of(queued.get(0), queued.get(2)),
+                    ids(admin.getArray("api/queues/" + queue + "/tasks?state=queued&offset=2&limit=2")));
+            assertEquals(List.of(scheduled.get(1), scheduled.get(2), scheduled.get(0)),
+                    ids(admin.getArray("api/queues/" + queue + "/tasks?state=scheduled")), "by due time");
+            assertEquals(List.of(), ids(admin.getArray("api/queues/" + queue + "/tasks?state=running")));
+        } finally {
+            for (String id : queued) {
+                anonymous.delete("api/tasks/" + id);
+            }
+            for (String id : scheduled) {
+                anonymous.delete("api/tasks/" + id);
+            }
+        }
+    }
+
+    @Test
+    void aQueueConcurrencyLimitHoldsAndClearingItLetsMoreRun() throws Exception {
+        try {
+            JsonObject limited = admin.object(admin.put("api/queues/" + QUEUE + "/concurrency", "{\"limit\":2}"), 200);
+            assertEquals(2, limited.getInt("concurrencyLimit"), () -> "limit: " + limited);
+            // Six tasks, eight free workers: never more than two at once, and two at once.
+            List<String> ids = submitSleeps(6, 400);
+            List<String> running = await("two tasks running").atMost(ItSupport.TIMEOUT)
+                    .until(() -> ids(admin.getArray("api/queues/" + QUEUE + "/tasks?state=running")), r -> r.size() == 2);
+            assertTrue(ids.containsAll(running), () -> "running: " + running);
+            assertEquals(2, ItSupport.maxOverlap(awaitAll(ids, "succeeded")), "at most the limit at once");
+
+            JsonObject cleared = admin.object(admin.put("api/queues/" + QUEUE + "/concurrency", "{\"limit\":null}"), 200);
+            assertTrue(cleared.isNull("concurrencyLimit"), () -> "cleared: " + cleared);
+            List<String> more = submitSleeps(4, 400);
+            assertEquals(4, ItSupport.maxOverlap(awaitAll(more, "succeeded")), "without the limit all four run at once");
+        } finally {
+            admin.put("api/queues/" + QUEUE + "/concurrency", "{\"limit\":null}");
+        }
         String queue = "admin-it-limit";
         // Operations act on queues that exist: one is made by its first task.
         anonymous.object(anonymous.post("api/tasks", "{\"type\":\"noop\",\"queue\":\"" + queue + "\"}"), 201);
-        try {
-            JsonObject limited = admin.object(admin.put("api/queues/" + queue + "/concurrency", "{\"limit\":2}"), 200);
-            assertEquals(2, limited.getInt("concurrencyLimit"), () -> "limit: " + limited);
-            JsonObject cleared = admin.object(admin.put("api/queues/" + queue + "/concurrency", "{\"limit\":null}"), 200);
-            assertTrue(cleared.isNull("concurrencyLimit"), () -> "cleared: " + cleared);
-        } finally {
-            admin.put("api/queues/" + queue + "/concurrency", "{\"limit\":null}");
-        }
         assertBadRequest(admin.put("api/queues/" + queue + "/concurrency", "{\"limit\":\"two\"}"), "limit");
         assertBadRequest(admin.put("api/queues/" + queue + "/concurrency", "{\"limit\":-1}"), "limit");
         assertBadRequest(admin.put("api/queues/" + queue + "/concurrency", "{}"), "limit");
@@ -245,17 +336,27 @@ class AdminRestIT {
         try {
             JsonObject changed = admin.object(admin.put("api/servers/local/concurrency", "{\"concurrency\":3}"), 200);
             assertEquals(3, changed.getInt("concurrency"), () -> "local concurrency: " + changed);
+            assertEquals(3, ItSupport.maxOverlap(awaitAll(submitSleeps(6, 400), "succeeded")), "three at once, no more");
+
             JsonObject byId = admin.object(admin.put("api/servers/" + nodeId + "/concurrency", "{\"concurrency\":2}"), 200);
             assertEquals(2, byId.getInt("concurrency"), () -> "concurrency by node id: " + byId);
+            assertEquals(2, ItSupport.maxOverlap(awaitAll(submitSleeps(4, 400), "succeeded")), "two at once, no more");
+
             String tooMany = assertBadRequest(admin.put("api/servers/local/concurrency",
                     "{\"concurrency\":" + (max + 1) + "}"), "concurrency");
             assertTrue(tooMany.contains(String.valueOf(max)), () -> "the error does not give the maximum: " + tooMany);
+            assertEquals(2, admin.getObject("api/servers/local").getInt("concurrency"), "a refused change changes nothing");
             assertBadRequest(admin.put("api/servers/no-such-server/concurrency", "{\"concurrency\":1}"), "nodeId");
 
             JsonObject paused = admin.object(admin.post("api/servers/local/pause", ""), 200);
             assertTrue(paused.getBoolean("paused"), () -> "pause: " + paused);
+            String waiting = submit("{\"type\":\"noop\"}");
+            ItSupport.awaitFetcherRounds(anonymous, 3);
+            assertEquals("queued", anonymous.getObject("api/tasks/" + waiting).getString("state"),
+                    "this server's paused workers took nothing");
             JsonObject resumed = admin.object(admin.post("api/servers/local/resume", ""), 200);
             assertFalse(resumed.getBoolean("paused"), () -> "resume: " + resumed);
+            awaitState(waiting, "succeeded");
         } finally {
             admin.put("api/servers/local/concurrency", "{\"concurrency\":" + concurrency + "}");
             admin.post("api/servers/local/resume", "");
@@ -293,9 +394,40 @@ class AdminRestIT {
                 .orElse(null);
     }
 
-    private void awaitState(String id, String state) {
-        await("task " + id + " to be " + state).atMost(ItSupport.TIMEOUT).pollInterval(Duration.ofMillis(100))
-                .until(() -> anonymous.getObject("api/tasks/" + id).getString("state"), state::equals);
+    private JsonObject awaitState(String id, String state) {
+        return await("task " + id + " to be " + state).atMost(ItSupport.TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> anonymous.getObject("api/tasks/" + id), t -> state.equals(t.getString("state")));
+    }
+
+    private List<JsonObject> awaitAll(List<String> ids, String state) {
+        List<JsonObject> out = new ArrayList<>();
+        for (String id : ids) {
+            out.add(awaitState(id, state));
+        }
+        return out;
+    }
+
+    private String submit(String body) throws Exception {
+        return anonymous.object(anonymous.post("api/tasks", body), 201).getString("id");
+    }
+
+    /** {@code n} sleep tasks of {@code ms} each, in "default". */
+    private List<String> submitSleeps(int n, long ms) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(submit("{\"type\":\"sleep\",\"payload\":{\"ms\":" + ms + "}}"));
+        }
+        return ids;
+    }
+
+    /** A task that fails every attempt until {@code file} exists, with {@code maxAttempts}. */
+    private String submitFailingUntil(Path file, int maxAttempts) throws Exception {
+        return submit("{\"type\":\"" + FailUntilFileHandler.TYPE + "\",\"payload\":{\"file\":\""
+                + file.toString().replace("\\", "\\\\") + "\"},\"maxAttempts\":" + maxAttempts + "}");
+    }
+
+    private static List<String> ids(JsonArray tasks) {
+        return tasks.stream().map(v -> v.asJsonObject().getString("id")).toList();
     }
 
     /** 400 with a JSON error naming the field; returns the message. */

@@ -1,6 +1,7 @@
 package io.redtask.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,8 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +29,8 @@ import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+
 
 /**
  * What the client-side tests share: the test server's logins (generated per build, see src/it's
@@ -159,6 +165,72 @@ final class ItSupport {
         } catch (RuntimeException e) {
             throw new AssertionError("not a JSON object: " + body, e);
         }
+    }
+
+    // ------------------------------------------------------------------ what the server does
+
+    /** /health/... as JSON (200 when UP, 503 when DOWN: both are answers). */
+    static JsonObject health(Client http, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.get(path);
+        assertTrue(r.statusCode() == 200 || r.statusCode() == 503, () -> path + ": HTTP " + r.statusCode() + " " + r.body());
+        return object(r.body());
+    }
+
+    /** One check of a health answer. */
+    static JsonObject check(JsonObject health, String name) {
+        return health.getJsonArray("checks").stream().map(JsonValue::asJsonObject)
+                .filter(c -> name.equals(c.getString("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no check " + name + " in " + health));
+    }
+
+    /**
+     * Returns once the server's fetch loops have started {@code rounds} new rounds, each after the
+     * one before (so at least {@code rounds - 1} whole rounds, each with a claim, happened after
+     * the call), as /health/live reports them ({@code fetcherIdleMillis}: milliseconds since a
+     * fetch loop last went round). "The workers had their chances and took nothing", without
+     * guessing a time.
+     */
+    static void awaitFetcherRounds(Client http, int rounds) {
+        for (int i = 0; i < rounds; i++) {
+            long since = System.nanoTime();
+            org.awaitility.Awaitility.await("fetch round " + (i + 1) + " of " + rounds).atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        long idle = check(health(http, "health/live"), "redtask-workers").getJsonObject("data")
+                                .getJsonNumber("fetcherIdleMillis").longValue();
+                        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+                        return idle + 2 < elapsed;
+                    });
+        }
+    }
+
+    /**
+     * The most tasks that held a worker at the same time, from their own records: each task ran
+     * from its {@code startedAt} (its claim) to its {@code finishedAt}. Exact, where sampling a
+     * gauge could miss a moment.
+     */
+    static int maxOverlap(Collection<JsonObject> tasks) {
+        List<long[]> edges = new ArrayList<>();
+        for (JsonObject t : tasks) {
+            assertEquals(1, t.getInt("attempts"), () -> "one attempt each: " + t);
+            edges.add(new long[] {Instant.parse(t.getString("startedAt")).toEpochMilli(), +1});
+            edges.add(new long[] {Instant.parse(t.getString("finishedAt")).toEpochMilli(), -1});
+        }
+        // At the same millisecond an end comes before a start: a worker that finishes one task
+        // claims the next in the same script call.
+        edges.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+        int now = 0;
+        int most = 0;
+        for (long[] e : edges) {
+            now += (int) e[1];
+            most = Math.max(most, now);
+        }
+        return most;
+    }
+
+    /** A path in a fresh temporary directory that does not exist yet (the server sees the same files). */
+    static Path absentFile(String name) throws IOException {
+        return Files.createTempDirectory("redtask-it-").resolve(name);
     }
 
     // ------------------------------------------------------------------ the test's redis-server
