@@ -8,16 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 import javax.management.Attribute;
@@ -39,6 +37,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import jakarta.json.JsonObject;
+
 /**
  * Operators' JMX, from outside the server as JConsole does it: a JMX client connects through
  * Liberty's localConnector (the address it writes to {@code logs/state/com.ibm.ws.jmx.local.address})
@@ -58,14 +58,16 @@ class JmxIT {
     @ArquillianResource
     URL base;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private JMXConnector connector;
     private MBeanServerConnection jmx;
     private ObjectName queue;
     private ObjectName workers;
 
+    private ItSupport.Client rest;
+
     @BeforeEach
     void connect() throws Exception {
+        rest = new ItSupport.Client(base, null);
         connector = JMXConnectorFactory.connect(new JMXServiceURL(localConnectorAddress()));
         jmx = connector.getMBeanServerConnection();
         queue = new ObjectName("io.redtask:type=Queue,name=default");
@@ -95,13 +97,12 @@ class JmxIT {
     }
 
     private String submitSleep(long ms) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base.toExternalForm()).resolve("/api/tasks"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"sleep\",\"payload\":{\"ms\":" + ms + "}}"))
-                .build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, response.statusCode(), response.body());
-        return response.body();
+        return rest.object(rest.post("api/tasks", "{\"type\":\"sleep\",\"payload\":{\"ms\":" + ms + "}}"), 201)
+                .getString("id");
+    }
+
+    private JsonObject task(String id) throws Exception {
+        return rest.getObject("api/tasks/" + id);
     }
 
     private long running() throws Exception {
@@ -115,32 +116,48 @@ class JmxIT {
     @Test
     void depthPauseResumeAndScalingThroughJmx() throws Exception {
         assertTrue(((String) jmx.getAttribute(workers, "NodeId")).length() > 0);
+        long completedBefore = (Long) jmx.getAttribute(workers, "Completed");
         jmx.invoke(queue, "pause", null, null);
         assertEquals(Boolean.TRUE, jmx.getAttribute(queue, "Paused"));
+        List<String> ids = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            submitSleep(1_500);
+            ids.add(submitSleep(1_500));
         }
         await().atMost(TIMEOUT).until(() -> (Long) jmx.getAttribute(queue, "Ready") == 6);
-        // Paused: a second and a half of fetcher polls start nothing.
-        await().pollDelay(Duration.ofMillis(1_500)).atMost(TIMEOUT).until(() -> true);
+        // Paused: three rounds of the fetcher (two whole claims) with eight free workers start nothing.
+        ItSupport.awaitFetcherRounds(rest, 3);
         assertEquals(0, running(), "no task starts while the queue is paused");
         assertEquals(6L, jmx.getAttribute(queue, "Ready"));
 
         jmx.setAttribute(workers, new Attribute("Concurrency", 1));
         jmx.invoke(queue, "resume", null, null);
-        AtomicLong most = new AtomicLong();
-        // Watch the first task and part of the second: never more than one at a time.
-        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
-            most.accumulateAndGet(Math.max(running(), busy()), Math::max);
-            return (Long) jmx.getAttribute(queue, "Ready") <= 4;
-        });
-        assertEquals(1, most.get(), "with Concurrency 1, one sleep task runs at a time");
+        await("the first task done, the second running").atMost(TIMEOUT).pollInterval(Duration.ofMillis(50))
+                .until(() -> "succeeded".equals(task(ids.get(0)).getString("state"))
+                        && "running".equals(task(ids.get(1)).getString("state")));
+        JsonObject first = task(ids.get(0));
+        JsonObject second = task(ids.get(1));
+        assertFalse(Instant.parse(second.getString("startedAt")).isBefore(Instant.parse(first.getString("finishedAt"))),
+                () -> "with Concurrency 1 the second started before the first finished: " + first + " " + second);
 
         jmx.setAttribute(workers, new Attribute("Concurrency", 4));
         await("four tasks running at once").atMost(TIMEOUT).pollInterval(Duration.ofMillis(50))
                 .until(() -> busy() == 4 && running() == 4);
+        // Lowered and paused while four run: none is stopped, all four finish.
+        jmx.setAttribute(workers, new Attribute("Concurrency", 1));
+        jmx.invoke(queue, "pause", null, null);
+        assertEquals(4, busy(), "lowering the concurrency stopped a running task");
+        for (String id : ids.subList(1, 5)) {
+            JsonObject done = await("task " + id + " finished").atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> task(id), t -> !"running".equals(t.getString("state")));
+            assertEquals("succeeded", done.getString("state"), done::toString);
+            assertEquals(1, done.getInt("attempts"), done::toString);
+        }
+        ItSupport.awaitFetcherRounds(rest, 3);
+        assertEquals("queued", task(ids.get(5)).getString("state"), "paused: the last task waits");
+        jmx.invoke(queue, "resume", null, null);
+        await("the last task").atMost(TIMEOUT).until(() -> task(ids.get(5)).getString("state"), "succeeded"::equals);
         await("all tasks finished").atMost(TIMEOUT).until(() -> running() == 0 && (Long) jmx.getAttribute(queue, "Ready") == 0);
-        assertTrue((Long) jmx.getAttribute(workers, "Completed") >= 6);
+        assertEquals(completedBefore + 6, (Long) jmx.getAttribute(workers, "Completed"));
         assertTrue((Long) jmx.getAttribute(queue, "CompletedPerMinute") >= 6);
         assertFalse((Boolean) jmx.getAttribute(workers, "Paused"));
     }

@@ -14,8 +14,9 @@ import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.EmptyAsset;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.redtask.Recurring;
@@ -36,6 +37,8 @@ import jakarta.inject.Inject;
  * on a handler of the war fires, and an observer in the war hears the library's {@link TaskEvent}s.
  */
 @ExtendWith(ArquillianExtension.class)
+// In a random order on every run: each test stands on its own (the default order once hid a dependency).
+@TestMethodOrder(MethodOrderer.Random.class)
 class RecurringAndEventsIT {
 
     @Deployment
@@ -91,20 +94,26 @@ class RecurringAndEventsIT {
     @Inject
     EventLog log;
 
-    @AfterEach
-    void removeTheSchedule() {
-        // Schedules live in Redis beyond the application; the next test's server must not fire this one.
-        scheduler.unschedule("it-every-second");
-    }
-
+    /**
+     * The schedule the application saved when it started, and its firings. This test alone removes
+     * it (schedules outlive the application in Redis), when it is done with it: no other test of
+     * the class depends on it, in whatever order they run.
+     */
     @Test
     void aRecurringAnnotationSchedulesTasksThatRun() {
-        ScheduleInfo schedule = scheduler.schedules().stream().filter(s -> s.name().equals("it-every-second"))
-                .findFirst().orElseThrow(() -> new AssertionError("@Recurring schedule not saved: " + scheduler.schedules()));
-        assertEquals("{\"from\":\"cron\"}", schedule.payloadJson());
-        await().atMost(Duration.ofSeconds(15)).until(() -> log.events().stream()
-                .filter(e -> e.type().equals("it-every-second") && e.kind() == TaskEvent.Kind.SUCCEEDED).count() >= 2);
-        assertTrue(scheduler.unschedule("it-every-second"));
+        try {
+            ScheduleInfo schedule = scheduler.schedules().stream().filter(s -> s.name().equals("it-every-second"))
+                    .findFirst().orElseThrow(() -> new AssertionError("@Recurring schedule not saved: " + scheduler.schedules()));
+            assertEquals("{\"from\":\"cron\"}", schedule.payloadJson());
+            assertEquals("* * * * * *", schedule.cron());
+            // Two successive slots fired and ran here (it is the only server with this handler).
+            await().atMost(Duration.ofSeconds(15)).until(() -> log.events().stream()
+                    .filter(e -> e.type().equals("it-every-second") && e.kind() == TaskEvent.Kind.SUCCEEDED).count() >= 2);
+            TaskEvent fired = log.events().stream().filter(e -> e.type().equals("it-every-second")).findFirst().orElseThrow();
+            assertEquals("\"tick\"", fired.resultJson());
+        } finally {
+            scheduler.unschedule("it-every-second");
+        }
         assertTrue(scheduler.schedules().stream().noneMatch(s -> s.name().equals("it-every-second")));
     }
 

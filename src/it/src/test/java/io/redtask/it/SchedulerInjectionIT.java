@@ -36,7 +36,8 @@ class SchedulerInjectionIT {
     @Deployment
     static EnterpriseArchive deployment() {
         WebArchive war = ShrinkWrap.create(WebArchive.class, "context-probe.war")
-                .addClasses(SchedulerInjectionIT.class, SubmitterBean.class, ContextProbeHandler.class)
+                .addClasses(SchedulerInjectionIT.class, SubmitterBean.class, ContextProbeHandler.class, Greeter.class,
+                        GreetingHandler.class)
                 .addAsLibraries(Deployments.testLibraries())
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
         return Deployments.ear("scheduler-injection-it", war, "/context-probe");
@@ -47,6 +48,9 @@ class SchedulerInjectionIT {
 
     @Inject
     TaskScheduler scheduler;
+
+    @Inject
+    Greeter greeter;
 
     @Test
     void aTaskSubmittedByAnEnterpriseBeanRunsWithTheApplicationsContext() {
@@ -72,5 +76,19 @@ class SchedulerInjectionIT {
                 () -> "the worker thread does not have the application's class loader: " + done.result());
         assertNotEquals(Thread.currentThread().getName(), result.getString("thread", ""),
                 () -> "the handler ran on the submitting thread: " + done.result());
+    }
+
+    /** A handler whose work is done by a bean CDI injects into it: the application's own instance. */
+    @Test
+    void aHandlerUsesTheBeansInjectedIntoIt() {
+        int before = greeter.greetings();
+        String id = scheduler.submit(GreetingHandler.TYPE, "world");
+        TaskStatus done = await("task " + id + " to finish").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> scheduler.status(id), s -> s.isPresent() && s.get().state().isFinal())
+                .orElseThrow();
+        assertEquals(TaskState.SUCCEEDED, done.state(), () -> "task did not succeed: " + done);
+        assertEquals("\"hello world (greeting " + (before + 1) + ")\"", done.result());
+        assertEquals(before + 1, greeter.greetings(), "the handler used the application's Greeter, the one injected here");
     }
 }

@@ -28,7 +28,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
-import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
 /**
@@ -111,9 +110,64 @@ class TasksRestIT {
         assertEquals(id, done.getString("id"));
         assertEquals("echo", done.getString("type", null), () -> "task: " + done);
 
-        JsonObject result = resultObject(done.get("result"));
+        // The README's shape: the result is the handler's JSON, embedded as an object (not a string).
+        assertEquals(JsonValue.ValueType.OBJECT, done.get("result").getValueType(), () -> "result: " + done);
+        JsonObject result = done.getJsonObject("result");
         assertEquals(1, result.size(), () -> "result: " + result);
         assertEquals(1, result.getJsonNumber("x").intValueExact(), () -> "result: " + result);
+        assertEquals(java.util.Set.of("id", "type", "queue", "state", "attempts", "maxAttempts", "result", "error",
+                "createdAt", "startedAt", "finishedAt", "priority", "runAt", "timeout", "idempotencyKey"), done.keySet(),
+                () -> "the fields of the README's task JSON: " + done);
+        assertEquals("default", done.getString("queue"));
+        assertEquals(1, done.getInt("attempts"));
+        assertEquals(3, done.getInt("maxAttempts"));
+        assertTrue(done.isNull("error") && done.isNull("timeout") && done.isNull("idempotencyKey"), done::toString);
+        assertEquals(0, done.getInt("priority"));
+        for (String time : new String[] {"createdAt", "startedAt", "finishedAt", "runAt"}) {
+            String text = done.getString(time);
+            assertTrue(text.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"),
+                    () -> time + " is not an instant with milliseconds: " + text);
+        }
+        java.time.Instant createdAt = java.time.Instant.parse(done.getString("createdAt"));
+        java.time.Instant started = java.time.Instant.parse(done.getString("startedAt"));
+        java.time.Instant finished = java.time.Instant.parse(done.getString("finishedAt"));
+        assertTrue(!started.isBefore(createdAt) && !finished.isBefore(started), done::toString);
+        assertEquals(createdAt, java.time.Instant.parse(done.getString("runAt")), "due when submitted");
+    }
+
+    @Test
+    void resultsOfEveryJsonShapeAreEmbeddedAsJson() throws Exception {
+        for (String payload : new String[] {"[1,\"two\",{\"three\":3}]", "\"text\"", "42", "true", "null"}) {
+            String id = json(post("api/tasks", "{\"type\":\"echo\",\"payload\":" + payload + "}")).getString("id");
+            JsonObject done = await("task " + id).atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> json(get("api/tasks/" + id)), t -> isFinal(t.getString("state", "")));
+            assertEquals("succeeded", done.getString("state"), done::toString);
+            try (JsonReader reader = Json.createReader(new StringReader(payload))) {
+                assertEquals(reader.readValue(), done.get("result"), () -> "echo of " + payload + ": " + done);
+            }
+        }
+    }
+
+    /** A running task cancelled over REST: its handler is interrupted and nothing it returns is recorded. */
+    @Test
+    void aRunningTaskIsCancelled() throws Exception {
+        String id = json(post("api/tasks", "{\"type\":\"sleep\",\"payload\":{\"ms\":60000}}")).getString("id");
+        await("task " + id + " running").atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> json(get("api/tasks/" + id)).getString("state", ""), "running"::equals);
+        HttpResponse<String> cancelled = delete("api/tasks/" + id);
+        assertEquals(200, cancelled.statusCode(), cancelled::body);
+        assertEquals("cancelled", json(cancelled).getString("state"), cancelled::body);
+        JsonObject task = json(get("api/tasks/" + id));
+        assertEquals("cancelled", task.getString("state"));
+        assertTrue(task.isNull("result"), () -> "a cancelled task has no result: " + task);
+        assertEquals(1, task.getInt("attempts"));
+        // The handler was interrupted: its worker is free long before the minute it meant to sleep.
+        ItSupport.Client admin = new ItSupport.Client(base, ItSupport.admin());
+        await("the worker freed").atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> admin.getObject("api/servers/local").getInt("busy") == 0
+                        && admin.getObject("api/queues/default").getInt("running") == 0);
+        assertEquals("cancelled", json(get("api/tasks/" + id)).getString("state"), "nothing recorded after the cancel");
+        assertEquals(409, delete("api/tasks/" + id).statusCode(), "cancelled is final");
     }
 
     @Test
@@ -214,17 +268,5 @@ class TasksRestIT {
 
     private static boolean isFinal(String state) {
         return state.equals("succeeded") || state.equals("dead") || state.equals("cancelled");
-    }
-
-    /** The result is the handler's JSON, embedded as a value (or, tolerated, as a JSON string). */
-    private static JsonObject resultObject(JsonValue value) {
-        assertNotNull(value, "no result");
-        if (value instanceof JsonString s) {
-            try (JsonReader reader = Json.createReader(new StringReader(s.getString()))) {
-                return reader.readValue().asJsonObject();
-            }
-        }
-        assertEquals(JsonValue.ValueType.OBJECT, value.getValueType(), () -> "result is not an object: " + value);
-        return value.asJsonObject();
     }
 }
