@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
@@ -69,7 +71,8 @@ class DashboardIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
+        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar())
+                .addClasses(FailUntilFileHandler.class, FailUntilFileHandler.Payload.class);
         return Deployments.ear("dashboard-it", war, "/");
     }
 
@@ -155,6 +158,107 @@ class DashboardIT {
             failureEvidence();
             throw e;
         }
+    }
+
+    /**
+     * The page's controls do what they say: Retry on a dead task's row and "Retry all" send dead
+     * tasks back (they run again, with fresh attempts, once their cause is fixed), Purge (after
+     * the page's confirmation) deletes them, and a server's concurrency is set from its row.
+     */
+    @Test
+    void retriesPurgesAndSetsConcurrencyFromThePage() throws Exception {
+        int concurrency = rest.getObject("api/servers/local").getInt("concurrency");
+        try {
+            Path fixedOne = ItSupport.absentFile("fixed");
+            Path fixedAll = ItSupport.absentFile("fixed");
+            String one = submit(failingUntil(fixedOne));
+            List<String> more = List.of(submit(failingUntil(fixedAll)), submit(failingUntil(fixedAll)));
+            for (String id : concat(one, more)) {
+                awaitDead(id);
+            }
+
+            browser.get(loginUrl("dashboard/"));
+            WebDriverWait wait = new WebDriverWait(browser, TIMEOUT, Duration.ofMillis(100));
+            wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(action("default", "dead"))).click();
+            wait.until(ExpectedConditions.attributeToBe(By.id("dead"), "data-queue", "default"));
+
+            // Retry one task from its row, once its cause is fixed: it runs again and succeeds.
+            Files.createFile(fixedOne);
+            wait.until(ExpectedConditions.elementToBeClickable(deadRow(one, "[data-action='retry']"))).click();
+            JsonObject retried = awaitState(one, "succeeded");
+            assertEquals(1, retried.getInt("attempts"), () -> "fresh attempts: " + retried);
+            wait.until(ExpectedConditions.invisibilityOfElementLocated(deadRow(one, "")));
+            assertNoErrorBanner();
+
+            // Retry all of the queue's dead tasks.
+            Files.createFile(fixedAll);
+            wait.until(ExpectedConditions.visibilityOfElementLocated(deadRow(more.get(0), "")));
+            wait.until(ExpectedConditions.elementToBeClickable(By.id("dead-retry-all"))).click();
+            for (String id : more) {
+                assertEquals(1, awaitState(id, "succeeded").getInt("attempts"), "fresh attempts for " + id);
+            }
+            assertNoErrorBanner();
+
+            // Purge: the page asks first; once confirmed, the dead tasks are gone.
+            String doomed = submit("{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}");
+            awaitDead(doomed);
+            wait.until(ExpectedConditions.visibilityOfElementLocated(deadRow(doomed, "")));
+            wait.until(ExpectedConditions.elementToBeClickable(By.id("dead-purge"))).click();
+            Alert confirm = wait.until(ExpectedConditions.alertIsPresent());
+            assertTrue(confirm.getText().contains("default"), confirm::getText);
+            confirm.accept();
+            await("the purge").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> rest.get("api/tasks/" + doomed).statusCode() == 404);
+            assertEquals(0, rest.getObject("api/queues/default").getInt("dead"));
+            wait.until(ExpectedConditions.invisibilityOfElementLocated(deadRow(doomed, "")));
+            assertNoErrorBanner();
+
+            // This server's concurrency, from its row.
+            String nodeId = rest.getObject("api/servers/local").getString("nodeId");
+            int wanted = concurrency == 3 ? 4 : 3;
+            WebElement input = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                    By.cssSelector("#servers tr[data-server='" + nodeId + "'] [data-field='concurrency-input']")));
+            input.clear();
+            input.sendKeys(String.valueOf(wanted));
+            browser.findElement(By.cssSelector("#servers tr[data-server='" + nodeId + "'] [data-action='set-concurrency']"))
+                    .click();
+            await("the concurrency set from the page").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> rest.getObject("api/servers/local").getInt("concurrency") == wanted);
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("banner-text"),
+                    "Concurrency of " + nodeId + " set to " + wanted));
+            wait.until(ExpectedConditions.attributeToBe(By.cssSelector("#servers tr[data-server='" + nodeId
+                    + "'] [data-field='concurrency-input']"), "data-value", String.valueOf(wanted)));
+            screenshot("dashboard-controls.png");
+        } catch (Throwable e) {
+            failureEvidence();
+            throw e;
+        } finally {
+            rest.put("api/servers/local/concurrency", "{\"concurrency\":" + concurrency + "}");
+        }
+    }
+
+    private static By deadRow(String id, String inside) {
+        return By.cssSelector("#dead-rows tr[data-task='" + id + "'] " + inside);
+    }
+
+    private static String failingUntil(Path file) {
+        return "{\"type\":\"" + FailUntilFileHandler.TYPE + "\",\"payload\":{\"file\":\"" + file + "\"},\"maxAttempts\":1}";
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new java.util.ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
+    }
+
+    private void awaitDead(String id) {
+        awaitState(id, "dead");
+    }
+
+    private JsonObject awaitState(String id, String state) {
+        return await("task " + id + " to be " + state).atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+                .until(() -> rest.getObject("api/tasks/" + id), t -> state.equals(t.getString("state", "")));
     }
 
     // ------------------------------------------------------------------ browser
