@@ -290,16 +290,22 @@ class ControlTest {
     @Test
     void aPausedQueueIsNotClaimedOnAnyServerUntilResumed() {
         AtomicInteger runs = new AtomicInteger();
-        RedTaskEngine engine = fixture.engine("n", Clock.systemUTC(), EngineFixture.settings("n"),
-                b -> b.handler(HandlerRegistration.of("t", (p, c) -> runs.incrementAndGet())));
-        engine.admin().pause("default");
-        String id = engine.submit("t", null);
-        // Three rounds of the fetcher, so two whole claims, after the submit: none took it.
-        FetchRounds.await(engine.health(), 3);
+        List<RedTaskEngine> engines = new ArrayList<>();
+        for (String node : List.of("a", "b")) {
+            engines.add(fixture.engine(node, Clock.systemUTC(), EngineFixture.settings(node),
+                    b -> b.handler(HandlerRegistration.of("t", (p, c) -> runs.incrementAndGet()))));
+        }
+        // Paused through one server: the flag is in Redis, for every server.
+        engines.get(0).admin().pause("default");
+        assertTrue(engines.get(1).admin().queue("default").paused());
+        List<String> ids = List.of(engines.get(0).submit("t", 1), engines.get(1).submit("t", 2));
+        // Three rounds of each server's fetcher, so two whole claims each, after the submits: none took them.
+        engines.forEach(e -> FetchRounds.await(e.health(), 3));
         assertEquals(0, runs.get());
-        assertEquals(TaskState.QUEUED, engine.status(id).orElseThrow().state());
-        engine.admin().resume("default");
-        awaitState(engine, id, TaskState.SUCCEEDED);
+        ids.forEach(id -> assertEquals(TaskState.QUEUED, engines.get(1).status(id).orElseThrow().state()));
+        engines.get(1).admin().resume("default");
+        ids.forEach(id -> awaitState(engines.get(0), id, TaskState.SUCCEEDED));
+        assertEquals(2, runs.get());
     }
 
     @Test

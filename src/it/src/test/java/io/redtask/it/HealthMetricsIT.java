@@ -196,6 +196,30 @@ class HealthMetricsIT {
                 .until(() -> health("health/live"), h -> "UP".equals(h.getString("status")));
     }
 
+    /**
+     * redtask.health.fetcher-stall, read on every check: with a limit shorter than the fetch loop's
+     * idle wait (up to the 1 s poll interval), the loop counts as stalled and liveness is DOWN,
+     * naming the setting; UP again with the default. (A fetch loop really stuck in a call cannot
+     * be produced from outside the engine: this checks the rule and its setting, not a hang.)
+     */
+    @Test
+    void livenessIsDownWhenAFetchLoopIsIdleLongerThanTheStallLimit() throws Exception {
+        Path dropin = dropins().resolve("health-it-fetcher-stall.xml");
+        try {
+            Files.writeString(dropin, "<server><variable name=\"redtask.health.fetcher-stall\" value=\"PT0.05S\"/></server>");
+            JsonObject down = await("liveness DOWN with a 50 ms stall limit").atMost(HEALTH_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> health("health/live"), h -> "DOWN".equals(h.getString("status")));
+            JsonObject data = check(down, "redtask-workers").getJsonObject("data");
+            assertTrue(data.getString("problem").contains("redtask.health.fetcher-stall"), down::toString);
+            assertTrue(data.getJsonNumber("fetcherIdleMillis").longValue() > 50, down::toString);
+        } finally {
+            Files.deleteIfExists(dropin);
+        }
+        await("liveness UP with the default limit").atMost(HEALTH_TIMEOUT).pollInterval(Duration.ofMillis(250))
+                .until(() -> health("health/live"), h -> "UP".equals(h.getString("status")));
+    }
+
     /** The queue gauges read what is in the queue: a queue no server serves, filled by the test. */
     @Test
     void queueGaugesShowWhatIsInTheQueue() throws Exception {

@@ -64,9 +64,10 @@ class ServersIT {
                         redtask.node-id=%s
                         redtask.queues=%s,%s
                         redtask.workers.concurrency=2
+                        redtask.queue.%s.concurrency=1
                         redtask.workers.executor=concurrent/it-no-such-workers
                         redtask.housekeeping.executor=concurrent/it-no-such-scheduler
-                        """.formatted(OTHER_NODE, OTHER_QUEUE, SubmitAtStartup.QUEUE)),
+                        """.formatted(OTHER_NODE, OTHER_QUEUE, SubmitAtStartup.QUEUE, OTHER_QUEUE)),
                         "META-INF/microprofile-config.properties");
         return Deployments.ear("servers-other-it", war, "/other");
     }
@@ -133,6 +134,15 @@ class ServersIT {
             admin.put("api/servers/" + OTHER_NODE + "/concurrency", "{\"concurrency\":2}");
         }
         awaitServer(OTHER_NODE, 2);
+    }
+
+    /** redtask.queue.&lt;name&gt;.concurrency: set for the whole cluster when a server that serves the queue starts. */
+    @Test
+    void aQueueLimitFromTheConfigurationIsSetAtStart() throws Exception {
+        awaitServer(OTHER_NODE, 2);
+        JsonObject queue = admin.getObject("api/queues/" + OTHER_QUEUE);
+        assertEquals(1, queue.getInt("concurrencyLimit"), queue::toString);
+        assertTrue(admin.getObject("api/queues/" + SubmitAtStartup.QUEUE).isNull("concurrencyLimit"));
     }
 
     @Test

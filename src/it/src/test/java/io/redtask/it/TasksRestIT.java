@@ -100,7 +100,10 @@ class TasksRestIT {
         JsonObject task = json(created);
         String id = task.getString("id", null);
         assertNotNull(id, () -> "no id in " + created.body());
-        assertNotNull(task.getString("state", null), () -> "no state in " + created.body());
+        assertEquals("queued", task.getString("state", null), () -> "state in " + created.body());
+        assertEquals(java.util.Set.of("id", "state"), task.keySet(), () -> "the README's answer: " + created.body());
+        assertTrue(created.headers().firstValue("Location").orElse("").endsWith("/api/tasks/" + id),
+                () -> "Location: " + created.headers().map());
 
         JsonObject done = await("task " + id + " to succeed")
                 .atMost(TIMEOUT)
