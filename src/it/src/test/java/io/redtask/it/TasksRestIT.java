@@ -177,6 +177,7 @@ class TasksRestIT {
     void anUnknownTypeIsRefusedNamingTheType() throws Exception {
         String error = assertBadRequest(post("api/tasks", "{\"type\":\"nope\",\"payload\":{}}"));
         assertTrue(error.contains("nope"), () -> "error does not name the type: " + error);
+        assertTrue(error.contains("known types: [") && error.contains("echo"), () -> "error does not list the known types: " + error);
     }
 
     @Test
@@ -247,6 +248,14 @@ class TasksRestIT {
         assertEquals(200, second.statusCode(), second::body);
         assertTrue(json(second).getBoolean("duplicate", false), second::body);
         assertEquals(json(first).getString("id"), json(second).getString("id"), "a second task was created");
+        // The duplicate's answer shows the first task's state as it is now.
+        String id = json(first).getString("id");
+        await("task " + id + " to succeed").atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> json(get("api/tasks/" + id)).getString("state", ""), "succeeded"::equals);
+        HttpResponse<String> later = post("api/tasks", body);
+        assertEquals(200, later.statusCode(), later::body);
+        assertEquals(id, json(later).getString("id"));
+        assertEquals("succeeded", json(later).getString("state"), later::body);
     }
 
     @Test
