@@ -294,7 +294,7 @@ class AdminRestIT {
             JsonObject limited = admin.object(admin.put("api/queues/" + QUEUE + "/concurrency", "{\"limit\":2}"), 200);
             assertEquals(2, limited.getInt("concurrencyLimit"), () -> "limit: " + limited);
             // Six tasks, eight free workers: never more than two at once, and two at once.
-            List<String> ids = submitSleeps(6, 400);
+            List<String> ids = submitSleeps(6, 1_000);
             List<String> running = await("two tasks running").atMost(ItSupport.TIMEOUT)
                     .until(() -> ids(admin.getArray("api/queues/" + QUEUE + "/tasks?state=running")), r -> r.size() == 2);
             assertTrue(ids.containsAll(running), () -> "running: " + running);
@@ -302,7 +302,7 @@ class AdminRestIT {
 
             JsonObject cleared = admin.object(admin.put("api/queues/" + QUEUE + "/concurrency", "{\"limit\":null}"), 200);
             assertTrue(cleared.isNull("concurrencyLimit"), () -> "cleared: " + cleared);
-            List<String> more = submitSleeps(4, 400);
+            List<String> more = submitSleeps(4, 1_000);
             assertEquals(4, ItSupport.maxOverlap(awaitAll(more, "succeeded")), "without the limit all four run at once");
         } finally {
             admin.put("api/queues/" + QUEUE + "/concurrency", "{\"limit\":null}");
@@ -336,11 +336,11 @@ class AdminRestIT {
         try {
             JsonObject changed = admin.object(admin.put("api/servers/local/concurrency", "{\"concurrency\":3}"), 200);
             assertEquals(3, changed.getInt("concurrency"), () -> "local concurrency: " + changed);
-            assertEquals(3, ItSupport.maxOverlap(awaitAll(submitSleeps(6, 400), "succeeded")), "three at once, no more");
+            assertEquals(3, ItSupport.maxOverlap(awaitAll(submitSleeps(6, 1_000), "succeeded")), "three at once, no more");
 
             JsonObject byId = admin.object(admin.put("api/servers/" + nodeId + "/concurrency", "{\"concurrency\":2}"), 200);
             assertEquals(2, byId.getInt("concurrency"), () -> "concurrency by node id: " + byId);
-            assertEquals(2, ItSupport.maxOverlap(awaitAll(submitSleeps(4, 400), "succeeded")), "two at once, no more");
+            assertEquals(2, ItSupport.maxOverlap(awaitAll(submitSleeps(4, 1_000), "succeeded")), "two at once, no more");
 
             String tooMany = assertBadRequest(admin.put("api/servers/local/concurrency",
                     "{\"concurrency\":" + (max + 1) + "}"), "concurrency");
