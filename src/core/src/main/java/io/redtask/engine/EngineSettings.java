@@ -90,7 +90,7 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
     }
 
     /**
-     * Defaults: queue {@code default}, 8 workers, 30 s lease renewed every 2 s, 24 h / 7 d
+     * Defaults: queue {@code default}, 8 workers, 8 s lease renewed every second, 24 h / 7 d
      * retention, 3 stalls, 1 s..1 h backoff, 24 h idempotency window.
      */
     public static Builder builder(String nodeId) {
@@ -131,9 +131,13 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         private List<String> queues = List.of("default");
         private int concurrency = 8;
         private int maxConcurrency = 1_000;
-        private Duration lease = Duration.ofSeconds(30);
-        private Duration heartbeatInterval = Duration.ofSeconds(2);
-        private Duration reaperInterval = Duration.ofSeconds(5);
+        // The lease is how long a server may go unheard before its tasks are taken over (8 missed
+        // heartbeats): short enough that a killed server's tasks start again within 10 s, long
+        // enough that a Redis blip of several seconds makes nothing run twice (the holder stops
+        // its handlers only when renewals have failed for almost the whole lease).
+        private Duration lease = Duration.ofSeconds(8);
+        private Duration heartbeatInterval = Duration.ofSeconds(1);
+        private Duration reaperInterval = Duration.ofSeconds(1);
         private Duration pollInterval = Duration.ofSeconds(1);
         private int claimBatch = 32;
         private Duration shutdownGrace = Duration.ofSeconds(20);

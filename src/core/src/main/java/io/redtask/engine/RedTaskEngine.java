@@ -86,10 +86,12 @@ public final class RedTaskEngine implements TaskScheduler {
         submitter = new Submitter(tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle);
         schedules = new Schedules(storage.schedules(), handlers, codec, clock);
         processor = new Processor(tasks, workers, handlers, codec, clock, settings, events, lifecycle);
-        leaseKeeper = new LeaseKeeper(tasks, workers, clock, settings);
-        heartbeat = new Heartbeat(storage.nodes(), workers, clock, settings);
-        watchdog = new Watchdog(workers, processor, clock);
-        reaper = new Reaper(tasks, clock, settings);
+        // Renewals, recovery and heartbeats go over connections of their own (Storage.housekeeping).
+        Storage upkeep = storage.housekeeping();
+        leaseKeeper = new LeaseKeeper(upkeep.tasks(), workers, clock, settings);
+        heartbeat = new Heartbeat(upkeep.nodes(), workers, clock, settings);
+        watchdog = new Watchdog(workers, processor, clock, settings);
+        reaper = new Reaper(upkeep.tasks(), clock, settings);
         cronTicker = new CronTicker(storage.schedules(), tasks, handlers, clock, settings);
         completions = new CompletionWatcher(tasks);
         admin = new AdminOperations(storage.queues(), storage.nodes(), workers, clock, settings);
@@ -196,8 +198,8 @@ public final class RedTaskEngine implements TaskScheduler {
         synchronized (loops) {
             fetchers.expect(settings.queues().size());
             for (String queue : settings.queues()) {
-                loops.add(housekeeping.submit(new Fetcher(queue, tasks, workers, processor, lifecycle, fetchers, clock,
-                        settings)));
+                loops.add(housekeeping.submit(new Fetcher(queue, tasks, workers, processor, handlers, lifecycle, fetchers,
+                        clock, settings)));
             }
             every(settings.heartbeatInterval(), "lease keeper", () -> {
                 leaseKeeper.renew();

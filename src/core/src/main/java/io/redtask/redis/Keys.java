@@ -11,6 +11,7 @@ import io.redtask.store.TaskIds;
  * &lt;prefix&gt;:{q}:scheduled   zset  task ids waiting for a time; score = due time (ms)
  * &lt;prefix&gt;:{q}:active      zset  task ids held by workers; score = lease deadline (ms)
  * &lt;prefix&gt;:{q}:dead        zset  task ids that failed for good; score = time of death (ms)
+ * &lt;prefix&gt;:{q}:lingering   zset  id:token of stopped attempts whose handlers still run; score = lease (ms)
  * &lt;prefix&gt;:{q}:seq         string FIFO counter
  * &lt;prefix&gt;:{q}:wake        list  wake-up tokens for fetchers blocked on an empty queue
  * &lt;prefix&gt;:{q}:task:&lt;id&gt;   hash  the task: type, payload, state, attempts, result, times
@@ -57,6 +58,11 @@ public final class Keys {
 
     public String active(String queue) {
         return queueKey(queue, "active");
+    }
+
+    /** Attempts stopped (timed out, cancelled) whose handlers have not returned: they still count against limits. */
+    public String lingering(String queue) {
+        return queueKey(queue, "lingering");
     }
 
     public String dead(String queue) {

@@ -30,8 +30,14 @@ public final class RedisStorage implements Storage {
     private final RedisQueueStore queues;
     private final RedisScheduleStore schedules;
     private final RedisNodeRegistry nodes;
+    private final RedisStorage housekeeping;
 
-    RedisStorage(UnifiedJedis redis, Keys keys, EngineSettings settings) {
+    RedisStorage(UnifiedJedis redis, UnifiedJedis housekeepingRedis, Keys keys, EngineSettings settings) {
+        this(redis, keys, settings, housekeepingRedis == null ? null : new RedisStorage(housekeepingRedis, keys, settings, null));
+    }
+
+    private RedisStorage(UnifiedJedis redis, Keys keys, EngineSettings settings, RedisStorage housekeeping) {
+        this.housekeeping = housekeeping;
         this.redis = redis;
         this.keys = keys;
         JsonCodec json = new JsonCodec();
@@ -54,7 +60,18 @@ public final class RedisStorage implements Storage {
      * @throws IllegalArgumentException naming the problem when the URL is not usable
      */
     public static RedisStorage open(String url, int poolSize, Duration timeout, Keys keys, EngineSettings settings) {
-        return new RedisStorage(RedisConnections.open(url, poolSize, timeout), keys, settings);
+        // Its own few connections for lease renewals, recovery and heartbeats: one per loop that
+        // may run at once, so they never wait for a connection behind submits.
+        return new RedisStorage(RedisConnections.open(url, poolSize, timeout),
+                RedisConnections.open(url, HOUSEKEEPING_CONNECTIONS, timeout), keys, settings);
+    }
+
+    /** Connections of the housekeeping pool: lease keeper, reaper, watchdog, cron, and one spare. */
+    private static final int HOUSEKEEPING_CONNECTIONS = 5;
+
+    @Override
+    public Storage housekeeping() {
+        return housekeeping == null ? this : housekeeping;
     }
 
     /** {@code url} with any password replaced by {@code ***}, for logs. */
@@ -111,6 +128,9 @@ public final class RedisStorage implements Storage {
     @Override
     public void close() {
         redis.close();
+        if (housekeeping != null) {
+            housekeeping.close();
+        }
     }
 
     /** The client, for tests in this package's test tree that look at Redis directly. */

@@ -3,6 +3,7 @@ package io.redtask.redis;
 import static io.redtask.redis.RedisCalls.asLong;
 import static io.redtask.redis.RedisCalls.call;
 
+import io.redtask.IdempotencyConflictException;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.store.ClaimedTask;
@@ -14,8 +15,10 @@ import io.redtask.store.TaskStore;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.ZAddParams;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +71,12 @@ final class RedisTaskStore implements TaskStore {
             TaskRecord.appendNew(a, t);
         }
         List<?> r = (List<?>) call(() -> enqueue.run(redis, k, a));
+        if ("conflicts".equals(r.get(0))) {
+            List<?> c = (List<?>) r.get(1);
+            int position = (int) asLong(c.get(2)) - 1;
+            throw new IdempotencyConflictException(
+                    tasks.size() == 1 ? "idempotencyKey" : "tasks[" + position + "].idempotencyKey", (String) c.get(1));
+        }
         List<EnqueueResult> out = new ArrayList<>(tasks.size());
         for (int i = 0; i < r.size(); i += 2) {
             String state = (String) r.get(i);
@@ -82,12 +91,14 @@ final class RedisTaskStore implements TaskStore {
     }
 
     @Override
-    public ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner) {
+    public ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner, Collection<String> types) {
+        List<String> a = new ArrayList<>(7 + types.size());
+        a.addAll(List.of(Long.toString(now), Long.toString(leaseMillis), Integer.toString(max), owner,
+                keys.taskPrefix(queue), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis())));
+        a.addAll(types);
         List<?> reply = (List<?>) call(() -> claim.run(redis,
                 List.of(keys.ready(queue), keys.active(queue), keys.scheduled(queue), keys.wake(queue),
-                        keys.settings(queue), keys.sequence(queue)),
-                List.of(Long.toString(now), Long.toString(leaseMillis), Integer.toString(max), owner,
-                        keys.taskPrefix(queue), Integer.toString(settings.promoteBatch()))));
+                        keys.settings(queue), keys.sequence(queue), keys.dead(queue), keys.lingering(queue)), a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
         for (int i = 1; i < reply.size(); i++) {
             tasks.add(TaskRecord.claimed(reply.get(i), now));
@@ -98,26 +109,30 @@ final class RedisTaskStore implements TaskStore {
     @Override
     public Completion complete(ClaimedTask t, String resultJson, long now, NextClaim next) {
         String q = t.queue();
+        List<String> a = new ArrayList<>(List.of(t.id(), Long.toString(t.token()), Long.toString(now),
+                resultJson == null ? "null" : resultJson, Long.toString(settings.keepSucceededMillis()),
+                Long.toString(settings.statsWindowMillis()), next == null ? "0" : "1",
+                next == null ? "0" : Long.toString(next.leaseMillis()), next == null ? "" : next.owner(),
+                keys.taskPrefix(q), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis())));
+        if (next != null) {
+            a.addAll(next.types());
+        }
         List<?> r = (List<?>) call(() -> complete.run(redis, List.of(keys.task(t.id()), keys.active(q),
-                        keys.stats(q), keys.statsBucketAt(q, now), keys.ready(q), keys.settings(q),
-                        keys.scheduled(q), keys.sequence(q)),
-                List.of(t.id(), Long.toString(t.token()), Long.toString(now), resultJson == null ? "null" : resultJson,
-                        Long.toString(settings.keepSucceededMillis()), Long.toString(settings.statsWindowMillis()),
-                        next == null ? "0" : "1", next == null ? "0" : Long.toString(next.leaseMillis()),
-                        next == null ? "" : next.owner(), keys.taskPrefix(q), Integer.toString(settings.promoteBatch()))));
+                keys.stats(q), keys.statsBucketAt(q, now), keys.ready(q), keys.settings(q), keys.scheduled(q),
+                keys.sequence(q), keys.dead(q), keys.lingering(q)), a));
         boolean recorded = asLong(r.get(0)) == 1;
         return new Completion(recorded, r.size() > 1 ? TaskRecord.claimed(r.get(1), now) : null);
     }
 
     @Override
-    public FailOutcome fail(ClaimedTask t, String error, long retryAt, long now) {
+    public FailOutcome fail(ClaimedTask t, String error, long retryAt, long now, boolean stillRunning) {
         String q = t.queue();
         String r = (String) call(() -> fail.run(redis,
                 List.of(keys.task(t.id()), keys.active(q), keys.ready(q), keys.scheduled(q), keys.dead(q), keys.wake(q),
-                        keys.stats(q), keys.statsBucketAt(q, now), keys.sequence(q)),
+                        keys.stats(q), keys.statsBucketAt(q, now), keys.sequence(q), keys.lingering(q)),
                 List.of(t.id(), Long.toString(t.token()), Long.toString(now), error == null ? "" : error,
                         Long.toString(retryAt), Long.toString(settings.keepDeadMillis()),
-                        Long.toString(settings.statsWindowMillis()))));
+                        Long.toString(settings.statsWindowMillis()), stillRunning ? "1" : "0")));
         return switch (r) {
             case "retry" -> FailOutcome.RETRY;
             case "scheduled" -> FailOutcome.SCHEDULED;
@@ -125,6 +140,26 @@ final class RedisTaskStore implements TaskStore {
             case "stale" -> FailOutcome.STALE;
             default -> throw new IllegalStateException("fail.lua answered " + r);
         };
+    }
+
+    @Override
+    public void unlinger(ClaimedTask t) {
+        call(() -> redis.zrem(keys.lingering(t.queue()), lingeringMember(t)));
+    }
+
+    @Override
+    public void extendLingering(String queue, List<ClaimedTask> tasks, long until) {
+        if (tasks.isEmpty()) {
+            return;
+        }
+        Map<String, Double> members = new LinkedHashMap<>();
+        tasks.forEach(t -> members.put(lingeringMember(t), (double) until));
+        call(() -> redis.zadd(keys.lingering(queue), members, ZAddParams.zAddParams().xx()));
+    }
+
+    /** How cancel.lua and fail.lua name a stopped attempt in the lingering set. */
+    private static String lingeringMember(ClaimedTask t) {
+        return t.id() + ":" + t.token();
     }
 
     @Override
@@ -163,7 +198,7 @@ final class RedisTaskStore implements TaskStore {
         }
         String q = TaskIds.queueOf(id);
         String previous = (String) call(() -> cancel.run(redis,
-                List.of(keys.task(id), keys.ready(q), keys.scheduled(q), keys.active(q)),
+                List.of(keys.task(id), keys.ready(q), keys.scheduled(q), keys.active(q), keys.lingering(q)),
                 List.of(id, Long.toString(now), Long.toString(settings.keepSucceededMillis()))));
         return "missing".equals(previous) ? Optional.empty() : Optional.of(TaskState.fromWireName(previous));
     }

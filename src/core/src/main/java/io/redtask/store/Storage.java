@@ -16,6 +16,15 @@ public interface Storage extends AutoCloseable {
 
     NodeRegistry nodes();
 
+    /**
+     * The same storage over connections of its own, for the engine's housekeeping (lease
+     * renewals, recovery, heartbeats), so that a flood of submits or operators' requests cannot
+     * starve the renewals that keep leases alive. Closed with this storage.
+     */
+    default Storage housekeeping() {
+        return this;
+    }
+
     /** Checks that the store answers. @throws io.redtask.StoreUnavailableException otherwise */
     void ping();
 

@@ -1,16 +1,23 @@
 -- cancel: stop a task that has not finished. A scheduled or queued task never runs; a running
 -- one is taken from its worker (the fencing counter moves on, so its result is refused, and its
--- next heartbeat tells the worker to interrupt the handler).
+-- next heartbeat tells the worker to interrupt the handler). Until that handler returns (or the
+-- lease it had runs out) the attempt keeps counting against the queue's concurrency limit.
 -- KEYS[1] task hash  KEYS[2] ready zset  KEYS[3] scheduled zset  KEYS[4] active zset
+-- KEYS[5] lingering zset (member id:token, score = lease deadline)
 -- ARGV[1] id  ARGV[2] now (ms)  ARGV[3] keep cancelled tasks for (ms)
 -- Result: the state the task was in ("scheduled" | "queued" | "running"), or the final state it
 -- already had ("succeeded" | "dead" | "cancelled"), or "missing".
-local state = redis.call('HGET', KEYS[1], 'state')
+local f = redis.call('HMGET', KEYS[1], 'state', 'fence')
+local state = f[1]
 if not state then
   return 'missing'
 end
 if state == 'succeeded' or state == 'dead' or state == 'cancelled' then
   return state
+end
+if state == 'running' then
+  local lease = redis.call('ZSCORE', KEYS[4], ARGV[1])
+  if lease then redis.call('ZADD', KEYS[5], lease, ARGV[1] .. ':' .. (f[2] or '')) end
 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])

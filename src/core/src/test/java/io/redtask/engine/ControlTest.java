@@ -1,5 +1,7 @@
 package io.redtask.engine;
 
+import io.redtask.IdempotencyConflictException;
+
 import io.redtask.store.TaskIds;
 
 import io.redtask.InvalidRequestException;
@@ -132,8 +134,12 @@ class ControlTest {
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> c.idempotencyKey().orElse(null))));
         SubmitOptions once = SubmitOptions.builder().idempotencyKey("order-42").idempotencyWindow(Duration.ofMillis(800)).build();
         String first = engine.submit("t", 1, once);
-        String second = engine.submit("t", 2, once);
-        assertEquals(first, second);
+        String second = engine.submit("t", 1, once);
+        assertEquals(first, second, "a repeat of the same submit is the first task");
+        IdempotencyConflictException conflict = assertThrows(IdempotencyConflictException.class,
+                () -> engine.submit("t", 2, once), "the key reused for another payload");
+        assertEquals("idempotencyKey", conflict.field());
+        assertEquals(first, conflict.firstTaskId());
         String otherQueue = engine.submit("t", 3, SubmitOptions.builder().queue("other").idempotencyKey("order-42").build());
         assertNotEquals(first, otherQueue, "keys are per queue");
         RedisStorage store = fixture.store();
