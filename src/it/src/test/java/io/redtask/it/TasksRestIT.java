@@ -198,6 +198,21 @@ class TasksRestIT {
     }
 
     @Test
+    void aSleepOutOfRangeIsRefusedAtSubmitSayingWhy() throws Exception {
+        for (String ms : new String[] {"999999", "-1"}) {
+            HttpResponse<String> response = post("api/tasks", "{\"type\":\"sleep\",\"payload\":{\"ms\":" + ms + "}}");
+            String error = assertBadRequest(response);
+            assertEquals("payload", json(response).getString("field", null), response::body);
+            assertTrue(error.contains("ms must be between 0 and 60000 (milliseconds), was " + ms),
+                    () -> "unclear error: " + error);
+        }
+        // The longest sleep is accepted; delayed and then cancelled so that it never holds a worker.
+        HttpResponse<String> longest = post("api/tasks", "{\"type\":\"sleep\",\"payload\":{\"ms\":60000},\"delay\":\"PT1H\"}");
+        assertEquals(201, longest.statusCode(), longest::body);
+        assertEquals(200, delete("api/tasks/" + json(longest).getString("id")).statusCode());
+    }
+
+    @Test
     void aBadSchedulingFieldIsRefusedNamingTheField() throws Exception {
         HttpResponse<String> response = post("api/tasks", "{\"type\":\"echo\",\"payload\":{},\"delay\":\"soon\"}");
         String error = assertBadRequest(response);
