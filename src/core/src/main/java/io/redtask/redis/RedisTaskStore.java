@@ -57,8 +57,8 @@ final class RedisTaskStore implements TaskStore {
             return List.of();
         }
         queues.remember(queue);
-        List<String> k = new ArrayList<>(4 + 2 * tasks.size());
-        k.addAll(List.of(keys.ready(queue), keys.scheduled(queue), keys.sequence(queue), keys.wake(queue)));
+        List<String> k = new ArrayList<>(4 + 3 * tasks.size());
+        k.addAll(List.of(keys.types(queue), keys.scheduled(queue), keys.sequence(queue), keys.wake(queue)));
         List<String> a = new ArrayList<>(1 + 24 * tasks.size());
         a.add(Long.toString(now));
         for (NewTask t : tasks) {
@@ -68,6 +68,7 @@ final class RedisTaskStore implements TaskStore {
             k.add(keys.task(t.id()));
             // A task without a dedupe key still names a key of its queue, so all keys share one slot.
             k.add(t.dedupeKey() == null ? keys.settings(queue) : keys.dedupe(queue, t.dedupeKey()));
+            k.add(keys.ready(queue, t.type()));
             TaskRecord.appendNew(a, t);
         }
         List<?> r = (List<?>) call(() -> enqueue.run(redis, k, a));
@@ -92,13 +93,14 @@ final class RedisTaskStore implements TaskStore {
 
     @Override
     public ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner, Collection<String> types) {
-        List<String> a = new ArrayList<>(7 + types.size());
-        a.addAll(List.of(Long.toString(now), Long.toString(leaseMillis), Integer.toString(max), owner,
-                keys.taskPrefix(queue), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis())));
-        a.addAll(types);
-        List<?> reply = (List<?>) call(() -> claim.run(redis,
-                List.of(keys.ready(queue), keys.active(queue), keys.scheduled(queue), keys.wake(queue),
-                        keys.settings(queue), keys.sequence(queue), keys.dead(queue), keys.lingering(queue)), a));
+        List<String> k = new ArrayList<>(8 + types.size());
+        k.addAll(List.of(keys.active(queue), keys.scheduled(queue), keys.wake(queue), keys.settings(queue),
+                keys.sequence(queue), keys.dead(queue), keys.lingering(queue), keys.types(queue)));
+        types.forEach(t -> k.add(keys.ready(queue, t)));
+        List<String> a = List.of(Long.toString(now), Long.toString(leaseMillis), Integer.toString(max), owner,
+                keys.taskPrefix(queue), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis()),
+                keys.readyPrefix(queue));
+        List<?> reply = (List<?>) call(() -> claim.run(redis, k, a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
         for (int i = 1; i < reply.size(); i++) {
             tasks.add(TaskRecord.claimed(reply.get(i), now));
@@ -109,17 +111,19 @@ final class RedisTaskStore implements TaskStore {
     @Override
     public Completion complete(ClaimedTask t, String resultJson, long now, NextClaim next) {
         String q = t.queue();
-        List<String> a = new ArrayList<>(List.of(t.id(), Long.toString(t.token()), Long.toString(now),
+        List<String> a = List.of(t.id(), Long.toString(t.token()), Long.toString(now),
                 resultJson == null ? "null" : resultJson, Long.toString(settings.keepSucceededMillis()),
                 Long.toString(settings.statsWindowMillis()), next == null ? "0" : "1",
                 next == null ? "0" : Long.toString(next.leaseMillis()), next == null ? "" : next.owner(),
-                keys.taskPrefix(q), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis())));
+                keys.taskPrefix(q), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis()),
+                keys.readyPrefix(q));
+        List<String> k = new ArrayList<>(List.of(keys.task(t.id()), keys.active(q), keys.stats(q),
+                keys.statsBucketAt(q, now), keys.types(q), keys.settings(q), keys.scheduled(q), keys.sequence(q),
+                keys.dead(q), keys.lingering(q)));
         if (next != null) {
-            a.addAll(next.types());
+            next.types().forEach(type -> k.add(keys.ready(q, type)));
         }
-        List<?> r = (List<?>) call(() -> complete.run(redis, List.of(keys.task(t.id()), keys.active(q),
-                keys.stats(q), keys.statsBucketAt(q, now), keys.ready(q), keys.settings(q), keys.scheduled(q),
-                keys.sequence(q), keys.dead(q), keys.lingering(q)), a));
+        List<?> r = (List<?>) call(() -> complete.run(redis, k, a));
         boolean recorded = asLong(r.get(0)) == 1;
         return new Completion(recorded, r.size() > 1 ? TaskRecord.claimed(r.get(1), now) : null);
     }
@@ -128,8 +132,8 @@ final class RedisTaskStore implements TaskStore {
     public FailOutcome fail(ClaimedTask t, String error, long retryAt, long now, boolean stillRunning) {
         String q = t.queue();
         String r = (String) call(() -> fail.run(redis,
-                List.of(keys.task(t.id()), keys.active(q), keys.ready(q), keys.scheduled(q), keys.dead(q), keys.wake(q),
-                        keys.stats(q), keys.statsBucketAt(q, now), keys.sequence(q), keys.lingering(q)),
+                List.of(keys.task(t.id()), keys.active(q), keys.ready(q, t.type()), keys.scheduled(q), keys.dead(q),
+                        keys.wake(q), keys.stats(q), keys.statsBucketAt(q, now), keys.sequence(q), keys.lingering(q)),
                 List.of(t.id(), Long.toString(t.token()), Long.toString(now), error == null ? "" : error,
                         Long.toString(retryAt), Long.toString(settings.keepDeadMillis()),
                         Long.toString(settings.statsWindowMillis()), stillRunning ? "1" : "0")));
@@ -186,7 +190,7 @@ final class RedisTaskStore implements TaskStore {
     public boolean release(ClaimedTask t) {
         String q = t.queue();
         Object r = call(() -> release.run(redis,
-                List.of(keys.task(t.id()), keys.active(q), keys.ready(q), keys.wake(q)),
+                List.of(keys.task(t.id()), keys.active(q), keys.ready(q, t.type()), keys.wake(q)),
                 List.of(t.id(), Long.toString(t.token()))));
         return asLong(r) == 1;
     }
@@ -198,17 +202,18 @@ final class RedisTaskStore implements TaskStore {
         }
         String q = TaskIds.queueOf(id);
         String previous = (String) call(() -> cancel.run(redis,
-                List.of(keys.task(id), keys.ready(q), keys.scheduled(q), keys.active(q), keys.lingering(q)),
-                List.of(id, Long.toString(now), Long.toString(settings.keepSucceededMillis()))));
+                List.of(keys.task(id), keys.scheduled(q), keys.active(q), keys.lingering(q)),
+                List.of(id, Long.toString(now), Long.toString(settings.keepSucceededMillis()), keys.readyPrefix(q))));
         return "missing".equals(previous) ? Optional.empty() : Optional.of(TaskState.fromWireName(previous));
     }
 
     @Override
     public RecoveryResult recoverExpired(String queue, long now, int max) {
         List<?> r = (List<?>) call(() -> recover.run(redis,
-                List.of(keys.active(queue), keys.ready(queue), keys.dead(queue), keys.wake(queue)),
+                List.of(keys.active(queue), keys.types(queue), keys.dead(queue), keys.wake(queue)),
                 List.of(Long.toString(now), Integer.toString(max), keys.taskPrefix(queue),
-                        Long.toString(settings.keepDeadMillis()), Integer.toString(settings.maxStalls()))));
+                        Long.toString(settings.keepDeadMillis()), Integer.toString(settings.maxStalls()),
+                        keys.readyPrefix(queue))));
         int requeued = (int) asLong(r.get(0));
         int dead = (int) asLong(r.get(1));
         return requeued == 0 && dead == 0 ? RecoveryResult.NONE : new RecoveryResult(requeued, dead);

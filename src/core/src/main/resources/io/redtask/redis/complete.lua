@@ -5,14 +5,15 @@
 -- the same, including the next task that completion claimed (so it does not sit unrun for a lease).
 -- @include lib_claim
 -- KEYS[1] task hash  KEYS[2] active zset  KEYS[3] queue counters hash  KEYS[4] this 10-second
--- bucket of the counters (for per-minute rates)  KEYS[5] ready zset  KEYS[6] queue settings hash
+-- bucket of the counters (for per-minute rates)  KEYS[5] types set  KEYS[6] queue settings hash
 -- KEYS[7] scheduled zset (due tasks are promoted first, so a busy queue does not starve them)
 -- KEYS[8] sequence  KEYS[9] dead zset  KEYS[10] lingering zset
+-- KEYS[11..] the ready sets of the task types this server can run (none when not claiming)
 -- ARGV[1] id  ARGV[2] owner token  ARGV[3] now (ms)  ARGV[4] result (JSON)  ARGV[5] keep for (ms)
 -- ARGV[6] keep the bucket for (ms)  ARGV[7] '1' to claim the next task, '0' not to
 -- ARGV[8] lease (ms)  ARGV[9] owner node id  ARGV[10] task key prefix
 -- ARGV[11] max scheduled tasks to promote  ARGV[12] keep dead tasks for (ms)
--- ARGV[13..] the task types this server can run
+-- ARGV[13] ready set prefix
 -- Result: { 0 } when the token is stale (the lease was lost; another worker owns the task or it
 -- was cancelled) - then nothing changes; else { 1 } followed by the next task's record as in
 -- claim.lua when one was claimed.
@@ -45,8 +46,8 @@ redis.call('HINCRBY', KEYS[4], 'completed', 1)
 redis.call('PEXPIRE', KEYS[4], ARGV[6])
 local out = { 1 }
 if ARGV[7] == '1' and claim_room(KEYS[6], KEYS[2], KEYS[10], now, 1) > 0 then
-  promote_due(KEYS[7], KEYS[5], KEYS[9], KEYS[8], ARGV[10], now, tonumber(ARGV[11]), ARGV[12])
-  claim_ready(out, KEYS[5], KEYS[2], KEYS[9], ARGV[10], 1, type_set(13), now, now + tonumber(ARGV[8]), ARGV[9], ARGV[12])
+  promote_due(KEYS[7], ARGV[13], KEYS[5], KEYS[9], KEYS[8], ARGV[10], now, tonumber(ARGV[11]), ARGV[12])
+  claim_ready(out, ready_sets(11), KEYS[2], KEYS[9], ARGV[10], 1, now, now + tonumber(ARGV[8]), ARGV[9], ARGV[12])
   if #out == 2 then
     -- Remembered, so that a repeat of this completion (its reply lost) hands the same task back.
     local nf = {}

@@ -2,8 +2,9 @@
 -- nothing), each ready now or scheduled for later; a task whose dedupe key (idempotency key, or a
 -- cron slot) is remembered returns the first task's id instead of storing a second task.
 -- @include lib_add_task
--- KEYS[1] ready zset  KEYS[2] scheduled zset  KEYS[3] sequence  KEYS[4] wake list
--- KEYS[4 + 2i - 1] task i's hash, KEYS[4 + 2i] task i's dedupe key (any key of the queue when none)
+-- KEYS[1] types set  KEYS[2] scheduled zset  KEYS[3] sequence  KEYS[4] wake list
+-- KEYS[4 + 3i - 2] task i's hash, KEYS[4 + 3i - 1] task i's dedupe key (any key of the queue when
+-- none), KEYS[4 + 3i] the ready set of task i's type
 -- ARGV[1] now (ms), then per task a count n and n name/value pairs of its fields (TaskRecord):
 --   id, type, queue, payload, maxAttempts, priority, timeoutMs, idemKey, backoffBase, backoffCap as
 --   stored, and the instructions dueAt (ms), dedupeMs (how long the dedupe key is remembered) and
@@ -13,7 +14,7 @@
 -- with another fingerprint, nothing is stored and the result is { "conflicts", { "conflict",
 -- first task's id, position (1-based), ... } }.
 local now = tonumber(ARGV[1])
-local count = (#KEYS - 4) / 2
+local count = (#KEYS - 4) / 3
 local tasks = {}
 local at = 2
 for i = 1, count do
@@ -22,7 +23,7 @@ end
 -- A key reused for a different task refuses the whole batch before anything is written.
 local conflicts = {}
 for i = 1, count do
-  local seen, first = dedupe_check(KEYS[4 + 2 * i], tasks[i])
+  local seen, first = dedupe_check(KEYS[3 + 3 * i], tasks[i])
   if seen == 'conflict' then
     table.insert(conflicts, i)
     table.insert(conflicts, first)
@@ -39,7 +40,8 @@ if #conflicts > 0 then
 end
 local out = {}
 for i = 1, count do
-  local state, id = add_task(KEYS[3 + 2 * i], KEYS[4 + 2 * i], KEYS[1], KEYS[2], KEYS[3], KEYS[4], now, tasks[i])
+  local state, id = add_task(KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[1], KEYS[2], KEYS[3],
+    KEYS[4], now, tasks[i])
   table.insert(out, state)
   table.insert(out, id)
 end

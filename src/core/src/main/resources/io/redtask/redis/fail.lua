@@ -6,7 +6,7 @@
 -- runs out (the lingering set).
 -- @include lib_score
 -- @include lib_task
--- KEYS[1] task hash  KEYS[2] active zset  KEYS[3] ready zset  KEYS[4] scheduled zset
+-- KEYS[1] task hash  KEYS[2] active zset  KEYS[3] the ready set of the task's type  KEYS[4] scheduled zset
 -- KEYS[5] dead zset (score = time of death ms)  KEYS[6] wake list  KEYS[7] queue counters hash
 -- KEYS[8] this 10-second bucket of the counters (for per-minute rates)  KEYS[9] sequence
 -- KEYS[10] lingering zset (member id:token, score = lease deadline)

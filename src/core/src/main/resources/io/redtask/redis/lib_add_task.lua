@@ -16,7 +16,9 @@ end
 -- Fields the caller sends that are instructions, not part of the record.
 local TRANSIENT = { dueAt = true, dedupeMs = true, fingerprint = true }
 
--- add_task(taskKey, dedupeKey, ready, scheduled, seq, wake, now, f): stores task f (fields from
+-- add_task(taskKey, dedupeKey, ready, types, scheduled, seq, wake, now, f): stores task f, ready
+-- now in its type's ready set (ready; its type is added to the queue's types set) or scheduled
+-- (fields from
 -- read_fields: id, type, queue, priority and dueAt at least). With f.dedupeMs, dedupeKey remembers
 -- the task (its id, and f.fingerprint of its type and payload) for that long, and a second task
 -- under the same key is not stored. Returns the state ("queued" | "scheduled"); or "duplicate" and
@@ -39,7 +41,7 @@ local function dedupe_check(dedupeKey, f)
   return 'duplicate', id
 end
 
-local function add_task(taskKey, dedupeKey, ready, scheduled, seq, wakeList, now, f)
+local function add_task(taskKey, dedupeKey, ready, types, scheduled, seq, wakeList, now, f)
   local seen, first = dedupe_check(dedupeKey, f)
   if seen then
     return seen, first
@@ -65,6 +67,7 @@ local function add_task(taskKey, dedupeKey, ready, scheduled, seq, wakeList, now
   end
   if state == 'queued' then
     redis.call('ZADD', ready, score, f.id)
+    redis.call('SADD', types, f.type)
     wake(wakeList)
   else
     redis.call('ZADD', scheduled, due, f.id)

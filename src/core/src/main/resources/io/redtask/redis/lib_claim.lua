@@ -1,40 +1,38 @@
 -- lib_claim: how ready tasks are handed to a worker, shared by claim and complete (which claims
 -- the worker's next task in the same round trip). Included at load time.
+-- Ready tasks wait in one sorted set per task type ("<prefix>:{q}:ready:<type>"), all scored on
+-- one scale (priority band + a queue-wide sequence), so a server claims only the types it has
+-- handlers for, in the queue's order across them: during a rolling deploy that adds a type, old
+-- servers neither bury its tasks nor get stuck behind them.
 -- @include lib_score
 -- @include lib_task
 
--- The set of task types a claim accepts, from ARGV[first] to the end: a server claims only
--- tasks it has a handler for, so during a rolling deploy that adds a type the old servers leave
--- its tasks to the new ones instead of burying them.
-local function type_set(first)
-  local t = {}
-  for i = first, #ARGV do
-    t[ARGV[i]] = true
-  end
-  return t
-end
-
--- Moves up to max scheduled tasks whose time has come to the ready set, behind the tasks of
--- their priority that were ready before them. A record whose priority is not a number is buried
--- as corrupt; one that is gone (expired, purged) is dropped.
-local function promote_due(scheduled, ready, dead, seq, prefix, now, max, keepDead)
+-- Moves up to max scheduled tasks whose time has come to their type's ready set, behind the
+-- tasks of their priority that were ready before them. A record whose priority or type is
+-- damaged is buried as corrupt; one that is gone (expired, purged) is dropped. Every key is read
+-- (pcall) before anything is written.
+local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now, max, keepDead)
   local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', now, 'LIMIT', 0, max)
   local plan = {}
   for _, id in ipairs(due) do
-    local p = redis.pcall('HGET', prefix .. id, 'priority')
-    if failed(p) then break end
-    table.insert(plan, { id, p })
+    local f = redis.pcall('HMGET', prefix .. id, 'priority', 'type')
+    if failed(f) then break end
+    if f[2] and f[2] ~= '' and failed(redis.pcall('ZCARD', readyPrefix .. f[2])) then break end
+    table.insert(plan, { id, f })
   end
   for _, e in ipairs(plan) do
-    local id, priority = e[1], e[2]
+    local id, f = e[1], e[2]
     local key = prefix .. id
     redis.call('ZREM', scheduled, id)
-    if priority and tonumber(priority) then
-      local score = ready_score(priority, seq)
+    if f[1] and tonumber(f[1]) and f[2] and f[2] ~= '' then
+      local score = ready_score(f[1], seq)
       redis.call('HSET', key, 'state', 'queued', 'score', score)
-      redis.call('ZADD', ready, score, id)
-    elseif priority or redis.call('EXISTS', key) == 1 then
-      bury_corrupt(key, dead, id, now, keepDead, 'priority')
+      redis.call('ZADD', readyPrefix .. f[2], score, id)
+      redis.call('SADD', types, f[2])
+    elseif f[1] or f[2] or redis.call('EXISTS', key) == 1 then
+      local field = 'priority'
+      if tonumber(f[1]) then field = 'type' end
+      bury_corrupt(key, dead, id, now, keepDead, field)
     end
   end
 end
@@ -56,8 +54,8 @@ local function claim_room(config, active, lingering, now, max)
   return max
 end
 
--- The fields a claim reads first, and which of them must be numbers (the optional ones may be
--- absent, not wrong).
+-- The fields a claim reads first; the first four must be there, the others may be absent but
+-- must be numbers when present.
 local CLAIM_FIELDS = { 'type', 'attempts', 'maxAttempts', 'fence', 'timeoutMs', 'backoffBase', 'backoffCap', 'runAt' }
 
 -- The first field of a record that cannot be run, or nil when it can.
@@ -72,37 +70,44 @@ local function corrupt_field(f)
   return nil
 end
 
--- Claims up to max ready tasks of the accepted types for owner until lease, and appends each
--- one's record (HGETALL: name/value pairs, read by the Java codec TaskRecord) to out. It looks a
--- little past the head of the queue, so tasks of types this server cannot run do not block it.
--- Every record is read (pcall) before anything is written; a record that is gone is dropped from
--- the ready set, a corrupt one buried with the field named. Returns how many it claimed.
-local function claim_ready(out, ready, active, dead, prefix, max, types, now, lease, owner, keepDead)
+-- Claims up to max ready tasks from the given ready sets (one per accepted type), best score
+-- first across them, for owner until lease, and appends each one's record (HGETALL: name/value
+-- pairs, read by the Java codec TaskRecord) to out. Every record is read (pcall) before anything
+-- is written; a record that is gone is dropped from its set, a corrupt one buried with the field
+-- named. Returns how many it claimed.
+local function claim_ready(out, readySets, active, dead, prefix, max, now, lease, owner, keepDead)
   if max <= 0 then
     return 0
   end
-  local ids = redis.call('ZRANGE', ready, 0, max + 63)
+  local candidates = {}
+  for _, set in ipairs(readySets) do
+    local r = redis.call('ZRANGE', set, 0, max - 1, 'WITHSCORES')
+    for i = 1, #r, 2 do
+      table.insert(candidates, { r[i], tonumber(r[i + 1]), set })
+    end
+  end
+  table.sort(candidates, function(a, b) return a[2] < b[2] end)
   local plan = {}
   local n = 0
-  for _, id in ipairs(ids) do
+  for _, c in ipairs(candidates) do
     if n >= max then break end
-    local key = prefix .. id
+    local key = prefix .. c[1]
     local f = redis.pcall('HMGET', key, unpack(CLAIM_FIELDS))
     if failed(f) then break end
     local bad = corrupt_field(f)
     if bad == 'type' and not f[1] and redis.call('EXISTS', key) == 0 then
-      table.insert(plan, { id, 'gone' })
+      table.insert(plan, { c, 'gone' })
     elseif bad then
-      table.insert(plan, { id, 'corrupt', bad })
-    elseif types[f[1]] then
-      table.insert(plan, { id, 'claim' })
+      table.insert(plan, { c, 'corrupt', bad })
+    else
+      table.insert(plan, { c, 'claim' })
       n = n + 1
     end
   end
   for _, e in ipairs(plan) do
-    local id = e[1]
+    local id, set = e[1][1], e[1][3]
     local key = prefix .. id
-    redis.call('ZREM', ready, id)
+    redis.call('ZREM', set, id)
     if e[2] == 'claim' then
       redis.call('HINCRBY', key, 'attempts', 1)
       redis.call('HINCRBY', key, 'fence', 1)
@@ -114,4 +119,13 @@ local function claim_ready(out, ready, active, dead, prefix, max, types, now, le
     end
   end
   return n
+end
+
+-- The ready sets a claim takes from: KEYS[first] to the end, one per accepted type.
+local function ready_sets(first)
+  local sets = {}
+  for i = first, #KEYS do
+    table.insert(sets, KEYS[i])
+  end
+  return sets
 end

@@ -5,16 +5,17 @@
 -- makes the old holder's late complete/fail calls stale. Every record is read (pcall) before
 -- anything is written; one whose score is not a number is buried as corrupt.
 -- @include lib_task
--- KEYS[1] active zset  KEYS[2] ready zset  KEYS[3] dead zset  KEYS[4] wake list
+-- KEYS[1] active zset  KEYS[2] types set  KEYS[3] dead zset  KEYS[4] wake list
 -- ARGV[1] now (ms)  ARGV[2] max tasks  ARGV[3] task key prefix  ARGV[4] keep dead tasks for (ms)
--- ARGV[5] max stalls per task
+-- ARGV[5] max stalls per task  ARGV[6] ready set prefix ("<prefix>:{q}:ready:", + type)
 -- Result: { number requeued, number dead }
 local now = tonumber(ARGV[1])
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
 local plan = {}
 for _, id in ipairs(ids) do
-  local f = redis.pcall('HMGET', ARGV[3] .. id, 'state', 'score', 'stalls', 'attempts')
+  local f = redis.pcall('HMGET', ARGV[3] .. id, 'state', 'score', 'stalls', 'attempts', 'type')
   if failed(f) then break end
+  if f[5] and f[5] ~= '' and failed(redis.pcall('ZCARD', ARGV[6] .. f[5])) then break end
   table.insert(plan, { id, f })
 end
 local requeued, dead = 0, 0
@@ -31,15 +32,18 @@ for _, e in ipairs(plan) do
     if (tonumber(f[4]) or 0) > 0 then
       redis.call('HINCRBY', key, 'attempts', -1)
     end
-    if not tonumber(f[2]) then
-      bury_corrupt(key, KEYS[3], id, now, ARGV[4], 'score')
+    if not tonumber(f[2]) or not f[5] or f[5] == '' then
+      local field = 'score'
+      if tonumber(f[2]) then field = 'type' end
+      bury_corrupt(key, KEYS[3], id, now, ARGV[4], field)
       dead = dead + 1
     elseif stalls > tonumber(ARGV[5]) then
       bury(key, KEYS[3], id, now, ARGV[4])
       dead = dead + 1
     else
       redis.call('HSET', key, 'state', 'queued', 'runAt', now)
-      redis.call('ZADD', KEYS[2], f[2], id)
+      redis.call('ZADD', ARGV[6] .. f[5], f[2], id)
+      redis.call('SADD', KEYS[2], f[5])
       requeued = requeued + 1
     end
   end

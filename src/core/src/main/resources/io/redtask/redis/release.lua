@@ -2,7 +2,7 @@
 -- is not counted and the task returns to its place at the head of its priority band. Idempotent
 -- for its caller: a repeat (its reply lost) finds the task queued under the same token.
 -- @include lib_task
--- KEYS[1] task hash  KEYS[2] active zset  KEYS[3] ready zset  KEYS[4] wake list
+-- KEYS[1] task hash  KEYS[2] active zset  KEYS[3] the ready set of the task's type  KEYS[4] wake list
 -- ARGV[1] id  ARGV[2] owner token
 -- Result: 1 when released, 0 when the token is stale.
 local f = redis.call('HMGET', KEYS[1], 'fence', 'state', 'score')

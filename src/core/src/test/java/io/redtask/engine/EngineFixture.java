@@ -52,13 +52,24 @@ final class EngineFixture implements AutoCloseable {
     /** An engine that can submit and read but runs nothing until started. */
     RedTaskEngine unstarted(String node, Clock clock, EngineSettings.Builder settingsBuilder,
                             Consumer<RedTaskEngine.Builder> setup) {
+        return unstarted(url, Duration.ofSeconds(2), node, clock, settingsBuilder, setup);
+    }
+
+    /**
+     * An unstarted engine that reaches Redis at {@code redisUrl} (a {@code TcpProxy} in front of
+     * the test's Redis, say) with this read timeout, under the fixture's key prefix.
+     */
+    RedTaskEngine unstarted(String redisUrl, Duration timeout, String node, Clock clock,
+                            EngineSettings.Builder settingsBuilder, Consumer<RedTaskEngine.Builder> setup) {
         EngineSettings settings = settingsBuilder.nodeId(node).build();
         // Unbounded: the engine's own slots decide how many run, as when an operator raises them.
         ExecutorService workers = Executors.newCachedThreadPool();
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(settings.queues().size() + 4);
         executors.add(workers);
         executors.add(housekeeping);
-        RedTaskEngine.Builder b = RedTaskEngine.builder().storage(store(settings.keepSucceeded(), settings.keepDead()))
+        RedisStorage storage = RedisStorage.open(redisUrl, 32, timeout, new Keys(prefix), settings);
+        stores.add(storage);
+        RedTaskEngine.Builder b = RedTaskEngine.builder().storage(storage)
                 .clock(clock).settings(settings)
                 .workers(workers).housekeeping(housekeeping);
         setup.accept(b);

@@ -153,7 +153,7 @@ class RedTaskEngineTest {
                 () -> engine.submit("echo", 1, SubmitOptions.queue("no spaces")));
         assertEquals("queue", q.field());
         RedisStorage store = fixture.store();
-        assertEquals(0, RedisProbe.client(store).zcard(store.keys().ready("default")));
+        assertEquals(0, RedisProbe.client(store).zcard(store.keys().ready("default", "echo")));
     }
 
     @Test

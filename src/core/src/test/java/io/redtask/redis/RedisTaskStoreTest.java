@@ -227,7 +227,7 @@ class RedisTaskStoreTest {
         store.enqueue(q, List.of(NewTask.builder(id, "echo", q).payloadJson("1").maxAttempts(1).priority(0).dueAt(T0).build()), T0);
         assertThrows(IllegalStateException.class,
                 () -> store.enqueue(q, List.of(NewTask.builder(id, "echo", q).payloadJson("2").maxAttempts(1).priority(0).dueAt(T0).build()), T0));
-        assertEquals(1, storage.redis().zcard(storage.keys().ready(q)));
+        assertEquals(1, storage.redis().zcard(storage.keys().ready(q, "echo")));
         assertEquals("1", claimOne(T0, "a").payloadJson());
     }
 }
