@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * come from {@link EngineSettings#DEFAULTS}, so each is written once.
  *
  * @param redisUrl             where Redis is ({@code redtask.redis.url})
- * @param redisPoolSize        most Redis connections at once
+ * @param redisPoolSize        most Redis connections at once for submits and reads
  * @param redisTimeout         connect and read timeout of Redis commands
  * @param keyPrefix            the first part of every Redis key
  * @param workersEnabled       whether this server runs tasks, or only submits
@@ -104,9 +104,9 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
         Web web = web(c);
         return new RedTaskConfig(
                 c.getOptionalValue(REDIS_URL, String.class).orElse("redis://127.0.0.1:6379"),
-                // One connection per worker at the most concurrency an operator may set, one per
-                // fetcher, and room for RedTask's own loops and for submitting request threads.
-                c.getOptionalValue("redtask.redis.pool-size", Integer.class).orElse(max + queues.size() + 16),
+                // For submits and reads (request threads); workers and RedTask's own loops have
+                // pools of their own, sized from the concurrency ceiling (RedisStorage.open).
+                c.getOptionalValue("redtask.redis.pool-size", Integer.class).orElse(32),
                 duration(c, "redtask.redis.timeout", Duration.ofSeconds(2)),
                 c.getOptionalValue("redtask.key-prefix", String.class).orElse("redtask"),
                 c.getOptionalValue("redtask.workers.enabled", Boolean.class).orElse(true),

@@ -85,7 +85,10 @@ public final class RedTaskEngine implements TaskScheduler {
         workers = new Workers(Objects.requireNonNull(b.workers, "workers"), clock, settings);
         submitter = new Submitter(tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle);
         schedules = new Schedules(storage.schedules(), handlers, codec, clock);
-        processor = new Processor(tasks, workers, handlers, codec, clock, settings, events, lifecycle);
+        // Claims and outcomes go over connections of their own (Storage.workers), so a flood of
+        // submits and reads cannot hold up running tasks.
+        TaskStore work = storage.workers().tasks();
+        processor = new Processor(work, workers, handlers, codec, clock, settings, events, lifecycle);
         // Renewals, recovery and heartbeats go over connections of their own (Storage.housekeeping).
         Storage upkeep = storage.housekeeping();
         leaseKeeper = new LeaseKeeper(upkeep.tasks(), workers, clock, settings);
@@ -198,8 +201,8 @@ public final class RedTaskEngine implements TaskScheduler {
         synchronized (loops) {
             fetchers.expect(settings.queues().size());
             for (String queue : settings.queues()) {
-                loops.add(housekeeping.submit(new Fetcher(queue, tasks, workers, processor, handlers, lifecycle, fetchers,
-                        clock, settings)));
+                loops.add(housekeeping.submit(new Fetcher(queue, storage.workers().tasks(), workers, processor, handlers,
+                        lifecycle, fetchers, clock, settings)));
             }
             every(settings.heartbeatInterval(), "lease keeper", () -> {
                 leaseKeeper.renew();

@@ -18,10 +18,19 @@ public interface Storage extends AutoCloseable {
 
     /**
      * The same storage over connections of its own, for the engine's housekeeping (lease
-     * renewals, recovery, heartbeats), so that a flood of submits or operators' requests cannot
-     * starve the renewals that keep leases alive. Closed with this storage.
+     * renewals, recovery, heartbeats), so that nothing else can starve the renewals that keep
+     * leases alive. Closed with this storage.
      */
     default Storage housekeeping() {
+        return this;
+    }
+
+    /**
+     * The same storage over connections of its own, for the workers (claims, outcomes), so that
+     * a flood of submits or operators' requests on this storage cannot hold up running tasks.
+     * Closed with this storage.
+     */
+    default Storage workers() {
         return this;
     }
 

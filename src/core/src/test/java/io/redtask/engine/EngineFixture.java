@@ -26,8 +26,16 @@ final class EngineFixture implements AutoCloseable {
     private final List<ExecutorService> executors = new ArrayList<>();
     private final List<RedisStorage> stores = new ArrayList<>();
 
+    private int poolSize = 32;
+
     EngineFixture(String url) {
         this.url = url;
+    }
+
+    /** The main connection pool size of the engines built from now on (32 unless set). */
+    EngineFixture poolSize(int size) {
+        this.poolSize = size;
+        return this;
     }
 
     RedisStorage store() {
@@ -67,7 +75,7 @@ final class EngineFixture implements AutoCloseable {
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(settings.queues().size() + 4);
         executors.add(workers);
         executors.add(housekeeping);
-        RedisStorage storage = RedisStorage.open(redisUrl, 32, timeout, new Keys(prefix), settings);
+        RedisStorage storage = RedisStorage.open(redisUrl, poolSize, timeout, new Keys(prefix), settings);
         stores.add(storage);
         RedTaskEngine.Builder b = RedTaskEngine.builder().storage(storage)
                 .clock(clock).settings(settings)
