@@ -1,6 +1,7 @@
 package io.redtask.cdi;
 
 import io.redtask.QueueNames;
+import io.redtask.engine.Durability;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.RetryBackoff;
 import org.eclipse.microprofile.config.Config;
@@ -96,10 +97,19 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 .statsWindow(duration(c, "redtask.stats-window", d.statsWindow()))
                 .promoteBatch(c.getOptionalValue("redtask.promote-batch", Integer.class).orElse(d.promoteBatch()))
                 .servedCheck(duration(c, "redtask.served-check", d.servedCheck()))
+                .durability(Durability.parse(c.getOptionalValue("redtask.durability", String.class).orElse("async"),
+                        duration(c, "redtask.durability-timeout", d.durability().timeout())))
                 .build();
         Map<String, Integer> queueLimits = new TreeMap<>();
         for (String q : queues) {
             c.getOptionalValue("redtask.queue." + q + ".concurrency", Integer.class).ifPresent(n -> queueLimits.put(q, n));
+        }
+        Duration redisTimeout = duration(c, "redtask.redis.timeout", Duration.ofSeconds(2));
+        if (engine.durability().mode() != Durability.Mode.ASYNC
+                && engine.durability().timeout().compareTo(redisTimeout) >= 0) {
+            // The confirmation is awaited on the connection: it must come before the read times out.
+            throw new IllegalArgumentException("redtask.durability-timeout (" + engine.durability().timeout()
+                    + ") must be shorter than redtask.redis.timeout (" + redisTimeout + ")");
         }
         Web web = web(c);
         return new RedTaskConfig(
@@ -107,7 +117,7 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 // For submits and reads (request threads); workers and RedTask's own loops have
                 // pools of their own, sized from the concurrency ceiling (RedisStorage.open).
                 c.getOptionalValue("redtask.redis.pool-size", Integer.class).orElse(32),
-                duration(c, "redtask.redis.timeout", Duration.ofSeconds(2)),
+                redisTimeout,
                 c.getOptionalValue("redtask.key-prefix", String.class).orElse("redtask"),
                 c.getOptionalValue("redtask.workers.enabled", Boolean.class).orElse(true),
                 c.getOptionalValue("redtask.workers.executor", String.class).orElse("concurrent/redtaskWorkers"),

@@ -36,13 +36,15 @@ import java.util.List;
  * @param promoteBatch      most due scheduled tasks one claim makes ready
  * @param servedCheck       how often, per queue, a submit checks that some server takes tasks
  *                          from it, and how often it warns when none does ({@code servedCheck} x 60)
+ * @param durability        what a submit and a completion wait for before they are acknowledged
  */
 public record EngineSettings(String nodeId, List<String> queues, int concurrency, int maxConcurrency, Duration lease,
                              Duration heartbeatInterval, Duration reaperInterval, Duration pollInterval,
                              int claimBatch, Duration shutdownGrace, Duration keepSucceeded, Duration keepDead,
                              int maxStalls, RetryBackoff backoff, Duration idempotencyWindow, Duration cronInterval,
                              Duration misfireThreshold, Duration watchInterval, Duration nodeTtl,
-                             Duration outageBackoff, Duration statsWindow, int promoteBatch, Duration servedCheck) {
+                             Duration outageBackoff, Duration statsWindow, int promoteBatch, Duration servedCheck,
+                             Durability durability) {
 
     /** Every default, in one place: what {@link #builder(String)} starts from. */
     public static final EngineSettings DEFAULTS = builder("defaults").build();
@@ -122,6 +124,7 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         b.statsWindow = statsWindow;
         b.promoteBatch = promoteBatch;
         b.servedCheck = servedCheck;
+        b.durability = durability;
         return b;
     }
 
@@ -154,6 +157,7 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         private Duration statsWindow = Duration.ofMinutes(2);
         private int promoteBatch = 100;
         private Duration servedCheck = Duration.ofMinutes(1);
+        private Durability durability = Durability.ASYNC;
 
         private Builder(String nodeId) {
             this.nodeId = nodeId;
@@ -269,11 +273,16 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
             return this;
         }
 
+        public Builder durability(Durability v) {
+            durability = v;
+            return this;
+        }
+
         public EngineSettings build() {
             return new EngineSettings(nodeId, queues, concurrency, maxConcurrency, lease, heartbeatInterval, reaperInterval,
                     pollInterval, claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff,
                     idempotencyWindow, cronInterval, misfireThreshold, watchInterval, nodeTtl, outageBackoff, statsWindow,
-                    promoteBatch, servedCheck);
+                    promoteBatch, servedCheck, durability);
         }
     }
 }

@@ -71,7 +71,7 @@ final class RedisTaskStore implements TaskStore {
             k.add(keys.ready(queue, t.type()));
             TaskRecord.appendNew(a, t);
         }
-        List<?> r = (List<?>) call(() -> enqueue.run(redis, k, a));
+        List<?> r = (List<?>) call(() -> enqueue.runDurably(redis, k, a, settings.durability()));
         if ("conflicts".equals(r.get(0))) {
             List<?> c = (List<?>) r.get(1);
             int position = (int) asLong(c.get(2)) - 1;
@@ -123,7 +123,7 @@ final class RedisTaskStore implements TaskStore {
         if (next != null) {
             next.types().forEach(type -> k.add(keys.ready(q, type)));
         }
-        List<?> r = (List<?>) call(() -> complete.run(redis, k, a));
+        List<?> r = (List<?>) call(() -> complete.runDurably(redis, k, a, settings.durability()));
         boolean recorded = asLong(r.get(0)) == 1;
         return new Completion(recorded, r.size() > 1 ? TaskRecord.claimed(r.get(1), now) : null);
     }
