@@ -218,7 +218,9 @@ final class Processor {
      * the outcome is given up (the fencing token would refuse it anyway).
      */
     private <T> T persist(RunContext run, String what, Supplier<T> write) {
-        long pause = Math.max(1, settings.outageBackoff().toMillis() / 50);
+        // Short pauses, at most half a heartbeat: the outcome should be in as soon as Redis answers.
+        long maxPause = Math.max(1, settings.heartbeatInterval().toMillis() / 2);
+        long pause = Math.max(1, maxPause / 10);
         long giveUpNanos = System.nanoTime() + settings.lease().toNanos();
         while (true) {
             try {
@@ -231,7 +233,7 @@ final class Processor {
                 LOG.fine(() -> "RedTask: writing the " + what + " of task " + run.taskId() + " failed ("
                         + e.getMessage() + "); trying again");
                 sleep(pause);
-                pause = Math.min(pause * 2, settings.outageBackoff().toMillis());
+                pause = Math.min(pause * 2, maxPause);
             }
         }
     }

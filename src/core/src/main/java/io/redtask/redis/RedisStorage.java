@@ -46,7 +46,7 @@ public final class RedisStorage implements Storage {
         this.redis = redis;
         this.keys = keys;
         JsonCodec json = new JsonCodec();
-        StoreSettings s = StoreSettings.of(settings);
+        StoreSettings s = StoreSettings.of(settings, redis instanceof redis.clients.jedis.RedisClusterClient);
         this.queues = new RedisQueueStore(redis, keys, s);
         this.tasks = new RedisTaskStore(redis, keys, queues, s);
         this.queues.readTasksFrom(tasks);

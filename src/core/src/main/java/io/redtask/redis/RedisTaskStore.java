@@ -99,7 +99,7 @@ final class RedisTaskStore implements TaskStore {
         types.forEach(t -> k.add(keys.ready(queue, t)));
         List<String> a = List.of(Long.toString(now), Long.toString(leaseMillis), Integer.toString(max), owner,
                 keys.taskPrefix(queue), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis()),
-                keys.readyPrefix(queue));
+                keys.readyPrefix(queue), settings.clustered() ? "1" : "0");
         List<?> reply = (List<?>) call(() -> claim.run(redis, k, a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
         for (int i = 1; i < reply.size(); i++) {
@@ -116,7 +116,7 @@ final class RedisTaskStore implements TaskStore {
                 Long.toString(settings.statsWindowMillis()), next == null ? "0" : "1",
                 next == null ? "0" : Long.toString(next.leaseMillis()), next == null ? "" : next.owner(),
                 keys.taskPrefix(q), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis()),
-                keys.readyPrefix(q));
+                keys.readyPrefix(q), settings.clustered() ? "1" : "0");
         List<String> k = new ArrayList<>(List.of(keys.task(t.id()), keys.active(q), keys.stats(q),
                 keys.statsBucketAt(q, now), keys.types(q), keys.settings(q), keys.scheduled(q), keys.sequence(q),
                 keys.dead(q), keys.lingering(q)));
@@ -213,7 +213,7 @@ final class RedisTaskStore implements TaskStore {
                 List.of(keys.active(queue), keys.types(queue), keys.dead(queue), keys.wake(queue)),
                 List.of(Long.toString(now), Integer.toString(max), keys.taskPrefix(queue),
                         Long.toString(settings.keepDeadMillis()), Integer.toString(settings.maxStalls()),
-                        keys.readyPrefix(queue))));
+                        keys.readyPrefix(queue), settings.clustered() ? "1" : "0")));
         int requeued = (int) asLong(r.get(0));
         int dead = (int) asLong(r.get(1));
         return requeued == 0 && dead == 0 ? RecoveryResult.NONE : new RecoveryResult(requeued, dead);

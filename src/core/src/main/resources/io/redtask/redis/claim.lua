@@ -11,16 +11,19 @@
 -- ARGV[1] now (ms)  ARGV[2] lease (ms)  ARGV[3] max tasks  ARGV[4] owner node id
 -- ARGV[5] task key prefix ("<prefix>:{q}:task:")  ARGV[6] max scheduled tasks to promote
 -- ARGV[7] keep dead tasks for (ms)  ARGV[8] ready set prefix ("<prefix>:{q}:ready:")
+-- ARGV[9] '1' on a Redis Cluster (a record not here may be on its way from another node)
 -- Result: { next due time of a scheduled task (ms, or -1), then per claimed task its record as
 --           name/value pairs (HGETALL) }
 local now = tonumber(ARGV[1])
 local prefix = ARGV[5]
 
-promote_due(KEYS[2], ARGV[8], KEYS[8], KEYS[6], KEYS[5], prefix, now, tonumber(ARGV[6]), ARGV[7])
+local clustered = ARGV[9] == '1'
+promote_due(KEYS[2], ARGV[8], KEYS[8], KEYS[6], KEYS[5], prefix, now, tonumber(ARGV[6]), ARGV[7], clustered)
 
 local out = { -1 }
 local max = claim_room(KEYS[4], KEYS[1], KEYS[7], now, tonumber(ARGV[3]))
-claim_ready(out, ready_sets(9), KEYS[1], KEYS[6], prefix, max, now, now + tonumber(ARGV[2]), ARGV[4], ARGV[7])
+claim_ready(out, ready_sets(9), KEYS[1], KEYS[6], prefix, max, now, now + tonumber(ARGV[2]), ARGV[4], ARGV[7],
+  clustered)
 
 if #out == 1 then
   -- Nothing claimed: drop stale wake tokens so the caller's blocking wait really waits. An

@@ -13,7 +13,7 @@
 -- ARGV[6] keep the bucket for (ms)  ARGV[7] '1' to claim the next task, '0' not to
 -- ARGV[8] lease (ms)  ARGV[9] owner node id  ARGV[10] task key prefix
 -- ARGV[11] max scheduled tasks to promote  ARGV[12] keep dead tasks for (ms)
--- ARGV[13] ready set prefix
+-- ARGV[13] ready set prefix  ARGV[14] '1' on a Redis Cluster
 -- Result: { 0 } when the token is stale (the lease was lost; another worker owns the task or it
 -- was cancelled) - then nothing changes; else { 1 } followed by the next task's record as in
 -- claim.lua when one was claimed.
@@ -46,8 +46,10 @@ redis.call('HINCRBY', KEYS[4], 'completed', 1)
 redis.call('PEXPIRE', KEYS[4], ARGV[6])
 local out = { 1 }
 if ARGV[7] == '1' and claim_room(KEYS[6], KEYS[2], KEYS[10], now, 1) > 0 then
-  promote_due(KEYS[7], ARGV[13], KEYS[5], KEYS[9], KEYS[8], ARGV[10], now, tonumber(ARGV[11]), ARGV[12])
-  claim_ready(out, ready_sets(11), KEYS[2], KEYS[9], ARGV[10], 1, now, now + tonumber(ARGV[8]), ARGV[9], ARGV[12])
+  local clustered = ARGV[14] == '1'
+  promote_due(KEYS[7], ARGV[13], KEYS[5], KEYS[9], KEYS[8], ARGV[10], now, tonumber(ARGV[11]), ARGV[12], clustered)
+  claim_ready(out, ready_sets(11), KEYS[2], KEYS[9], ARGV[10], 1, now, now + tonumber(ARGV[8]), ARGV[9], ARGV[12],
+    clustered)
   if #out == 2 then
     -- Remembered, so that a repeat of this completion (its reply lost) hands the same task back.
     local nf = {}

@@ -9,27 +9,35 @@
 
 -- Moves up to max scheduled tasks whose time has come to their type's ready set, behind the
 -- tasks of their priority that were ready before them. A record whose priority or type is
--- damaged is buried as corrupt; one that is gone (expired, purged) is dropped. Every key is read
--- (pcall) before anything is written.
-local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now, max, keepDead)
+-- damaged is buried as corrupt. One that is not here is left where it is: in a cluster whose slot
+-- is moving, the record may still be on the other node, and dropping its id would lose the task.
+-- Every key is read (pcall) before anything is written.
+local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now, max, keepDead, clustered)
   local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', now, 'LIMIT', 0, max)
   local plan = {}
   for _, id in ipairs(due) do
     local f = redis.pcall('HMGET', prefix .. id, 'priority', 'type')
     if failed(f) then break end
     if f[2] and f[2] ~= '' and failed(redis.pcall('ZCARD', readyPrefix .. f[2])) then break end
-    table.insert(plan, { id, f })
+    if f[1] or f[2] or redis.call('EXISTS', prefix .. id) == 1 then
+      table.insert(plan, { id, f })
+    elseif not clustered then
+      -- On one server a record that is not here is gone for good (deleted by hand).
+      table.insert(plan, { id, 'gone' })
+    end
   end
   for _, e in ipairs(plan) do
     local id, f = e[1], e[2]
     local key = prefix .. id
     redis.call('ZREM', scheduled, id)
-    if f[1] and tonumber(f[1]) and f[2] and f[2] ~= '' then
+    if f == 'gone' then
+      -- dropped
+    elseif f[1] and tonumber(f[1]) and f[2] and f[2] ~= '' then
       local score = ready_score(f[1], seq)
       redis.call('HSET', key, 'state', 'queued', 'score', score)
       redis.call('ZADD', readyPrefix .. f[2], score, id)
       redis.call('SADD', types, f[2])
-    elseif f[1] or f[2] or redis.call('EXISTS', key) == 1 then
+    else
       local field = 'priority'
       if tonumber(f[1]) then field = 'type' end
       bury_corrupt(key, dead, id, now, keepDead, field)
@@ -73,9 +81,11 @@ end
 -- Claims up to max ready tasks from the given ready sets (one per accepted type), best score
 -- first across them, for owner until lease, and appends each one's record (HGETALL: name/value
 -- pairs, read by the Java codec TaskRecord) to out. Every record is read (pcall) before anything
--- is written; a record that is gone is dropped from its set, a corrupt one buried with the field
--- named. Returns how many it claimed.
-local function claim_ready(out, readySets, active, dead, prefix, max, now, lease, owner, keepDead)
+-- is written; a corrupt one is buried with the field named; an id whose record is not here is
+-- dropped on one server (deleted by hand) but left alone in a cluster (whose slot may be moving:
+-- the record may still be on the other node).
+-- Returns how many it claimed.
+local function claim_ready(out, readySets, active, dead, prefix, max, now, lease, owner, keepDead, clustered)
   if max <= 0 then
     return 0
   end
@@ -96,7 +106,9 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
     if failed(f) then break end
     local bad = corrupt_field(f)
     if bad == 'type' and not f[1] and redis.call('EXISTS', key) == 0 then
-      table.insert(plan, { c, 'gone' })
+      if not clustered then
+        table.insert(plan, { c, 'gone' })
+      end
     elseif bad then
       table.insert(plan, { c, 'corrupt', bad })
     else

@@ -8,6 +8,7 @@
 -- KEYS[1] active zset  KEYS[2] types set  KEYS[3] dead zset  KEYS[4] wake list
 -- ARGV[1] now (ms)  ARGV[2] max tasks  ARGV[3] task key prefix  ARGV[4] keep dead tasks for (ms)
 -- ARGV[5] max stalls per task  ARGV[6] ready set prefix ("<prefix>:{q}:ready:", + type)
+-- ARGV[7] '1' on a Redis Cluster
 -- Result: { number requeued, number dead }
 local now = tonumber(ARGV[1])
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
@@ -22,7 +23,12 @@ local requeued, dead = 0, 0
 for _, e in ipairs(plan) do
   local id, f = e[1], e[2]
   local key = ARGV[3] .. id
-  redis.call('ZREM', KEYS[1], id)
+  -- A record that is not here is left alone in a cluster: the slot may be moving and the record
+  -- still be on the other node, where its in-flight entry will recover it. On one server it is
+  -- gone for good (deleted by hand), and so is its entry.
+  if f[1] or ARGV[7] ~= '1' then
+    redis.call('ZREM', KEYS[1], id)
+  end
   if f[1] then
     redis.call('HINCRBY', key, 'fence', 1)
     redis.call('HDEL', key, 'owner', 'lease')

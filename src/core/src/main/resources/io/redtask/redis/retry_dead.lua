@@ -28,8 +28,8 @@ for _, e in ipairs(plan) do
     redis.call('ZADD', ARGV[5] .. f[3], score, id)
     redis.call('SADD', KEYS[2], f[3])
     moved = moved + 1
-  elseif f[1] ~= 'dead' then
-    -- Its record is gone (expired, purged) or was retried elsewhere: a stale entry.
+  elseif f[1] and f[1] ~= 'dead' then
+    -- It was retried another way meanwhile: a stale entry.
     redis.call('ZREM', KEYS[1], id)
   end
 end
