@@ -51,7 +51,7 @@ final class EngineFixture implements AutoCloseable {
 
     /** A started engine; {@code setup} adds handlers and changes settings. */
     RedTaskEngine engine(String node, Clock clock, EngineSettings.Builder settingsBuilder,
-                         Consumer<RedTaskEngine.Builder> setup) {
+                         Consumer<EngineBuilder> setup) {
         RedTaskEngine engine = unstarted(node, clock, settingsBuilder, setup);
         engine.start();
         return engine;
@@ -59,7 +59,7 @@ final class EngineFixture implements AutoCloseable {
 
     /** An engine that can submit and read but runs nothing until started. */
     RedTaskEngine unstarted(String node, Clock clock, EngineSettings.Builder settingsBuilder,
-                            Consumer<RedTaskEngine.Builder> setup) {
+                            Consumer<EngineBuilder> setup) {
         return unstarted(url, Duration.ofSeconds(2), node, clock, settingsBuilder, setup);
     }
 
@@ -68,7 +68,7 @@ final class EngineFixture implements AutoCloseable {
      * the test's Redis, say) with this read timeout, under the fixture's key prefix.
      */
     RedTaskEngine unstarted(String redisUrl, Duration timeout, String node, Clock clock,
-                            EngineSettings.Builder settingsBuilder, Consumer<RedTaskEngine.Builder> setup) {
+                            EngineSettings.Builder settingsBuilder, Consumer<EngineBuilder> setup) {
         EngineSettings settings = settingsBuilder.nodeId(node).build();
         // Unbounded: the engine's own slots decide how many run, as when an operator raises them.
         ExecutorService workers = Executors.newCachedThreadPool();
@@ -77,7 +77,7 @@ final class EngineFixture implements AutoCloseable {
         executors.add(housekeeping);
         RedisStorage storage = RedisStorage.open(redisUrl, poolSize, timeout, new Keys(prefix), settings);
         stores.add(storage);
-        RedTaskEngine.Builder b = RedTaskEngine.builder().storage(storage)
+        EngineBuilder b = RedTaskEngine.builder().storage(storage)
                 .clock(clock).settings(settings)
                 .workers(workers).housekeeping(housekeeping);
         setup.accept(b);
