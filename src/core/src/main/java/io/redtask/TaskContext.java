@@ -37,4 +37,14 @@ public interface TaskContext {
      * poll this flag. Whatever the handler returns afterwards is not recorded.
      */
     boolean isCancelled();
+
+    /**
+     * Whether this attempt was stopped because this server may no longer hold the task: its lease
+     * could not be renewed in time (Redis unreachable, the server stalled) or was taken over.
+     * Another server may be running the task now; the handler should stop without side effects.
+     * (A default for contexts that tests build by hand.)
+     */
+    default boolean isLeaseLost() {
+        return false;
+    }
 }

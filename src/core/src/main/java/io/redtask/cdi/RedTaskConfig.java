@@ -1,6 +1,7 @@
 package io.redtask.cdi;
 
 import io.redtask.QueueNames;
+import io.redtask.engine.Durability;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.RetryBackoff;
 import org.eclipse.microprofile.config.Config;
@@ -22,7 +23,7 @@ import java.util.TreeMap;
  * come from {@link EngineSettings#DEFAULTS}, so each is written once.
  *
  * @param redisUrl             where Redis is ({@code redtask.redis.url})
- * @param redisPoolSize        most Redis connections at once
+ * @param redisPoolSize        most Redis connections at once for submits and reads
  * @param redisTimeout         connect and read timeout of Redis commands
  * @param keyPrefix            the first part of every Redis key
  * @param workersEnabled       whether this server runs tasks, or only submits
@@ -96,18 +97,27 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 .statsWindow(duration(c, "redtask.stats-window", d.statsWindow()))
                 .promoteBatch(c.getOptionalValue("redtask.promote-batch", Integer.class).orElse(d.promoteBatch()))
                 .servedCheck(duration(c, "redtask.served-check", d.servedCheck()))
+                .durability(Durability.parse(c.getOptionalValue("redtask.durability", String.class).orElse("async"),
+                        duration(c, "redtask.durability-timeout", d.durability().timeout())))
                 .build();
         Map<String, Integer> queueLimits = new TreeMap<>();
         for (String q : queues) {
             c.getOptionalValue("redtask.queue." + q + ".concurrency", Integer.class).ifPresent(n -> queueLimits.put(q, n));
         }
+        Duration redisTimeout = duration(c, "redtask.redis.timeout", Duration.ofSeconds(2));
+        if (engine.durability().mode() != Durability.Mode.ASYNC
+                && engine.durability().timeout().compareTo(redisTimeout) >= 0) {
+            // The confirmation is awaited on the connection: it must come before the read times out.
+            throw new IllegalArgumentException("redtask.durability-timeout (" + engine.durability().timeout()
+                    + ") must be shorter than redtask.redis.timeout (" + redisTimeout + ")");
+        }
         Web web = web(c);
         return new RedTaskConfig(
                 c.getOptionalValue(REDIS_URL, String.class).orElse("redis://127.0.0.1:6379"),
-                // One connection per worker at the most concurrency an operator may set, one per
-                // fetcher, and room for RedTask's own loops and for submitting request threads.
-                c.getOptionalValue("redtask.redis.pool-size", Integer.class).orElse(max + queues.size() + 16),
-                duration(c, "redtask.redis.timeout", Duration.ofSeconds(2)),
+                // For submits and reads (request threads); workers and RedTask's own loops have
+                // pools of their own, sized from the concurrency ceiling (RedisStorage.open).
+                c.getOptionalValue("redtask.redis.pool-size", Integer.class).orElse(32),
+                redisTimeout,
                 c.getOptionalValue("redtask.key-prefix", String.class).orElse("redtask"),
                 c.getOptionalValue("redtask.workers.enabled", Boolean.class).orElse(true),
                 c.getOptionalValue("redtask.workers.executor", String.class).orElse("concurrent/redtaskWorkers"),

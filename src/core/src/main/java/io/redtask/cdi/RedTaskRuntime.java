@@ -5,6 +5,7 @@ import io.redtask.TaskEvent;
 import io.redtask.TaskHandler;
 import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
+import io.redtask.engine.EngineBuilder;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.jmx.RedTaskMBeans;
 import io.redtask.redis.Keys;
@@ -152,7 +153,7 @@ public class RedTaskRuntime {
         JsonCodec codec = new JsonCodec();
         storage = RedisStorage.open(config.redisUrl(), config.redisPoolSize(), config.redisTimeout(),
                 new Keys(config.keyPrefix()), config.engine());
-        RedTaskEngine.Builder builder = RedTaskEngine.builder().storage(storage).settings(config.engine())
+        EngineBuilder builder = RedTaskEngine.builder().storage(storage).settings(config.engine())
                 .codec(codec).workers(workers).housekeeping(housekeeping).listener(events::fire);
         for (Bean<?> handler : extension.handlers().values()) {
             builder.handler(registration(handler));

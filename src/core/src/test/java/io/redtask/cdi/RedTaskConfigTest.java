@@ -1,5 +1,6 @@
 package io.redtask.cdi;
 
+import io.redtask.engine.Durability;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.RetryBackoff;
 import org.junit.jupiter.api.Disabled;
@@ -33,7 +34,7 @@ class RedTaskConfigTest {
         EngineSettings e = c.engine();
         assertAll(
                 () -> assertEquals("redis://127.0.0.1:6379", c.redisUrl()),
-                () -> assertEquals(32 + 1 + 16, c.redisPoolSize(), "workers.max + queues + 16"),
+                () -> assertEquals(32, c.redisPoolSize(), "for submits and reads"),
                 () -> assertEquals(Duration.ofSeconds(2), c.redisTimeout()),
                 () -> assertEquals("redtask", c.keyPrefix()),
                 () -> assertEquals(List.of("default"), e.queues()),
@@ -43,9 +44,16 @@ class RedTaskConfigTest {
                 () -> assertEquals("concurrent/redtaskWorkers", c.workerExecutor()),
                 () -> assertEquals("concurrent/redtaskScheduler", c.housekeepingExecutor()),
                 () -> assertEquals(Map.of(), c.queueLimits()),
-                () -> assertEquals(Duration.ofSeconds(30), e.lease()),
-                () -> assertEquals(Duration.ofSeconds(2), e.heartbeatInterval()),
-                () -> assertEquals(Duration.ofSeconds(5), e.reaperInterval()),
+                () -> assertEquals(Duration.ofSeconds(8), e.lease()),
+                () -> assertEquals(Duration.ofSeconds(1), e.heartbeatInterval()),
+                () -> assertEquals(Duration.ofSeconds(1), e.reaperInterval()),
+                () -> assertEquals(new Durability(Durability.Mode.ASYNC, 0, Duration.ofSeconds(1)), e.durability()),
+                () -> assertEquals(Duration.ofSeconds(10), e.nodeTtl()),
+                () -> assertEquals(Duration.ofMillis(50), e.watchInterval()),
+                () -> assertEquals(Duration.ofSeconds(5), e.outageBackoff()),
+                () -> assertEquals(Duration.ofMinutes(2), e.statsWindow()),
+                () -> assertEquals(100, e.promoteBatch()),
+                () -> assertEquals(Duration.ofMinutes(1), e.servedCheck()),
                 () -> assertEquals(Duration.ofSeconds(1), e.pollInterval()),
                 () -> assertEquals(32, e.claimBatch()),
                 () -> assertEquals(Duration.ofSeconds(20), e.shutdownGrace()),
@@ -109,6 +117,8 @@ class RedTaskConfigTest {
         v.put("redtask.stats-window", "PT3M");
         v.put("redtask.promote-batch", "50");
         v.put("redtask.served-check", "PT2M");
+        v.put("redtask.durability", "replicas:2");
+        v.put("redtask.durability-timeout", "PT0.5S");
         v.put("redtask.rest.secure-tasks", "true");
         v.put("redtask.metrics.cache", "PT5S");
         v.put("redtask.health.require-noeviction", "false");
@@ -148,17 +158,12 @@ class RedTaskConfigTest {
                 () -> assertEquals(Duration.ofMinutes(3), e.statsWindow()),
                 () -> assertEquals(50, e.promoteBatch()),
                 () -> assertEquals(Duration.ofMinutes(2), e.servedCheck()),
+                () -> assertEquals(new Durability(Durability.Mode.REPLICAS, 2, Duration.ofMillis(500)), e.durability()),
                 () -> assertTrue(c.web().secureTasks()),
                 () -> assertEquals(Duration.ofSeconds(5), c.web().metricsCache()),
                 () -> assertFalse(c.web().requireNoeviction()),
                 () -> assertTrue(c.web().requirePersistence()),
                 () -> assertEquals(Duration.ofMinutes(1), c.web().fetcherStall()));
-    }
-
-    @Test
-    void thePoolFollowsTheWorkerCeilingAndTheQueues() {
-        assertEquals(12 + 3 + 16, read(Map.of("redtask.workers.max", "12", "redtask.workers.concurrency", "4",
-                "redtask.queues", "a,b,c")).redisPoolSize());
     }
 
     @Test
@@ -175,7 +180,7 @@ class RedTaskConfigTest {
 
     @Test
     void badValuesAreRefusedNamingTheKey() {
-        for (String key : List.of("redtask.redis.timeout", "redtask.lease", "redtask.heartbeat", "redtask.reaper-interval",
+        for (String key : List.of("redtask.redis.timeout", "redtask.durability-timeout", "redtask.lease", "redtask.heartbeat", "redtask.reaper-interval",
                 "redtask.poll-interval", "redtask.shutdown-grace", "redtask.retry.base", "redtask.retry.cap",
                 "redtask.keep.succeeded", "redtask.keep.dead", "redtask.idempotency-window", "redtask.cron.interval",
                 "redtask.cron.misfire-threshold", "redtask.metrics.cache", "redtask.health.fetcher-stall")) {
@@ -190,6 +195,10 @@ class RedTaskConfigTest {
                 && tooMany.contains("40"), tooMany);
         String negative = refused(Map.of("redtask.workers.concurrency", "-1"));
         assertTrue(negative.contains("redtask.workers.concurrency"), negative);
+        String durability = refused(Map.of("redtask.durability", "always"));
+        assertTrue(durability.contains("redtask.durability") && durability.contains("'always'"), durability);
+        String slow = refused(Map.of("redtask.durability", "fsync", "redtask.durability-timeout", "PT3S"));
+        assertTrue(slow.contains("redtask.durability-timeout") && slow.contains("redtask.redis.timeout"), slow);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.redtask.Submission;
 import io.redtask.TaskEvent;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
+import io.redtask.engine.EngineBuilder;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
@@ -59,7 +60,7 @@ class ClusterAndSentinelTest {
     }
 
     private RedTaskEngine engine(String url, String node, List<String> queues, Consumer<EngineSettings.Builder> settings,
-                                 Consumer<RedTaskEngine.Builder> setup) {
+                                 Consumer<EngineBuilder> setup) {
         ExecutorService workers = Executors.newFixedThreadPool(4);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(queues.size() + 4);
         RedisStorage store = RedisStorage.open(url, 16, Duration.ofSeconds(2), new Keys("rt"),
@@ -67,7 +68,7 @@ class ClusterAndSentinelTest {
         EngineSettings.Builder s = EngineSettings.builder(node).queues(queues).concurrency(4)
                 .pollInterval(Duration.ofMillis(200)).cronInterval(Duration.ofMillis(200));
         settings.accept(s);
-        RedTaskEngine.Builder b = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
+        EngineBuilder b = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
                 .settings(s.build())
                 .handler(HandlerRegistration.of("echo", (p, c) -> p));
         setup.accept(b);
@@ -101,7 +102,7 @@ class ClusterAndSentinelTest {
         ids.addAll(engine.submitAll(IntStream.range(0, 30).mapToObj(i -> new Submission("echo", i,
                 SubmitOptions.queue(List.of("alpha", "beta", "gamma").get(i % 3)))).toList()));
         String once = engine.submit("echo", "x", SubmitOptions.builder().queue("beta").idempotencyKey("k").build());
-        assertEquals(once, engine.submit("echo", "y", SubmitOptions.builder().queue("beta").idempotencyKey("k").build()));
+        assertEquals(once, engine.submit("echo", "x", SubmitOptions.builder().queue("beta").idempotencyKey("k").build()));
         for (String id : ids) {
             awaitSucceeded(engine, id);
         }

@@ -18,9 +18,7 @@ import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,9 +39,8 @@ class HealthMetricsIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar())
-                .addClasses(WedgedHandler.class, WedgedHandler.Payload.class);
-        return Deployments.ear("health-metrics-it", war, "/");
+        return ItSupport.withHandlers(Deployments.demoApplication("health-metrics-it"), WedgedHandler.class,
+                WedgedHandler.Payload.class);
     }
 
     @ArquillianResource
@@ -54,7 +51,7 @@ class HealthMetricsIT {
 
     @BeforeEach
     void client() {
-        http = new ItSupport.Client(base, null);
+        http = new ItSupport.Client(Deployments.webRoot(base), null);
         admin = http.as(ItSupport.admin());
     }
 

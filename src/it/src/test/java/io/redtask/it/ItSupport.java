@@ -25,6 +25,9 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -226,6 +229,15 @@ final class ItSupport {
             most = Math.max(most, now);
         }
         return most;
+    }
+
+    /**
+     * {@code application} (a {@link Deployments#demoApplication}) with a test's own task handlers
+     * added to its demo war, where the demo handlers are.
+     */
+    static EnterpriseArchive withHandlers(EnterpriseArchive application, Class<?>... handlerClasses) {
+        application.getAsType(WebArchive.class, Deployments.demoWar().getName()).addClasses(handlerClasses);
+        return application;
     }
 
     /** A path in a fresh temporary directory that does not exist yet (the server sees the same files). */

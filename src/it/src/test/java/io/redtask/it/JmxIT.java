@@ -29,9 +29,7 @@ import javax.management.remote.JMXServiceURL;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,8 +49,7 @@ class JmxIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
-        return Deployments.ear("jmx-it", war, "/");
+        return Deployments.demoApplication("jmx-it");
     }
 
     @ArquillianResource
@@ -67,7 +64,7 @@ class JmxIT {
 
     @BeforeEach
     void connect() throws Exception {
-        rest = new ItSupport.Client(base, null);
+        rest = new ItSupport.Client(Deployments.webRoot(base), null);
         connector = JMXConnectorFactory.connect(new JMXServiceURL(localConnectorAddress()));
         jmx = connector.getMBeanServerConnection();
         queue = new ObjectName("io.redtask:type=Queue,name=default");

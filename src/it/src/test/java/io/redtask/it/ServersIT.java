@@ -123,7 +123,7 @@ class ServersIT {
             assertEquals(OTHER_NODE, accepted.getString("nodeId"));
             assertEquals(3, accepted.getInt("concurrency"));
             assertFalse(accepted.getBoolean("applied"), accepted::toString);
-            // Its next heartbeat (every 2 s) applies it and reports it.
+            // Its next heartbeat (every second) applies it and reports it.
             awaitServer(OTHER_NODE, 3);
 
             JsonObject tooMany = admin.object(admin.put("api/servers/" + OTHER_NODE + "/concurrency",
