@@ -57,6 +57,18 @@ public final class RedisStorage implements Storage {
         return new RedisStorage(RedisConnections.open(url, poolSize, timeout), keys, settings);
     }
 
+    /**
+     * The same, with the trust store of {@code rediss://} connections: {@code truststore} (a
+     * PKCS12 or JKS file) and its password, or {@code null} for the JVM's default trust store.
+     */
+    public static RedisStorage open(String url, int poolSize, Duration timeout, Keys keys, EngineSettings settings,
+                                    String truststore, String truststorePassword) {
+        RedisConnections.Trust trust = truststore == null || truststore.isBlank() ? RedisConnections.Trust.DEFAULT
+                : new RedisConnections.Trust(java.nio.file.Path.of(truststore),
+                        truststorePassword == null ? null : truststorePassword.toCharArray());
+        return new RedisStorage(RedisConnections.open(url, poolSize, timeout, trust), keys, settings);
+    }
+
     /** {@code url} with any password replaced by {@code ***}, for logs. */
     public static String redact(String url) {
         return RedisConnections.redact(url);
