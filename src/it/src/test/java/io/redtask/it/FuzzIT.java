@@ -39,7 +39,7 @@ import net.jqwik.api.sessions.JqwikSession;
  * answer is a 2xx, or a 4xx with a JSON {@code {"error"}} - never a 5xx, never a stack trace, at
  * most the container's redirect of a directory to this same server -
  * and afterwards the server still runs a valid task. Bounded in count
- * ({@code -Dredtask.it.fuzz.count}, 2000) and time (90 s); the seed is printed, and
+ * ({@code -Dredtask.it.fuzz.count}, 3000) and time (90 s); the seed is printed, and
  * {@code -Dredtask.it.fuzz.seed} repeats a run.
  */
 @ExtendWith(ArquillianExtension.class)
@@ -69,7 +69,7 @@ class FuzzIT {
     @Test
     void generatedRequestsGetA2xxOrAJson4xxAndTheServerKeepsWorking() throws Exception {
         long seed = Long.getLong("redtask.it.fuzz.seed", System.nanoTime());
-        int count = Integer.getInteger("redtask.it.fuzz.count", 2000);
+        int count = Integer.getInteger("redtask.it.fuzz.count", 3000);
         System.out.println("FuzzIT seed " + seed + " (-Dredtask.it.fuzz.seed=" + seed + " repeats this run)");
         Random random = new Random(seed);
         // jqwik's generators outside a @Property (this test needs Arquillian's Jupiter extension).
