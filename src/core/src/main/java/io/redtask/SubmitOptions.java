@@ -16,7 +16,7 @@ public final class SubmitOptions {
     public static final int MIN_PRIORITY = -1000;
     public static final int MAX_PRIORITY = 1000;
     /** Longest idempotency key, in characters. */
-    public static final int MAX_IDEMPOTENCY_KEY = 200;
+    public static final int MAX_IDEMPOTENCY_KEY = 256;
 
     private static final SubmitOptions DEFAULTS = new Builder().build();
 

@@ -97,6 +97,7 @@ final class Submitter {
     private NewTask prepare(Submission s, long now) {
         HandlerRegistration handler = handlers.require(s.type());
         String json = PayloadCheck.toJson(codec, s.payload());
+        SubmitLimits.check(s, json, now, nodes, settings);
         PayloadCheck.readable(codec, json, handler);
         SubmitOptions o = s.options();
         Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();
