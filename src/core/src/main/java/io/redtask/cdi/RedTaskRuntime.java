@@ -49,6 +49,7 @@ public class RedTaskRuntime {
 
     // Written once under the lock, read on every submit without it.
     private volatile RedTaskEngine engine;
+    private io.redtask.TaskScheduler scheduler;
     private RedTaskConfig config;
     private RedisStorage storage;
     private ManagedScheduledExecutorService housekeeping;
@@ -66,6 +67,31 @@ public class RedTaskRuntime {
                 engine = build();
             }
             return engine;
+        }
+    }
+
+    /**
+     * The {@link io.redtask.TaskScheduler} applications inject: the engine, with submits made
+     * inside a JTA transaction stored when it commits (see {@link TransactionalScheduler}).
+     */
+    public synchronized io.redtask.TaskScheduler scheduler() {
+        if (scheduler == null) {
+            RedTaskEngine e = engine();
+            scheduler = new TransactionalScheduler(e, transactionRegistry(), housekeeping, config.txRetryFor());
+        }
+        return scheduler;
+    }
+
+    /** The server's transaction registry, or {@code null} when the server runs no JTA. */
+    private static jakarta.transaction.TransactionSynchronizationRegistry transactionRegistry() {
+        try {
+            return (jakarta.transaction.TransactionSynchronizationRegistry) new InitialContext()
+                    .lookup("java:comp/TransactionSynchronizationRegistry");
+        } catch (NamingException | ClassCastException e) {
+            LOG.info("RedTask: no JTA transaction registry (" + e.getMessage() + "); submits are stored at once");
+            return null;
+        } catch (NoClassDefFoundError e) {
+            return null;
         }
     }
 

@@ -57,7 +57,19 @@ final class Submitter {
     /** Stores one task; see {@link io.redtask.TaskScheduler#submitForReceipt}. */
     SubmitReceipt submit(Submission submission) {
         long now = clock.millis();
-        NewTask task = prepare(submission, now);
+        return store(new PreparedSubmit(prepare(submission, now), now));
+    }
+
+    /** Checks a submit and gives it its id, storing nothing (a transaction stores it at commit). */
+    PreparedSubmit prepareOnly(Submission submission) {
+        long now = clock.millis();
+        return new PreparedSubmit(prepare(submission, now), now);
+    }
+
+    /** Stores a prepared submit. */
+    SubmitReceipt store(PreparedSubmit prepared) {
+        long now = clock.millis();
+        NewTask task = prepared.task();
         EnqueueResult r = tasks.enqueue(task.queue(), List.of(task), now).get(0);
         warnIfUnserved(task.queue(), now);
         if (!r.duplicate()) {

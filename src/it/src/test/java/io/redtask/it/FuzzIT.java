@@ -50,12 +50,13 @@ class FuzzIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
-        return Deployments.ear("fuzz-it", war, "/");
+        return Deployments.demoApplication("fuzz-it");
     }
 
     @ArquillianResource
-    URL base;
+    URL injected;
+
+    private URL base;
 
     /** One generated request. */
     record Request(String method, String path, Map<String, String> headers, String body) {
@@ -81,6 +82,7 @@ class FuzzIT {
         }
 
         // The server still does its job.
+        base = Deployments.webRoot(injected);
         ItSupport.Client client = new ItSupport.Client(base, null);
         String id = client.object(client.post("api/tasks", "{\"type\":\"echo\",\"payload\":{\"after\":\"fuzz\"},"
                 + "\"priority\":100}"), 201).getString("id");

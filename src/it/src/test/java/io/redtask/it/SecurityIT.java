@@ -49,8 +49,7 @@ class SecurityIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
-        return Deployments.ear("security-it", war, "/");
+        return Deployments.demoApplication("security-it");
     }
 
     @ArquillianResource
@@ -62,7 +61,7 @@ class SecurityIT {
 
     @BeforeEach
     void clients() {
-        anonymous = new ItSupport.Client(base, null);
+        anonymous = new ItSupport.Client(Deployments.webRoot(base), null);
         admin = anonymous.as(ItSupport.admin());
         submitter = anonymous.as(ItSupport.submitter());
     }
