@@ -16,7 +16,7 @@ public final class SubmitOptions {
     public static final int MIN_PRIORITY = -1000;
     public static final int MAX_PRIORITY = 1000;
     /** Longest idempotency key, in characters. */
-    public static final int MAX_IDEMPOTENCY_KEY = 200;
+    public static final int MAX_IDEMPOTENCY_KEY = 256;
 
     private static final SubmitOptions DEFAULTS = new Builder().build();
 
@@ -30,6 +30,7 @@ public final class SubmitOptions {
     private final Duration idempotencyWindow;
     private final Duration backoff;
     private final Duration backoffCap;
+    private final boolean immediate;
 
     private SubmitOptions(Builder b) {
         this.queue = b.queue;
@@ -42,6 +43,7 @@ public final class SubmitOptions {
         this.idempotencyWindow = b.idempotencyWindow;
         this.backoff = b.backoff;
         this.backoffCap = b.backoffCap;
+        this.immediate = b.immediate;
     }
 
     /** The options used by {@link TaskScheduler#submit(String, Object)}. */
@@ -57,6 +59,23 @@ public final class SubmitOptions {
     /** Shortcut for {@code builder().queue(name).build()}. */
     public static SubmitOptions queue(String name) {
         return builder().queue(name).build();
+    }
+
+    /**
+     * Shortcut for {@code builder().immediate().build()}: stored at once even inside a JTA
+     * transaction, whether it commits or not.
+     */
+    public static SubmitOptions immediate() {
+        return builder().immediate().build();
+    }
+
+    /**
+     * Whether the task is stored at once even inside a JTA transaction. By default a submit made
+     * while a transaction is active is stored when the transaction commits, and not at all when it
+     * rolls back (through the CDI-injected {@link TaskScheduler}).
+     */
+    public boolean isImmediate() {
+        return immediate;
     }
 
     /** The queue's name. */
@@ -135,8 +154,15 @@ public final class SubmitOptions {
         private Duration idempotencyWindow;
         private Duration backoff;
         private Duration backoffCap;
+        private boolean immediate;
 
         private Builder() {
+        }
+
+        /** Stores the task at once even inside a JTA transaction; see {@link SubmitOptions#isImmediate()}. */
+        public Builder immediate() {
+            this.immediate = true;
+            return this;
         }
 
         /**

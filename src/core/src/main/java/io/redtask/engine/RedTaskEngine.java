@@ -116,6 +116,34 @@ public final class RedTaskEngine implements TaskScheduler {
         return submitter.submitAll(submissions);
     }
 
+    /**
+     * Checks a submit as {@link #submitForReceipt} does and gives it its id, but stores nothing:
+     * {@link #store} does, later (a transactional submit stores it when its transaction commits).
+     *
+     * @throws io.redtask.InvalidRequestException as a submit would
+     */
+    public PreparedSubmit prepare(String type, Object payload, SubmitOptions options) {
+        return submitter.prepareOnly(new Submission(type, payload, Objects.requireNonNull(options, "options")));
+    }
+
+    /** Stores a prepared submit, as {@link #submitForReceipt} would have. */
+    public SubmitReceipt store(PreparedSubmit prepared) {
+        return submitter.store(prepared);
+    }
+
+    /**
+     * The task an idempotency key of {@code queue} stands for now, if any (a transactional submit
+     * answers a duplicate at once instead of at commit).
+     */
+    public Optional<String> taskOfIdempotencyKey(String queue, String key) {
+        return tasks.findByIdempotencyKey(queue, key);
+    }
+
+    /** Checks that the store answers. @throws io.redtask.StoreUnavailableException otherwise */
+    public void checkStore() {
+        storage.ping();
+    }
+
     @Override
     public Optional<TaskStatus> status(String id) {
         return tasks.find(id);

@@ -57,7 +57,19 @@ final class Submitter {
     /** Stores one task; see {@link io.redtask.TaskScheduler#submitForReceipt}. */
     SubmitReceipt submit(Submission submission) {
         long now = clock.millis();
-        NewTask task = prepare(submission, now);
+        return store(new PreparedSubmit(prepare(submission, now), now));
+    }
+
+    /** Checks a submit and gives it its id, storing nothing (a transaction stores it at commit). */
+    PreparedSubmit prepareOnly(Submission submission) {
+        long now = clock.millis();
+        return new PreparedSubmit(prepare(submission, now), now);
+    }
+
+    /** Stores a prepared submit. */
+    SubmitReceipt store(PreparedSubmit prepared) {
+        long now = clock.millis();
+        NewTask task = prepared.task();
         EnqueueResult r = tasks.enqueue(task.queue(), List.of(task), now).get(0);
         warnIfUnserved(task.queue(), now);
         if (!r.duplicate()) {
@@ -97,6 +109,7 @@ final class Submitter {
     private NewTask prepare(Submission s, long now) {
         HandlerRegistration handler = handlers.require(s.type());
         String json = PayloadCheck.toJson(codec, s.payload());
+        SubmitLimits.check(s, json, now, nodes, settings);
         PayloadCheck.readable(codec, json, handler);
         SubmitOptions o = s.options();
         Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();

@@ -65,14 +65,19 @@ public final class RedisStorage implements Storage {
      * @throws IllegalArgumentException naming the problem when the URL is not usable
      */
     public static RedisStorage open(String url, int poolSize, Duration timeout, Keys keys, EngineSettings settings) {
+        return open(url, poolSize, timeout, keys, settings, RedisConnections.Trust.DEFAULT);
+    }
+
+    private static RedisStorage open(String url, int poolSize, Duration timeout, Keys keys, EngineSettings settings,
+                                     RedisConnections.Trust trust) {
         // Three pools, so that one kind of traffic cannot starve another: poolSize connections
         // for submits and reads (what HTTP requests do); one per worker at the most concurrency
         // an operator may set, and one per fetcher, for claims and outcomes; and a few for lease
         // renewals, recovery and heartbeats.
         int workerConnections = Math.min(settings.maxConcurrency(), MAX_WORKER_CONNECTIONS) + settings.queues().size() + 2;
-        return new RedisStorage(RedisConnections.open(url, poolSize, timeout),
-                RedisConnections.open(url, workerConnections, timeout),
-                RedisConnections.open(url, HOUSEKEEPING_CONNECTIONS, timeout), keys, settings);
+        return new RedisStorage(RedisConnections.open(url, poolSize, timeout, trust),
+                RedisConnections.open(url, workerConnections, timeout, trust),
+                RedisConnections.open(url, HOUSEKEEPING_CONNECTIONS, timeout, trust), keys, settings);
     }
 
     /** Connections of the housekeeping pool: lease keeper, reaper, watchdog, cron, and one spare. */
@@ -88,6 +93,18 @@ public final class RedisStorage implements Storage {
     @Override
     public Storage workers() {
         return workers == null ? this : workers;
+    }
+
+    /**
+     * The same, with the trust store of {@code rediss://} connections: {@code truststore} (a
+     * PKCS12 or JKS file) and its password, or {@code null} for the JVM's default trust store.
+     */
+    public static RedisStorage open(String url, int poolSize, Duration timeout, Keys keys, EngineSettings settings,
+                                    String truststore, String truststorePassword) {
+        RedisConnections.Trust trust = truststore == null || truststore.isBlank() ? RedisConnections.Trust.DEFAULT
+                : new RedisConnections.Trust(java.nio.file.Path.of(truststore),
+                        truststorePassword == null ? null : truststorePassword.toCharArray());
+        return open(url, poolSize, timeout, keys, settings, trust);
     }
 
     /** {@code url} with any password replaced by {@code ***}, for logs. */

@@ -193,6 +193,27 @@ class RedTaskEngineTest {
     }
 
     @Test
+    void aTaskThatFinishesWithinTheShutdownGraceIsRecordedAndTheLoopsStop() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(),
+                EngineFixture.settings("n1").shutdownGrace(Duration.ofSeconds(5)),
+                b -> b.handler(HandlerRegistration.of("slowish", (p, c) -> {
+                    started.countDown();
+                    Thread.sleep(400);
+                    return "finished during the stop";
+                })));
+        String id = engine.submit("slowish", null);
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        engine.stop();
+        TaskStatus status = engine.status(id).orElseThrow();
+        assertEquals(TaskState.SUCCEEDED, status.state(), "the stop waited for it");
+        assertEquals("\"finished during the stop\"", status.result());
+        assertTrue(engine.awaitLoops(Duration.ofSeconds(5)), "the fetch loops left");
+        assertEquals(0, engine.admin().busy(), "nothing runs after the stop");
+        assertTrue(!engine.isRunning());
+    }
+
+    @Test
     void stopHandsBackTasksStillRunningAfterTheGracePeriod() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

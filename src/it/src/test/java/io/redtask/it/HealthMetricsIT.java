@@ -220,7 +220,7 @@ class HealthMetricsIT {
     /** The queue gauges read what is in the queue: a queue no server serves, filled by the test. */
     @Test
     void queueGaugesShowWhatIsInTheQueue() throws Exception {
-        String queue = "metrics-it-" + Long.toString(System.nanoTime() & 0xffffffffL, 36);
+        String queue = "allowed-metrics-it-" + Long.toString(System.nanoTime() & 0xffffffffL, 36);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ids.add(submit("{\"type\":\"noop\",\"queue\":\"" + queue + "\"}"));

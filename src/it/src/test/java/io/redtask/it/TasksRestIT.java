@@ -253,6 +253,13 @@ class TasksRestIT {
         assertEquals(200, later.statusCode(), later::body);
         assertEquals(id, json(later).getString("id"));
         assertEquals("succeeded", json(later).getString("state"), later::body);
+
+        // The key reused for another payload: 409 naming the first task, nothing stored.
+        HttpResponse<String> other = post("api/tasks",
+                "{\"type\":\"echo\",\"payload\":{\"k\":2},\"idempotencyKey\":\"" + key + "\"}");
+        assertEquals(409, other.statusCode(), other::body);
+        assertEquals("idempotencyKey", json(other).getString("field", null), other::body);
+        assertEquals(json(first).getString("id"), json(other).getString("id", null), other::body);
     }
 
     @Test
