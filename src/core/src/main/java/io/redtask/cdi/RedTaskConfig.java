@@ -139,6 +139,7 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 .statsWindow(duration(c, "redtask.stats-window", d.statsWindow()))
                 .promoteBatch(c.getOptionalValue("redtask.promote-batch", Integer.class).orElse(d.promoteBatch()))
                 .servedCheck(duration(c, "redtask.served-check", d.servedCheck()))
+                .memoryHighWater(c.getOptionalValue("redtask.memory.high-water", Double.class).orElse(d.memoryHighWater()))
                 .durability(Durability.parse(c.getOptionalValue("redtask.durability", String.class).orElse("async"),
                         duration(c, "redtask.durability-timeout", d.durability().timeout())))
                 .build();

@@ -81,7 +81,8 @@ public final class RedTaskEngine implements TaskScheduler {
         handlers = new HandlerCatalog(b.handlers);
         events = new EventSink(b.listeners);
         workers = new Workers(Objects.requireNonNull(b.workers, "workers"), clock, settings);
-        submitter = new Submitter(tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle);
+        submitter = new Submitter(tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle,
+                new MemoryGuard(storage, clock, settings.memoryHighWater()));
         schedules = new Schedules(storage.schedules(), handlers, codec, clock);
         // Claims and outcomes go over connections of their own (Storage.workers), so a flood of
         // submits and reads cannot hold up running tasks.
