@@ -133,11 +133,11 @@ public final class RedTaskEngine implements TaskScheduler {
     }
 
     /**
-     * The task an idempotency key of {@code queue} stands for now, if any (a transactional submit
-     * answers a duplicate at once instead of at commit).
+     * The task the idempotency key of a prepared submit stands for now, if any (a transactional
+     * submit answers a duplicate at once instead of at commit).
      */
-    public Optional<String> taskOfIdempotencyKey(String queue, String key) {
-        return tasks.findByIdempotencyKey(queue, key);
+    public Optional<String> taskOfIdempotencyKey(PreparedSubmit prepared) {
+        return tasks.findByIdempotencyKey(prepared.queue(), prepared.submittedBy(), prepared.idempotencyKey());
     }
 
     /** Checks that the store answers. @throws io.redtask.StoreUnavailableException otherwise */
