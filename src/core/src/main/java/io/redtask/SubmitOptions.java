@@ -31,6 +31,7 @@ public final class SubmitOptions {
     private final Duration backoff;
     private final Duration backoffCap;
     private final boolean immediate;
+    private final String submittedBy;
 
     private SubmitOptions(Builder b) {
         this.queue = b.queue;
@@ -44,6 +45,12 @@ public final class SubmitOptions {
         this.backoff = b.backoff;
         this.backoffCap = b.backoffCap;
         this.immediate = b.immediate;
+        this.submittedBy = b.submittedBy;
+    }
+
+    /** Who submits the task (a user name), recorded with it, or {@code null}. */
+    public String submittedBy() {
+        return submittedBy;
     }
 
     /** The options used by {@link TaskScheduler#submit(String, Object)}. */
@@ -155,8 +162,25 @@ public final class SubmitOptions {
         private Duration backoff;
         private Duration backoffCap;
         private boolean immediate;
+        private String submittedBy;
 
         private Builder() {
+        }
+
+        /**
+         * Records who submits the task (a user name). Its idempotency key is then that user's own:
+         * another user's task under the same key is a different task. The REST API sets it when
+         * {@code redtask.rest.secure-tasks} is on, and then shows a task only to the user who
+         * submitted it and to admins.
+         *
+         * @throws InvalidRequestException when longer than 256 characters
+         */
+        public Builder submittedBy(String principal) {
+            if (principal != null && principal.length() > 256) {
+                throw new InvalidRequestException("submittedBy", "must be at most 256 characters");
+            }
+            this.submittedBy = principal;
+            return this;
         }
 
         /** Stores the task at once even inside a JTA transaction; see {@link SubmitOptions#isImmediate()}. */

@@ -52,7 +52,8 @@ public class RedTaskRuntime {
     private io.redtask.TaskScheduler scheduler;
     private RedTaskConfig config;
     private RedisStorage storage;
-    private ManagedScheduledExecutorService housekeeping;
+    private java.util.concurrent.ScheduledExecutorService housekeeping;
+    private java.util.concurrent.ScheduledThreadPoolExecutor ownThreads;
     private RedTaskMBeans mbeans;
     private java.util.concurrent.ScheduledFuture<?> mbeanRefresh;
 
@@ -167,7 +168,34 @@ public class RedTaskRuntime {
             engine.stop();
             // The fetchers leave their blocking waits within a poll interval; then the pool goes.
             engine.awaitLoops(config.engine().pollInterval().plusSeconds(2));
+            if (ownThreads != null) {
+                ownThreads.shutdownNow();
+            }
             storage.close();
+        }
+    }
+
+    /**
+     * RedTask's own loops (fetchers, lease renewals, recovery, timeouts, cron) on threads of their
+     * own, made by the server's ManagedThreadFactory (so they are managed threads with the
+     * application's context): on the server's shared pool they would queue behind busy handlers
+     * and request threads, and a lease renewal that waits longer than the lease makes a task run
+     * twice. Falls back to the managed scheduled executor when no thread factory can be had.
+     */
+    private java.util.concurrent.ScheduledExecutorService housekeepingThreads(RedTaskConfig config) {
+        try {
+            jakarta.enterprise.concurrent.ManagedThreadFactory factory = (jakarta.enterprise.concurrent.ManagedThreadFactory)
+                    new InitialContext().lookup(config.housekeepingThreadFactory());
+            // One thread per fetcher (they block briefly on Redis) and four for the periodic jobs.
+            ownThreads = new java.util.concurrent.ScheduledThreadPoolExecutor(config.engine().queues().size() + 4, factory);
+            ownThreads.setRemoveOnCancelPolicy(true);
+            return ownThreads;
+        } catch (NamingException | ClassCastException e) {
+            LOG.warning("RedTask: no ManagedThreadFactory at '" + config.housekeepingThreadFactory() + "' ("
+                    + e.getMessage() + "); RedTask's loops share the server's threads through "
+                    + config.housekeepingExecutor() + ", where busy handlers can delay lease renewals");
+            return lookup(config.housekeepingExecutor(), "java:comp/DefaultManagedScheduledExecutorService",
+                    ManagedScheduledExecutorService.class);
         }
     }
 
@@ -175,8 +203,7 @@ public class RedTaskRuntime {
         RedTaskConfig config = config();
         ManagedExecutorService workers = lookup(config.workerExecutor(), "java:comp/DefaultManagedExecutorService",
                 ManagedExecutorService.class);
-        housekeeping = lookup(config.housekeepingExecutor(),
-                "java:comp/DefaultManagedScheduledExecutorService", ManagedScheduledExecutorService.class);
+        housekeeping = housekeepingThreads(config);
         JsonCodec codec = new JsonCodec();
         SubmitLimits.configure(config.limits());
         storage = RedisStorage.open(config.redisUrl(), config.redisPoolSize(), config.redisTimeout(),

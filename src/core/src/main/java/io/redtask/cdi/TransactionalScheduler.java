@@ -74,7 +74,7 @@ final class TransactionalScheduler implements TaskScheduler {
         }
         PreparedSubmit prepared = engine.prepare(type, payload, options);
         if (prepared.idempotencyKey() != null) {
-            Optional<String> first = engine.taskOfIdempotencyKey(prepared.queue(), prepared.idempotencyKey());
+            Optional<String> first = engine.taskOfIdempotencyKey(prepared);
             if (first.isPresent()) {
                 return new SubmitReceipt(first.get(), engine.status(first.get()).map(TaskStatus::state).orElse(null), true);
             }

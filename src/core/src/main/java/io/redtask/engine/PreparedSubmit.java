@@ -32,6 +32,11 @@ public final class PreparedSubmit {
         return task.idempotencyKey();
     }
 
+    /** Who submits it, or {@code null}. */
+    public String submittedBy() {
+        return task.submittedBy();
+    }
+
     /** The state it will be stored in: queued when due at once, scheduled otherwise. */
     public TaskState stateWhenStored() {
         return task.dueAt() > preparedAt ? TaskState.SCHEDULED : TaskState.QUEUED;

@@ -81,7 +81,8 @@ public final class RedTaskEngine implements TaskScheduler {
         handlers = new HandlerCatalog(b.handlers);
         events = new EventSink(b.listeners);
         workers = new Workers(Objects.requireNonNull(b.workers, "workers"), clock, settings);
-        submitter = new Submitter(tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle);
+        submitter = new Submitter(tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle,
+                new MemoryGuard(storage, clock, settings.memoryHighWater()));
         schedules = new Schedules(storage.schedules(), handlers, codec, clock);
         // Claims and outcomes go over connections of their own (Storage.workers), so a flood of
         // submits and reads cannot hold up running tasks.
@@ -132,11 +133,11 @@ public final class RedTaskEngine implements TaskScheduler {
     }
 
     /**
-     * The task an idempotency key of {@code queue} stands for now, if any (a transactional submit
-     * answers a duplicate at once instead of at commit).
+     * The task the idempotency key of a prepared submit stands for now, if any (a transactional
+     * submit answers a duplicate at once instead of at commit).
      */
-    public Optional<String> taskOfIdempotencyKey(String queue, String key) {
-        return tasks.findByIdempotencyKey(queue, key);
+    public Optional<String> taskOfIdempotencyKey(PreparedSubmit prepared) {
+        return tasks.findByIdempotencyKey(prepared.queue(), prepared.submittedBy(), prepared.idempotencyKey());
     }
 
     /** Checks that the store answers. @throws io.redtask.StoreUnavailableException otherwise */

@@ -235,9 +235,9 @@ final class RedisTaskStore implements TaskStore {
     }
 
     @Override
-    public Optional<String> findByIdempotencyKey(String queue, String key) {
+    public Optional<String> findByIdempotencyKey(String queue, String submittedBy, String key) {
         // The key holds "<id>|<fingerprint>" (lib_add_task.lua).
-        String v = call(() -> redis.get(keys.idempotency(queue, key)));
+        String v = call(() -> redis.get(keys.dedupe(queue, NewTask.dedupeKeyOf(submittedBy, key))));
         return v == null ? Optional.empty() : Optional.of(v.contains("|") ? v.substring(0, v.indexOf('|')) : v);
     }
 

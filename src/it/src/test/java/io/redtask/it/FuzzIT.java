@@ -58,6 +58,11 @@ class FuzzIT {
 
     private URL base;
 
+    @org.junit.jupiter.api.BeforeEach
+    void webRoot() {
+        base = Deployments.webRoot(injected);
+    }
+
     /** One generated request. */
     record Request(String method, String path, Map<String, String> headers, String body) {
         @Override
@@ -82,7 +87,6 @@ class FuzzIT {
         }
 
         // The server still does its job.
-        base = Deployments.webRoot(injected);
         ItSupport.Client client = new ItSupport.Client(base, null);
         String id = client.object(client.post("api/tasks", "{\"type\":\"echo\",\"payload\":{\"after\":\"fuzz\"},"
                 + "\"priority\":100}"), 201).getString("id");

@@ -53,7 +53,9 @@ class SecurityIT {
     }
 
     @ArquillianResource
-    URL base;
+    URL injected;
+
+    private URL base;
 
     private ItSupport.Client anonymous;
     private ItSupport.Client admin;
@@ -61,7 +63,8 @@ class SecurityIT {
 
     @BeforeEach
     void clients() {
-        anonymous = new ItSupport.Client(Deployments.webRoot(base), null);
+        base = Deployments.webRoot(injected);
+        anonymous = new ItSupport.Client(base, null);
         admin = anonymous.as(ItSupport.admin());
         submitter = anonymous.as(ItSupport.submitter());
     }
