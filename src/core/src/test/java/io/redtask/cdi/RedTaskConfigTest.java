@@ -3,6 +3,7 @@ package io.redtask.cdi;
 import io.redtask.engine.Durability;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.RetryBackoff;
+import io.redtask.engine.SubmitLimits;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,6 +45,13 @@ class RedTaskConfigTest {
                 () -> assertEquals(32, e.maxConcurrency()),
                 () -> assertEquals("concurrent/redtaskWorkers", c.workerExecutor()),
                 () -> assertEquals("concurrent/redtaskScheduler", c.housekeepingExecutor()),
+                () -> assertEquals("java:comp/DefaultManagedThreadFactory", c.housekeepingThreadFactory()),
+                () -> assertEquals(Duration.ofMinutes(1), c.txRetryFor()),
+                () -> assertEquals(0.9, e.memoryHighWater()),
+                () -> assertEquals(new SubmitLimits.Limits(512 * 1024, 64, 256, Duration.ofDays(3653), Duration.ofHours(24),
+                        1000, Set.of(), Duration.ofSeconds(2)), c.limits(), "redtask.limits.* and redtask.queues.*"),
+                () -> assertEquals(512 * 1024, c.resultBytes()),
+                () -> assertEquals(new RedTaskConfig.RedisTls(null, null), c.redisTls(), "the JVM's trust store"),
                 () -> assertEquals(Map.of(), c.queueLimits()),
                 () -> assertEquals(Duration.ofSeconds(8), e.lease()),
                 () -> assertEquals(Duration.ofSeconds(1), e.heartbeatInterval()),
@@ -68,7 +77,12 @@ class RedTaskConfigTest {
                 () -> assertEquals(Duration.ofSeconds(2), c.web().metricsCache()),
                 () -> assertTrue(c.web().requireNoeviction()),
                 () -> assertFalse(c.web().requirePersistence()),
-                () -> assertEquals(Duration.ofSeconds(30), c.web().fetcherStall()));
+                () -> assertEquals(Duration.ofSeconds(30), c.web().fetcherStall()),
+                () -> assertEquals(1024 * 1024, c.web().bodyBytes()),
+                () -> assertEquals(100, c.web().maxPriority()),
+                () -> assertEquals(List.of(), c.web().allowedOrigins()),
+                () -> assertEquals(List.of(), c.web().allowedHosts()),
+                () -> assertFalse(c.web().httpsLogins()));
     }
 
     @Test
@@ -124,6 +138,25 @@ class RedTaskConfigTest {
         v.put("redtask.health.require-noeviction", "false");
         v.put("redtask.health.require-persistence", "true");
         v.put("redtask.health.fetcher-stall", "PT1M");
+        v.put("redtask.housekeeping.thread-factory", "concurrent/myThreads");
+        v.put("redtask.tx.retry-for", "PT5M");
+        v.put("redtask.memory.high-water", "0.75");
+        v.put("redtask.limits.payload-bytes", "1000");
+        v.put("redtask.limits.json-depth", "5");
+        v.put("redtask.limits.name-length", "40");
+        v.put("redtask.limits.max-delay", "P30D");
+        v.put("redtask.limits.max-timeout", "PT2H");
+        v.put("redtask.limits.max-attempts", "9");
+        v.put("redtask.limits.result-bytes", "2000");
+        v.put("redtask.limits.body-bytes", "3000");
+        v.put("redtask.queues.allowed", "reports-*, mail");
+        v.put("redtask.queues.known-cache", "PT7S");
+        v.put("redtask.redis.truststore", "/etc/redtask/redis.p12");
+        v.put("redtask.redis.truststore-password", "changeit");
+        v.put("redtask.rest.max-priority", "10");
+        v.put("redtask.rest.allowed-origins", "https://Tasks.Example.com/, https://ops.example.com");
+        v.put("redtask.rest.allowed-hosts", "Tasks.internal");
+        v.put("redtask.rest.https-logins", "true");
         RedTaskConfig c = read(v);
         EngineSettings e = c.engine();
         assertAll(
@@ -163,7 +196,21 @@ class RedTaskConfigTest {
                 () -> assertEquals(Duration.ofSeconds(5), c.web().metricsCache()),
                 () -> assertFalse(c.web().requireNoeviction()),
                 () -> assertTrue(c.web().requirePersistence()),
-                () -> assertEquals(Duration.ofMinutes(1), c.web().fetcherStall()));
+                () -> assertEquals(Duration.ofMinutes(1), c.web().fetcherStall()),
+                () -> assertEquals("concurrent/myThreads", c.housekeepingThreadFactory()),
+                () -> assertEquals(Duration.ofMinutes(5), c.txRetryFor()),
+                () -> assertEquals(0.75, e.memoryHighWater()),
+                () -> assertEquals(new SubmitLimits.Limits(1000, 5, 40, Duration.ofDays(30), Duration.ofHours(2), 9,
+                        Set.of("reports-*", "mail"), Duration.ofSeconds(7)), c.limits()),
+                () -> assertEquals(2000, c.resultBytes()),
+                () -> assertEquals(3000, c.web().bodyBytes()),
+                () -> assertEquals(new RedTaskConfig.RedisTls("/etc/redtask/redis.p12", "changeit"), c.redisTls()),
+                () -> assertFalse(c.toString().contains("changeit") || c.toString().contains(":pw@"),
+                        () -> "a password in " + c),
+                () -> assertEquals(10, c.web().maxPriority()),
+                () -> assertEquals(List.of("https://tasks.example.com", "https://ops.example.com"), c.web().allowedOrigins()),
+                () -> assertEquals(List.of("tasks.internal"), c.web().allowedHosts()),
+                () -> assertTrue(c.web().httpsLogins()));
     }
 
     @Test
@@ -183,7 +230,9 @@ class RedTaskConfigTest {
         for (String key : List.of("redtask.redis.timeout", "redtask.durability-timeout", "redtask.lease", "redtask.heartbeat", "redtask.reaper-interval",
                 "redtask.poll-interval", "redtask.shutdown-grace", "redtask.retry.base", "redtask.retry.cap",
                 "redtask.keep.succeeded", "redtask.keep.dead", "redtask.idempotency-window", "redtask.cron.interval",
-                "redtask.cron.misfire-threshold", "redtask.metrics.cache", "redtask.health.fetcher-stall")) {
+                "redtask.cron.misfire-threshold", "redtask.metrics.cache", "redtask.health.fetcher-stall",
+                "redtask.tx.retry-for", "redtask.limits.max-delay", "redtask.limits.max-timeout",
+                "redtask.queues.known-cache")) {
             String message = refused(Map.of(key, "30s"));
             assertTrue(message.contains(key) && message.contains("30s") && message.contains("ISO-8601"),
                     () -> key + "=30s: " + message);
@@ -197,6 +246,12 @@ class RedTaskConfigTest {
         assertTrue(negative.contains("redtask.workers.concurrency"), negative);
         String durability = refused(Map.of("redtask.durability", "always"));
         assertTrue(durability.contains("redtask.durability") && durability.contains("'always'"), durability);
+        String allowed = refused(Map.of("redtask.queues.allowed", "ok,not ok*"));
+        assertTrue(allowed.contains("redtask.queues.allowed") && allowed.contains("'not ok*'"), allowed);
+        String result = refused(Map.of("redtask.limits.result-bytes", "8"));
+        assertTrue(result.contains("redtask.limits.result-bytes"), result);
+        String body = refused(Map.of("redtask.limits.body-bytes", "0"));
+        assertTrue(body.contains("redtask.limits.body-bytes"), body);
         String slow = refused(Map.of("redtask.durability", "fsync", "redtask.durability-timeout", "PT3S"));
         assertTrue(slow.contains("redtask.durability-timeout") && slow.contains("redtask.redis.timeout"), slow);
     }

@@ -6,6 +6,7 @@ import io.redtask.Submission;
 import io.redtask.TaskEvent;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
+import io.redtask.engine.Durability;
 import io.redtask.engine.EngineBuilder;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.HandlerRegistration;
@@ -63,8 +64,10 @@ class ClusterAndSentinelTest {
                                  Consumer<EngineBuilder> setup) {
         ExecutorService workers = Executors.newFixedThreadPool(4);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(queues.size() + 4);
-        RedisStorage store = RedisStorage.open(url, 16, Duration.ofSeconds(2), new Keys("rt"),
-                EngineSettings.builder("store").retention(Duration.ofHours(1), Duration.ofHours(1)).maxStalls(3).build());
+        EngineSettings.Builder storeSettings = EngineSettings.builder("store").retention(Duration.ofHours(1),
+                Duration.ofHours(1)).maxStalls(3);
+        settings.accept(storeSettings);
+        RedisStorage store = RedisStorage.open(url, 16, Duration.ofSeconds(2), new Keys("rt"), storeSettings.build());
         EngineSettings.Builder s = EngineSettings.builder(node).queues(queues).concurrency(4)
                 .pollInterval(Duration.ofMillis(200)).cronInterval(Duration.ofMillis(200));
         settings.accept(s);
@@ -155,12 +158,44 @@ class ClusterAndSentinelTest {
      */
     @Test
     void everyAcknowledgedTaskSucceedsWhenTheMasterDiesInTheMiddleOfSubmitsAndRuns() throws Exception {
+        acknowledgedTasksAllSucceedAcross("the kill", s -> { }, sentinel -> sentinel.master().kill());
+    }
+
+    /**
+     * A graceful {@code SENTINEL FAILOVER} in the middle of submits and runs, with
+     * {@code redtask.durability=replicas:1}: a submit is acknowledged only once the replica has it,
+     * so the old master, which goes on taking writes until the client sees the switch, cannot take
+     * an acknowledged task with it when it becomes a replica. (With the default, {@code async},
+     * this loses the tasks acknowledged in that window, with no error to the submitter: 177 of 419 and 33 of 275 in two runs here.)
+     */
+    @Test
+    void withReplicasDurabilityEveryAcknowledgedTaskSurvivesAGracefulFailoverInTheMiddleOfSubmits() throws Exception {
+        acknowledgedTasksAllSucceedAcross("the failover", s -> s.durability(Durability.parse("replicas:1",
+                Duration.ofSeconds(1))), sentinel -> {
+                    try {
+                        Process failover = new ProcessBuilder("redis-cli", "-p", sentinelPort(sentinel), "SENTINEL",
+                                "FAILOVER", RedisSentinel.MASTER).redirectErrorStream(true).start();
+                        assertTrue(failover.waitFor(10, TimeUnit.SECONDS));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+    }
+
+    /**
+     * Submits go on, paced to the workers, while {@code fault} makes the Sentinel promote the
+     * replica; once the new master has acknowledged 100 more, every acknowledged task must end
+     * succeeded. Submits refused meanwhile (an exception: nothing was promised) are not counted.
+     */
+    private void acknowledgedTasksAllSucceedAcross(String faultName, Consumer<EngineSettings.Builder> settings,
+                                                   Consumer<RedisSentinel> fault) throws Exception {
         RedisSentinel sentinel = RedisSentinel.start();
         cleanup.add(sentinel::close);
         // At most this many tasks submitted and not yet finished: the submitter keeps pace with the workers.
         Semaphore window = new Semaphore(40);
         RedTaskEngine engine = engine(sentinel.url(), "s1", List.of("default"),
-                s -> s.lease(Duration.ofSeconds(3), Duration.ofMillis(500)).reaperInterval(Duration.ofMillis(500)),
+                s -> settings.accept(s.lease(Duration.ofSeconds(3), Duration.ofMillis(500))
+                        .reaperInterval(Duration.ofMillis(500))),
                 b -> b.handler(HandlerRegistration.of("work", (p, c) -> {
                     // The work itself takes a little while, so that tasks are in flight at the switch.
                     new CountDownLatch(1).await(20, TimeUnit.MILLISECONDS);
@@ -195,7 +230,7 @@ class ClusterAndSentinelTest {
                 .until(() -> acknowledged.size() >= 100 && engine.admin().busy() > 0);
         int oldMaster = sentinel.master().port();
         int beforeSwitch = acknowledged.size();
-        sentinel.master().kill();
+        fault.accept(sentinel);
         await("the new master").atMost(Duration.ofSeconds(30)).until(() -> currentMaster(sentinel) != oldMaster);
         int atSwitch = acknowledged.size();
         await("submits acknowledged by the new master").atMost(Duration.ofSeconds(30))
@@ -212,7 +247,7 @@ class ClusterAndSentinelTest {
             Map<String, Long> byState = left.values().stream()
                     .collect(Collectors.groupingBy(v -> v.split(" ")[0], TreeMap::new, Collectors.counting()));
             throw new AssertionError(left.size() + " of " + ids.size() + " acknowledged tasks did not succeed ("
-                    + beforeSwitch + " acknowledged before the kill, " + atSwitch + " when the replica was promoted, " + refused.get()
+                    + beforeSwitch + " acknowledged before " + faultName + ", " + atSwitch + " when the replica was promoted, " + refused.get()
                     + " submits refused): " + byState + "; for example "
                     + left.entrySet().stream().limit(5).map(en -> en.getKey() + " " + en.getValue()).toList(), e);
         }

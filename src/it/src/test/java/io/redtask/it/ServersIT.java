@@ -34,9 +34,10 @@ import jakarta.json.JsonValue;
  * (its own node id and queues, from the application's META-INF/microprofile-config.properties):
  * <ul>
  *   <li>{@code main}: the real war at "/", whose REST API the test drives, serving "default";</li>
- *   <li>{@code other}: serves queues of its own, with {@code redtask.workers.executor} and
- *       {@code redtask.housekeeping.executor} naming executors that do not exist (so it runs on
- *       the default ones), and a schedule declared in code;</li>
+ *   <li>{@code other}: serves queues of its own, with {@code redtask.workers.executor},
+ *       {@code redtask.housekeeping.thread-factory} and {@code redtask.housekeeping.executor} naming
+ *       resources that do not exist (so it runs on the default executors), and a schedule declared
+ *       in code;</li>
  *   <li>{@code submit-only}: {@code redtask.workers.enabled=false}; it submits one task at start.</li>
  * </ul>
  */
@@ -66,6 +67,7 @@ class ServersIT {
                         redtask.workers.concurrency=2
                         redtask.queue.%s.concurrency=1
                         redtask.workers.executor=concurrent/it-no-such-workers
+                        redtask.housekeeping.thread-factory=concurrent/it-no-such-threads
                         redtask.housekeeping.executor=concurrent/it-no-such-scheduler
                         """.formatted(OTHER_NODE, OTHER_QUEUE, SubmitAtStartup.QUEUE, OTHER_QUEUE)),
                         "META-INF/microprofile-config.properties");
@@ -151,6 +153,8 @@ class ServersIT {
         String log = messagesLog();
         assertTrue(log.contains("no ManagedExecutorService at 'concurrent/it-no-such-workers'")
                 && log.contains("using java:comp/DefaultManagedExecutorService"), "no warning about the worker executor");
+        assertTrue(log.contains("no ManagedThreadFactory at 'concurrent/it-no-such-threads'"),
+                "no warning about the housekeeping thread factory");
         assertTrue(log.contains("no ManagedScheduledExecutorService at 'concurrent/it-no-such-scheduler'")
                 && log.contains("using java:comp/DefaultManagedScheduledExecutorService"),
                 "no warning about the housekeeping executor");
