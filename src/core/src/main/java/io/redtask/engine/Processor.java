@@ -113,7 +113,9 @@ final class Processor {
         Object result;
         try {
             result = handler.invoker().invoke(payload, run);
+            run.handlerReturned();
         } catch (Exception | Error e) {
+            run.handlerReturned();
             // Errors too (StackOverflowError, an OutOfMemoryError that freed its memory as it
             // unwound): the attempt failed, and its slot and lease must not be lost with it.
             if (run.isCancelled()) {
