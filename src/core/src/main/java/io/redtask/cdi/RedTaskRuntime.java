@@ -50,7 +50,8 @@ public class RedTaskRuntime {
     // Written once under the lock, read on every submit without it.
     private volatile RedTaskEngine engine;
     private io.redtask.TaskScheduler scheduler;
-    private RedTaskConfig config;
+    // Read once under the lock; volatile so the start-up and stop paths see it without it.
+    private volatile RedTaskConfig config;
     private RedisStorage storage;
     private java.util.concurrent.ScheduledExecutorService housekeeping;
     private java.util.concurrent.ScheduledThreadPoolExecutor ownThreads;

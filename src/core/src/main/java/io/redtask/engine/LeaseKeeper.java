@@ -48,16 +48,19 @@ final class LeaseKeeper {
     private void renewOnce() {
         // Taken before the call: the lease Redis records ends at or after this by our clock.
         long until = clock.millis() + settings.lease().toMillis();
+        // Every attempt still here, also one whose handler has returned while its outcome is being
+        // written (a Redis blip): its lease must hold until the outcome is in.
         Map<String, List<RunContext>> byQueue = workers.running().stream()
-                .filter(r -> !r.hasReturned())
                 .collect(Collectors.groupingBy(r -> r.task().queue()));
         for (Map.Entry<String, List<RunContext>> e : byQueue.entrySet()) {
             List<RunContext> held = new ArrayList<>();
             List<ClaimedTask> stopped = new ArrayList<>();
             for (RunContext r : e.getValue()) {
                 if (r.isCancelled()) {
-                    // Stopped but still running: it keeps counting against the queue's limit.
-                    stopped.add(r.task());
+                    if (!r.hasReturned()) {
+                        // Stopped but still running: it keeps counting against the queue's limit.
+                        stopped.add(r.task());
+                    }
                 } else {
                     held.add(r);
                 }

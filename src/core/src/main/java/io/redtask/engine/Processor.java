@@ -113,7 +113,9 @@ final class Processor {
         Object result;
         try {
             result = handler.invoker().invoke(payload, run);
+            run.handlerReturned();
         } catch (Exception | Error e) {
+            run.handlerReturned();
             // Errors too (StackOverflowError, an OutOfMemoryError that freed its memory as it
             // unwound): the attempt failed, and its slot and lease must not be lost with it.
             if (run.isCancelled()) {
@@ -146,7 +148,11 @@ final class Processor {
         long[] sentAt = new long[1];
         // Repeated when the reply is lost: a repeat is answered as the first was (complete.lua).
         TaskStore.Completion done = persist(run, "result", () -> {
-            sentAt[0] = clock.millis();
+            // The first try's time: a repeat answers the next task that try claimed, whose lease
+            // began then (an earlier start only makes this server stop it sooner, never later).
+            if (sentAt[0] == 0) {
+                sentAt[0] = clock.millis();
+            }
             return tasks.complete(task, resultJson, sentAt[0], nextClaim);
         });
         long now = sentAt[0];

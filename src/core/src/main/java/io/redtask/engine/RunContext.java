@@ -62,9 +62,17 @@ final class RunContext implements TaskContext {
         }
     }
 
-    /** Whether the handler has returned. */
+    /** Whether the handler has returned (its outcome may still be being recorded). */
     synchronized boolean hasReturned() {
         return finished;
+    }
+
+    /**
+     * The handler has returned: from here on a stop interrupts nothing (the thread is recording
+     * the outcome, or on to other work) and lease checks leave the attempt alone.
+     */
+    synchronized void handlerReturned() {
+        finished = true;
     }
 
     synchronized void enter() {

@@ -36,6 +36,10 @@ final class Watchdog {
     void check() {
         long now = clock.millis();
         for (RunContext run : workers.running()) {
+            if (run.hasReturned()) {
+                // Its outcome is being written; that write stops by itself at the lease's end.
+                continue;
+            }
             if (now >= run.deadlineMillis() && run.stop(StopReason.TIMED_OUT)) {
                 processor.timedOut(run);
             } else if (now >= run.leaseDeadline() - fenceMargin && run.stop(StopReason.LEASE_LOST)) {

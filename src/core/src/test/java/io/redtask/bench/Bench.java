@@ -52,7 +52,56 @@ public final class Bench {
                     run(redis.url(), mode, conc, n, bulk, true);
                 }
             }
+            if (!"false".equals(System.getProperty("memory"))) {
+                memoryPerTask(redis.url());
+            }
         }
+    }
+
+    /**
+     * Redis memory per queued task with a 100-byte payload: used_memory before and after 5,000
+     * submits to a paused queue, divided by 5,000.
+     */
+    private static void memoryPerTask(String url) throws Exception {
+        int count = 5_000;
+        String payload = "x".repeat(98); // 100 bytes as JSON, with its quotes
+        EngineSettings settings = EngineSettings.builder("bench-memory").queues(List.of("memory")).build();
+        try (RedisStorage store = RedisStorage.open(url, 8, Duration.ofSeconds(5), new Keys("mem-" + UUID.randomUUID()),
+                settings);
+             redis.clients.jedis.UnifiedJedis probe = io.redtask.redis.RedisProbe.open(url)) {
+            ExecutorService workers = Executors.newFixedThreadPool(1);
+            ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(5);
+            RedTaskEngine engine = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
+                    .settings(settings).handler(HandlerRegistration.of("noop", (p, c) -> null)).build();
+            engine.submit("noop", payload, SubmitOptions.queue("memory")); // the queue's own keys exist from here
+            engine.admin().pause("memory");
+            long before = usedMemory(probe);
+            List<Submission> batch = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                batch.add(new Submission("noop", payload, SubmitOptions.queue("memory")));
+                if (batch.size() == 500) {
+                    engine.submitAll(batch);
+                    batch.clear();
+                }
+            }
+            long after = usedMemory(probe);
+            String encoding = probe.objectEncoding(store.keys().task(engine.admin().tasks("memory",
+                    io.redtask.TaskState.QUEUED, 0, 1).get(0).id()));
+            System.out.println("{\"system\":\"redtask\",\"mode\":\"memory\",\"payload_bytes\":100,\"tasks\":" + count
+                    + ",\"redis_bytes_per_task\":" + (after - before) / count + ",\"task_hash_encoding\":\"" + encoding + "\"}");
+            engine.stop();
+            workers.shutdownNow();
+            housekeeping.shutdownNow();
+        }
+    }
+
+    private static long usedMemory(redis.clients.jedis.UnifiedJedis probe) {
+        for (String line : probe.info("memory").split("\\r?\\n")) {
+            if (line.startsWith("used_memory:")) {
+                return Long.parseLong(line.substring("used_memory:".length()).strip());
+            }
+        }
+        throw new IllegalStateException("no used_memory in INFO memory");
     }
 
     private static void run(String url, String mode, int conc, int n, int bulk, boolean print) throws Exception {
