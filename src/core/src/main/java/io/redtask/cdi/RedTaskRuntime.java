@@ -49,6 +49,7 @@ public class RedTaskRuntime {
     private volatile RedTaskEngine engine;
     private RedTaskConfig config;
     private RedisStorage storage;
+    private ManagedExecutorService workers;
     private ManagedScheduledExecutorService housekeeping;
     private RedTaskMBeans mbeans;
     private java.util.concurrent.ScheduledFuture<?> mbeanRefresh;
@@ -67,10 +68,22 @@ public class RedTaskRuntime {
         }
     }
 
-    /** The settings, read once from MicroProfile Config. */
+    /**
+     * The settings, read once from MicroProfile Config, with the worker executor's own limit of
+     * concurrent tasks as the ceiling of the concurrency (so it is looked up here).
+     */
     public synchronized RedTaskConfig config() {
         if (config == null) {
-            config = RedTaskConfig.from(ConfigProvider.getConfig());
+            org.eclipse.microprofile.config.Config mp = ConfigProvider.getConfig();
+            workers = lookup(RedTaskConfig.workerExecutor(mp), "java:comp/DefaultManagedExecutorService",
+                    ManagedExecutorService.class);
+            java.util.OptionalInt limit = ExecutorLimit.of(workers);
+            config = RedTaskConfig.from(mp, limit);
+            RedTaskConfig.workersMax(mp).filter(max -> limit.isPresent() && max != limit.getAsInt())
+                    .ifPresent(max -> LOG.warning("RedTask: redtask.workers.max is " + max + " but the worker executor '"
+                            + config.workerExecutor() + "' runs at most " + limit.getAsInt() + " tasks at once "
+                            + "(its concurrencyPolicy max); " + limit.getAsInt() + " is the ceiling. Write "
+                            + "max=\"${redtask.workers.max}\" in server.xml to set both with one variable"));
         }
         return config;
     }
@@ -145,8 +158,7 @@ public class RedTaskRuntime {
 
     private RedTaskEngine build() {
         RedTaskConfig config = config();
-        ManagedExecutorService workers = lookup(config.workerExecutor(), "java:comp/DefaultManagedExecutorService",
-                ManagedExecutorService.class);
+        Slf4jCheck.warnWithoutBinding();
         housekeeping = lookup(config.housekeepingExecutor(),
                 "java:comp/DefaultManagedScheduledExecutorService", ManagedScheduledExecutorService.class);
         JsonCodec codec = new JsonCodec();
