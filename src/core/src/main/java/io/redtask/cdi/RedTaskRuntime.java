@@ -53,6 +53,7 @@ public class RedTaskRuntime {
     private ManagedScheduledExecutorService housekeeping;
     private RedTaskMBeans mbeans;
     private java.util.concurrent.ScheduledFuture<?> mbeanRefresh;
+    private LogHandlersAtExit logHandlers;
 
     /** The engine, built on first use. */
     public RedTaskEngine engine() {
@@ -94,6 +95,7 @@ public class RedTaskRuntime {
     }
 
     void onStartup(@Observes Startup event) {
+        logHandlers = LogHandlersAtExit.remember();
         RedTaskEngine e = engine();
         try {
             config.queueLimits().forEach(e.admin()::setQueueConcurrency);
@@ -140,6 +142,11 @@ public class RedTaskRuntime {
 
     @PreDestroy
     synchronized void stop() {
+        // On kill -TERM the JVM's logging reset may already have cut java.util.logging off from
+        // messages.log: without this the stop would leave no line (see LogHandlersAtExit).
+        if (logHandlers != null && logHandlers.restoreIfReset()) {
+            LOG.fine("RedTask: java.util.logging was reset by the JVM's shutdown hook; its handlers are back for the stop");
+        }
         if (mbeanRefresh != null) {
             mbeanRefresh.cancel(false);
             mbeanRefresh = null;
