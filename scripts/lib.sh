@@ -70,15 +70,20 @@ MSG
     exit 1
 }
 
-# rt_redis_ping HOST PORT: true when a Redis answers PONG there.
+# rt_redis_ping HOST PORT [PASSWORD]: true when a Redis answers PONG there (with that password;
+# it is passed in the environment, never on a command line other users can see).
 rt_redis_ping() {
-    [[ "$(redis-cli -h "$1" -p "$2" ping 2>/dev/null)" == "PONG" ]]
+    if [[ -n "${3:-}" ]]; then
+        [[ "$(REDISCLI_AUTH="$3" redis-cli --no-auth-warning -h "$1" -p "$2" ping 2>/dev/null)" == "PONG" ]]
+    else
+        [[ "$(redis-cli -h "$1" -p "$2" ping 2>/dev/null)" == "PONG" ]]
+    fi
 }
 
-# rt_wait_redis HOST PORT SECONDS: waits until a Redis answers there.
+# rt_wait_redis HOST PORT SECONDS [PASSWORD]: waits until a Redis answers there.
 rt_wait_redis() {
     local host=$1 port=$2 deadline=$((SECONDS + $3))
-    until rt_redis_ping "$host" "$port"; do
+    until rt_redis_ping "$host" "$port" "${4:-}"; do
         (( SECONDS < deadline )) || return 1
         sleep 0.1
     done

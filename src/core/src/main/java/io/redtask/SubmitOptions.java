@@ -17,7 +17,7 @@ public final class SubmitOptions {
     /** Highest priority. */
     public static final int MAX_PRIORITY = 1000;
     /** Longest idempotency key, in characters. */
-    public static final int MAX_IDEMPOTENCY_KEY = 200;
+    public static final int MAX_IDEMPOTENCY_KEY = 256;
 
     private static final SubmitOptions DEFAULTS = new Builder().build();
 

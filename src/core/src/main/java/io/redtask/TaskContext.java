@@ -65,4 +65,16 @@ public interface TaskContext {
      * @return true once the attempt should stop
      */
     boolean isCancelled();
+
+    /**
+     * Whether this attempt was stopped because this server may no longer hold the task: its lease
+     * could not be renewed in time (Redis unreachable, the server stalled) or was taken over.
+     * Another server may be running the task now; the handler should stop without side effects.
+     * (A default for contexts that tests build by hand.)
+     *
+     * @return true once this server has lost the task's lease
+     */
+    default boolean isLeaseLost() {
+        return false;
+    }
 }

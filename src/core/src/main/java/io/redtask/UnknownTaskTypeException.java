@@ -13,8 +13,13 @@ public class UnknownTaskTypeException extends InvalidRequestException {
      * @param known the types this application has handlers for
      */
     public UnknownTaskTypeException(String type, java.util.Collection<String> known) {
-        super("type", "no handler for task type '" + type + "'; known types: " + new java.util.TreeSet<>(known));
+        super("type", "no handler for task type '" + shown(type) + "'; known types: " + new java.util.TreeSet<>(known));
         this.type = type;
+    }
+
+    /** A caller's text in a message: a type of any length is not echoed whole. */
+    private static String shown(String type) {
+        return type == null || type.length() <= 80 ? type : type.substring(0, 80) + "...";
     }
 
     /**

@@ -1,8 +1,10 @@
 package io.redtask.cdi;
 
 import io.redtask.QueueNames;
+import io.redtask.engine.Durability;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.RetryBackoff;
+import io.redtask.engine.SubmitLimits;
 import org.eclipse.microprofile.config.Config;
 
 import java.lang.management.ManagementFactory;
@@ -23,7 +25,7 @@ import java.util.TreeMap;
  * come from {@link EngineSettings#DEFAULTS}, so each is written once.
  *
  * @param redisUrl             where Redis is ({@code redtask.redis.url})
- * @param redisPoolSize        most Redis connections at once
+ * @param redisPoolSize        most Redis connections at once for submits and reads
  * @param redisTimeout         connect and read timeout of Redis commands
  * @param keyPrefix            the first part of every Redis key
  * @param workersEnabled       whether this server runs tasks, or only submits
@@ -32,10 +34,36 @@ import java.util.TreeMap;
  * @param engine               the engine's settings
  * @param queueLimits          {@code redtask.queue.<name>.concurrency}: cluster-wide limits of this server's queues
  * @param web                  settings of the REST API, health checks and metrics
+ * @param limits               bounds of what a submit may ask for ({@code redtask.limits.*}, {@code redtask.queues.allowed})
+ * @param resultBytes          {@code redtask.limits.result-bytes}: most bytes of a handler's result as JSON;
+ *                             a larger result fails the task (not retried) instead of being stored
+ * @param redisTls             {@code redtask.redis.truststore} and {@code .truststore-password}: whom a
+ *                             {@code rediss://} connection trusts (the JVM's default trust store when unset)
  */
 public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, String keyPrefix,
                             boolean workersEnabled, String workerExecutor, String housekeepingExecutor,
-                            EngineSettings engine, Map<String, Integer> queueLimits, Web web) {
+                            EngineSettings engine, Map<String, Integer> queueLimits, Web web,
+                            SubmitLimits.Limits limits, int resultBytes, RedisTls redisTls) {
+
+    /**
+     * The trust store of TLS connections to Redis.
+     *
+     * @param truststore path of a PKCS12 or JKS file, or {@code null} for the JVM's default trust store
+     * @param password   its password, or {@code null}
+     */
+    public record RedisTls(String truststore, String password) {
+        @Override
+        public String toString() {
+            return "RedisTls[truststore=" + truststore + ", password=" + (password == null ? "none" : "***") + "]";
+        }
+    }
+
+    @Override
+    public String toString() {
+        // The URL may carry a password; the trust store's password is hidden by RedisTls.
+        return "RedTaskConfig[redis=" + io.redtask.redis.RedisStorage.redact(redisUrl) + ", keyPrefix=" + keyPrefix
+                + ", engine=" + engine + ", limits=" + limits + ", redisTls=" + redisTls + "]";
+    }
 
     static final String REDIS_URL = "redtask.redis.url";
     static final String QUEUES = "redtask.queues";
@@ -49,9 +77,22 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
      * @param requireNoeviction    {@code redtask.health.require-noeviction}: readiness DOWN when Redis may evict
      * @param requirePersistence   {@code redtask.health.require-persistence}: readiness DOWN when Redis keeps nothing on disk
      * @param fetcherStall         {@code redtask.health.fetcher-stall}: liveness DOWN when a fetcher is stuck this long
+     * @param bodyBytes            {@code redtask.limits.body-bytes}: most bytes of a request body (413 above)
+     * @param maxPriority          {@code redtask.rest.max-priority}: highest priority a REST caller without
+     *                             the admin role may ask for
+     * @param allowedOrigins       {@code redtask.rest.allowed-origins}: origins besides the server's own that
+     *                             may send state-changing requests (e.g. {@code https://tasks.example.com}
+     *                             when a proxy in front changes the host name)
+     * @param allowedHosts         {@code redtask.rest.allowed-hosts}: host names besides localhost and IP
+     *                             literals accepted in the Host header of requests that arrive on loopback
+     * @param httpsLogins          {@code redtask.rest.https-logins}: logins (admin pages, the dashboard,
+     *                             secured task endpoints) only over HTTPS; scripts/run sets it when
+     *                             the server listens beyond loopback
+     * @param httpsPort            {@code redtask.https.port}: where HTTPS is, for redirects and messages
      */
     public record Web(boolean secureTasks, Duration metricsCache, boolean requireNoeviction,
-                      boolean requirePersistence, Duration fetcherStall) {
+                      boolean requirePersistence, Duration fetcherStall, long bodyBytes, int maxPriority,
+                      List<String> allowedOrigins, List<String> allowedHosts, boolean httpsLogins, int httpsPort) {
     }
 
     /**
@@ -114,23 +155,70 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 .statsWindow(duration(c, "redtask.stats-window", d.statsWindow()))
                 .promoteBatch(c.getOptionalValue("redtask.promote-batch", Integer.class).orElse(d.promoteBatch()))
                 .servedCheck(duration(c, "redtask.served-check", d.servedCheck()))
+                .durability(Durability.parse(c.getOptionalValue("redtask.durability", String.class).orElse("async"),
+                        duration(c, "redtask.durability-timeout", d.durability().timeout())))
                 .build();
         Map<String, Integer> queueLimits = new TreeMap<>();
         for (String q : queues) {
             c.getOptionalValue("redtask.queue." + q + ".concurrency", Integer.class).ifPresent(n -> queueLimits.put(q, n));
         }
+        Duration redisTimeout = duration(c, "redtask.redis.timeout", Duration.ofSeconds(2));
+        if (engine.durability().mode() != Durability.Mode.ASYNC
+                && engine.durability().timeout().compareTo(redisTimeout) >= 0) {
+            // The confirmation is awaited on the connection: it must come before the read times out.
+            throw new IllegalArgumentException("redtask.durability-timeout (" + engine.durability().timeout()
+                    + ") must be shorter than redtask.redis.timeout (" + redisTimeout + ")");
+        }
         Web web = web(c);
+        SubmitLimits.Limits dl = SubmitLimits.Limits.DEFAULTS;
+        SubmitLimits.Limits limits = new SubmitLimits.Limits(
+                c.getOptionalValue("redtask.limits.payload-bytes", Integer.class).orElse(dl.payloadBytes()),
+                c.getOptionalValue("redtask.limits.json-depth", Integer.class).orElse(dl.jsonDepth()),
+                c.getOptionalValue("redtask.limits.name-length", Integer.class).orElse(dl.nameLength()),
+                duration(c, "redtask.limits.max-delay", dl.maxDelay()),
+                duration(c, "redtask.limits.max-timeout", dl.maxTimeout()),
+                c.getOptionalValue("redtask.limits.max-attempts", Integer.class).orElse(dl.maxAttempts()),
+                java.util.Set.copyOf(list(c, "redtask.queues.allowed")),
+                duration(c, "redtask.queues.known-cache", dl.knownQueuesAge()));
+        limits.allowedQueues().forEach(q -> {
+            String name = q.endsWith("*") ? q.substring(0, q.length() - 1) : q;
+            if (!name.isEmpty() && !QueueNames.isValid(name)) {
+                throw new IllegalArgumentException("redtask.queues.allowed contains '" + q
+                        + "': queue names are 1 to 64 characters from A-Z a-z 0-9 _ -, optionally ending in * "
+                        + "for every name starting so");
+            }
+        });
+        int resultBytes = c.getOptionalValue("redtask.limits.result-bytes", Integer.class).orElse(DEFAULT_RESULT_BYTES);
+        if (resultBytes < 16) {
+            throw new IllegalArgumentException("redtask.limits.result-bytes must be at least 16, was " + resultBytes);
+        }
+        RedisTls tls = new RedisTls(c.getOptionalValue("redtask.redis.truststore", String.class).orElse(null),
+                c.getOptionalValue("redtask.redis.truststore-password", String.class).orElse(null));
         return new RedTaskConfig(
                 c.getOptionalValue(REDIS_URL, String.class).orElse("redis://127.0.0.1:6379"),
-                // One connection per worker at the most concurrency an operator may set, one per
-                // fetcher, and room for RedTask's own loops and for submitting request threads.
-                c.getOptionalValue("redtask.redis.pool-size", Integer.class).orElse(max + queues.size() + 16),
-                duration(c, "redtask.redis.timeout", Duration.ofSeconds(2)),
+                // For submits and reads (request threads); workers and RedTask's own loops have
+                // pools of their own, sized from the concurrency ceiling (RedisStorage.open).
+                c.getOptionalValue("redtask.redis.pool-size", Integer.class).orElse(32),
+                redisTimeout,
                 c.getOptionalValue("redtask.key-prefix", String.class).orElse("redtask"),
                 c.getOptionalValue("redtask.workers.enabled", Boolean.class).orElse(true),
                 workerExecutor(c),
                 c.getOptionalValue("redtask.housekeeping.executor", String.class).orElse("concurrent/redtaskScheduler"),
-                engine, Map.copyOf(queueLimits), web);
+                engine, Map.copyOf(queueLimits), web, limits, resultBytes, tls);
+    }
+
+    /** Default of {@code redtask.limits.result-bytes}: 512 KB, like a payload. */
+    static final int DEFAULT_RESULT_BYTES = 512 * 1024;
+
+    /** Default of {@code redtask.limits.body-bytes}: 1 MB. */
+    static final long DEFAULT_BODY_BYTES = 1024 * 1024;
+
+    /** Default of {@code redtask.rest.max-priority}. */
+    static final int DEFAULT_MAX_PRIORITY = 100;
+
+    private static List<String> list(Config c, String key) {
+        return Arrays.stream(c.getOptionalValue(key, String.class).orElse("").split(","))
+                .map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
     }
 
     /** {@code redtask.workers.executor}: the JNDI name of the handlers' ManagedExecutorService. */
@@ -153,7 +241,22 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 duration(c, "redtask.metrics.cache", Duration.ofSeconds(2)),
                 c.getOptionalValue("redtask.health.require-noeviction", Boolean.class).orElse(true),
                 c.getOptionalValue("redtask.health.require-persistence", Boolean.class).orElse(false),
-                duration(c, "redtask.health.fetcher-stall", Duration.ofSeconds(30)));
+                duration(c, "redtask.health.fetcher-stall", Duration.ofSeconds(30)),
+                positive(c, "redtask.limits.body-bytes", DEFAULT_BODY_BYTES),
+                c.getOptionalValue("redtask.rest.max-priority", Integer.class).orElse(DEFAULT_MAX_PRIORITY),
+                list(c, "redtask.rest.allowed-origins").stream().map(o -> o.toLowerCase(java.util.Locale.ROOT)
+                        .replaceFirst("/+$", "")).toList(),
+                list(c, "redtask.rest.allowed-hosts").stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(),
+                c.getOptionalValue("redtask.rest.https-logins", Boolean.class).orElse(false),
+                c.getOptionalValue("redtask.https.port", Integer.class).orElse(9443));
+    }
+
+    private static long positive(Config c, String key, long fallback) {
+        long v = c.getOptionalValue(key, Long.class).orElse(fallback);
+        if (v < 1) {
+            throw new IllegalArgumentException(key + " must be positive, was " + v);
+        }
+        return v;
     }
 
     private static Duration duration(Config c, String key, Duration fallback) {

@@ -5,7 +5,9 @@ import io.redtask.TaskEvent;
 import io.redtask.TaskHandler;
 import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
+import io.redtask.engine.EngineBuilder;
 import io.redtask.engine.RedTaskEngine;
+import io.redtask.engine.SubmitLimits;
 import io.redtask.jmx.RedTaskMBeans;
 import io.redtask.redis.Keys;
 import io.redtask.redis.RedisStorage;
@@ -169,12 +171,14 @@ public class RedTaskRuntime {
         housekeeping = lookup(config.housekeepingExecutor(),
                 "java:comp/DefaultManagedScheduledExecutorService", ManagedScheduledExecutorService.class);
         JsonCodec codec = new JsonCodec();
+        SubmitLimits.configure(config.limits());
         storage = RedisStorage.open(config.redisUrl(), config.redisPoolSize(), config.redisTimeout(),
-                new Keys(config.keyPrefix()), config.engine());
-        RedTaskEngine.Builder builder = RedTaskEngine.builder().storage(storage).settings(config.engine())
+                new Keys(config.keyPrefix()), config.engine(), config.redisTls().truststore(),
+                config.redisTls().password());
+        EngineBuilder builder = RedTaskEngine.builder().storage(storage).settings(config.engine())
                 .codec(codec).workers(workers).housekeeping(housekeeping).listener(events::fire);
         for (Bean<?> handler : extension.handlers().values()) {
-            builder.handler(registration(handler));
+            builder.handler(registration(handler, codec, config.resultBytes()));
         }
         LOG.info(() -> "RedTask: Redis at " + RedisStorage.redact(config.redisUrl()) + ", key prefix '"
                 + config.keyPrefix() + "', handlers " + extension.handlers().keySet());
@@ -185,18 +189,46 @@ public class RedTaskRuntime {
      * A registration that asks CDI for the handler bean on each run and releases it afterwards,
      * so {@code @Dependent} handlers are destroyed and normal-scoped ones are shared as usual.
      */
-    private HandlerRegistration registration(Bean<?> bean) {
+    private HandlerRegistration registration(Bean<?> bean, JsonCodec codec, int resultBytes) {
         return HandlerRegistration.annotated(bean.getBeanClass(), (payload, context) -> {
                     CreationalContext<?> cc = beanManager.createCreationalContext(bean);
+                    Object result;
                     try {
                         @SuppressWarnings("unchecked")
                         TaskHandler<Object, Object> handler =
                                 (TaskHandler<Object, Object>) beanManager.getReference(bean, bean.getBeanClass(), cc);
-                        return handler.handle(payload, context);
+                        result = handler.handle(payload, context);
                     } finally {
                         cc.release();
                     }
+                    checkResultSize(codec, result, resultBytes);
+                    return result;
                 });
+    }
+
+    /**
+     * A result is kept in Redis for hours and shown by every status read: one larger than
+     * {@code redtask.limits.result-bytes} fails its task (not retried: the same work would give the
+     * same result) with an error saying so, rather than fill Redis.
+     */
+    static void checkResultSize(JsonCodec codec, Object result, int resultBytes) {
+        if (result == null) {
+            return;
+        }
+        String json;
+        try {
+            json = codec.toJson(result);
+        } catch (RuntimeException e) {
+            // The engine reports results that cannot be written as JSON.
+            return;
+        }
+        long bytes = json.length() > resultBytes ? json.length()
+                : json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > resultBytes) {
+            throw new io.redtask.NonRetryableException("the result is " + (json.length() > resultBytes ? "more than "
+                    + resultBytes : bytes) + " bytes as JSON; at most " + resultBytes
+                    + " are kept (redtask.limits.result-bytes)");
+        }
     }
 
     private static <T> T lookup(String name, String fallback, Class<T> type) {

@@ -1,5 +1,6 @@
 package io.redtask.engine;
 
+import io.redtask.InvalidRequestException;
 import io.redtask.Misfire;
 import io.redtask.cron.CronExpression;
 import io.redtask.store.NewTask;
@@ -9,6 +10,7 @@ import io.redtask.store.TaskIds;
 import io.redtask.store.TaskStore;
 
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -44,6 +46,7 @@ final class CronTicker {
     private final EngineSettings settings;
     private final Map<String, CronExpression> parsed = new ConcurrentHashMap<>();
     private final Set<String> unknownTypesLogged = ConcurrentHashMap.newKeySet();
+    private final Set<String> badSchedulesLogged = ConcurrentHashMap.newKeySet();
 
     CronTicker(ScheduleStore schedules, TaskStore tasks, HandlerCatalog handlers, Clock clock, EngineSettings settings) {
         this.schedules = schedules;
@@ -61,7 +64,18 @@ final class CronTicker {
             Map<ScheduleDefinition, Long> due = schedules.due(now, BATCH);
             boolean movedAny = false;
             for (Map.Entry<ScheduleDefinition, Long> e : due.entrySet()) {
-                FireResult r = fire(e.getKey(), e.getValue(), now);
+                FireResult r;
+                try {
+                    r = fire(e.getKey(), e.getValue(), now);
+                } catch (InvalidRequestException | IllegalArgumentException | DateTimeException ex) {
+                    // A schedule whose cron, zone or task cannot be used (damaged, or saved by
+                    // another version) is skipped and logged once; the others still fire.
+                    if (badSchedulesLogged.add(e.getKey().name())) {
+                        LOG.warning("RedTask: schedule '" + e.getKey().name() + "' cannot fire (" + ex.getMessage()
+                                + "); skipped until it is saved again");
+                    }
+                    r = new FireResult(false, false);
+                }
                 fired += r.created ? 1 : 0;
                 movedAny |= r.handled;
             }

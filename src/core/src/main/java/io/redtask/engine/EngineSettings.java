@@ -36,13 +36,15 @@ import java.util.List;
  * @param promoteBatch      most due scheduled tasks one claim makes ready
  * @param servedCheck       how often, per queue, a submit checks that some server takes tasks
  *                          from it, and how often it warns when none does ({@code servedCheck} x 60)
+ * @param durability        what a submit and a completion wait for before they are acknowledged
  */
 public record EngineSettings(String nodeId, List<String> queues, int concurrency, int maxConcurrency, Duration lease,
                              Duration heartbeatInterval, Duration reaperInterval, Duration pollInterval,
                              int claimBatch, Duration shutdownGrace, Duration keepSucceeded, Duration keepDead,
                              int maxStalls, RetryBackoff backoff, Duration idempotencyWindow, Duration cronInterval,
                              Duration misfireThreshold, Duration watchInterval, Duration nodeTtl,
-                             Duration outageBackoff, Duration statsWindow, int promoteBatch, Duration servedCheck) {
+                             Duration outageBackoff, Duration statsWindow, int promoteBatch, Duration servedCheck,
+                             Durability durability) {
 
     /** Every default, in one place: what {@link #builder(String)} starts from. */
     public static final EngineSettings DEFAULTS = builder("defaults").build();
@@ -90,7 +92,7 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
     }
 
     /**
-     * Defaults: queue {@code default}, 8 workers, 30 s lease renewed every 2 s, 24 h / 7 d
+     * Defaults: queue {@code default}, 8 workers, 8 s lease renewed every second, 24 h / 7 d
      * retention, 3 stalls, 1 s..1 h backoff, 24 h idempotency window.
      */
     public static Builder builder(String nodeId) {
@@ -122,6 +124,7 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         b.statsWindow = statsWindow;
         b.promoteBatch = promoteBatch;
         b.servedCheck = servedCheck;
+        b.durability = durability;
         return b;
     }
 
@@ -131,9 +134,13 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         private List<String> queues = List.of("default");
         private int concurrency = 8;
         private int maxConcurrency = 1_000;
-        private Duration lease = Duration.ofSeconds(30);
-        private Duration heartbeatInterval = Duration.ofSeconds(2);
-        private Duration reaperInterval = Duration.ofSeconds(5);
+        // The lease is how long a server may go unheard before its tasks are taken over (8 missed
+        // heartbeats): short enough that a killed server's tasks start again within 10 s, long
+        // enough that a Redis blip of several seconds makes nothing run twice (the holder stops
+        // its handlers only when renewals have failed for almost the whole lease).
+        private Duration lease = Duration.ofSeconds(8);
+        private Duration heartbeatInterval = Duration.ofSeconds(1);
+        private Duration reaperInterval = Duration.ofSeconds(1);
         private Duration pollInterval = Duration.ofSeconds(1);
         private int claimBatch = 32;
         private Duration shutdownGrace = Duration.ofSeconds(20);
@@ -150,6 +157,7 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         private Duration statsWindow = Duration.ofMinutes(2);
         private int promoteBatch = 100;
         private Duration servedCheck = Duration.ofMinutes(1);
+        private Durability durability = Durability.ASYNC;
 
         private Builder(String nodeId) {
             this.nodeId = nodeId;
@@ -265,11 +273,16 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
             return this;
         }
 
+        public Builder durability(Durability v) {
+            durability = v;
+            return this;
+        }
+
         public EngineSettings build() {
             return new EngineSettings(nodeId, queues, concurrency, maxConcurrency, lease, heartbeatInterval, reaperInterval,
                     pollInterval, claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff,
                     idempotencyWindow, cronInterval, misfireThreshold, watchInterval, nodeTtl, outageBackoff, statsWindow,
-                    promoteBatch, servedCheck);
+                    promoteBatch, servedCheck, durability);
         }
     }
 }

@@ -24,17 +24,19 @@ final class Fetcher implements Runnable {
     private final TaskStore tasks;
     private final Workers workers;
     private final Processor processor;
+    private final HandlerCatalog handlers;
     private final Lifecycle lifecycle;
     private final FetcherMonitor monitor;
     private final Clock clock;
     private final EngineSettings settings;
 
-    Fetcher(String queue, TaskStore tasks, Workers workers, Processor processor, Lifecycle lifecycle,
-            FetcherMonitor monitor, Clock clock, EngineSettings settings) {
+    Fetcher(String queue, TaskStore tasks, Workers workers, Processor processor, HandlerCatalog handlers,
+            Lifecycle lifecycle, FetcherMonitor monitor, Clock clock, EngineSettings settings) {
         this.queue = queue;
         this.tasks = tasks;
         this.workers = workers;
         this.processor = processor;
+        this.handlers = handlers;
         this.lifecycle = lifecycle;
         this.monitor = monitor;
         this.clock = clock;
@@ -70,10 +72,13 @@ final class Fetcher implements Runnable {
                     continue;
                 }
                 long now = clock.millis();
-                ClaimBatch batch = tasks.claim(queue, slots, now, settings.lease().toMillis(), settings.nodeId());
+                long lease = settings.lease().toMillis();
+                // Only the types this server has handlers for: during a rolling deploy that adds a
+                // type, servers without it leave its tasks to those that have it.
+                ClaimBatch batch = tasks.claim(queue, slots, now, lease, settings.nodeId(), handlers.types());
                 int taken = slots;
                 slots = 0;
-                startAll(batch.tasks(), taken);
+                startAll(batch.tasks(), taken, now + lease);
                 if (outageLogged) {
                     LOG.info(() -> "RedTask: Redis answers again; fetching from queue '" + queue + "' resumed");
                     outageLogged = false;
@@ -118,13 +123,13 @@ final class Fetcher implements Runnable {
      * over. A task the executor refuses goes back to the queue unrun; so does every task after an
      * unexpected failure, so that none waits for its lease to expire.
      */
-    private void startAll(List<ClaimedTask> claimed, int taken) {
+    private void startAll(List<ClaimedTask> claimed, int taken, long leaseDeadline) {
         int consumed = 0; // slots now held by attempts, or given back by start
         int settled = 0; // tasks started, or handed back to the store
         try {
             for (ClaimedTask task : claimed) {
                 consumed++;
-                if (!workers.start(task, processor::process)) {
+                if (!workers.start(task, leaseDeadline, processor::process)) {
                     tasks.release(task);
                     lifecycle.await(Math.max(1, settings.watchInterval().toMillis()));
                 }

@@ -3,6 +3,7 @@ package io.redtask.engine;
 import io.redtask.InvalidRequestException;
 import io.redtask.UnknownTaskTypeException;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -11,9 +12,16 @@ import java.util.TreeSet;
 final class HandlerCatalog {
 
     private final Map<String, HandlerRegistration> handlers;
+    private final List<String> types;
 
     HandlerCatalog(Map<String, HandlerRegistration> handlers) {
         this.handlers = Map.copyOf(handlers);
+        this.types = List.copyOf(new TreeSet<>(handlers.keySet()));
+    }
+
+    /** The names, sorted: the task types this server claims. */
+    List<String> types() {
+        return types;
     }
 
     /** The handler of {@code type}, or {@code null} when this server has none. */

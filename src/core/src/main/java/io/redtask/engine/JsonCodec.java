@@ -51,6 +51,14 @@ public final class JsonCodec implements AutoCloseable {
         String name = type instanceof Class<?> c ? c.getSimpleName() : type.getTypeName();
         String shown = json.length() > 100 ? json.substring(0, 100) + "..." : json;
         String detail = e.getMessage();
+        // JSON-B wraps what a payload's own constructor refused ("Exception occurred during call
+        // to JSONB creator"): the innermost cause says what is wrong, in the payload's words.
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !c.getMessage().isBlank() && !(c instanceof JsonbException)
+                    && !(c instanceof java.lang.reflect.InvocationTargetException)) {
+                detail = c.getMessage();
+            }
+        }
         if (detail == null || detail.isBlank() || detail.startsWith("Internal error")) {
             detail = "it does not have the shape of " + name;
         }

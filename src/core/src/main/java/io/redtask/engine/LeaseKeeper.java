@@ -1,5 +1,6 @@
 package io.redtask.engine;
 
+import io.redtask.StoreUnavailableException;
 import io.redtask.store.ClaimedTask;
 import io.redtask.store.TaskStore;
 
@@ -31,23 +32,47 @@ final class LeaseKeeper {
         this.settings = settings;
     }
 
+    /**
+     * Renews every lease this server holds, one round trip per queue. A round that fails on a
+     * broken connection (Redis restarted) is tried once more at once, on a fresh connection,
+     * rather than a heartbeat later: leases are what the watchdog fences on.
+     */
     void renew() {
+        try {
+            renewOnce();
+        } catch (StoreUnavailableException e) {
+            renewOnce();
+        }
+    }
+
+    private void renewOnce() {
+        // Taken before the call: the lease Redis records ends at or after this by our clock.
         long until = clock.millis() + settings.lease().toMillis();
         Map<String, List<RunContext>> byQueue = workers.running().stream()
-                .filter(r -> !r.isCancelled())
+                .filter(r -> !r.hasReturned())
                 .collect(Collectors.groupingBy(r -> r.task().queue()));
         for (Map.Entry<String, List<RunContext>> e : byQueue.entrySet()) {
-            List<RunContext> runs = e.getValue();
-            List<ClaimedTask> held = new ArrayList<>(runs.size());
-            runs.forEach(r -> held.add(r.task()));
-            List<Boolean> kept = tasks.extend(e.getKey(), held, until);
-            for (int i = 0; i < runs.size(); i++) {
-                RunContext run = runs.get(i);
-                if (!kept.get(i) && run.stop(StopReason.LEASE_LOST)) {
+            List<RunContext> held = new ArrayList<>();
+            List<ClaimedTask> stopped = new ArrayList<>();
+            for (RunContext r : e.getValue()) {
+                if (r.isCancelled()) {
+                    // Stopped but still running: it keeps counting against the queue's limit.
+                    stopped.add(r.task());
+                } else {
+                    held.add(r);
+                }
+            }
+            List<Boolean> kept = tasks.extend(e.getKey(), held.stream().map(RunContext::task).toList(), until);
+            for (int i = 0; i < held.size(); i++) {
+                RunContext run = held.get(i);
+                if (kept.get(i)) {
+                    run.leaseRenewed(until);
+                } else if (run.stop(StopReason.LEASE_LOST)) {
                     LOG.info(() -> "RedTask: task " + run.taskId() + " was cancelled or its lease was taken over; "
                             + "its handler was interrupted");
                 }
             }
+            tasks.extendLingering(e.getKey(), stopped, until);
         }
     }
 }

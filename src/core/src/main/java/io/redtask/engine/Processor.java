@@ -9,6 +9,7 @@ import jakarta.json.bind.JsonbException;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -56,40 +57,50 @@ final class Processor {
     }
 
     private RunContext processOne(RunContext run) {
-        ClaimedTask next = null;
+        Outcome outcome = null;
         run.enter();
         try {
-            next = execute(run);
+            outcome = execute(run);
         } catch (StoreUnavailableException e) {
             LOG.warning("RedTask: cannot record the outcome of task " + run.taskId() + ": " + e.getMessage()
-                    + "; its lease will expire and it will run again");
+                    + "; gave up before its lease could lapse: it will run again");
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "RedTask: unexpected error around task " + run.taskId(), e);
         } finally {
             run.exit();
             // In finally, so that even an Error from recording the outcome gives the slot back.
-            if (next == null) {
+            if (outcome == null || outcome.next() == null) {
                 workers.finished(run);
             }
+            if (run.isCancelled() && run.stopReason() != StopReason.SERVER_STOPPING) {
+                // A stopped attempt counted against the queue's limit until now (cancel.lua, fail.lua).
+                unlingerQuietly(run.task());
+            }
         }
-        if (next == null) {
+        if (outcome == null || outcome.next() == null) {
             return null;
         }
+        ClaimedTask next = outcome.next();
         // The slot passes to the next task, or goes back with the next task handed back.
-        RunContext following = workers.handOver(run, next, lifecycle.isRunning());
+        RunContext following = workers.handOver(run, next, outcome.nextLeaseDeadline(), lifecycle.isRunning());
         if (following == null) {
             releaseQuietly(next);
         }
         return following;
     }
 
+    /** What a worker goes on with after an attempt: the next task a completion claimed, if any. */
+    private record Outcome(ClaimedTask next, long nextLeaseDeadline) {
+        static final Outcome DONE = new Outcome(null, 0);
+    }
+
     /** Runs the handler and records the outcome; returns the next task claimed on completion, if any. */
-    private ClaimedTask execute(RunContext run) {
+    private Outcome execute(RunContext run) {
         ClaimedTask task = run.task();
         HandlerRegistration handler = handlers.find(task.type());
         if (handler == null) {
             fail(run, "no handler for task type '" + task.type() + "' on node " + settings.nodeId(), true);
-            return null;
+            return Outcome.DONE;
         }
         Object payload;
         try {
@@ -97,7 +108,7 @@ final class Processor {
         } catch (JsonbException e) {
             // Retrying cannot make a payload readable: straight to dead.
             fail(run, "payload " + JsonCodec.readProblem(task.payloadJson(), handler.payloadType(), e), false);
-            return null;
+            return Outcome.DONE;
         }
         Object result;
         try {
@@ -106,33 +117,39 @@ final class Processor {
             // Errors too (StackOverflowError, an OutOfMemoryError that freed its memory as it
             // unwound): the attempt failed, and its slot and lease must not be lost with it.
             if (run.isCancelled()) {
-                return null;
+                return Outcome.DONE;
             }
             fail(run, describe(e), !handler.isNonRetryable(e));
-            return null;
+            return Outcome.DONE;
         }
         if (run.isCancelled()) {
             LOG.fine(() -> "RedTask: task " + task.id() + " returned after it was stopped (" + run.stopReason()
                     + "); result not recorded");
-            return null;
+            return Outcome.DONE;
         }
         String json;
         try {
             json = codec.toJson(result);
         } catch (JsonbException e) {
             fail(run, "result cannot be written as JSON: " + e.getMessage(), true);
-            return null;
+            return Outcome.DONE;
         }
         return succeed(run, json);
     }
 
     /** Records success; returns the next task the completion claimed for this worker, if any. */
-    private ClaimedTask succeed(RunContext run, String resultJson) {
+    private Outcome succeed(RunContext run, String resultJson) {
         ClaimedTask task = run.task();
-        long now = clock.millis();
+        long lease = settings.lease().toMillis();
         TaskStore.NextClaim nextClaim = lifecycle.isRunning() && workers.hasRoomForNext()
-                ? new TaskStore.NextClaim(settings.nodeId(), settings.lease().toMillis()) : null;
-        TaskStore.Completion done = tasks.complete(task, resultJson, now, nextClaim);
+                ? new TaskStore.NextClaim(settings.nodeId(), lease, handlers.types()) : null;
+        long[] sentAt = new long[1];
+        // Repeated when the reply is lost: a repeat is answered as the first was (complete.lua).
+        TaskStore.Completion done = persist(run, "result", () -> {
+            sentAt[0] = clock.millis();
+            return tasks.complete(task, resultJson, sentAt[0], nextClaim);
+        });
+        long now = sentAt[0];
         if (done.recorded()) {
             workers.countCompleted();
             events.publish(new TaskEvent(TaskEvent.Kind.SUCCEEDED, task.id(), task.type(), task.queue(), task.attempt(),
@@ -141,16 +158,26 @@ final class Processor {
             LOG.warning("RedTask: task " + task.id() + " finished after its lease was lost or it was cancelled; "
                     + "its result was refused");
         }
-        return done.next();
+        return new Outcome(done.next(), now + lease);
     }
 
-    /** Records a failed attempt: a retry after backoff, or dead. Also used by the watchdog for timeouts. */
+    /** Records a failed attempt: a retry after backoff, or dead. */
     void fail(RunContext run, String error, boolean retryable) {
+        fail(run, error, retryable, false);
+    }
+
+    private void fail(RunContext run, String error, boolean retryable, boolean stillRunning) {
         ClaimedTask task = run.task();
         workers.countFailed();
         long now = clock.millis();
         long retryAt = retryable ? now + backoffFor(task).delayMillis(task.attempt()) : -1;
-        FailOutcome outcome = tasks.fail(task, error, retryAt, now);
+        // Repeated when the reply is lost: a repeat changes nothing and says what became of the task.
+        FailOutcome outcome = persist(run, "failure", () -> tasks.fail(task, error, retryAt, now, stillRunning));
+        report(run, error, outcome, now, retryAt);
+    }
+
+    private void report(RunContext run, String error, FailOutcome outcome, long now, long retryAt) {
+        ClaimedTask task = run.task();
         switch (outcome) {
             case DEAD -> {
                 LOG.warning("RedTask: task " + task.id() + " (" + task.type() + ") is dead after attempt "
@@ -168,9 +195,64 @@ final class Processor {
         }
     }
 
-    /** Records that an attempt ran past its timeout; the watchdog has stopped it. */
+    /**
+     * Records that an attempt ran past its timeout; the watchdog has stopped it. Its handler may
+     * not have returned yet, so the attempt keeps counting against the queue's limit until it does.
+     */
     void timedOut(RunContext run) {
-        fail(run, "timed out after " + Duration.ofMillis(run.task().timeoutMillis()), true);
+        // Written once, on the watchdog's thread, which must not wait out a Redis outage: if it
+        // cannot be written, the lease runs out and the task runs again (a stall, not an attempt).
+        ClaimedTask task = run.task();
+        String error = "timed out after " + Duration.ofMillis(task.timeoutMillis());
+        workers.countFailed();
+        long now = clock.millis();
+        FailOutcome outcome = tasks.fail(task, error, now + backoffFor(task).delayMillis(task.attempt()), now,
+                !run.hasReturned());
+        report(run, error, outcome, now, now + backoffFor(task).delayMillis(task.attempt()));
+    }
+
+    /**
+     * Writes an outcome, and writes it again while Redis does not answer, for as long as this
+     * server may still hold the task: a Redis blip shorter than the lease neither loses an outcome
+     * nor makes the task run again. Past that another server may have taken the task over, and
+     * the outcome is given up (the fencing token would refuse it anyway).
+     */
+    private <T> T persist(RunContext run, String what, Supplier<T> write) {
+        // Short pauses, at most half a heartbeat: the outcome should be in as soon as Redis answers.
+        long maxPause = Math.max(1, settings.heartbeatInterval().toMillis() / 2);
+        long pause = Math.max(1, maxPause / 10);
+        long giveUpNanos = System.nanoTime() + settings.lease().toNanos();
+        while (true) {
+            try {
+                return write.get();
+            } catch (StoreUnavailableException e) {
+                long now = clock.millis();
+                if (now + pause >= run.leaseDeadline() || System.nanoTime() + pause * 1_000_000 >= giveUpNanos) {
+                    throw e;
+                }
+                LOG.fine(() -> "RedTask: writing the " + what + " of task " + run.taskId() + " failed ("
+                        + e.getMessage() + "); trying again");
+                sleep(pause);
+                pause = Math.min(pause * 2, maxPause);
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            // A stop request aimed at the handler, which has returned: the outcome is still worth writing.
+        }
+    }
+
+    private void unlingerQuietly(ClaimedTask task) {
+        try {
+            tasks.unlinger(task);
+        } catch (RuntimeException e) {
+            LOG.fine(() -> "RedTask: could not clear the lingering entry of task " + task.id() + " (" + e.getMessage()
+                    + "); it expires with the lease it had");
+        }
     }
 
     private RetryBackoff backoffFor(ClaimedTask task) {

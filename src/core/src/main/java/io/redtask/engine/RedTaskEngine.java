@@ -53,7 +53,6 @@ public final class RedTaskEngine implements TaskScheduler {
     private final TaskStore tasks;
     private final Clock clock;
     private final EngineSettings settings;
-    private final ScheduledExecutorService housekeeping;
     private final HandlerCatalog handlers;
     private final EventSink events;
     private final Lifecycle lifecycle = new Lifecycle();
@@ -70,26 +69,30 @@ public final class RedTaskEngine implements TaskScheduler {
     private final CompletionWatcher completions;
     private final AdminOperations admin;
     private final HealthView health;
-    private final List<Future<?>> loops = new ArrayList<>();
-    private Future<?> watcherLoop;
+    private final Loops loops;
 
-    private RedTaskEngine(Builder b) {
+    RedTaskEngine(EngineBuilder b) {
         storage = Objects.requireNonNull(b.storage, "storage");
         tasks = storage.tasks();
         clock = Objects.requireNonNull(b.clock, "clock");
         settings = Objects.requireNonNull(b.settings, "settings");
-        housekeeping = Objects.requireNonNull(b.housekeeping, "housekeeping");
+        loops = new Loops(Objects.requireNonNull(b.housekeeping, "housekeeping"), lifecycle);
         JsonCodec codec = b.codec != null ? b.codec : new JsonCodec();
         handlers = new HandlerCatalog(b.handlers);
         events = new EventSink(b.listeners);
         workers = new Workers(Objects.requireNonNull(b.workers, "workers"), clock, settings);
         submitter = new Submitter(tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle);
         schedules = new Schedules(storage.schedules(), handlers, codec, clock);
-        processor = new Processor(tasks, workers, handlers, codec, clock, settings, events, lifecycle);
-        leaseKeeper = new LeaseKeeper(tasks, workers, clock, settings);
-        heartbeat = new Heartbeat(storage.nodes(), workers, clock, settings);
-        watchdog = new Watchdog(workers, processor, clock);
-        reaper = new Reaper(tasks, clock, settings);
+        // Claims and outcomes go over connections of their own (Storage.workers), so a flood of
+        // submits and reads cannot hold up running tasks.
+        TaskStore work = storage.workers().tasks();
+        processor = new Processor(work, workers, handlers, codec, clock, settings, events, lifecycle);
+        // Renewals, recovery and heartbeats go over connections of their own (Storage.housekeeping).
+        Storage upkeep = storage.housekeeping();
+        leaseKeeper = new LeaseKeeper(upkeep.tasks(), workers, clock, settings);
+        heartbeat = new Heartbeat(upkeep.nodes(), workers, clock, settings);
+        watchdog = new Watchdog(workers, processor, clock, settings);
+        reaper = new Reaper(upkeep.tasks(), clock, settings);
         cronTicker = new CronTicker(storage.schedules(), tasks, handlers, clock, settings);
         completions = new CompletionWatcher(tasks);
         admin = new AdminOperations(storage.queues(), storage.nodes(), workers, clock, settings);
@@ -97,8 +100,8 @@ public final class RedTaskEngine implements TaskScheduler {
     }
 
     /** Starts building an engine. */
-    public static Builder builder() {
-        return new Builder();
+    public static EngineBuilder builder() {
+        return new EngineBuilder();
     }
 
     // ---------------------------------------------------------------- TaskScheduler
@@ -138,14 +141,7 @@ public final class RedTaskEngine implements TaskScheduler {
     @Override
     public CompletionStage<TaskStatus> whenFinished(String id) {
         CompletionStage<TaskStatus> f = completions.watch(id);
-        synchronized (this) {
-            if (watcherLoop == null) {
-                // Started on first use, also on servers whose workers are off: waiting is not working.
-                long ms = settings.watchInterval().toMillis();
-                watcherLoop = housekeeping.scheduleWithFixedDelay(guard("completion watcher", completions::poll, false),
-                        0, ms, TimeUnit.MILLISECONDS);
-            }
-        }
+        loops.watchOnce(settings.watchInterval(), "completion watcher", completions::poll);
         return f;
     }
 
@@ -193,27 +189,20 @@ public final class RedTaskEngine implements TaskScheduler {
         } catch (StoreUnavailableException e) {
             LOG.warning("RedTask: Redis is unreachable at start (" + e.getMessage() + "); workers will wait for it");
         }
-        synchronized (loops) {
-            fetchers.expect(settings.queues().size());
-            for (String queue : settings.queues()) {
-                loops.add(housekeeping.submit(new Fetcher(queue, tasks, workers, processor, lifecycle, fetchers, clock,
-                        settings)));
-            }
-            every(settings.heartbeatInterval(), "lease keeper", () -> {
-                leaseKeeper.renew();
-                heartbeat.beat();
-            });
-            every(settings.reaperInterval(), "reaper", reaper::recover);
-            every(settings.watchInterval(), "watchdog", watchdog::check);
-            every(settings.cronInterval(), "cron", cronTicker::tick);
+        fetchers.expect(settings.queues().size());
+        for (String queue : settings.queues()) {
+            loops.start(new Fetcher(queue, storage.workers().tasks(), workers, processor, handlers, lifecycle, fetchers,
+                    clock, settings));
         }
+        loops.every(settings.heartbeatInterval(), "lease keeper", () -> {
+            leaseKeeper.renew();
+            heartbeat.beat();
+        });
+        loops.every(settings.reaperInterval(), "reaper", reaper::recover);
+        loops.every(settings.watchInterval(), "watchdog", watchdog::check);
+        loops.every(settings.cronInterval(), "cron", cronTicker::tick);
         LOG.info(() -> "RedTask: node " + settings.nodeId() + " started: queues " + settings.queues()
                 + ", concurrency " + workers.concurrency() + ", task types " + handlers.names());
-    }
-
-    private void every(Duration interval, String what, Runnable job) {
-        long ms = interval.toMillis();
-        loops.add(housekeeping.scheduleWithFixedDelay(guard(what, job, true), ms, ms, TimeUnit.MILLISECONDS));
     }
 
     /**
@@ -222,11 +211,7 @@ public final class RedTaskEngine implements TaskScheduler {
      * stop loses nothing and does not hang.
      */
     public void stop() {
-        synchronized (this) {
-            if (watcherLoop != null) {
-                watcherLoop.cancel(false);
-            }
-        }
+        loops.cancelWatcher();
         if (!lifecycle.beginStop()) {
             return;
         }
@@ -237,9 +222,7 @@ public final class RedTaskEngine implements TaskScheduler {
             Thread.currentThread().interrupt();
             idle = false;
         }
-        synchronized (loops) {
-            loops.forEach(f -> f.cancel(false));
-        }
+        loops.cancelAll();
         int released = idle ? 0 : handBack();
         heartbeat.leave();
         lifecycle.stopped();
@@ -302,92 +285,5 @@ public final class RedTaskEngine implements TaskScheduler {
     /** Fires the due slots of recurring schedules now. The cron loop calls it periodically. @return tasks created */
     public int fireDueSchedules() {
         return cronTicker.tick();
-    }
-
-    private Runnable guard(String what, Runnable job, boolean onlyWhileRunning) {
-        return () -> {
-            if (onlyWhileRunning && !lifecycle.isRunning()) {
-                return;
-            }
-            try {
-                job.run();
-            } catch (StoreUnavailableException e) {
-                LOG.fine(() -> "RedTask: " + what + " skipped a round: " + e.getMessage());
-            } catch (RuntimeException e) {
-                // A periodic task that throws is never run again: log and carry on instead.
-                LOG.log(Level.SEVERE, "RedTask: " + what + " failed", e);
-            }
-        };
-    }
-
-    /** Builds a {@link RedTaskEngine}. */
-    public static final class Builder {
-        private Storage storage;
-        private Clock clock = Clock.systemUTC();
-        private EngineSettings settings;
-        private JsonCodec codec;
-        private Executor workers;
-        private ScheduledExecutorService housekeeping;
-        private final Map<String, HandlerRegistration> handlers = new LinkedHashMap<>();
-        private final List<TaskListener> listeners = new ArrayList<>();
-
-        private Builder() {
-        }
-
-        /** Where tasks, queues, schedules and servers are kept. */
-        public Builder storage(Storage storage) {
-            this.storage = storage;
-            return this;
-        }
-
-        public Builder clock(Clock clock) {
-            this.clock = clock;
-            return this;
-        }
-
-        public Builder settings(EngineSettings settings) {
-            this.settings = settings;
-            return this;
-        }
-
-        public Builder codec(JsonCodec codec) {
-            this.codec = codec;
-            return this;
-        }
-
-        /** Where handlers run: a {@code ManagedExecutorService} in Jakarta EE. */
-        public Builder workers(Executor workers) {
-            this.workers = workers;
-            return this;
-        }
-
-        /** Where the fetch, lease, timeout, reaper and cron loops run. */
-        public Builder housekeeping(ScheduledExecutorService housekeeping) {
-            this.housekeeping = housekeeping;
-            return this;
-        }
-
-        /**
-         * Adds a handler.
-         *
-         * @throws IllegalArgumentException when its name is already taken
-         */
-        public Builder handler(HandlerRegistration registration) {
-            HandlerRegistration previous = handlers.putIfAbsent(registration.name(), registration);
-            if (previous != null) {
-                throw new IllegalArgumentException("two handlers for task type '" + registration.name() + "'");
-            }
-            return this;
-        }
-
-        /** Adds a listener for task events. */
-        public Builder listener(TaskListener listener) {
-            listeners.add(Objects.requireNonNull(listener));
-            return this;
-        }
-
-        public RedTaskEngine build() {
-            return new RedTaskEngine(this);
-        }
     }
 }

@@ -6,7 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Exponential backoff with jitter and a cap: attempt n waits {@code base * 2^(n-1)}, capped,
  * then spread by up to ±{@code jitter} of itself so that tasks that failed together (a database
- * went away) do not all come back in the same millisecond.
+ * went away) do not all come back in the same millisecond. A capped wait is spread too, so it may
+ * exceed the cap by up to {@code jitter} of it.
  *
  * @param base   the wait after the first failed attempt
  * @param cap    the longest wait
@@ -33,8 +34,10 @@ public record RetryBackoff(Duration base, Duration cap, double jitter) {
         if (jitter == 0 || capped == 0) {
             return capped;
         }
+        // Spread on both sides, also of the cap: clipping at the cap would put about half of all
+        // capped retries on exactly the cap, together.
         double spread = capped * jitter;
         long delay = Math.round(capped + ThreadLocalRandom.current().nextDouble(-spread, spread));
-        return Math.max(0, Math.min(delay, capMs));
+        return Math.max(0, delay);
     }
 }

@@ -18,12 +18,17 @@ final class RunContext implements TaskContext {
     private final long deadlineMillis;
     private final long startedMillis;
     private final AtomicReference<StopReason> stopReason = new AtomicReference<>();
+    // When this server's hold on the task may end, by its own clock: the lease it last claimed or
+    // renewed. Past it another server may take the task over, so the watchdog stops the handler
+    // shortly before (self-fencing) even when Redis cannot be reached to learn about it.
+    private volatile long leaseDeadline;
     private Thread thread;
     private boolean finished;
 
-    RunContext(ClaimedTask task, long startedMillis) {
+    RunContext(ClaimedTask task, long startedMillis, long leaseDeadline) {
         this.task = task;
         this.startedMillis = startedMillis;
+        this.leaseDeadline = leaseDeadline;
         this.deadlineMillis = task.timeoutMillis() > 0 ? startedMillis + task.timeoutMillis() : Long.MAX_VALUE;
     }
 
@@ -43,6 +48,23 @@ final class RunContext implements TaskContext {
 
     long deadlineMillis() {
         return deadlineMillis;
+    }
+
+    /** When this server's lease on the task may end, by this server's clock. */
+    long leaseDeadline() {
+        return leaseDeadline;
+    }
+
+    /** The lease was renewed until {@code until}. */
+    void leaseRenewed(long until) {
+        if (until > leaseDeadline) {
+            leaseDeadline = until;
+        }
+    }
+
+    /** Whether the handler has returned. */
+    synchronized boolean hasReturned() {
+        return finished;
     }
 
     synchronized void enter() {
@@ -116,5 +138,10 @@ final class RunContext implements TaskContext {
     @Override
     public boolean isCancelled() {
         return stopReason.get() != null;
+    }
+
+    @Override
+    public boolean isLeaseLost() {
+        return stopReason.get() == StopReason.LEASE_LOST;
     }
 }

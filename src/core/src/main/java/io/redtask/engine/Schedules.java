@@ -42,6 +42,7 @@ final class Schedules {
         }
         HandlerRegistration handler = handlers.require(s.type());
         String json = PayloadCheck.toJson(codec, s.payload());
+        SubmitLimits.check(s, json);
         PayloadCheck.readable(codec, json, handler);
         SubmitOptions o = s.options();
         Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();

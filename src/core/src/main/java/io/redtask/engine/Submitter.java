@@ -97,17 +97,24 @@ final class Submitter {
     private NewTask prepare(Submission s, long now) {
         HandlerRegistration handler = handlers.require(s.type());
         String json = PayloadCheck.toJson(codec, s.payload());
+        SubmitLimits.check(s, json, now, nodes, settings);
         PayloadCheck.readable(codec, json, handler);
         SubmitOptions o = s.options();
         Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();
         Duration window = o.idempotencyWindow() != null ? o.idempotencyWindow() : settings.idempotencyWindow();
+        long dueAt = o.dueAt(Instant.ofEpochMilli(now)).toEpochMilli();
         NewTask.Builder b = NewTask.builder(TaskIds.next(o.queueName(), now), s.type(), o.queueName())
                 .payloadJson(json)
                 .maxAttempts(o.maxAttempts() != null ? o.maxAttempts() : handler.maxAttempts())
                 .priority(o.priority())
-                .dueAt(o.dueAt(Instant.ofEpochMilli(now)).toEpochMilli())
+                .dueAt(dueAt)
                 .timeoutMillis(timeout == null ? 0 : timeout.toMillis())
-                .idempotencyKey(o.idempotencyKey(), window.toMillis());
+                // The window counts from when the task is due: a key must not be forgotten while
+                // its task still waits (a resubmit would make a second task).
+                .idempotencyKey(o.idempotencyKey(), Math.max(0, dueAt - now) + window.toMillis());
+        if (o.idempotencyKey() != null) {
+            b.fingerprint(Fingerprint.of(s.type(), json));
+        }
         if (o.backoff() != null) {
             b.backoff(o.backoff().toMillis(), o.backoffCap().toMillis());
         } else if (handler.backoff() != null) {

@@ -69,12 +69,13 @@ final class Workers {
 
     /**
      * Starts an attempt of {@code task} on a worker thread, holding one slot the caller took.
+     * {@code leaseDeadline} is when the claim's lease ends, by this server's clock.
      *
      * @return false when the executor refused it: the slot is given back, and the caller hands the
      * task back to the store
      */
-    boolean start(ClaimedTask task, Consumer<RunContext> body) {
-        RunContext run = new RunContext(task, clock.millis());
+    boolean start(ClaimedTask task, long leaseDeadline, Consumer<RunContext> body) {
+        RunContext run = new RunContext(task, clock.millis(), leaseDeadline);
         running.put(task.id(), run);
         try {
             executor.execute(() -> body.accept(run));
@@ -95,16 +96,17 @@ final class Workers {
     /**
      * The worker of {@code done} goes on with {@code next}, keeping its slot.
      *
+     * @param leaseDeadline when the claim's lease ends, by this server's clock
      * @return the next attempt, or {@code null} when {@code stillRunning} is false: then the slot is
      * given back and the caller hands {@code next} back to the store
      */
-    RunContext handOver(RunContext done, ClaimedTask next, boolean stillRunning) {
+    RunContext handOver(RunContext done, ClaimedTask next, long leaseDeadline, boolean stillRunning) {
         running.remove(done.taskId(), done);
         if (!stillRunning) {
             slots.release(1);
             return null;
         }
-        RunContext run = new RunContext(next, clock.millis());
+        RunContext run = new RunContext(next, clock.millis(), leaseDeadline);
         running.put(next.id(), run);
         return run;
     }

@@ -7,10 +7,13 @@ import io.redtask.store.TaskIds;
  * ({@code {queue}}), so each queue lives in one Redis Cluster slot and its scripts stay atomic.
  *
  * <pre>
- * &lt;prefix&gt;:{q}:ready       zset  task ids ready to run; score = priority band + FIFO sequence
+ * &lt;prefix&gt;:{q}:ready:&lt;type&gt; zset task ids of one type ready to run; score = priority band + FIFO
+ *                              sequence (one scale for all types of the queue)
+ * &lt;prefix&gt;:{q}:types       set   the task types that have a ready set in q
  * &lt;prefix&gt;:{q}:scheduled   zset  task ids waiting for a time; score = due time (ms)
  * &lt;prefix&gt;:{q}:active      zset  task ids held by workers; score = lease deadline (ms)
  * &lt;prefix&gt;:{q}:dead        zset  task ids that failed for good; score = time of death (ms)
+ * &lt;prefix&gt;:{q}:lingering   zset  id:token of stopped attempts whose handlers still run; score = lease (ms)
  * &lt;prefix&gt;:{q}:seq         string FIFO counter
  * &lt;prefix&gt;:{q}:wake        list  wake-up tokens for fetchers blocked on an empty queue
  * &lt;prefix&gt;:{q}:task:&lt;id&gt;   hash  the task: type, payload, state, attempts, result, times
@@ -47,8 +50,22 @@ public final class Keys {
         return prefix + ":{" + queue + "}:" + suffix;
     }
 
-    public String ready(String queue) {
-        return queueKey(queue, "ready");
+    /**
+     * The tasks of {@code type} ready to run. One set per type, so a server claims only the types
+     * it has handlers for; all share one score scale, so claims keep the queue's order across them.
+     */
+    public String ready(String queue, String type) {
+        return readyPrefix(queue) + type;
+    }
+
+    /** The prefix of a queue's ready sets; scripts append the type. */
+    public String readyPrefix(String queue) {
+        return queueKey(queue, "ready:");
+    }
+
+    /** The task types of a queue that have (or had) a ready set. */
+    public String types(String queue) {
+        return queueKey(queue, "types");
     }
 
     public String scheduled(String queue) {
@@ -57,6 +74,11 @@ public final class Keys {
 
     public String active(String queue) {
         return queueKey(queue, "active");
+    }
+
+    /** Attempts stopped (timed out, cancelled) whose handlers have not returned: they still count against limits. */
+    public String lingering(String queue) {
+        return queueKey(queue, "lingering");
     }
 
     public String dead(String queue) {

@@ -1,6 +1,12 @@
 package io.redtask.redis;
 
+import io.redtask.StoreUnavailableException;
+import io.redtask.engine.Durability;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.util.KeyValue;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import java.io.IOException;
@@ -76,6 +82,55 @@ final class LuaScript {
 
     String name() {
         return name;
+    }
+
+    /**
+     * Runs the script and waits in the same connection (a pipeline) until the write is as
+     * durable as {@code durability} asks: WAIT for replicas, WAITAOF for the master's disk.
+     *
+     * @throws io.redtask.StoreUnavailableException when the confirmation does not come in time:
+     *         the write may still have been applied on the master
+     */
+    Object runDurably(UnifiedJedis redis, List<String> keys, List<String> args, Durability durability) {
+        if (durability.mode() == Durability.Mode.ASYNC) {
+            return run(redis, keys, args);
+        }
+        try {
+            return pipelineWithWait(redis, keys, args, durability);
+        } catch (JedisNoScriptException e) {
+            redis.scriptLoad(source, keys.get(0));
+            return pipelineWithWait(redis, keys, args, durability);
+        }
+    }
+
+    private Object pipelineWithWait(UnifiedJedis redis, List<String> keys, List<String> args, Durability d) {
+        long timeout = d.timeout().toMillis();
+        Response<Object> reply;
+        Response<?> confirmed;
+        try (AbstractPipeline p = redis.pipelined()) {
+            reply = p.evalsha(sha, keys, args);
+            confirmed = d.mode() == Durability.Mode.REPLICAS
+                    ? p.waitReplicas(keys.get(0), d.replicas(), timeout)
+                    : p.waitAOF(keys.get(0), 1, 0, timeout);
+            p.sync();
+        }
+        Object result = reply.get();
+        long acks;
+        try {
+            acks = d.mode() == Durability.Mode.REPLICAS ? (Long) confirmed.get()
+                    : ((KeyValue<?, ?>) confirmed.get()).getKey() instanceof Long l ? l : 0;
+        } catch (JedisDataException e) {
+            if (e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("unknown command")) {
+                throw new IllegalStateException("redtask.durability=fsync needs Redis 7.2 or later (WAITAOF); "
+                        + "this Redis does not know WAITAOF. Use async, or replicas:N with replicas", e);
+            }
+            throw e;
+        }
+        if (acks < (d.mode() == Durability.Mode.REPLICAS ? d.replicas() : 1)) {
+            throw new StoreUnavailableException("Redis applied " + name + " but did not confirm it as " + d + " within "
+                    + d.timeout() + " (" + acks + " confirmed); it may be lost if the master fails now", null);
+        }
+        return result;
     }
 
     private static String sha1(String text) {

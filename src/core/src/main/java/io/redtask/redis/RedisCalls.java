@@ -2,6 +2,7 @@ package io.redtask.redis;
 
 import io.redtask.StoreUnavailableException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.util.LinkedHashMap;
@@ -25,6 +26,11 @@ final class RedisCalls {
             return command.get();
         } catch (JedisConnectionException e) {
             throw new StoreUnavailableException("Redis is unreachable: " + e.getMessage(), e);
+        } catch (JedisDataException e) {
+            if (isPassing(e.getMessage())) {
+                throw new StoreUnavailableException("Redis cannot take this now: " + e.getMessage(), e);
+            }
+            throw e;
         } catch (JedisException e) {
             // Also the pool's "could not get a resource" when every connection is busy or broken.
             if (e.getCause() instanceof NoSuchElementException || e.getCause() instanceof JedisConnectionException) {
@@ -33,6 +39,27 @@ final class RedisCalls {
             throw e;
         }
     }
+
+    /**
+     * Replies that say "not now" rather than "no": a replica that was a master before a failover
+     * (READONLY), a script running too long (BUSY), a Redis loading its data (LOADING), a cluster
+     * moving or missing a slot (TRYAGAIN, CLUSTERDOWN), a master without its replicas
+     * (MASTERDOWN, NOREPLICAS). Callers retry these like an unreachable Redis.
+     */
+    static boolean isPassing(String message) {
+        if (message == null) {
+            return false;
+        }
+        for (String code : PASSING) {
+            if (message.startsWith(code)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final List<String> PASSING =
+            List.of("READONLY", "BUSY", "LOADING", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "NOREPLICAS");
 
     static long asLong(Object o) {
         if (o instanceof Long l) {

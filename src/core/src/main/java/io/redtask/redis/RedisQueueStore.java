@@ -9,10 +9,12 @@ import io.redtask.TaskStatus;
 import io.redtask.store.QueueStore;
 import io.redtask.store.TaskStore;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.resps.Tuple;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -69,14 +71,14 @@ final class RedisQueueStore implements QueueStore {
     @Override
     public QueueStats stats(String queue, long now) {
         long bucket = now / Keys.STATS_BUCKET_MILLIS;
-        List<String> k = new ArrayList<>(List.of(keys.ready(queue), keys.scheduled(queue), keys.active(queue),
+        List<String> k = new ArrayList<>(List.of(keys.types(queue), keys.scheduled(queue), keys.active(queue),
                 keys.dead(queue), keys.settings(queue), keys.stats(queue)));
         for (int i = 0; i < 6; i++) {
             k.add(keys.statsBucket(queue, bucket - i));
         }
         String elapsed = Double.toString((now % Keys.STATS_BUCKET_MILLIS) / (double) Keys.STATS_BUCKET_MILLIS);
         Map<String, String> r = RedisCalls.pairs((List<?>) call(() -> queueStats.run(redis, k,
-                List.of(keys.taskPrefix(queue), elapsed))));
+                List.of(keys.taskPrefix(queue), elapsed, keys.readyPrefix(queue)))));
         long limit = number(r, "concurrency");
         long headCreated = number(r, "headCreatedAt");
         return new QueueStats(queue, number(r, "ready"), number(r, "scheduled"), number(r, "running"),
@@ -98,7 +100,7 @@ final class RedisQueueStore implements QueueStore {
     public List<TaskStatus> tasks(String queue, TaskState state, int offset, int limit) {
         long last = offset + limit - 1L;
         List<String> ids = call(() -> switch (state) {
-            case QUEUED -> redis.zrange(keys.ready(queue), offset, last);
+            case QUEUED -> readyInOrder(queue, offset, limit);
             case SCHEDULED -> redis.zrange(keys.scheduled(queue), offset, last);
             case RUNNING -> redis.zrange(keys.active(queue), offset, last);
             case DEAD -> redis.zrevrange(keys.dead(queue), offset, last);
@@ -109,11 +111,22 @@ final class RedisQueueStore implements QueueStore {
         return ids.stream().map(found::get).filter(Objects::nonNull).toList();
     }
 
+    /** Ready tasks in the order they will run: the ready sets of all types merged by score. */
+    private List<String> readyInOrder(String queue, int offset, int limit) {
+        List<Tuple> all = new ArrayList<>();
+        for (String type : redis.smembers(keys.types(queue))) {
+            all.addAll(redis.zrangeWithScores(keys.ready(queue, type), 0, offset + limit - 1L));
+        }
+        all.sort(Comparator.comparingDouble(Tuple::getScore));
+        return all.stream().skip(offset).limit(limit).map(Tuple::getElement).toList();
+    }
+
     @Override
     public int retryDead(String queue, String id, int max, long now) {
         return (int) asLong(call(() -> retryDead.run(redis,
-                List.of(keys.dead(queue), keys.ready(queue), keys.wake(queue), keys.sequence(queue)),
-                List.of(keys.taskPrefix(queue), Integer.toString(max), id == null ? "" : id, Long.toString(now)))));
+                List.of(keys.dead(queue), keys.types(queue), keys.wake(queue), keys.sequence(queue)),
+                List.of(keys.taskPrefix(queue), Integer.toString(max), id == null ? "" : id, Long.toString(now),
+                        keys.readyPrefix(queue)))));
     }
 
     @Override

@@ -12,7 +12,10 @@ import redis.clients.jedis.resps.Tuple;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
 
 /**
  * {@link ScheduleStore} on Redis: every schedule's definition in one hash and its next slot in one
@@ -20,12 +23,15 @@ import java.util.TreeMap;
  */
 final class RedisScheduleStore implements ScheduleStore {
 
+    private static final Logger LOG = Logger.getLogger(RedisScheduleStore.class.getName());
+
     private final UnifiedJedis redis;
     private final Keys keys;
     private final JsonCodec json;
     private final LuaScript save = LuaScript.load("schedule_save");
     private final LuaScript remove = LuaScript.load("schedule_remove");
     private final LuaScript advance = LuaScript.load("schedule_advance");
+    private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
     RedisScheduleStore(UnifiedJedis redis, Keys keys, JsonCodec json) {
         this.redis = redis;
@@ -54,7 +60,12 @@ final class RedisScheduleStore implements ScheduleStore {
             next.put(t.getElement(), (long) t.getScore());
         }
         Map<ScheduleDefinition, Long> out = new LinkedHashMap<>();
-        defs.forEach((name, text) -> out.put(definition(text), next.getOrDefault(name, -1L)));
+        defs.forEach((name, text) -> {
+            ScheduleDefinition d = definition(name, text);
+            if (d != null) {
+                out.put(d, next.getOrDefault(name, -1L));
+            }
+        });
         return out;
     }
 
@@ -69,8 +80,9 @@ final class RedisScheduleStore implements ScheduleStore {
         List<String> defs = call(() -> redis.hmget(keys.cronDefinitions(), names));
         Map<ScheduleDefinition, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
-            if (defs.get(i) != null) {
-                out.put(definition(defs.get(i)), (long) due.get(i).getScore());
+            ScheduleDefinition d = defs.get(i) == null ? null : definition(names[i], defs.get(i));
+            if (d != null) {
+                out.put(d, (long) due.get(i).getScore());
             }
         }
         return out;
@@ -82,7 +94,24 @@ final class RedisScheduleStore implements ScheduleStore {
                 List.of(name, Long.toString(slot), Long.toString(nextSlot))))) == 1;
     }
 
-    private ScheduleDefinition definition(String text) {
-        return (ScheduleDefinition) json.fromJson(text, ScheduleDefinition.class);
+    /**
+     * The stored definition, or {@code null} when it cannot be read (damaged or foreign data): a
+     * bad schedule is skipped, logged once, and stops no other.
+     */
+    private ScheduleDefinition definition(String name, String text) {
+        try {
+            ScheduleDefinition d = (ScheduleDefinition) json.fromJson(text, ScheduleDefinition.class);
+            if (d == null || d.name() == null || d.cron() == null || d.type() == null || d.queue() == null
+                    || d.zone() == null) {
+                throw new IllegalArgumentException("a required field is missing");
+            }
+            return d;
+        } catch (RuntimeException e) {
+            if (unreadable.add(name)) {
+                LOG.warning("RedTask: schedule '" + name + "' cannot be read (" + e.getMessage()
+                        + "); skipped until it is saved again");
+            }
+            return null;
+        }
     }
 }

@@ -30,12 +30,23 @@ public final class RedisStorage implements Storage {
     private final RedisQueueStore queues;
     private final RedisScheduleStore schedules;
     private final RedisNodeRegistry nodes;
+    private final RedisStorage housekeeping;
+    private final RedisStorage workers;
 
-    RedisStorage(UnifiedJedis redis, Keys keys, EngineSettings settings) {
+    RedisStorage(UnifiedJedis redis, UnifiedJedis workersRedis, UnifiedJedis housekeepingRedis, Keys keys,
+                 EngineSettings settings) {
+        this(redis, keys, settings, new RedisStorage(workersRedis, keys, settings, null, null),
+                new RedisStorage(housekeepingRedis, keys, settings, null, null));
+    }
+
+    private RedisStorage(UnifiedJedis redis, Keys keys, EngineSettings settings, RedisStorage workers,
+                         RedisStorage housekeeping) {
+        this.workers = workers;
+        this.housekeeping = housekeeping;
         this.redis = redis;
         this.keys = keys;
         JsonCodec json = new JsonCodec();
-        StoreSettings s = StoreSettings.of(settings);
+        StoreSettings s = StoreSettings.of(settings, redis instanceof redis.clients.jedis.RedisClusterClient);
         this.queues = new RedisQueueStore(redis, keys, s);
         this.tasks = new RedisTaskStore(redis, keys, queues, s);
         this.queues.readTasksFrom(tasks);
@@ -54,7 +65,46 @@ public final class RedisStorage implements Storage {
      * @throws IllegalArgumentException naming the problem when the URL is not usable
      */
     public static RedisStorage open(String url, int poolSize, Duration timeout, Keys keys, EngineSettings settings) {
-        return new RedisStorage(RedisConnections.open(url, poolSize, timeout), keys, settings);
+        return open(url, poolSize, timeout, keys, settings, RedisConnections.Trust.DEFAULT);
+    }
+
+    private static RedisStorage open(String url, int poolSize, Duration timeout, Keys keys, EngineSettings settings,
+                                     RedisConnections.Trust trust) {
+        // Three pools, so that one kind of traffic cannot starve another: poolSize connections
+        // for submits and reads (what HTTP requests do); one per worker at the most concurrency
+        // an operator may set, and one per fetcher, for claims and outcomes; and a few for lease
+        // renewals, recovery and heartbeats.
+        int workerConnections = Math.min(settings.maxConcurrency(), MAX_WORKER_CONNECTIONS) + settings.queues().size() + 2;
+        return new RedisStorage(RedisConnections.open(url, poolSize, timeout, trust),
+                RedisConnections.open(url, workerConnections, timeout, trust),
+                RedisConnections.open(url, HOUSEKEEPING_CONNECTIONS, timeout, trust), keys, settings);
+    }
+
+    /** Connections of the housekeeping pool: lease keeper, reaper, watchdog, cron, and one spare. */
+    private static final int HOUSEKEEPING_CONNECTIONS = 5;
+    /** A ceiling on the workers' pool when the concurrency ceiling is set very high. */
+    private static final int MAX_WORKER_CONNECTIONS = 256;
+
+    @Override
+    public Storage housekeeping() {
+        return housekeeping == null ? this : housekeeping;
+    }
+
+    @Override
+    public Storage workers() {
+        return workers == null ? this : workers;
+    }
+
+    /**
+     * The same, with the trust store of {@code rediss://} connections: {@code truststore} (a
+     * PKCS12 or JKS file) and its password, or {@code null} for the JVM's default trust store.
+     */
+    public static RedisStorage open(String url, int poolSize, Duration timeout, Keys keys, EngineSettings settings,
+                                    String truststore, String truststorePassword) {
+        RedisConnections.Trust trust = truststore == null || truststore.isBlank() ? RedisConnections.Trust.DEFAULT
+                : new RedisConnections.Trust(java.nio.file.Path.of(truststore),
+                        truststorePassword == null ? null : truststorePassword.toCharArray());
+        return open(url, poolSize, timeout, keys, settings, trust);
     }
 
     /** {@code url} with any password replaced by {@code ***}, for logs. */
@@ -111,6 +161,12 @@ public final class RedisStorage implements Storage {
     @Override
     public void close() {
         redis.close();
+        if (workers != null) {
+            workers.close();
+        }
+        if (housekeeping != null) {
+            housekeeping.close();
+        }
     }
 
     /** The client, for tests in this package's test tree that look at Redis directly. */

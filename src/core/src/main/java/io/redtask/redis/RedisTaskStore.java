@@ -3,6 +3,7 @@ package io.redtask.redis;
 import static io.redtask.redis.RedisCalls.asLong;
 import static io.redtask.redis.RedisCalls.call;
 
+import io.redtask.IdempotencyConflictException;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.store.ClaimedTask;
@@ -14,8 +15,10 @@ import io.redtask.store.TaskStore;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.ZAddParams;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +57,8 @@ final class RedisTaskStore implements TaskStore {
             return List.of();
         }
         queues.remember(queue);
-        List<String> k = new ArrayList<>(4 + 2 * tasks.size());
-        k.addAll(List.of(keys.ready(queue), keys.scheduled(queue), keys.sequence(queue), keys.wake(queue)));
+        List<String> k = new ArrayList<>(4 + 3 * tasks.size());
+        k.addAll(List.of(keys.types(queue), keys.scheduled(queue), keys.sequence(queue), keys.wake(queue)));
         List<String> a = new ArrayList<>(1 + 24 * tasks.size());
         a.add(Long.toString(now));
         for (NewTask t : tasks) {
@@ -65,9 +68,16 @@ final class RedisTaskStore implements TaskStore {
             k.add(keys.task(t.id()));
             // A task without a dedupe key still names a key of its queue, so all keys share one slot.
             k.add(t.dedupeKey() == null ? keys.settings(queue) : keys.dedupe(queue, t.dedupeKey()));
+            k.add(keys.ready(queue, t.type()));
             TaskRecord.appendNew(a, t);
         }
-        List<?> r = (List<?>) call(() -> enqueue.run(redis, k, a));
+        List<?> r = (List<?>) call(() -> enqueue.runDurably(redis, k, a, settings.durability()));
+        if ("conflicts".equals(r.get(0))) {
+            List<?> c = (List<?>) r.get(1);
+            int position = (int) asLong(c.get(2)) - 1;
+            throw new IdempotencyConflictException(
+                    tasks.size() == 1 ? "idempotencyKey" : "tasks[" + position + "].idempotencyKey", (String) c.get(1));
+        }
         List<EnqueueResult> out = new ArrayList<>(tasks.size());
         for (int i = 0; i < r.size(); i += 2) {
             String state = (String) r.get(i);
@@ -82,12 +92,15 @@ final class RedisTaskStore implements TaskStore {
     }
 
     @Override
-    public ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner) {
-        List<?> reply = (List<?>) call(() -> claim.run(redis,
-                List.of(keys.ready(queue), keys.active(queue), keys.scheduled(queue), keys.wake(queue),
-                        keys.settings(queue), keys.sequence(queue)),
-                List.of(Long.toString(now), Long.toString(leaseMillis), Integer.toString(max), owner,
-                        keys.taskPrefix(queue), Integer.toString(settings.promoteBatch()))));
+    public ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner, Collection<String> types) {
+        List<String> k = new ArrayList<>(8 + types.size());
+        k.addAll(List.of(keys.active(queue), keys.scheduled(queue), keys.wake(queue), keys.settings(queue),
+                keys.sequence(queue), keys.dead(queue), keys.lingering(queue), keys.types(queue)));
+        types.forEach(t -> k.add(keys.ready(queue, t)));
+        List<String> a = List.of(Long.toString(now), Long.toString(leaseMillis), Integer.toString(max), owner,
+                keys.taskPrefix(queue), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis()),
+                keys.readyPrefix(queue), settings.clustered() ? "1" : "0");
+        List<?> reply = (List<?>) call(() -> claim.run(redis, k, a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
         for (int i = 1; i < reply.size(); i++) {
             tasks.add(TaskRecord.claimed(reply.get(i), now));
@@ -98,26 +111,32 @@ final class RedisTaskStore implements TaskStore {
     @Override
     public Completion complete(ClaimedTask t, String resultJson, long now, NextClaim next) {
         String q = t.queue();
-        List<?> r = (List<?>) call(() -> complete.run(redis, List.of(keys.task(t.id()), keys.active(q),
-                        keys.stats(q), keys.statsBucketAt(q, now), keys.ready(q), keys.settings(q),
-                        keys.scheduled(q), keys.sequence(q)),
-                List.of(t.id(), Long.toString(t.token()), Long.toString(now), resultJson == null ? "null" : resultJson,
-                        Long.toString(settings.keepSucceededMillis()), Long.toString(settings.statsWindowMillis()),
-                        next == null ? "0" : "1", next == null ? "0" : Long.toString(next.leaseMillis()),
-                        next == null ? "" : next.owner(), keys.taskPrefix(q), Integer.toString(settings.promoteBatch()))));
+        List<String> a = List.of(t.id(), Long.toString(t.token()), Long.toString(now),
+                resultJson == null ? "null" : resultJson, Long.toString(settings.keepSucceededMillis()),
+                Long.toString(settings.statsWindowMillis()), next == null ? "0" : "1",
+                next == null ? "0" : Long.toString(next.leaseMillis()), next == null ? "" : next.owner(),
+                keys.taskPrefix(q), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis()),
+                keys.readyPrefix(q), settings.clustered() ? "1" : "0");
+        List<String> k = new ArrayList<>(List.of(keys.task(t.id()), keys.active(q), keys.stats(q),
+                keys.statsBucketAt(q, now), keys.types(q), keys.settings(q), keys.scheduled(q), keys.sequence(q),
+                keys.dead(q), keys.lingering(q)));
+        if (next != null) {
+            next.types().forEach(type -> k.add(keys.ready(q, type)));
+        }
+        List<?> r = (List<?>) call(() -> complete.runDurably(redis, k, a, settings.durability()));
         boolean recorded = asLong(r.get(0)) == 1;
         return new Completion(recorded, r.size() > 1 ? TaskRecord.claimed(r.get(1), now) : null);
     }
 
     @Override
-    public FailOutcome fail(ClaimedTask t, String error, long retryAt, long now) {
+    public FailOutcome fail(ClaimedTask t, String error, long retryAt, long now, boolean stillRunning) {
         String q = t.queue();
         String r = (String) call(() -> fail.run(redis,
-                List.of(keys.task(t.id()), keys.active(q), keys.ready(q), keys.scheduled(q), keys.dead(q), keys.wake(q),
-                        keys.stats(q), keys.statsBucketAt(q, now), keys.sequence(q)),
+                List.of(keys.task(t.id()), keys.active(q), keys.ready(q, t.type()), keys.scheduled(q), keys.dead(q),
+                        keys.wake(q), keys.stats(q), keys.statsBucketAt(q, now), keys.sequence(q), keys.lingering(q)),
                 List.of(t.id(), Long.toString(t.token()), Long.toString(now), error == null ? "" : error,
                         Long.toString(retryAt), Long.toString(settings.keepDeadMillis()),
-                        Long.toString(settings.statsWindowMillis()))));
+                        Long.toString(settings.statsWindowMillis()), stillRunning ? "1" : "0")));
         return switch (r) {
             case "retry" -> FailOutcome.RETRY;
             case "scheduled" -> FailOutcome.SCHEDULED;
@@ -125,6 +144,26 @@ final class RedisTaskStore implements TaskStore {
             case "stale" -> FailOutcome.STALE;
             default -> throw new IllegalStateException("fail.lua answered " + r);
         };
+    }
+
+    @Override
+    public void unlinger(ClaimedTask t) {
+        call(() -> redis.zrem(keys.lingering(t.queue()), lingeringMember(t)));
+    }
+
+    @Override
+    public void extendLingering(String queue, List<ClaimedTask> tasks, long until) {
+        if (tasks.isEmpty()) {
+            return;
+        }
+        Map<String, Double> members = new LinkedHashMap<>();
+        tasks.forEach(t -> members.put(lingeringMember(t), (double) until));
+        call(() -> redis.zadd(keys.lingering(queue), members, ZAddParams.zAddParams().xx()));
+    }
+
+    /** How cancel.lua and fail.lua name a stopped attempt in the lingering set. */
+    private static String lingeringMember(ClaimedTask t) {
+        return t.id() + ":" + t.token();
     }
 
     @Override
@@ -151,7 +190,7 @@ final class RedisTaskStore implements TaskStore {
     public boolean release(ClaimedTask t) {
         String q = t.queue();
         Object r = call(() -> release.run(redis,
-                List.of(keys.task(t.id()), keys.active(q), keys.ready(q), keys.wake(q)),
+                List.of(keys.task(t.id()), keys.active(q), keys.ready(q, t.type()), keys.wake(q)),
                 List.of(t.id(), Long.toString(t.token()))));
         return asLong(r) == 1;
     }
@@ -163,17 +202,18 @@ final class RedisTaskStore implements TaskStore {
         }
         String q = TaskIds.queueOf(id);
         String previous = (String) call(() -> cancel.run(redis,
-                List.of(keys.task(id), keys.ready(q), keys.scheduled(q), keys.active(q)),
-                List.of(id, Long.toString(now), Long.toString(settings.keepSucceededMillis()))));
+                List.of(keys.task(id), keys.scheduled(q), keys.active(q), keys.lingering(q)),
+                List.of(id, Long.toString(now), Long.toString(settings.keepSucceededMillis()), keys.readyPrefix(q))));
         return "missing".equals(previous) ? Optional.empty() : Optional.of(TaskState.fromWireName(previous));
     }
 
     @Override
     public RecoveryResult recoverExpired(String queue, long now, int max) {
         List<?> r = (List<?>) call(() -> recover.run(redis,
-                List.of(keys.active(queue), keys.ready(queue), keys.dead(queue), keys.wake(queue)),
+                List.of(keys.active(queue), keys.types(queue), keys.dead(queue), keys.wake(queue)),
                 List.of(Long.toString(now), Integer.toString(max), keys.taskPrefix(queue),
-                        Long.toString(settings.keepDeadMillis()), Integer.toString(settings.maxStalls()))));
+                        Long.toString(settings.keepDeadMillis()), Integer.toString(settings.maxStalls()),
+                        keys.readyPrefix(queue), settings.clustered() ? "1" : "0")));
         int requeued = (int) asLong(r.get(0));
         int dead = (int) asLong(r.get(1));
         return requeued == 0 && dead == 0 ? RecoveryResult.NONE : new RecoveryResult(requeued, dead);

@@ -1,5 +1,6 @@
 package io.redtask.redis;
 
+import io.redtask.engine.Durability;
 import io.redtask.engine.EngineSettings;
 
 /**
@@ -12,10 +13,10 @@ import io.redtask.engine.EngineSettings;
  * @param promoteBatch        most due scheduled tasks one claim moves to the ready set
  */
 record StoreSettings(long keepSucceededMillis, long keepDeadMillis, int maxStalls, long statsWindowMillis,
-                     int promoteBatch) {
+                     int promoteBatch, Durability durability, boolean clustered) {
 
-    static StoreSettings of(EngineSettings s) {
+    static StoreSettings of(EngineSettings s, boolean clustered) {
         return new StoreSettings(s.keepSucceeded().toMillis(), s.keepDead().toMillis(), s.maxStalls(),
-                s.statsWindow().toMillis(), s.promoteBatch());
+                s.statsWindow().toMillis(), s.promoteBatch(), s.durability(), clustered);
     }
 }

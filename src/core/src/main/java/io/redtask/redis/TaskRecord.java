@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * The task hash in Redis and the Java types it maps to: the one place that names its fields.
@@ -17,6 +18,8 @@ import java.util.Map;
  * and the API type that shows it.
  */
 final class TaskRecord {
+
+    private static final Logger LOG = Logger.getLogger(TaskRecord.class.getName());
 
     static final String ID = "id";
     static final String TYPE = "type";
@@ -40,6 +43,7 @@ final class TaskRecord {
     /** Instructions to lib_add_task.lua, not stored: when the task is due, how long its dedupe key lives. */
     static final String DUE_AT = "dueAt";
     static final String DEDUPE_MS = "dedupeMs";
+    static final String FINGERPRINT = "fingerprint";
 
     private TaskRecord() {
     }
@@ -66,6 +70,9 @@ final class TaskRecord {
         }
         if (t.dedupeKey() != null) {
             put(args, DEDUPE_MS, Long.toString(Math.max(1, t.dedupeWindowMs())));
+            if (t.fingerprint() != null) {
+                put(args, FINGERPRINT, t.fingerprint());
+            }
         }
         if (t.backoffBaseMillis() >= 0 && t.backoffCapMillis() >= 0) {
             put(args, BACKOFF_BASE, Long.toString(t.backoffBaseMillis()));
@@ -88,11 +95,23 @@ final class TaskRecord {
                 longOf(h.get(RUN_AT), now));
     }
 
-    /** A task as callers see it, from its hash; {@code null} when there is no such task. */
+    /**
+     * A task as callers see it, from its hash; {@code null} when there is no such task, or when
+     * its record is too damaged to show (an unknown state): one bad record must not break a list.
+     */
     static TaskStatus status(Map<String, String> h) {
         if (h == null || h.isEmpty() || !h.containsKey(STATE)) {
             return null;
         }
+        try {
+            return read(h);
+        } catch (RuntimeException e) {
+            LOG.warning("RedTask: task record " + h.get(ID) + " cannot be read (" + e.getMessage() + "); left out");
+            return null;
+        }
+    }
+
+    private static TaskStatus read(Map<String, String> h) {
         long timeout = longOf(h.get(TIMEOUT_MS), 0);
         return new TaskStatus(h.get(ID), h.get(TYPE), h.get(QUEUE), TaskState.fromWireName(h.get(STATE)),
                 intOf(h.get(ATTEMPTS)), intOf(h.get(MAX_ATTEMPTS)), h.get(RESULT), h.get(ERROR),
@@ -105,15 +124,25 @@ final class TaskRecord {
         return s == null || s.isEmpty() ? null : s;
     }
 
+    // Lenient: a field that is not a number reads as absent. The claim script buries records whose
+    // fields a worker needs are damaged; a reader shows what it can.
     private static int intOf(String s) {
-        return s == null || s.isEmpty() ? 0 : Integer.parseInt(s);
+        return (int) longOf(s, 0);
     }
 
     private static long longOf(String s, long fallback) {
-        return s == null || s.isEmpty() ? fallback : Long.parseLong(s);
+        if (s == null || s.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     private static Instant instant(String millis) {
-        return millis == null || millis.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(millis));
+        long ms = longOf(millis, Long.MIN_VALUE);
+        return ms == Long.MIN_VALUE ? null : Instant.ofEpochMilli(ms);
     }
 }

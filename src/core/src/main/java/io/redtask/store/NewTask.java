@@ -18,12 +18,14 @@ import java.util.Objects;
  *                          for an idempotency key, {@code "cron:<name>:<slot>"} for a schedule's
  *                          slot, or {@code null}
  * @param dedupeWindowMs    how long the dedupe key is remembered
+ * @param fingerprint       a digest of type and payload stored with the dedupe key, so a key reused
+ *                          for a different task is told from a repeat; or {@code null}
  * @param backoffBaseMillis wait after the first failure, or -1 for the engine's default
  * @param backoffCapMillis  longest wait, or -1 for the engine's default
  */
 public record NewTask(String id, String type, String queue, String payloadJson, int maxAttempts, int priority,
                       long dueAt, long timeoutMillis, String idempotencyKey, String dedupeKey, long dedupeWindowMs,
-                      long backoffBaseMillis, long backoffCapMillis) {
+                      String fingerprint, long backoffBaseMillis, long backoffCapMillis) {
 
     public NewTask {
         Objects.requireNonNull(id, "id");
@@ -49,6 +51,7 @@ public record NewTask(String id, String type, String queue, String payloadJson, 
         private String idempotencyKey;
         private String dedupeKey;
         private long dedupeWindowMs;
+        private String fingerprint;
         private long backoffBaseMillis = -1;
         private long backoffCapMillis = -1;
 
@@ -97,6 +100,12 @@ public record NewTask(String id, String type, String queue, String payloadJson, 
             return this;
         }
 
+        /** A digest of type and payload kept with the dedupe key. */
+        public Builder fingerprint(String v) {
+            fingerprint = v;
+            return this;
+        }
+
         /** The task's own backoff; -1 for the engine's default. */
         public Builder backoff(long baseMillis, long capMillis) {
             backoffBaseMillis = baseMillis;
@@ -106,7 +115,7 @@ public record NewTask(String id, String type, String queue, String payloadJson, 
 
         public NewTask build() {
             return new NewTask(id, type, queue, payloadJson, maxAttempts, priority, dueAt, timeoutMillis, idempotencyKey,
-                    dedupeKey, dedupeWindowMs, backoffBaseMillis, backoffCapMillis);
+                    dedupeKey, dedupeWindowMs, fingerprint, backoffBaseMillis, backoffCapMillis);
         }
     }
 }

@@ -16,6 +16,24 @@ public interface Storage extends AutoCloseable {
 
     NodeRegistry nodes();
 
+    /**
+     * The same storage over connections of its own, for the engine's housekeeping (lease
+     * renewals, recovery, heartbeats), so that nothing else can starve the renewals that keep
+     * leases alive. Closed with this storage.
+     */
+    default Storage housekeeping() {
+        return this;
+    }
+
+    /**
+     * The same storage over connections of its own, for the workers (claims, outcomes), so that
+     * a flood of submits or operators' requests on this storage cannot hold up running tasks.
+     * Closed with this storage.
+     */
+    default Storage workers() {
+        return this;
+    }
+
     /** Checks that the store answers. @throws io.redtask.StoreUnavailableException otherwise */
     void ping();
 

@@ -3,6 +3,7 @@ package io.redtask.store;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,15 +21,19 @@ public interface TaskStore {
      * {@link NewTask#dueAt()}; a task whose dedupe key is remembered is not stored.
      *
      * @return one result per task, in order
+     * @throws io.redtask.IdempotencyConflictException when a key was used for a task with another
+     *         fingerprint (its field is {@code idempotencyKey}, or {@code tasks[i].idempotencyKey}
+     *         in a batch); then nothing of the batch is stored
      */
     List<EnqueueResult> enqueue(String queue, List<NewTask> tasks, long now);
 
     /**
-     * Claims up to {@code max} ready tasks of {@code queue} for {@code owner} with a lease until
-     * {@code now + leaseMillis}, first making scheduled tasks that are due ready. Claims nothing
-     * while the queue is paused, and no more than its cluster-wide concurrency limit allows.
+     * Claims up to {@code max} ready tasks of {@code queue} whose type is in {@code types}, for
+     * {@code owner} with a lease until {@code now + leaseMillis}, first making scheduled tasks
+     * that are due ready. Claims nothing while the queue is paused, and no more than its
+     * cluster-wide concurrency limit allows. A corrupt record met on the way goes to the dead set.
      */
-    ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner);
+    ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner, Collection<String> types);
 
     /** Records success. @return false when the token is stale (nothing changed). */
     default boolean complete(ClaimedTask task, String resultJson, long now) {
@@ -38,16 +43,26 @@ public interface TaskStore {
     /**
      * Records success and, with {@code next} given, claims the next ready task of the same queue
      * for that owner in the same atomic step (a busy worker costs one round trip per task).
+     * Repeating it (its reply was lost) changes nothing and answers the same, next task included.
      */
     Completion complete(ClaimedTask task, String resultJson, long now, NextClaim next);
 
     /**
      * Records a failed attempt; retries at {@code retryAt} (or now if {@code retryAt <= now}),
-     * or, with {@code retryAt < 0} or no attempts left, moves the task to the dead set.
+     * or, with {@code retryAt < 0} or no attempts left, moves the task to the dead set. Repeating
+     * it (its reply was lost) changes nothing and answers what became of the task.
      *
+     * @param stillRunning the handler has not returned (a timeout): the attempt keeps counting
+     *                     against the queue's concurrency limit until {@link #unlinger}
      * @return what happened, {@link FailOutcome#STALE} when the token is stale
      */
-    FailOutcome fail(ClaimedTask task, String error, long retryAt, long now);
+    FailOutcome fail(ClaimedTask task, String error, long retryAt, long now, boolean stillRunning);
+
+    /** The handler of a stopped attempt (timed out, cancelled) has returned: it no longer counts against limits. */
+    void unlinger(ClaimedTask task);
+
+    /** Keeps stopped attempts whose handlers still run counting against limits until {@code until}. */
+    void extendLingering(String queue, List<ClaimedTask> tasks, long until);
 
     /**
      * Extends the leases of tasks of one queue to {@code leaseUntil}.
@@ -79,8 +94,8 @@ public interface TaskStore {
     /** Reads many tasks in one round trip; missing ones are absent from the map. */
     Map<String, TaskStatus> findAll(List<String> ids);
 
-    /** Who claims the next task on completion, and for how long. */
-    record NextClaim(String owner, long leaseMillis) {
+    /** Who claims the next task on completion, for how long, and of which types. */
+    record NextClaim(String owner, long leaseMillis, Collection<String> types) {
     }
 
     /** What a completion did: whether it was recorded, and the next task claimed, if any. */

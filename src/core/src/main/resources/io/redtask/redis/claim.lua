@@ -1,34 +1,35 @@
--- claim: promote due scheduled tasks, then move up to ARGV[3] ready tasks into the in-flight set
--- with a lease, each under a fresh owner token (the task's fencing counter). Never pops without
--- recording who holds the task, so a crash after this script loses nothing: the lease expires.
--- Honours the queue's settings: paused (claims nothing) and a cluster-wide concurrency limit.
+-- claim: promote due scheduled tasks, then move up to ARGV[3] ready tasks of the types this
+-- server can run into the in-flight set with a lease, each under a fresh owner token (the task's
+-- fencing counter). Never pops without recording who holds the task, so a crash after this
+-- script loses nothing: the lease expires. Honours the queue's settings: paused (claims nothing)
+-- and a cluster-wide concurrency limit.
 -- @include lib_claim
--- KEYS[1] ready zset  KEYS[2] active zset (score = lease deadline ms)  KEYS[3] scheduled zset
--- KEYS[4] wake list  KEYS[5] queue settings hash (fields: paused, concurrency)  KEYS[6] sequence
+-- KEYS[1] active zset (score = lease deadline ms)  KEYS[2] scheduled zset  KEYS[3] wake list
+-- KEYS[4] queue settings hash (fields: paused, concurrency)  KEYS[5] sequence  KEYS[6] dead zset
+-- KEYS[7] lingering zset (stopped attempts whose handlers still run)  KEYS[8] types set
+-- KEYS[9..] the ready sets of the task types this server can run
 -- ARGV[1] now (ms)  ARGV[2] lease (ms)  ARGV[3] max tasks  ARGV[4] owner node id
 -- ARGV[5] task key prefix ("<prefix>:{q}:task:")  ARGV[6] max scheduled tasks to promote
+-- ARGV[7] keep dead tasks for (ms)  ARGV[8] ready set prefix ("<prefix>:{q}:ready:")
+-- ARGV[9] '1' on a Redis Cluster (a record not here may be on its way from another node)
 -- Result: { next due time of a scheduled task (ms, or -1), then per claimed task its record as
 --           name/value pairs (HGETALL) }
 local now = tonumber(ARGV[1])
-local lease = now + tonumber(ARGV[2])
 local prefix = ARGV[5]
 
-promote_due(KEYS[3], KEYS[1], KEYS[6], prefix, now, tonumber(ARGV[6]))
+local clustered = ARGV[9] == '1'
+promote_due(KEYS[2], ARGV[8], KEYS[8], KEYS[6], KEYS[5], prefix, now, tonumber(ARGV[6]), ARGV[7], clustered)
 
 local out = { -1 }
-local max = claim_room(KEYS[5], KEYS[2], tonumber(ARGV[3]))
-if max > 0 then
-  local ids = redis.call('ZPOPMIN', KEYS[1], max)
-  for i = 1, #ids, 2 do
-    claim_task(out, ids[i], prefix .. ids[i], KEYS[2], now, lease, ARGV[4])
-  end
-end
+local max = claim_room(KEYS[4], KEYS[1], KEYS[7], now, tonumber(ARGV[3]))
+claim_ready(out, ready_sets(9), KEYS[1], KEYS[6], prefix, max, now, now + tonumber(ARGV[2]), ARGV[4], ARGV[7],
+  clustered)
 
 if #out == 1 then
   -- Nothing claimed: drop stale wake tokens so the caller's blocking wait really waits. An
   -- enqueue after this script pushes a fresh token, so no wake-up is lost.
-  redis.call('DEL', KEYS[4])
+  redis.call('DEL', KEYS[3])
 end
-local nxt = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+local nxt = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
 if #nxt == 2 then out[1] = tonumber(nxt[2]) end
 return out

@@ -2,21 +2,46 @@
 -- nothing), each ready now or scheduled for later; a task whose dedupe key (idempotency key, or a
 -- cron slot) is remembered returns the first task's id instead of storing a second task.
 -- @include lib_add_task
--- KEYS[1] ready zset  KEYS[2] scheduled zset  KEYS[3] sequence  KEYS[4] wake list
--- KEYS[4 + 2i - 1] task i's hash, KEYS[4 + 2i] task i's dedupe key (any key of the queue when none)
+-- KEYS[1] types set  KEYS[2] scheduled zset  KEYS[3] sequence  KEYS[4] wake list
+-- KEYS[4 + 3i - 2] task i's hash, KEYS[4 + 3i - 1] task i's dedupe key (any key of the queue when
+-- none), KEYS[4 + 3i] the ready set of task i's type
 -- ARGV[1] now (ms), then per task a count n and n name/value pairs of its fields (TaskRecord):
 --   id, type, queue, payload, maxAttempts, priority, timeoutMs, idemKey, backoffBase, backoffCap as
---   stored, and the instructions dueAt (ms) and dedupeMs (how long the dedupe key is remembered)
--- Result: per task, its state ("queued" | "scheduled" | "duplicate" | "exists") and its id
--- (for "duplicate", the id of the task submitted first).
+--   stored, and the instructions dueAt (ms), dedupeMs (how long the dedupe key is remembered) and
+--   fingerprint (of type and payload, to tell a repeat from a different task reusing the key)
+-- Result: per task, its state ("queued" | "scheduled" | "duplicate" | "exists") and its id (for
+-- "duplicate", the id of the task submitted first); or, when a dedupe key was used for a task
+-- with another fingerprint, nothing is stored and the result is { "conflicts", { "conflict",
+-- first task's id, position (1-based), ... } }.
 local now = tonumber(ARGV[1])
-local out = {}
-local count = (#KEYS - 4) / 2
+local count = (#KEYS - 4) / 3
+local tasks = {}
 local at = 2
 for i = 1, count do
-  local f
-  f, at = read_fields(at)
-  local state, id = add_task(KEYS[3 + 2 * i], KEYS[4 + 2 * i], KEYS[1], KEYS[2], KEYS[3], KEYS[4], now, f)
+  tasks[i], at = read_fields(at)
+end
+-- A key reused for a different task refuses the whole batch before anything is written.
+local conflicts = {}
+for i = 1, count do
+  local seen, first = dedupe_check(KEYS[3 + 3 * i], tasks[i])
+  if seen == 'conflict' then
+    table.insert(conflicts, i)
+    table.insert(conflicts, first)
+  end
+end
+if #conflicts > 0 then
+  local out = {}
+  for i = 1, #conflicts, 2 do
+    table.insert(out, 'conflict')
+    table.insert(out, conflicts[i + 1])
+    table.insert(out, conflicts[i])
+  end
+  return { 'conflicts', out }
+end
+local out = {}
+for i = 1, count do
+  local state, id = add_task(KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[1], KEYS[2], KEYS[3],
+    KEYS[4], now, tasks[i])
   table.insert(out, state)
   table.insert(out, id)
 end

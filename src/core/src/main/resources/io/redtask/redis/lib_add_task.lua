@@ -14,18 +14,37 @@ local function read_fields(first)
 end
 
 -- Fields the caller sends that are instructions, not part of the record.
-local TRANSIENT = { dueAt = true, dedupeMs = true }
+local TRANSIENT = { dueAt = true, dedupeMs = true, fingerprint = true }
 
--- add_task(taskKey, dedupeKey, ready, scheduled, seq, wake, now, f): stores task f (fields from
+-- add_task(taskKey, dedupeKey, ready, types, scheduled, seq, wake, now, f): stores task f, ready
+-- now in its type's ready set (ready; its type is added to the queue's types set) or scheduled
+-- (fields from
 -- read_fields: id, type, queue, priority and dueAt at least). With f.dedupeMs, dedupeKey remembers
--- the task for that long, and a second task under the same key is not stored. Returns the state
--- ("queued" | "scheduled"), or "duplicate" and the first task's id, or "exists" when the id is taken.
-local function add_task(taskKey, dedupeKey, ready, scheduled, seq, wakeList, now, f)
-  if f.dedupeMs then
-    local existing = redis.call('GET', dedupeKey)
-    if existing then
-      return 'duplicate', existing
-    end
+-- the task (its id, and f.fingerprint of its type and payload) for that long, and a second task
+-- under the same key is not stored. Returns the state ("queued" | "scheduled"); or "duplicate" and
+-- the first task's id; or "conflict" and the first task's id when the key was used with another
+-- fingerprint; or "exists" when the id is taken.
+-- What a dedupe key says about task f: nil when it is free, else "duplicate" or "conflict" and
+-- the first task's id.
+local function dedupe_check(dedupeKey, f)
+  if not f.dedupeMs then
+    return nil
+  end
+  local existing = redis.call('GET', dedupeKey)
+  if not existing then
+    return nil
+  end
+  local id, fp = string.match(existing, '^([^|]*)|?(.*)$')
+  if f.fingerprint and fp ~= '' and fp ~= f.fingerprint then
+    return 'conflict', id
+  end
+  return 'duplicate', id
+end
+
+local function add_task(taskKey, dedupeKey, ready, types, scheduled, seq, wakeList, now, f)
+  local seen, first = dedupe_check(dedupeKey, f)
+  if seen then
+    return seen, first
   end
   if redis.call('EXISTS', taskKey) == 1 then
     return 'exists', f.id
@@ -44,10 +63,11 @@ local function add_task(taskKey, dedupeKey, ready, scheduled, seq, wakeList, now
   end
   redis.call('HSET', taskKey, unpack(hash))
   if f.dedupeMs then
-    redis.call('SET', dedupeKey, f.id, 'PX', f.dedupeMs)
+    redis.call('SET', dedupeKey, f.id .. '|' .. (f.fingerprint or ''), 'PX', f.dedupeMs)
   end
   if state == 'queued' then
     redis.call('ZADD', ready, score, f.id)
+    redis.call('SADD', types, f.type)
     wake(wakeList)
   else
     redis.call('ZADD', scheduled, due, f.id)

@@ -1,47 +1,143 @@
--- lib_claim: how a ready task is handed to a worker, shared by claim and complete (which claims
+-- lib_claim: how ready tasks are handed to a worker, shared by claim and complete (which claims
 -- the worker's next task in the same round trip). Included at load time.
+-- Ready tasks wait in one sorted set per task type ("<prefix>:{q}:ready:<type>"), all scored on
+-- one scale (priority band + a queue-wide sequence), so a server claims only the types it has
+-- handlers for, in the queue's order across them: during a rolling deploy that adds a type, old
+-- servers neither bury its tasks nor get stuck behind them.
 -- @include lib_score
+-- @include lib_task
 
--- Moves up to max scheduled tasks whose time has come to the ready set, behind the tasks of
--- their priority that were ready before them.
-local function promote_due(scheduled, ready, seq, prefix, now, max)
+-- Moves up to max scheduled tasks whose time has come to their type's ready set, behind the
+-- tasks of their priority that were ready before them. A record whose priority or type is
+-- damaged is buried as corrupt. One that is not here is left where it is: in a cluster whose slot
+-- is moving, the record may still be on the other node, and dropping its id would lose the task.
+-- Every key is read (pcall) before anything is written.
+local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now, max, keepDead, clustered)
   local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', now, 'LIMIT', 0, max)
+  local plan = {}
   for _, id in ipairs(due) do
-    redis.call('ZREM', scheduled, id)
+    local f = redis.pcall('HMGET', prefix .. id, 'priority', 'type')
+    if failed(f) then break end
+    if f[2] and f[2] ~= '' and failed(redis.pcall('ZCARD', readyPrefix .. f[2])) then break end
+    if f[1] or f[2] or redis.call('EXISTS', prefix .. id) == 1 then
+      table.insert(plan, { id, f })
+    elseif not clustered then
+      -- On one server a record that is not here is gone for good (deleted by hand).
+      table.insert(plan, { id, 'gone' })
+    end
+  end
+  for _, e in ipairs(plan) do
+    local id, f = e[1], e[2]
     local key = prefix .. id
-    local priority = redis.call('HGET', key, 'priority')
-    if priority then
-      local score = ready_score(priority, seq)
+    redis.call('ZREM', scheduled, id)
+    if f == 'gone' then
+      -- dropped
+    elseif f[1] and tonumber(f[1]) and f[2] and f[2] ~= '' then
+      local score = ready_score(f[1], seq)
       redis.call('HSET', key, 'state', 'queued', 'score', score)
-      redis.call('ZADD', ready, score, id)
+      redis.call('ZADD', readyPrefix .. f[2], score, id)
+      redis.call('SADD', types, f[2])
+    else
+      local field = 'priority'
+      if tonumber(f[1]) then field = 'type' end
+      bury_corrupt(key, dead, id, now, keepDead, field)
     end
   end
 end
 
 -- How many tasks may be claimed now, at most max: none while the queue is paused, and no more
--- than its cluster-wide concurrency limit leaves.
-local function claim_room(config, active, max)
+-- than its cluster-wide concurrency limit leaves. Attempts that were stopped (timed out,
+-- cancelled) but whose handlers have not returned yet still count, until their lingering
+-- entry expires with the lease it had.
+local function claim_room(config, active, lingering, now, max)
   local settings = redis.call('HMGET', config, 'paused', 'concurrency')
   if settings[1] == '1' then
     return 0
   end
   if settings[2] then
-    return math.min(max, tonumber(settings[2]) - redis.call('ZCARD', active))
+    redis.call('ZREMRANGEBYSCORE', lingering, '-inf', now)
+    local busy = redis.call('ZCARD', active) + redis.call('ZCARD', lingering)
+    return math.min(max, (tonumber(settings[2]) or 0) - busy)
   end
   return max
 end
 
--- Claims task id (already taken off the ready set) for owner until lease and appends its record
--- (HGETALL: name/value pairs, read by the Java codec TaskRecord) to out. A ready entry whose record
--- is gone (expired or purged) is dropped, not run blind.
-local function claim_task(out, id, key, active, now, lease, owner)
-  if redis.call('EXISTS', key) == 0 then
-    return false
+-- The fields a claim reads first; the first four must be there, the others may be absent but
+-- must be numbers when present.
+local CLAIM_FIELDS = { 'type', 'attempts', 'maxAttempts', 'fence', 'timeoutMs', 'backoffBase', 'backoffCap', 'runAt' }
+
+-- The first field of a record that cannot be run, or nil when it can.
+local function corrupt_field(f)
+  if not f[1] or f[1] == '' then return 'type' end
+  for i = 2, 4 do
+    if not tonumber(f[i]) then return CLAIM_FIELDS[i] end
   end
-  redis.call('HINCRBY', key, 'attempts', 1)
-  redis.call('HINCRBY', key, 'fence', 1)
-  redis.call('HSET', key, 'state', 'running', 'startedAt', now, 'owner', owner, 'lease', lease)
-  redis.call('ZADD', active, lease, id)
-  table.insert(out, redis.call('HGETALL', key))
-  return true
+  for i = 5, #CLAIM_FIELDS do
+    if f[i] and f[i] ~= '' and not tonumber(f[i]) then return CLAIM_FIELDS[i] end
+  end
+  return nil
+end
+
+-- Claims up to max ready tasks from the given ready sets (one per accepted type), best score
+-- first across them, for owner until lease, and appends each one's record (HGETALL: name/value
+-- pairs, read by the Java codec TaskRecord) to out. Every record is read (pcall) before anything
+-- is written; a corrupt one is buried with the field named; an id whose record is not here is
+-- dropped on one server (deleted by hand) but left alone in a cluster (whose slot may be moving:
+-- the record may still be on the other node).
+-- Returns how many it claimed.
+local function claim_ready(out, readySets, active, dead, prefix, max, now, lease, owner, keepDead, clustered)
+  if max <= 0 then
+    return 0
+  end
+  local candidates = {}
+  for _, set in ipairs(readySets) do
+    local r = redis.call('ZRANGE', set, 0, max - 1, 'WITHSCORES')
+    for i = 1, #r, 2 do
+      table.insert(candidates, { r[i], tonumber(r[i + 1]), set })
+    end
+  end
+  table.sort(candidates, function(a, b) return a[2] < b[2] end)
+  local plan = {}
+  local n = 0
+  for _, c in ipairs(candidates) do
+    if n >= max then break end
+    local key = prefix .. c[1]
+    local f = redis.pcall('HMGET', key, unpack(CLAIM_FIELDS))
+    if failed(f) then break end
+    local bad = corrupt_field(f)
+    if bad == 'type' and not f[1] and redis.call('EXISTS', key) == 0 then
+      if not clustered then
+        table.insert(plan, { c, 'gone' })
+      end
+    elseif bad then
+      table.insert(plan, { c, 'corrupt', bad })
+    else
+      table.insert(plan, { c, 'claim' })
+      n = n + 1
+    end
+  end
+  for _, e in ipairs(plan) do
+    local id, set = e[1][1], e[1][3]
+    local key = prefix .. id
+    redis.call('ZREM', set, id)
+    if e[2] == 'claim' then
+      redis.call('HINCRBY', key, 'attempts', 1)
+      redis.call('HINCRBY', key, 'fence', 1)
+      redis.call('HSET', key, 'state', 'running', 'startedAt', now, 'owner', owner, 'lease', lease)
+      redis.call('ZADD', active, lease, id)
+      table.insert(out, redis.call('HGETALL', key))
+    elseif e[2] == 'corrupt' then
+      bury_corrupt(key, dead, id, now, keepDead, e[3])
+    end
+  end
+  return n
+end
+
+-- The ready sets a claim takes from: KEYS[first] to the end, one per accepted type.
+local function ready_sets(first)
+  local sets = {}
+  for i = first, #KEYS do
+    table.insert(sets, KEYS[i])
+  end
+  return sets
 end

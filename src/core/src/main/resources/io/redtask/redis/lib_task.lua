@@ -21,6 +21,13 @@ local function wake(list, n)
   redis.call('LTRIM', list, 0, 63)
 end
 
+-- Whether a reply of redis.pcall is an error (for example a key of a slot that is migrating away
+-- in a cluster). Scripts read every key they did not declare with pcall before they write
+-- anything, so such an error stops them with nothing half-applied.
+local function failed(reply)
+  return type(reply) == 'table' and reply.err ~= nil
+end
+
 -- Moves a task to the dead set at now; its record is kept for keep ms. Dead-set entries older
 -- than the retention have lost their records (they expired): forget them too, so the set stays
 -- bounded even when nothing dies for a while.
@@ -29,4 +36,12 @@ local function bury(key, dead, id, now, keep)
   redis.call('ZADD', dead, now, id)
   redis.call('PEXPIRE', key, keep)
   redis.call('ZREMRANGEBYSCORE', dead, '-inf', now - tonumber(keep))
+end
+
+-- A task whose record cannot be read (a field that should be a number is not, a required field
+-- is missing: foreign or damaged data) goes to the dead set with the field named, so it neither
+-- blocks its queue nor is run blind.
+local function bury_corrupt(key, dead, id, now, keep, field)
+  redis.call('HSET', key, 'error', 'corrupt record: ' .. field)
+  bury(key, dead, id, now, keep)
 end

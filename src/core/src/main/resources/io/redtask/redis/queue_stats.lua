@@ -1,8 +1,9 @@
 -- queue_stats: one consistent reading of a queue for operators (changes nothing).
--- KEYS[1] ready zset  KEYS[2] scheduled zset  KEYS[3] active zset  KEYS[4] dead zset
+-- KEYS[1] types set  KEYS[2] scheduled zset  KEYS[3] active zset  KEYS[4] dead zset
 -- KEYS[5] queue settings hash  KEYS[6] queue counters hash  KEYS[7..12] the last six 10-second
 -- buckets of the counters (the current one first)
 -- ARGV[1] task key prefix  ARGV[2] fraction of the current bucket that has elapsed (0..1)
+-- ARGV[3] ready set prefix (+ type)
 -- Result: name/value pairs: ready, scheduled, running, dead, paused (0/1), concurrency (-1 = no
 -- limit), completedTotal, failedTotal, deadTotal, completedLastMinute, failedLastMinute,
 -- headCreatedAt (createdAt of the next task to run, -1 = none)
@@ -19,12 +20,24 @@ for i = 7, 12 do
   done = done + weight * (tonumber(b[1]) or 0)
   failed = failed + weight * (tonumber(b[2]) or 0)
 end
-local head = redis.call('ZRANGE', KEYS[1], 0, 0)
-local headCreated = -1
-if #head == 1 then
-  headCreated = tonumber(redis.call('HGET', ARGV[1] .. head[1], 'createdAt') or '-1')
+-- Ready tasks wait in one set per type; the next to run is the best head among them.
+local ready, headId, headScore = 0, nil, nil
+for _, t in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local set = ARGV[3] .. t
+  local r = redis.pcall('ZRANGE', set, 0, 0, 'WITHSCORES')
+  if type(r) == 'table' and not r.err then
+    ready = ready + redis.call('ZCARD', set)
+    if #r == 2 and (not headScore or tonumber(r[2]) < headScore) then
+      headId, headScore = r[1], tonumber(r[2])
+    end
+  end
 end
-return { 'ready', redis.call('ZCARD', KEYS[1]), 'scheduled', redis.call('ZCARD', KEYS[2]),
+local headCreated = -1
+if headId then
+  local c = redis.pcall('HGET', ARGV[1] .. headId, 'createdAt')
+  if type(c) ~= 'table' then headCreated = tonumber(c or '-1') or -1 end
+end
+return { 'ready', ready, 'scheduled', redis.call('ZCARD', KEYS[2]),
   'running', redis.call('ZCARD', KEYS[3]), 'dead', redis.call('ZCARD', KEYS[4]),
   'paused', settings[1] == '1' and 1 or 0, 'concurrency', tonumber(settings[2] or '-1'),
   'completedTotal', tonumber(totals[1] or '0'), 'failedTotal', tonumber(totals[2] or '0'),

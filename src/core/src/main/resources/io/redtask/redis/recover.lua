@@ -1,30 +1,55 @@
--- recover: tasks whose lease ran out (their worker died or stalled) go back to the ready set.
--- A lost lease is not the handler's failure, so it does not use up maxAttempts; but a task that
--- stalls more than ARGV[5] times (one that kills its server, say) goes to the dead set instead
--- of taking down server after server. Bumping the fencing counter makes the old holder's late
--- complete/fail calls stale.
+-- recover: tasks whose lease ran out (their worker died, stalled, or was cut off from Redis) go
+-- back to the ready set. A lost lease is not the handler's failure, so the attempt it started is
+-- given back; but a task that stalls more than ARGV[5] times (one that kills its server, say)
+-- goes to the dead set instead of taking down server after server. Bumping the fencing counter
+-- makes the old holder's late complete/fail calls stale. Every record is read (pcall) before
+-- anything is written; one whose score is not a number is buried as corrupt.
 -- @include lib_task
--- KEYS[1] active zset  KEYS[2] ready zset  KEYS[3] dead zset  KEYS[4] wake list
+-- KEYS[1] active zset  KEYS[2] types set  KEYS[3] dead zset  KEYS[4] wake list
 -- ARGV[1] now (ms)  ARGV[2] max tasks  ARGV[3] task key prefix  ARGV[4] keep dead tasks for (ms)
--- ARGV[5] max stalls per task
+-- ARGV[5] max stalls per task  ARGV[6] ready set prefix ("<prefix>:{q}:ready:", + type)
+-- ARGV[7] '1' on a Redis Cluster
 -- Result: { number requeued, number dead }
 local now = tonumber(ARGV[1])
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
-local requeued, dead = 0, 0
+local plan = {}
 for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
+  local f = redis.pcall('HMGET', ARGV[3] .. id, 'state', 'score', 'stalls', 'attempts', 'type')
+  if failed(f) then break end
+  if f[5] and f[5] ~= '' and failed(redis.pcall('ZCARD', ARGV[6] .. f[5])) then break end
+  table.insert(plan, { id, f })
+end
+local requeued, dead = 0, 0
+for _, e in ipairs(plan) do
+  local id, f = e[1], e[2]
   local key = ARGV[3] .. id
-  if redis.call('EXISTS', key) == 1 then
+  -- A record that is not here is left alone in a cluster: the slot may be moving and the record
+  -- still be on the other node, where its in-flight entry will recover it. On one server it is
+  -- gone for good (deleted by hand), and so is its entry.
+  if f[1] or ARGV[7] ~= '1' then
+    redis.call('ZREM', KEYS[1], id)
+  end
+  if f[1] then
     redis.call('HINCRBY', key, 'fence', 1)
     redis.call('HDEL', key, 'owner', 'lease')
-    local stalls = redis.call('HINCRBY', key, 'stalls', 1)
-    redis.call('HSET', key, 'error', 'lease expired: the worker stopped renewing it (server down or stalled)')
-    if stalls > tonumber(ARGV[5]) then
+    local stalls = (tonumber(f[3]) or 0) + 1
+    redis.call('HSET', key, 'stalls', stalls,
+      'error', 'lease expired: the worker stopped renewing it (server down, stalled or cut off from Redis)')
+    if (tonumber(f[4]) or 0) > 0 then
+      redis.call('HINCRBY', key, 'attempts', -1)
+    end
+    if not tonumber(f[2]) or not f[5] or f[5] == '' then
+      local field = 'score'
+      if tonumber(f[2]) then field = 'type' end
+      bury_corrupt(key, KEYS[3], id, now, ARGV[4], field)
+      dead = dead + 1
+    elseif stalls > tonumber(ARGV[5]) then
       bury(key, KEYS[3], id, now, ARGV[4])
       dead = dead + 1
     else
       redis.call('HSET', key, 'state', 'queued', 'runAt', now)
-      redis.call('ZADD', KEYS[2], redis.call('HGET', key, 'score'), id)
+      redis.call('ZADD', ARGV[6] .. f[5], f[2], id)
+      redis.call('SADD', KEYS[2], f[5])
       requeued = requeued + 1
     end
   end

@@ -1,16 +1,24 @@
 -- release: give a claimed task back unrun (server shutting down, executor full). The attempt
--- is not counted and the task returns to its place at the head of its priority band.
+-- is not counted and the task returns to its place at the head of its priority band. Idempotent
+-- for its caller: a repeat (its reply lost) finds the task queued under the same token.
 -- @include lib_task
--- KEYS[1] task hash  KEYS[2] active zset  KEYS[3] ready zset  KEYS[4] wake list
+-- KEYS[1] task hash  KEYS[2] active zset  KEYS[3] the ready set of the task's type  KEYS[4] wake list
 -- ARGV[1] id  ARGV[2] owner token
 -- Result: 1 when released, 0 when the token is stale.
-if not holds(KEYS[1], ARGV[2]) then
+local f = redis.call('HMGET', KEYS[1], 'fence', 'state', 'score')
+if f[1] ~= ARGV[2] then
+  return 0
+end
+if f[2] == 'queued' then
+  return 1
+end
+if f[2] ~= 'running' then
   return 0
 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HINCRBY', KEYS[1], 'attempts', -1)
 redis.call('HSET', KEYS[1], 'state', 'queued')
 redis.call('HDEL', KEYS[1], 'owner', 'lease')
-redis.call('ZADD', KEYS[3], redis.call('HGET', KEYS[1], 'score'), ARGV[1])
+redis.call('ZADD', KEYS[3], f[3], ARGV[1])
 wake(KEYS[4])
 return 1

@@ -2,22 +2,35 @@
 -- @include lib_score
 -- @include lib_task
 -- @include lib_dead
--- KEYS[1] dead zset  KEYS[2] ready zset  KEYS[3] wake list  KEYS[4] sequence
+-- KEYS[1] dead zset  KEYS[2] types set  KEYS[3] wake list  KEYS[4] sequence
 -- ARGV[1] task key prefix  ARGV[2] most tasks to move  ARGV[3] one task id, or '' for the oldest ones
--- ARGV[4] now (ms)
--- Result: the number of tasks moved.
+-- ARGV[4] now (ms)  ARGV[5] ready set prefix (+ type)
+-- Result: the number of tasks moved. A dead record too damaged to run again (no type, a
+-- priority that is not a number) stays dead.
 local ids = dead_ids(KEYS[1], tonumber(ARGV[2]), ARGV[3])
-local moved = 0
+local plan = {}
 for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
+  local f = redis.pcall('HMGET', ARGV[1] .. id, 'state', 'priority', 'type')
+  if failed(f) then break end
+  if f[3] and f[3] ~= '' and failed(redis.pcall('ZCARD', ARGV[5] .. f[3])) then break end
+  table.insert(plan, { id, f })
+end
+local moved = 0
+for _, e in ipairs(plan) do
+  local id, f = e[1], e[2]
   local key = ARGV[1] .. id
-  if redis.call('HGET', key, 'state') == 'dead' then
+  if f[1] == 'dead' and tonumber(f[2]) and f[3] and f[3] ~= '' then
+    redis.call('ZREM', KEYS[1], id)
     redis.call('PERSIST', key)
-    local score = ready_score(redis.call('HGET', key, 'priority'), KEYS[4])
+    local score = ready_score(f[2], KEYS[4])
     redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'stalls', 0, 'runAt', ARGV[4], 'score', score)
     redis.call('HDEL', key, 'finishedAt')
-    redis.call('ZADD', KEYS[2], score, id)
+    redis.call('ZADD', ARGV[5] .. f[3], score, id)
+    redis.call('SADD', KEYS[2], f[3])
     moved = moved + 1
+  elseif f[1] and f[1] ~= 'dead' then
+    -- It was retried another way meanwhile: a stale entry.
+    redis.call('ZREM', KEYS[1], id)
   end
 end
 if moved > 0 then wake(KEYS[3], moved) end

@@ -1,5 +1,7 @@
 package io.redtask.engine;
 
+import io.redtask.IdempotencyConflictException;
+
 import io.redtask.store.TaskIds;
 
 import io.redtask.InvalidRequestException;
@@ -53,10 +55,15 @@ class ControlTest {
     @BeforeEach
     void setUp() {
         fixture = new EngineFixture(REDIS.url());
+        // Queues these tests submit to that no engine serves (redtask.queues.allowed).
+        SubmitLimits.Limits d = SubmitLimits.Limits.DEFAULTS;
+        SubmitLimits.configure(new SubmitLimits.Limits(d.payloadBytes(), d.jsonDepth(), d.nameLength(), d.maxDelay(),
+                d.maxTimeout(), d.maxAttempts(), java.util.Set.of("other", "mail"), d.knownQueuesAge()));
     }
 
     @AfterEach
     void tearDown() throws InterruptedException {
+        SubmitLimits.configure(SubmitLimits.Limits.DEFAULTS);
         fixture.close();
     }
 
@@ -132,12 +139,16 @@ class ControlTest {
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> c.idempotencyKey().orElse(null))));
         SubmitOptions once = SubmitOptions.builder().idempotencyKey("order-42").idempotencyWindow(Duration.ofMillis(800)).build();
         String first = engine.submit("t", 1, once);
-        String second = engine.submit("t", 2, once);
-        assertEquals(first, second);
+        String second = engine.submit("t", 1, once);
+        assertEquals(first, second, "a repeat of the same submit is the first task");
+        IdempotencyConflictException conflict = assertThrows(IdempotencyConflictException.class,
+                () -> engine.submit("t", 2, once), "the key reused for another payload");
+        assertEquals("idempotencyKey", conflict.field());
+        assertEquals(first, conflict.firstTaskId());
         String otherQueue = engine.submit("t", 3, SubmitOptions.builder().queue("other").idempotencyKey("order-42").build());
         assertNotEquals(first, otherQueue, "keys are per queue");
         RedisStorage store = fixture.store();
-        assertEquals(1, RedisProbe.client(store).zcard(store.keys().ready("default")));
+        assertEquals(1, RedisProbe.client(store).zcard(store.keys().ready("default", "t")));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !RedisProbe.client(store).exists(store.keys().idempotency("default", "order-42")));
         String afterWindow = engine.submit("t", 4, once);
@@ -158,14 +169,14 @@ class ControlTest {
         List<String> ids = engine.submitAll(batch);
         String stats = RedisProbe.client(store).info("commandstats");
         assertEquals(500, ids.size());
-        assertEquals(500 + 1, RedisProbe.client(store).zcard(store.keys().ready("default")));
+        assertEquals(500 + 1, RedisProbe.client(store).zcard(store.keys().ready("default", "t")));
         assertTrue(stats.contains("cmdstat_evalsha:calls=1,"), "one script call for 500 tasks:\n" + stats);
 
         List<Submission> bad = new ArrayList<>(batch.subList(0, 10));
         bad.add(Submission.of("nope", 1));
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> engine.submitAll(bad));
         assertEquals("tasks[10].type", e.field());
-        assertEquals(500 + 1, RedisProbe.client(store).zcard(store.keys().ready("default")), "nothing of the bad batch stored");
+        assertEquals(500 + 1, RedisProbe.client(store).zcard(store.keys().ready("default", "t")), "nothing of the bad batch stored");
 
         List<String> mixed = engine.submitAll(List.of(Submission.of("t", "a"),
                 new Submission("t", "b", SubmitOptions.queue("other")), Submission.of("t", "c")));

@@ -26,8 +26,16 @@ final class EngineFixture implements AutoCloseable {
     private final List<ExecutorService> executors = new ArrayList<>();
     private final List<RedisStorage> stores = new ArrayList<>();
 
+    private int poolSize = 32;
+
     EngineFixture(String url) {
         this.url = url;
+    }
+
+    /** The main connection pool size of the engines built from now on (32 unless set). */
+    EngineFixture poolSize(int size) {
+        this.poolSize = size;
+        return this;
     }
 
     RedisStorage store() {
@@ -43,7 +51,7 @@ final class EngineFixture implements AutoCloseable {
 
     /** A started engine; {@code setup} adds handlers and changes settings. */
     RedTaskEngine engine(String node, Clock clock, EngineSettings.Builder settingsBuilder,
-                         Consumer<RedTaskEngine.Builder> setup) {
+                         Consumer<EngineBuilder> setup) {
         RedTaskEngine engine = unstarted(node, clock, settingsBuilder, setup);
         engine.start();
         return engine;
@@ -51,14 +59,25 @@ final class EngineFixture implements AutoCloseable {
 
     /** An engine that can submit and read but runs nothing until started. */
     RedTaskEngine unstarted(String node, Clock clock, EngineSettings.Builder settingsBuilder,
-                            Consumer<RedTaskEngine.Builder> setup) {
+                            Consumer<EngineBuilder> setup) {
+        return unstarted(url, Duration.ofSeconds(2), node, clock, settingsBuilder, setup);
+    }
+
+    /**
+     * An unstarted engine that reaches Redis at {@code redisUrl} (a {@code TcpProxy} in front of
+     * the test's Redis, say) with this read timeout, under the fixture's key prefix.
+     */
+    RedTaskEngine unstarted(String redisUrl, Duration timeout, String node, Clock clock,
+                            EngineSettings.Builder settingsBuilder, Consumer<EngineBuilder> setup) {
         EngineSettings settings = settingsBuilder.nodeId(node).build();
         // Unbounded: the engine's own slots decide how many run, as when an operator raises them.
         ExecutorService workers = Executors.newCachedThreadPool();
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(settings.queues().size() + 4);
         executors.add(workers);
         executors.add(housekeeping);
-        RedTaskEngine.Builder b = RedTaskEngine.builder().storage(store(settings.keepSucceeded(), settings.keepDead()))
+        RedisStorage storage = RedisStorage.open(redisUrl, poolSize, timeout, new Keys(prefix), settings);
+        stores.add(storage);
+        EngineBuilder b = RedTaskEngine.builder().storage(storage)
                 .clock(clock).settings(settings)
                 .workers(workers).housekeeping(housekeeping);
         setup.accept(b);

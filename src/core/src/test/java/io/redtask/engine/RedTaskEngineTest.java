@@ -108,7 +108,7 @@ class RedTaskEngineTest {
         assertEquals(TaskState.QUEUED, first.state());
         assertTrue(!first.duplicate());
         awaitFinal(engine, first.id());
-        io.redtask.SubmitReceipt second = engine.submitForReceipt("echo", 2, once);
+        io.redtask.SubmitReceipt second = engine.submitForReceipt("echo", 1, once);
         assertEquals(first.id(), second.id());
         assertTrue(second.duplicate());
         assertEquals(TaskState.SUCCEEDED, second.state(), "the first task's current state");
@@ -153,7 +153,7 @@ class RedTaskEngineTest {
                 () -> engine.submit("echo", 1, SubmitOptions.queue("no spaces")));
         assertEquals("queue", q.field());
         RedisStorage store = fixture.store();
-        assertEquals(0, RedisProbe.client(store).zcard(store.keys().ready("default")));
+        assertEquals(0, RedisProbe.client(store).zcard(store.keys().ready("default", "echo")));
     }
 
     @Test
@@ -181,15 +181,36 @@ class RedTaskEngineTest {
         b.recoverExpiredLeases();
         TaskStatus status = awaitFinal(b, id);
         assertEquals(TaskState.SUCCEEDED, status.state());
-        assertEquals("\"from b, attempt 2\"", status.result());
+        assertEquals("\"from b, attempt 1\"", status.result(), "a lost lease does not use up an attempt");
 
         aMayFinish.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> a.admin().busy() == 0);
         TaskStatus after = a.status(id).orElseThrow();
-        assertEquals("\"from b, attempt 2\"", after.result(), "the late result of a was refused");
-        assertEquals(2, after.attempts());
+        assertEquals("\"from b, attempt 1\"", after.result(), "the late result of a was refused");
+        assertEquals(1, after.attempts());
         assertEquals(0, a.admin().completedCount());
         assertEquals(1, b.admin().completedCount());
+    }
+
+    @Test
+    void aTaskThatFinishesWithinTheShutdownGraceIsRecordedAndTheLoopsStop() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(),
+                EngineFixture.settings("n1").shutdownGrace(Duration.ofSeconds(5)),
+                b -> b.handler(HandlerRegistration.of("slowish", (p, c) -> {
+                    started.countDown();
+                    Thread.sleep(400);
+                    return "finished during the stop";
+                })));
+        String id = engine.submit("slowish", null);
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        engine.stop();
+        TaskStatus status = engine.status(id).orElseThrow();
+        assertEquals(TaskState.SUCCEEDED, status.state(), "the stop waited for it");
+        assertEquals("\"finished during the stop\"", status.result());
+        assertTrue(engine.awaitLoops(Duration.ofSeconds(5)), "the fetch loops left");
+        assertEquals(0, engine.admin().busy(), "nothing runs after the stop");
+        assertTrue(!engine.isRunning());
     }
 
     @Test

@@ -103,7 +103,7 @@ class ThreeEnginesLoadTest {
             }
             assertEquals(TASKS, succeeded + dead);
             assertEquals(TASKS, runs.size());
-            for (String key : List.of(store.keys().ready("default"), store.keys().scheduled("default"),
+            for (String key : List.of(store.keys().ready("default", "scripted"), store.keys().scheduled("default"),
                     store.keys().active("default"))) {
                 assertEquals(0, RedisProbe.client(store).zcard(key), key + " is empty");
             }

@@ -51,7 +51,7 @@ class TwoEnginesShareWorkTest {
             assertTrue(engines.get(0).admin().completedCount() > 0 && engines.get(1).admin().completedCount() > 0,
                     "both engines took part: " + engines.get(0).admin().completedCount() + " / " + engines.get(1).admin().completedCount());
             RedisStorage store = fixture.store();
-            assertEquals(0, RedisProbe.client(store).zcard(store.keys().ready("default")), "nothing left ready");
+            assertEquals(0, RedisProbe.client(store).zcard(store.keys().ready("default", "count")), "nothing left ready");
             assertEquals(0, RedisProbe.client(store).zcard(store.keys().active("default")), "nothing left in flight");
             for (String id : ids.subList(0, 100)) {
                 assertEquals(TaskState.SUCCEEDED, store.tasks().find(id).orElseThrow().state());

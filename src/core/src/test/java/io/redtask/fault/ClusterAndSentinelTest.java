@@ -80,7 +80,7 @@ class ClusterAndSentinelTest {
         ids.addAll(engine.submitAll(IntStream.range(0, 30).mapToObj(i -> new Submission("echo", i,
                 SubmitOptions.queue(List.of("alpha", "beta", "gamma").get(i % 3)))).toList()));
         String once = engine.submit("echo", "x", SubmitOptions.builder().queue("beta").idempotencyKey("k").build());
-        assertEquals(once, engine.submit("echo", "y", SubmitOptions.builder().queue("beta").idempotencyKey("k").build()));
+        assertEquals(once, engine.submit("echo", "x", SubmitOptions.builder().queue("beta").idempotencyKey("k").build()));
         for (String id : ids) {
             awaitSucceeded(engine, id);
         }

@@ -34,6 +34,7 @@ class RedisTaskStoreTest {
 
     private static final long T0 = 1_800_000_000_000L;
     private static final long LEASE = 30_000;
+    private static final List<String> TYPES = List.of("echo");
 
     private RedisStorage storage;
     private TaskStore store;
@@ -59,7 +60,7 @@ class RedisTaskStoreTest {
     }
 
     private ClaimedTask claimOne(long now, String owner) {
-        List<ClaimedTask> tasks = store.claim(q, 1, now, LEASE, owner).tasks();
+        List<ClaimedTask> tasks = store.claim(q, 1, now, LEASE, owner, TYPES).tasks();
         assertEquals(1, tasks.size(), "one task should be claimable");
         return tasks.get(0);
     }
@@ -86,19 +87,19 @@ class RedisTaskStoreTest {
         assertEquals(T0 + 10, done.finishedAt().toEpochMilli());
         assertEquals(0, storage.redis().zcard(storage.keys().active(q)), "nothing left in flight");
         assertTrue(storage.redis().pttl(storage.keys().task(id)) > 0, "finished tasks expire");
-        assertTrue(store.claim(q, 10, T0 + 20, LEASE, "node-a").tasks().isEmpty());
+        assertTrue(store.claim(q, 10, T0 + 20, LEASE, "node-a", TYPES).tasks().isEmpty());
     }
 
     @Test
-    void aSecondCompleteOrAStaleTokenChangesNothing() {
+    void aRepeatedCompleteIsAnsweredAsTheFirstAndAStaleTokenChangesNothing() {
         enqueue("1", 1, 0, T0);
         ClaimedTask task = claimOne(T0, "a");
         ClaimedTask forged = new ClaimedTask(task.id(), q, task.type(), task.payloadJson(), 1, task.token() + 1, 1,
                 0, null, -1, -1, T0);
         assertFalse(store.complete(forged, "\"forged\"", T0));
         assertTrue(store.complete(task, "\"real\"", T0));
-        assertFalse(store.complete(task, "\"again\"", T0));
-        assertEquals(FailOutcome.STALE, store.fail(task, "late", -1, T0));
+        assertTrue(store.complete(task, "\"again\"", T0), "a repeat by the holder (its reply was lost) is answered as the first");
+        assertEquals(FailOutcome.STALE, store.fail(task, "late", -1, T0, false));
         assertEquals("\"real\"", store.find(task.id()).orElseThrow().result());
     }
 
@@ -113,7 +114,7 @@ class RedisTaskStoreTest {
 
         ClaimedTask second = claimOne(T0 + LEASE + 2, "node-b");
         assertEquals(id, second.id());
-        assertEquals(2, second.attempt());
+        assertEquals(1, second.attempt(), "the lost lease gave its attempt back");
         assertTrue(second.token() > first.token(), "fencing token grows with each claim");
 
         assertFalse(store.complete(first, "\"from a\"", T0 + LEASE + 3), "the old owner's ack is stale");
@@ -150,13 +151,13 @@ class RedisTaskStoreTest {
     void failRetriesUntilAttemptsAreUsedUpThenBuries() {
         String id = enqueue("1", 2, 0, T0);
         ClaimedTask first = claimOne(T0, "a");
-        assertEquals(FailOutcome.SCHEDULED, store.fail(first, "boom 1", T0 + 1_000, T0));
+        assertEquals(FailOutcome.SCHEDULED, store.fail(first, "boom 1", T0 + 1_000, T0, false));
         assertEquals(TaskState.SCHEDULED, store.find(id).orElseThrow().state());
-        assertTrue(store.claim(q, 1, T0 + 999, LEASE, "a").tasks().isEmpty(), "not before its retry time");
+        assertTrue(store.claim(q, 1, T0 + 999, LEASE, "a", TYPES).tasks().isEmpty(), "not before its retry time");
 
         ClaimedTask second = claimOne(T0 + 1_000, "a");
         assertEquals(2, second.attempt());
-        assertEquals(FailOutcome.DEAD, store.fail(second, "boom 2", T0 + 5_000, T0 + 1_001));
+        assertEquals(FailOutcome.DEAD, store.fail(second, "boom 2", T0 + 5_000, T0 + 1_001, false));
         TaskStatus dead = store.find(id).orElseThrow();
         assertEquals(TaskState.DEAD, dead.state());
         assertEquals("boom 2", dead.error());
@@ -167,7 +168,7 @@ class RedisTaskStoreTest {
     @Test
     void aNonRetryableFailureIsDeadAtOnce() {
         String id = enqueue("1", 5, 0, T0);
-        assertEquals(FailOutcome.DEAD, store.fail(claimOne(T0, "a"), "bad payload", -1, T0));
+        assertEquals(FailOutcome.DEAD, store.fail(claimOne(T0, "a"), "bad payload", -1, T0, false));
         assertEquals(TaskState.DEAD, store.find(id).orElseThrow().state());
     }
 
@@ -178,7 +179,7 @@ class RedisTaskStoreTest {
         String high = enqueue("3", 1, 1000, T0);
         String mid2 = enqueue("4", 1, 0, T0);
         String low2 = enqueue("5", 1, -5, T0);
-        List<String> order = store.claim(q, 10, T0, LEASE, "a").tasks().stream().map(ClaimedTask::id).toList();
+        List<String> order = store.claim(q, 10, T0, LEASE, "a", TYPES).tasks().stream().map(ClaimedTask::id).toList();
         assertEquals(List.of(high, mid1, mid2, low1, low2), order);
     }
 
@@ -186,7 +187,7 @@ class RedisTaskStoreTest {
     void aScheduledTaskIsPromotedWhenDueAndTheNextDueTimeIsReported() {
         String id = enqueue("1", 1, 0, T0 + 60_000);
         assertEquals(TaskState.SCHEDULED, store.find(id).orElseThrow().state());
-        ClaimBatch early = store.claim(q, 1, T0 + 59_999, LEASE, "a");
+        ClaimBatch early = store.claim(q, 1, T0 + 59_999, LEASE, "a", TYPES);
         assertTrue(early.tasks().isEmpty());
         assertEquals(T0 + 60_000, early.nextDueAt());
         assertEquals(id, claimOne(T0 + 60_000, "a").id());
@@ -197,7 +198,7 @@ class RedisTaskStoreTest {
         String delayed = enqueue("1", 1, 0, T0 + 1_000);   // submitted first, ready at T0 + 1 s
         String ready = enqueue("2", 1, 0, T0);             // submitted second, ready at once
         String urgent = enqueue("3", 1, 5, T0 + 1_000);    // delayed, but of a higher priority
-        List<String> order = store.claim(q, 10, T0 + 1_000, LEASE, "a").tasks().stream().map(ClaimedTask::id).toList();
+        List<String> order = store.claim(q, 10, T0 + 1_000, LEASE, "a", TYPES).tasks().stream().map(ClaimedTask::id).toList();
         assertEquals(List.of(urgent, ready, delayed), order);
     }
 
@@ -226,7 +227,7 @@ class RedisTaskStoreTest {
         store.enqueue(q, List.of(NewTask.builder(id, "echo", q).payloadJson("1").maxAttempts(1).priority(0).dueAt(T0).build()), T0);
         assertThrows(IllegalStateException.class,
                 () -> store.enqueue(q, List.of(NewTask.builder(id, "echo", q).payloadJson("2").maxAttempts(1).priority(0).dueAt(T0).build()), T0));
-        assertEquals(1, storage.redis().zcard(storage.keys().ready(q)));
+        assertEquals(1, storage.redis().zcard(storage.keys().ready(q, "echo")));
         assertEquals("1", claimOne(T0, "a").payloadJson());
     }
 }

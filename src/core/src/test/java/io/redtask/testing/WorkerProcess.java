@@ -14,7 +14,8 @@ import java.util.concurrent.Executors;
 /**
  * A worker server in a JVM of its own, for tests that kill one for real:
  * {@code WorkerProcess <redis-url> <key-prefix> <node-id>}. Its handler {@code slow} announces
- * each task on stdout ({@code STARTED <id>}) and then takes a minute.
+ * each task on stdout ({@code STARTED <id>}) and then takes a minute. Leases and heartbeats are
+ * the defaults, as on a real server.
  */
 public final class WorkerProcess {
 
@@ -26,8 +27,7 @@ public final class WorkerProcess {
                 EngineSettings.builder("store").retention(Duration.ofHours(1), Duration.ofHours(1)).maxStalls(3).build());
         RedTaskEngine engine = RedTaskEngine.builder().storage(store)
                 .workers(Executors.newFixedThreadPool(4)).housekeeping(Executors.newScheduledThreadPool(6))
-                .settings(EngineSettings.builder(args[2]).concurrency(4).pollInterval(Duration.ofMillis(200))
-                        .lease(Duration.ofSeconds(2), Duration.ofMillis(500)).build())
+                .settings(EngineSettings.builder(args[2]).concurrency(4).pollInterval(Duration.ofMillis(200)).build())
                 .handler(HandlerRegistration.of("slow", (p, c) -> {
                     System.out.println("STARTED " + c.taskId());
                     System.out.flush();

@@ -17,9 +17,7 @@ import java.util.Set;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,8 +38,7 @@ class AdminRestIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
-        return Deployments.ear("admin-rest-it", war, "/");
+        return Deployments.demoApplication("admin-rest-it");
     }
 
     @ArquillianResource
@@ -53,7 +50,7 @@ class AdminRestIT {
 
     @BeforeEach
     void clients() {
-        anonymous = new ItSupport.Client(base, null);
+        anonymous = new ItSupport.Client(Deployments.webRoot(base), null);
         admin = anonymous.as(ItSupport.admin());
         submitter = anonymous.as(ItSupport.submitter());
     }

@@ -24,9 +24,7 @@ import java.util.stream.Stream;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,8 +67,7 @@ class DashboardIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
-        return Deployments.ear("dashboard-it", war, "/");
+        return Deployments.demoApplication("dashboard-it");
     }
 
     @ArquillianResource
@@ -161,7 +158,7 @@ class DashboardIT {
 
     @BeforeEach
     void startBrowser() throws IOException {
-        rest = new ItSupport.Client(base, admin);
+        rest = new ItSupport.Client(Deployments.webRoot(base), admin);
         File chromium = executable("redtask.it.chromium", "/usr/bin/chromium");
         File chromedriver = executable("redtask.it.chromedriver", "/usr/bin/chromedriver");
         profile = Files.createTempDirectory("redtask-dashboard-it-chromium");

@@ -1,9 +1,14 @@
 package io.redtask.it;
 
 import java.io.File;
+import java.net.MalformedURLException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -13,14 +18,22 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * Builds test deployments the way users deploy RedTask: an EAR whose {@code lib/} holds the
- * library and its runtime dependencies (exactly what src/ear puts there), with one war.
+ * library and its runtime dependencies (exactly what src/ear puts there), with the test's war, or
+ * with the web and demo wars as src/ear has them.
  *
  * <p>The parts come from {@code target/it-libs}, which maven-dependency-plugin fills from the
  * reactor before the integration tests (system property {@code redtask.it.libs}).
  */
 final class Deployments {
 
+    /** Where src/ear puts the demo handlers' war; the web war is at "/". */
+    static final String DEMO_CONTEXT_ROOT = "/demo";
+
     private Deployments() {
+    }
+
+    /** A war of an EAR and its context root. */
+    private record WebModule(WebArchive war, String contextRoot) {
     }
 
     private static Path libs() {
@@ -54,23 +67,61 @@ final class Deployments {
         return jars("test-lib");
     }
 
-    /** The war the web module built (REST API, demo handlers). */
+    /** The war the web module built (REST API, health, metrics, dashboard). */
     static File webWar() {
-        File war = libs().resolve("wars").resolve("redtask-web.war").toFile();
+        return war("redtask-web.war", "web");
+    }
+
+    /** The war the demo module built (the demo task handlers echo, sleep, fail, noop). */
+    static File demoWar() {
+        return war("redtask-demo.war", "demo");
+    }
+
+    private static File war(String fileName, String module) {
+        File war = libs().resolve("wars").resolve(fileName).toFile();
         if (!war.isFile()) {
-            throw new IllegalStateException("missing " + war + ": the web module must be built first");
+            throw new IllegalStateException("missing " + war + ": the " + module + " module must be built first");
         }
         return war;
+    }
+
+    /**
+     * The demo application as src/ear builds it, named {@code name.ear}: the web war at "/", the
+     * demo handlers' war at {@link #DEMO_CONTEXT_ROOT}, the library in lib/. Tests reach the web
+     * war through {@link #webRoot(URL)}.
+     */
+    static EnterpriseArchive demoApplication(String name) {
+        return ear(name, List.of(
+                new WebModule(ShrinkWrap.createFromZipFile(WebArchive.class, webWar()), "/"),
+                new WebModule(ShrinkWrap.createFromZipFile(WebArchive.class, demoWar()), DEMO_CONTEXT_ROOT)));
+    }
+
+    /**
+     * The web war's address in a {@link #demoApplication}, from the URL Arquillian injects. With
+     * more than one war in an EAR, Liberty's Arquillian container cannot tell which one the URL is
+     * for (it sees no servlet in a JAX-RS war) and gives {@code /<ear name>/}, where nothing is
+     * served; the web war is at the server's root.
+     */
+    static URL webRoot(URL injected) {
+        try {
+            return injected.toURI().resolve("/").toURL();
+        } catch (URISyntaxException | MalformedURLException e) {
+            throw new IllegalStateException("not a usable URL: " + injected, e);
+        }
     }
 
     /**
      * An EAR named {@code name.ear} with {@code war} at {@code contextRoot} and the library in lib/.
      */
     static EnterpriseArchive ear(String name, WebArchive war, String contextRoot) {
+        return ear(name, List.of(new WebModule(war, contextRoot)));
+    }
+
+    private static EnterpriseArchive ear(String name, List<WebModule> modules) {
         EnterpriseArchive ear = ShrinkWrap.create(EnterpriseArchive.class, name + ".ear")
-                .addAsModule(war)
                 .addAsLibraries(earLibraries());
-        ear.setApplicationXML(new StringAsset(applicationXml(name, war.getName(), contextRoot)));
+        modules.forEach(m -> ear.addAsModule(m.war()));
+        ear.setApplicationXML(new StringAsset(applicationXml(name, modules)));
         // The same role bindings as the real EAR (admin, submitter -> groups of server.xml's registry).
         ear.addAsManifestResource(applicationBindings(), "ibm-application-bnd.xml");
         return ear;
@@ -86,7 +137,15 @@ final class Deployments {
         return new File(path);
     }
 
-    private static String applicationXml(String name, String warName, String contextRoot) {
+    private static String applicationXml(String name, List<WebModule> modules) {
+        String webModules = modules.stream().map(m -> """
+                  <module>
+                    <web>
+                      <web-uri>%s</web-uri>
+                      <context-root>%s</context-root>
+                    </web>
+                  </module>
+                """.formatted(m.war().getName(), m.contextRoot())).collect(Collectors.joining());
         return """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <application xmlns="https://jakarta.ee/xml/ns/jakartaee"
@@ -94,14 +153,8 @@ final class Deployments {
                              xsi:schemaLocation="https://jakarta.ee/xml/ns/jakartaee https://jakarta.ee/xml/ns/jakartaee/application_10.xsd"
                              version="10">
                   <application-name>%s</application-name>
-                  <module>
-                    <web>
-                      <web-uri>%s</web-uri>
-                      <context-root>%s</context-root>
-                    </web>
-                  </module>
-                  <library-directory>lib</library-directory>
+                %s  <library-directory>lib</library-directory>
                 </application>
-                """.formatted(name, warName, contextRoot);
+                """.formatted(name, webModules);
     }
 }

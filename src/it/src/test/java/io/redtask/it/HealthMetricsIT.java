@@ -12,9 +12,7 @@ import java.time.Duration;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,8 +32,7 @@ class HealthMetricsIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
-        return Deployments.ear("health-metrics-it", war, "/");
+        return Deployments.demoApplication("health-metrics-it");
     }
 
     @ArquillianResource
@@ -45,7 +42,7 @@ class HealthMetricsIT {
 
     @BeforeEach
     void client() {
-        http = new ItSupport.Client(base, null);
+        http = new ItSupport.Client(Deployments.webRoot(base), null);
     }
 
     @Test

@@ -31,9 +31,7 @@ import javax.management.remote.JMXServiceURL;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,8 +49,7 @@ class JmxIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
-        return Deployments.ear("jmx-it", war, "/");
+        return Deployments.demoApplication("jmx-it");
     }
 
     @ArquillianResource
@@ -95,7 +92,7 @@ class JmxIT {
     }
 
     private String submitSleep(long ms) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base.toExternalForm()).resolve("/api/tasks"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(Deployments.webRoot(base).toExternalForm()).resolve("api/tasks"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"sleep\",\"payload\":{\"ms\":" + ms + "}}"))
                 .build();

@@ -19,9 +19,7 @@ import java.time.Duration;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -32,8 +30,8 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
 /**
- * Client side: the real war (REST API and demo handlers) in an EAR laid out like src/ear's, at
- * context root "/", driven over HTTP as scripts and the acceptance tests do.
+ * Client side: the real web war (REST API) at context root "/" and the demo handlers' war, in an
+ * EAR laid out like src/ear's, driven over HTTP as scripts and the acceptance tests do.
  */
 @ExtendWith(ArquillianExtension.class)
 class TasksRestIT {
@@ -42,8 +40,7 @@ class TasksRestIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
-        return Deployments.ear("tasks-rest-it", war, "/");
+        return Deployments.demoApplication("tasks-rest-it");
     }
 
     @ArquillianResource
@@ -52,7 +49,7 @@ class TasksRestIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private URI uri(String path) {
-        String root = base.toExternalForm();
+        String root = Deployments.webRoot(base).toExternalForm();
         return URI.create(root.endsWith("/") ? root : root + "/").resolve(path);
     }
 
@@ -190,6 +187,13 @@ class TasksRestIT {
         assertEquals(200, second.statusCode(), second::body);
         assertTrue(json(second).getBoolean("duplicate", false), second::body);
         assertEquals(json(first).getString("id"), json(second).getString("id"), "a second task was created");
+
+        // The key reused for another payload: 409 naming the first task, nothing stored.
+        HttpResponse<String> other = post("api/tasks",
+                "{\"type\":\"echo\",\"payload\":{\"k\":2},\"idempotencyKey\":\"" + key + "\"}");
+        assertEquals(409, other.statusCode(), other::body);
+        assertEquals("idempotencyKey", json(other).getString("field", null), other::body);
+        assertEquals(json(first).getString("id"), json(other).getString("id", null), other::body);
     }
 
     @Test
@@ -198,6 +202,21 @@ class TasksRestIT {
         String error = assertBadRequest(response);
         assertEquals("payload", json(response).getString("field", null), response::body);
         assertTrue(error.contains("cannot be read as Payload"), () -> "unclear error: " + error);
+    }
+
+    @Test
+    void aSleepOutOfRangeIsRefusedAtSubmitSayingWhy() throws Exception {
+        for (String ms : new String[] {"999999", "-1"}) {
+            HttpResponse<String> response = post("api/tasks", "{\"type\":\"sleep\",\"payload\":{\"ms\":" + ms + "}}");
+            String error = assertBadRequest(response);
+            assertEquals("payload", json(response).getString("field", null), response::body);
+            assertTrue(error.contains("ms must be between 0 and 60000 (milliseconds), was " + ms),
+                    () -> "unclear error: " + error);
+        }
+        // The longest sleep is accepted; delayed and then cancelled so that it never holds a worker.
+        HttpResponse<String> longest = post("api/tasks", "{\"type\":\"sleep\",\"payload\":{\"ms\":60000},\"delay\":\"PT1H\"}");
+        assertEquals(201, longest.statusCode(), longest::body);
+        assertEquals(200, delete("api/tasks/" + json(longest).getString("id")).statusCode());
     }
 
     @Test

@@ -28,10 +28,50 @@ public final class RedisServer implements AutoCloseable {
     private int port;
     private Process process;
 
+    private int tlsPort;
+
     private RedisServer(Path dir, boolean appendOnly, List<String> extraArgs) {
         this.dir = dir;
         this.appendOnly = appendOnly;
         this.extraArgs = List.copyOf(extraArgs);
+    }
+
+    /**
+     * Starts a server that also speaks TLS on a second free port ({@link #tlsPort()}) with
+     * {@code certificate}, and requires {@code requirePass} (when not null) and knows the ACL users
+     * given as {@code "name password"} (all commands, all keys). The plain port stays open for
+     * {@code redis-cli} and the readiness check.
+     */
+    public static RedisServer startSecured(TestCertificates.Files certificate, String requirePass, List<String> aclUsers) {
+        try {
+            Path dir = Files.createTempDirectory("redtask-redis-tls-");
+            List<String> args = new ArrayList<>();
+            int tls = freePort();
+            if (certificate != null) {
+                args.addAll(List.of("--tls-port", Integer.toString(tls), "--tls-cert-file", certificate.cert().toString(),
+                        "--tls-key-file", certificate.key().toString(), "--tls-ca-cert-file", certificate.cert().toString(),
+                        "--tls-auth-clients", "no"));
+            }
+            if (requirePass != null) {
+                args.addAll(List.of("--requirepass", requirePass));
+            }
+            for (String user : aclUsers) {
+                String[] nameAndPassword = user.split(" ", 2);
+                args.addAll(List.of("--user", nameAndPassword[0], "on", ">" + nameAndPassword[1], "~*", "&*", "+@all"));
+            }
+            RedisServer server = new RedisServer(dir, false, args);
+            server.tlsPort = certificate == null ? 0 : tls;
+            server.port = freePort();
+            server.launch();
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start redis-server: " + e.getMessage(), e);
+        }
+    }
+
+    /** The TLS port of a {@link #startSecured} server (0 for none). */
+    public int tlsPort() {
+        return tlsPort;
     }
 
     /**
@@ -158,8 +198,10 @@ public final class RedisServer implements AutoCloseable {
             InputStream in = s.getInputStream();
             byte[] buf = new byte[64];
             int n = in.read(buf);
-            // While loading the AOF Redis answers -LOADING: not ready yet.
-            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            // While loading the AOF Redis answers -LOADING: not ready yet. A server that wants a
+            // password answers -NOAUTH once it is ready.
+            String answer = n > 0 ? new String(buf, 0, n, StandardCharsets.US_ASCII) : "";
+            return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH");
         } catch (IOException e) {
             return false;
         }
@@ -172,10 +214,25 @@ public final class RedisServer implements AutoCloseable {
      * @return the running Sentinel
      */
     public static RedisServer sentinel(String config) {
+        return sentinel(config, null);
+    }
+
+    /**
+     * Starts a Sentinel on a free port with {@code config}; with {@code certificate}, also on a TLS
+     * port ({@link #tlsPort()}), and speaking TLS to the servers it watches.
+     */
+    public static RedisServer sentinel(String config, TestCertificates.Files certificate) {
         try {
             RedisServer server = new RedisServer(Files.createTempDirectory("redtask-sentinel-"), false, List.of());
             server.sentinelConfig = server.dir.resolve("sentinel.conf");
-            Files.writeString(server.sentinelConfig, config);
+            String tlsConfig = "";
+            if (certificate != null) {
+                server.tlsPort = freePort();
+                tlsConfig = "tls-port " + server.tlsPort + "\ntls-cert-file " + certificate.cert() + "\ntls-key-file "
+                        + certificate.key() + "\ntls-ca-cert-file " + certificate.cert()
+                        + "\ntls-auth-clients no\ntls-replication yes\n";
+            }
+            Files.writeString(server.sentinelConfig, tlsConfig + config);
             server.port = freePort();
             server.launch();
             return server;

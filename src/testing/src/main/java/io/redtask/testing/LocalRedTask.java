@@ -6,6 +6,7 @@ import io.redtask.TaskHandler;
 import io.redtask.TaskResult;
 import io.redtask.TaskScheduler;
 import io.redtask.TaskStatus;
+import io.redtask.engine.EngineBuilder;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.RedTaskEngine;
@@ -286,7 +287,7 @@ public final class LocalRedTask implements BeforeAllCallback, AfterAllCallback, 
             RedisStorage storage = RedisStorage.open(redis.url(), settings.concurrency() + settings.queues().size() + 8,
                     Duration.ofSeconds(2), new Keys("redtask"), settings);
             try {
-                RedTaskEngine.Builder builder = RedTaskEngine.builder().storage(storage).settings(settings)
+                EngineBuilder builder = RedTaskEngine.builder().storage(storage).settings(settings)
                         .workers(executors.workers()).housekeeping(executors.housekeeping()).listener(listener);
                 handlers.forEach(h -> builder.handler(HandlerRegistration.of(h)));
                 RedTaskEngine engine = builder.build();

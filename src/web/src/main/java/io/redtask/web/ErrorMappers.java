@@ -1,6 +1,9 @@
 package io.redtask.web;
 
+import io.redtask.IdempotencyConflictException;
 import io.redtask.InvalidRequestException;
+import jakarta.json.Json;
+import jakarta.ws.rs.core.MediaType;
 import io.redtask.NotFoundException;
 import io.redtask.StoreUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
@@ -24,6 +27,13 @@ public final class ErrorMappers {
     public static class InvalidTask implements ExceptionMapper<InvalidRequestException> {
         @Override
         public Response toResponse(InvalidRequestException e) {
+            if (e instanceof IdempotencyConflictException c) {
+                // 409 naming the task the key belongs to, so the caller can look at it.
+                return Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(Json.createObjectBuilder().add("error", c.getMessage()).add("field", c.field())
+                                .add("id", c.firstTaskId()).build().toString())
+                        .build();
+            }
             return Problems.of(Response.Status.BAD_REQUEST, e.getMessage(), e.field());
         }
     }

@@ -31,8 +31,21 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
             "maxAttempts", "timeout", "idempotencyKey");
 
     static TaskRequest parse(String body) {
+        return parse(body, io.redtask.engine.SubmitLimits.limits().jsonDepth());
+    }
+
+    /**
+     * Reads a body whose payload may nest at most {@code maxDepth} levels: deeper text is refused
+     * before a parser builds it (a tree 10,000 levels deep would exhaust the stack).
+     */
+    static TaskRequest parse(String body, int maxDepth) {
         if (body == null || body.isBlank()) {
             throw new InvalidRequestException("body", "is empty; expected a JSON object such as {\"type\":\"echo\",\"payload\":{}}");
+        }
+        // The body's own object is one level; the payload is inside it.
+        if (io.redtask.engine.SubmitLimits.depth(body, maxDepth + 1) > maxDepth + 1) {
+            throw new InvalidRequestException("payload", "nests arrays and objects more than " + maxDepth
+                    + " levels deep (redtask.limits.json-depth)");
         }
         JsonObject json;
         try (JsonReader reader = Json.createReader(new StringReader(body))) {

@@ -1,6 +1,13 @@
 package io.redtask.web;
 
+import io.redtask.InvalidRequestException;
 import io.redtask.SubmitReceipt;
+import io.redtask.cdi.RedTaskConfig;
+import io.redtask.engine.SubmitLimits;
+import io.redtask.web.security.AccessFilter;
+import io.redtask.web.security.TaskEndpoint;
+import jakarta.inject.Provider;
+import jakarta.ws.rs.core.SecurityContext;
 import io.redtask.TaskScheduler;
 import io.redtask.TaskState;
 import jakarta.enterprise.context.RequestScoped;
@@ -26,6 +33,7 @@ import jakarta.ws.rs.core.UriInfo;
 @Path("tasks")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
+@TaskEndpoint
 public class TasksResource {
 
     @Inject
@@ -34,11 +42,23 @@ public class TasksResource {
     @Context
     UriInfo uri;
 
+    @Context
+    SecurityContext security;
+
+    @Inject
+    Provider<RedTaskConfig.Web> web;
+
     /** Accepts any content type: the body must be JSON whatever the client calls it. */
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response submit(String body) {
-        TaskRequest request = TaskRequest.parse(body);
+        TaskRequest request = TaskRequest.parse(body, SubmitLimits.limits().jsonDepth());
+        int maxPriority = web.get().maxPriority();
+        if (request.options().priority() > maxPriority && !isAdmin()) {
+            // Priorities order everyone's tasks: an open or submitter caller must not jump the queue.
+            throw new InvalidRequestException("priority", "above " + maxPriority + " needs the admin role "
+                    + "(redtask.rest.max-priority), was " + request.options().priority());
+        }
         SubmitReceipt receipt = scheduler.submitForReceipt(request.type(), request.payload(), request.options());
         var json = Json.createObjectBuilder().add("id", receipt.id());
         if (receipt.state() == null) {
@@ -53,6 +73,10 @@ public class TasksResource {
         }
         return Response.created(uri.getAbsolutePathBuilder().path(receipt.id()).build())
                 .entity(json.build().toString()).build();
+    }
+
+    private boolean isAdmin() {
+        return security != null && security.getUserPrincipal() != null && security.isUserInRole(AccessFilter.ADMIN);
     }
 
     /** Cancels a task: 200 when cancelled, 409 when it had already finished, 404 when there is none. */

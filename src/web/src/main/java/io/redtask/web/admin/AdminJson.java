@@ -134,9 +134,17 @@ public final class AdminJson {
         return (int) value;
     }
 
+    /** Deepest nesting an admin body may have (they are flat objects). */
+    private static final int MAX_DEPTH = 4;
+
     private static JsonObject object(String body, String example) {
         if (body == null || body.isBlank()) {
             throw new InvalidRequestException("body", "is empty; expected a JSON object such as " + example);
+        }
+        // These bodies hold one number: refuse deep nesting before a parser builds it.
+        if (io.redtask.engine.SubmitLimits.depth(body, MAX_DEPTH) > MAX_DEPTH) {
+            throw new InvalidRequestException("body", "nests arrays and objects too deeply; expected a JSON object "
+                    + "such as " + example);
         }
         try (JsonReader reader = Json.createReader(new StringReader(body))) {
             JsonValue value = reader.readValue();

@@ -7,6 +7,8 @@ import io.redtask.QueueNames;
 import io.redtask.RedTaskAdmin;
 import io.redtask.TaskState;
 import io.redtask.web.TaskJson;
+import io.redtask.web.security.AccessFilter;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -23,7 +25,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 /**
- * Queues, for the whole cluster (their state is in Redis). Needs the {@code admin} role (web.xml).
+ * Queues, for the whole cluster (their state is in Redis). Needs the {@code admin} role ({@link AccessFilter}).
  *
  * <pre>
  * GET  /api/queues                      [queue...]
@@ -40,6 +42,7 @@ import jakarta.ws.rs.core.MediaType;
 @Path("queues")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(AccessFilter.ADMIN)
 public class QueuesResource {
 
     /** The most dead tasks one page may list. */

@@ -4,6 +4,8 @@ import io.redtask.ScheduleInfo;
 import io.redtask.TaskScheduler;
 import io.redtask.web.Problems;
 import io.redtask.web.TaskJson;
+import io.redtask.web.security.AccessFilter;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -30,6 +32,7 @@ import jakarta.ws.rs.core.Response;
 @Path("schedules")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(AccessFilter.ADMIN)
 public class SchedulesResource {
 
     @Inject

@@ -3,6 +3,8 @@ package io.redtask.web.admin;
 import io.redtask.InvalidRequestException;
 import io.redtask.NodeInfo;
 import io.redtask.RedTaskAdmin;
+import io.redtask.web.security.AccessFilter;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -20,7 +22,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.Optional;
 
 /**
- * Servers running RedTask workers. Needs the {@code admin} role (web.xml).
+ * Servers running RedTask workers. Needs the {@code admin} role ({@link AccessFilter}).
  *
  * <pre>
  * GET  /api/servers                          [node...] (recent heartbeats)
@@ -34,6 +36,7 @@ import java.util.Optional;
 @Path("servers")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(AccessFilter.ADMIN)
 public class ServersResource {
 
     @Inject

@@ -6,6 +6,8 @@ import io.redtask.TaskScheduler;
 import io.redtask.TaskState;
 import io.redtask.web.Problems;
 import io.redtask.web.TaskJson;
+import io.redtask.web.security.AccessFilter;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -19,11 +21,12 @@ import jakarta.ws.rs.core.Response;
 /**
  * {@code POST /api/tasks/{id}/retry}: sends one dead task back to its queue with fresh attempts.
  * 200 with the task (as {@code GET /api/tasks/{id}}), 404 when there is no such task, 409 when it
- * is not dead. Needs the {@code admin} role ({@link TaskAccessFilter}: a URL pattern cannot).
+ * is not dead. Needs the {@code admin} role ({@link AccessFilter}, by this resource, whatever the URI looks like).
  */
 @Path("tasks/{id}/retry")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(AccessFilter.ADMIN)
 public class TaskRetryResource {
 
     @Inject
