@@ -31,6 +31,8 @@ public final class SubmitOptions {
     private final Duration idempotencyWindow;
     private final Duration backoff;
     private final Duration backoffCap;
+    private final boolean immediate;
+    private final String submittedBy;
 
     private SubmitOptions(Builder b) {
         this.queue = b.queue;
@@ -43,6 +45,17 @@ public final class SubmitOptions {
         this.idempotencyWindow = b.idempotencyWindow;
         this.backoff = b.backoff;
         this.backoffCap = b.backoffCap;
+        this.immediate = b.immediate;
+        this.submittedBy = b.submittedBy;
+    }
+
+    /**
+     * Who submits the task, recorded with it.
+     *
+     * @return a user name, or {@code null}
+     */
+    public String submittedBy() {
+        return submittedBy;
     }
 
     /**
@@ -71,6 +84,27 @@ public final class SubmitOptions {
      */
     public static SubmitOptions queue(String name) {
         return builder().queue(name).build();
+    }
+
+    /**
+     * Shortcut for {@code builder().immediate().build()}: stored at once even inside a JTA
+     * transaction, whether it commits or not.
+     *
+     * @return options with {@link #isImmediate()} true and defaults otherwise
+     */
+    public static SubmitOptions immediate() {
+        return builder().immediate().build();
+    }
+
+    /**
+     * Whether the task is stored at once even inside a JTA transaction. By default a submit made
+     * while a transaction is active is stored when the transaction commits, and not at all when it
+     * rolls back (through the CDI-injected {@link TaskScheduler}).
+     *
+     * @return whether a transaction is bypassed
+     */
+    public boolean isImmediate() {
+        return immediate;
     }
 
     /**
@@ -194,8 +228,38 @@ public final class SubmitOptions {
         private Duration idempotencyWindow;
         private Duration backoff;
         private Duration backoffCap;
+        private boolean immediate;
+        private String submittedBy;
 
         private Builder() {
+        }
+
+        /**
+         * Records who submits the task (a user name). Its idempotency key is then that user's own:
+         * another user's task under the same key is a different task. The REST API sets it when
+         * {@code redtask.rest.secure-tasks} is on, and then shows a task only to the user who
+         * submitted it and to admins.
+         *
+         * @param principal the user's name, or {@code null}
+         * @return this builder
+         * @throws InvalidRequestException when longer than 256 characters
+         */
+        public Builder submittedBy(String principal) {
+            if (principal != null && principal.length() > 256) {
+                throw new InvalidRequestException("submittedBy", "must be at most 256 characters");
+            }
+            this.submittedBy = principal;
+            return this;
+        }
+
+        /**
+         * Stores the task at once even inside a JTA transaction; see {@link SubmitOptions#isImmediate()}.
+         *
+         * @return this builder
+         */
+        public Builder immediate() {
+            this.immediate = true;
+            return this;
         }
 
         /**

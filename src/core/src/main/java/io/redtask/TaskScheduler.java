@@ -30,10 +30,10 @@ import java.util.concurrent.CompletionStage;
  * {@link TaskType}).
  *
  * <p>Implementations are thread safe. Every method throws {@link StoreUnavailableException} when
- * Redis cannot be reached. A submit is not part of the caller's transaction: the task is stored
- * (and may run) at once, whether the transaction commits or not. The exceptions of this API are
- * EJB application exceptions that roll the caller's transaction back (see
- * {@link RedTaskException}).
+ * Redis cannot be reached. Through the injected scheduler, a submit made while a JTA transaction
+ * is active is checked at once and stored when the transaction commits, never after a rollback
+ * ({@link SubmitOptions#isImmediate()} opts out). The exceptions of this API are EJB application
+ * exceptions that roll the caller's transaction back (see {@link RedTaskException}).
  */
 public interface TaskScheduler {
 

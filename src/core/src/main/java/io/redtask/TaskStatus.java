@@ -21,8 +21,10 @@ import java.time.Instant;
  * @param runAt          when it became (or becomes) due: submit time, run-at time, or retry time
  * @param timeout        the longest time an attempt may run, or {@code null} for none
  * @param idempotencyKey the idempotency key it was submitted with, or {@code null}
+ * @param submittedBy    who submitted it ({@link SubmitOptions.Builder#submittedBy}), or {@code null}
  */
 public record TaskStatus(String id, String type, String queue, TaskState state, int attempts, int maxAttempts,
                          String result, String error, Instant createdAt, Instant startedAt, Instant finishedAt,
-                         int priority, Instant runAt, Duration timeout, String idempotencyKey) {
+                         int priority, Instant runAt, Duration timeout, String idempotencyKey,
+                         String submittedBy) {
 }

@@ -34,6 +34,10 @@ import java.util.TreeMap;
  * @param engine               the engine's settings
  * @param queueLimits          {@code redtask.queue.<name>.concurrency}: cluster-wide limits of this server's queues
  * @param web                  settings of the REST API, health checks and metrics
+ * @param housekeepingThreadFactory JNDI name of the ManagedThreadFactory that makes the threads
+ *                             of RedTask's own loops
+ * @param txRetryFor           {@code redtask.tx.retry-for}: how long the write of a task whose
+ *                             transaction committed is tried again while Redis does not answer
  * @param limits               bounds of what a submit may ask for ({@code redtask.limits.*}, {@code redtask.queues.allowed})
  * @param resultBytes          {@code redtask.limits.result-bytes}: most bytes of a handler's result as JSON;
  *                             a larger result fails the task (not retried) instead of being stored
@@ -43,7 +47,8 @@ import java.util.TreeMap;
 public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, String keyPrefix,
                             boolean workersEnabled, String workerExecutor, String housekeepingExecutor,
                             EngineSettings engine, Map<String, Integer> queueLimits, Web web,
-                            SubmitLimits.Limits limits, int resultBytes, RedisTls redisTls) {
+                            SubmitLimits.Limits limits, int resultBytes, RedisTls redisTls, Duration txRetryFor,
+                            String housekeepingThreadFactory) {
 
     /**
      * The trust store of TLS connections to Redis.
@@ -155,6 +160,7 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 .statsWindow(duration(c, "redtask.stats-window", d.statsWindow()))
                 .promoteBatch(c.getOptionalValue("redtask.promote-batch", Integer.class).orElse(d.promoteBatch()))
                 .servedCheck(duration(c, "redtask.served-check", d.servedCheck()))
+                .memoryHighWater(c.getOptionalValue("redtask.memory.high-water", Double.class).orElse(d.memoryHighWater()))
                 .durability(Durability.parse(c.getOptionalValue("redtask.durability", String.class).orElse("async"),
                         duration(c, "redtask.durability-timeout", d.durability().timeout())))
                 .build();
@@ -204,7 +210,10 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 c.getOptionalValue("redtask.workers.enabled", Boolean.class).orElse(true),
                 workerExecutor(c),
                 c.getOptionalValue("redtask.housekeeping.executor", String.class).orElse("concurrent/redtaskScheduler"),
-                engine, Map.copyOf(queueLimits), web, limits, resultBytes, tls);
+                engine, Map.copyOf(queueLimits), web, limits, resultBytes, tls,
+                duration(c, "redtask.tx.retry-for", Duration.ofMinutes(1)),
+                c.getOptionalValue("redtask.housekeeping.thread-factory", String.class)
+                        .orElse("java:comp/DefaultManagedThreadFactory"));
     }
 
     /** Default of {@code redtask.limits.result-bytes}: 512 KB, like a payload. */

@@ -22,7 +22,7 @@ public class RedTaskProducers {
     @Produces
     @ApplicationScoped
     TaskScheduler scheduler() {
-        return runtime.engine();
+        return runtime.scheduler();
     }
 
     @Produces

@@ -49,10 +49,12 @@ public class RedTaskRuntime {
 
     // Written once under the lock, read on every submit without it.
     private volatile RedTaskEngine engine;
+    private io.redtask.TaskScheduler scheduler;
     private RedTaskConfig config;
     private RedisStorage storage;
     private ManagedExecutorService workers;
-    private ManagedScheduledExecutorService housekeeping;
+    private java.util.concurrent.ScheduledExecutorService housekeeping;
+    private java.util.concurrent.ScheduledThreadPoolExecutor ownThreads;
     private RedTaskMBeans mbeans;
     private java.util.concurrent.ScheduledFuture<?> mbeanRefresh;
     private LogHandlersAtExit logHandlers;
@@ -68,6 +70,31 @@ public class RedTaskRuntime {
                 engine = build();
             }
             return engine;
+        }
+    }
+
+    /**
+     * The {@link io.redtask.TaskScheduler} applications inject: the engine, with submits made
+     * inside a JTA transaction stored when it commits (see {@link TransactionalScheduler}).
+     */
+    public synchronized io.redtask.TaskScheduler scheduler() {
+        if (scheduler == null) {
+            RedTaskEngine e = engine();
+            scheduler = new TransactionalScheduler(e, transactionRegistry(), housekeeping, config.txRetryFor());
+        }
+        return scheduler;
+    }
+
+    /** The server's transaction registry, or {@code null} when the server runs no JTA. */
+    private static jakarta.transaction.TransactionSynchronizationRegistry transactionRegistry() {
+        try {
+            return (jakarta.transaction.TransactionSynchronizationRegistry) new InitialContext()
+                    .lookup("java:comp/TransactionSynchronizationRegistry");
+        } catch (NamingException | ClassCastException e) {
+            LOG.info("RedTask: no JTA transaction registry (" + e.getMessage() + "); submits are stored at once");
+            return null;
+        } catch (NoClassDefFoundError e) {
+            return null;
         }
     }
 
@@ -161,15 +188,41 @@ public class RedTaskRuntime {
             engine.stop();
             // The fetchers leave their blocking waits within a poll interval; then the pool goes.
             engine.awaitLoops(config.engine().pollInterval().plusSeconds(2));
+            if (ownThreads != null) {
+                ownThreads.shutdownNow();
+            }
             storage.close();
+        }
+    }
+
+    /**
+     * RedTask's own loops (fetchers, lease renewals, recovery, timeouts, cron) on threads of their
+     * own, made by the server's ManagedThreadFactory (so they are managed threads with the
+     * application's context): on the server's shared pool they would queue behind busy handlers
+     * and request threads, and a lease renewal that waits longer than the lease makes a task run
+     * twice. Falls back to the managed scheduled executor when no thread factory can be had.
+     */
+    private java.util.concurrent.ScheduledExecutorService housekeepingThreads(RedTaskConfig config) {
+        try {
+            jakarta.enterprise.concurrent.ManagedThreadFactory factory = (jakarta.enterprise.concurrent.ManagedThreadFactory)
+                    new InitialContext().lookup(config.housekeepingThreadFactory());
+            // One thread per fetcher (they block briefly on Redis) and four for the periodic jobs.
+            ownThreads = new java.util.concurrent.ScheduledThreadPoolExecutor(config.engine().queues().size() + 4, factory);
+            ownThreads.setRemoveOnCancelPolicy(true);
+            return ownThreads;
+        } catch (NamingException | ClassCastException e) {
+            LOG.warning("RedTask: no ManagedThreadFactory at '" + config.housekeepingThreadFactory() + "' ("
+                    + e.getMessage() + "); RedTask's loops share the server's threads through "
+                    + config.housekeepingExecutor() + ", where busy handlers can delay lease renewals");
+            return lookup(config.housekeepingExecutor(), "java:comp/DefaultManagedScheduledExecutorService",
+                    ManagedScheduledExecutorService.class);
         }
     }
 
     private RedTaskEngine build() {
         RedTaskConfig config = config();
         Slf4jCheck.warnWithoutBinding();
-        housekeeping = lookup(config.housekeepingExecutor(),
-                "java:comp/DefaultManagedScheduledExecutorService", ManagedScheduledExecutorService.class);
+        housekeeping = housekeepingThreads(config);
         JsonCodec codec = new JsonCodec();
         SubmitLimits.configure(config.limits());
         storage = RedisStorage.open(config.redisUrl(), config.redisPoolSize(), config.redisTimeout(),

@@ -37,6 +37,8 @@ import java.util.List;
  * @param servedCheck       how often, per queue, a submit checks that some server takes tasks
  *                          from it, and how often it warns when none does ({@code servedCheck} x 60)
  * @param durability        what a submit and a completion wait for before they are acknowledged
+ * @param memoryHighWater   the share of Redis's {@code maxmemory} past which submits are refused
+ *                          (1 or more: never)
  */
 public record EngineSettings(String nodeId, List<String> queues, int concurrency, int maxConcurrency, Duration lease,
                              Duration heartbeatInterval, Duration reaperInterval, Duration pollInterval,
@@ -44,7 +46,7 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
                              int maxStalls, RetryBackoff backoff, Duration idempotencyWindow, Duration cronInterval,
                              Duration misfireThreshold, Duration watchInterval, Duration nodeTtl,
                              Duration outageBackoff, Duration statsWindow, int promoteBatch, Duration servedCheck,
-                             Durability durability) {
+                             Durability durability, double memoryHighWater) {
 
     /** Every default, in one place: what {@link #builder(String)} starts from. */
     public static final EngineSettings DEFAULTS = builder("defaults").build();
@@ -64,6 +66,9 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         }
         if (claimBatch < 1) {
             throw new IllegalArgumentException("claimBatch must be at least 1");
+        }
+        if (memoryHighWater <= 0) {
+            throw new IllegalArgumentException("memoryHighWater must be above 0 (1 or more turns the guard off)");
         }
         if (promoteBatch < 1) {
             throw new IllegalArgumentException("promoteBatch must be at least 1");
@@ -125,6 +130,7 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         b.promoteBatch = promoteBatch;
         b.servedCheck = servedCheck;
         b.durability = durability;
+        b.memoryHighWater = memoryHighWater;
         return b;
     }
 
@@ -158,6 +164,7 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         private int promoteBatch = 100;
         private Duration servedCheck = Duration.ofMinutes(1);
         private Durability durability = Durability.ASYNC;
+        private double memoryHighWater = 0.9;
 
         private Builder(String nodeId) {
             this.nodeId = nodeId;
@@ -278,11 +285,16 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
             return this;
         }
 
+        public Builder memoryHighWater(double v) {
+            memoryHighWater = v;
+            return this;
+        }
+
         public EngineSettings build() {
             return new EngineSettings(nodeId, queues, concurrency, maxConcurrency, lease, heartbeatInterval, reaperInterval,
                     pollInterval, claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff,
                     idempotencyWindow, cronInterval, misfireThreshold, watchInterval, nodeTtl, outageBackoff, statsWindow,
-                    promoteBatch, servedCheck, durability);
+                    promoteBatch, servedCheck, durability, memoryHighWater);
         }
     }
 }

@@ -67,7 +67,8 @@ final class LeaseKeeper {
                 RunContext run = held.get(i);
                 if (kept.get(i)) {
                     run.leaseRenewed(until);
-                } else if (run.stop(StopReason.LEASE_LOST)) {
+                } else if (!run.hasReturned() && run.stop(StopReason.LEASE_LOST)) {
+                    // (A task that finished during the round is no longer held: nothing to stop.)
                     LOG.info(() -> "RedTask: task " + run.taskId() + " was cancelled or its lease was taken over; "
                             + "its handler was interrupted");
                 }

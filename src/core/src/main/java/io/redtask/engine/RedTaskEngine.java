@@ -81,7 +81,8 @@ public final class RedTaskEngine implements TaskScheduler {
         handlers = new HandlerCatalog(b.handlers);
         events = new EventSink(b.listeners);
         workers = new Workers(Objects.requireNonNull(b.workers, "workers"), clock, settings);
-        submitter = new Submitter(tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle);
+        submitter = new Submitter(tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle,
+                new MemoryGuard(storage, clock, settings.memoryHighWater()));
         schedules = new Schedules(storage.schedules(), handlers, codec, clock);
         // Claims and outcomes go over connections of their own (Storage.workers), so a flood of
         // submits and reads cannot hold up running tasks.
@@ -114,6 +115,34 @@ public final class RedTaskEngine implements TaskScheduler {
     @Override
     public List<String> submitAll(List<Submission> submissions) {
         return submitter.submitAll(submissions);
+    }
+
+    /**
+     * Checks a submit as {@link #submitForReceipt} does and gives it its id, but stores nothing:
+     * {@link #store} does, later (a transactional submit stores it when its transaction commits).
+     *
+     * @throws io.redtask.InvalidRequestException as a submit would
+     */
+    public PreparedSubmit prepare(String type, Object payload, SubmitOptions options) {
+        return submitter.prepareOnly(new Submission(type, payload, Objects.requireNonNull(options, "options")));
+    }
+
+    /** Stores a prepared submit, as {@link #submitForReceipt} would have. */
+    public SubmitReceipt store(PreparedSubmit prepared) {
+        return submitter.store(prepared);
+    }
+
+    /**
+     * The task the idempotency key of a prepared submit stands for now, if any (a transactional
+     * submit answers a duplicate at once instead of at commit).
+     */
+    public Optional<String> taskOfIdempotencyKey(PreparedSubmit prepared) {
+        return tasks.findByIdempotencyKey(prepared.queue(), prepared.submittedBy(), prepared.idempotencyKey());
+    }
+
+    /** Checks that the store answers. @throws io.redtask.StoreUnavailableException otherwise */
+    public void checkStore() {
+        storage.ping();
     }
 
     @Override

@@ -40,11 +40,13 @@ final class Submitter {
     private final Clock clock;
     private final EngineSettings settings;
     private final Lifecycle lifecycle;
+    private final MemoryGuard memory;
     private final Map<String, Long> servedChecks = new ConcurrentHashMap<>();
     private final Map<String, Long> unservedWarnings = new ConcurrentHashMap<>();
 
     Submitter(TaskStore tasks, NodeRegistry nodes, HandlerCatalog handlers, JsonCodec codec, Clock clock,
-              EngineSettings settings, Lifecycle lifecycle) {
+              EngineSettings settings, Lifecycle lifecycle, MemoryGuard memory) {
+        this.memory = memory;
         this.tasks = tasks;
         this.nodes = nodes;
         this.handlers = handlers;
@@ -57,7 +59,20 @@ final class Submitter {
     /** Stores one task; see {@link io.redtask.TaskScheduler#submitForReceipt}. */
     SubmitReceipt submit(Submission submission) {
         long now = clock.millis();
-        NewTask task = prepare(submission, now);
+        return store(new PreparedSubmit(prepare(submission, now), now));
+    }
+
+    /** Checks a submit and gives it its id, storing nothing (a transaction stores it at commit). */
+    PreparedSubmit prepareOnly(Submission submission) {
+        long now = clock.millis();
+        return new PreparedSubmit(prepare(submission, now), now);
+    }
+
+    /** Stores a prepared submit. */
+    SubmitReceipt store(PreparedSubmit prepared) {
+        long now = clock.millis();
+        NewTask task = prepared.task();
+        memory.check();
         EnqueueResult r = tasks.enqueue(task.queue(), List.of(task), now).get(0);
         warnIfUnserved(task.queue(), now);
         if (!r.duplicate()) {
@@ -82,6 +97,7 @@ final class Submitter {
         for (int i = 0; i < prepared.size(); i++) {
             positionsByQueue.computeIfAbsent(prepared.get(i).queue(), q -> new ArrayList<>()).add(i);
         }
+        memory.check();
         String[] ids = new String[prepared.size()];
         for (Map.Entry<String, List<Integer>> e : positionsByQueue.entrySet()) {
             List<NewTask> batch = e.getValue().stream().map(prepared::get).toList();
@@ -109,6 +125,7 @@ final class Submitter {
                 .priority(o.priority())
                 .dueAt(dueAt)
                 .timeoutMillis(timeout == null ? 0 : timeout.toMillis())
+                .submittedBy(o.submittedBy())
                 // The window counts from when the task is due: a key must not be forgotten while
                 // its task still waits (a resubmit would make a second task).
                 .idempotencyKey(o.idempotencyKey(), Math.max(0, dueAt - now) + window.toMillis());

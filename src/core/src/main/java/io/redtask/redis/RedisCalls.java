@@ -1,5 +1,6 @@
 package io.redtask.redis;
 
+import io.redtask.StoreFullException;
 import io.redtask.StoreUnavailableException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -27,6 +28,10 @@ final class RedisCalls {
         } catch (JedisConnectionException e) {
             throw new StoreUnavailableException("Redis is unreachable: " + e.getMessage(), e);
         } catch (JedisDataException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("OOM")) {
+                throw new StoreFullException("Redis is full (" + e.getMessage() + "); nothing was stored. Workers "
+                        + "drain it; raise maxmemory or lower redtask.memory.high-water");
+            }
             if (isPassing(e.getMessage())) {
                 throw new StoreUnavailableException("Redis cannot take this now: " + e.getMessage(), e);
             }

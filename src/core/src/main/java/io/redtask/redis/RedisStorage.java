@@ -159,6 +159,31 @@ public final class RedisStorage implements Storage {
     }
 
     @Override
+    public java.util.Optional<io.redtask.store.MemoryUse> memoryUse() {
+        if (redis instanceof redis.clients.jedis.RedisClusterClient) {
+            return java.util.Optional.empty(); // one INFO would speak for one master only
+        }
+        String info;
+        try {
+            info = call(() -> redis.info("memory"));
+        } catch (StoreUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return java.util.Optional.empty(); // INFO renamed or forbidden here
+        }
+        long used = -1;
+        long max = 0;
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("used_memory:")) {
+                used = Long.parseLong(line.substring("used_memory:".length()).strip());
+            } else if (line.startsWith("maxmemory:")) {
+                max = Long.parseLong(line.substring("maxmemory:".length()).strip());
+            }
+        }
+        return used < 0 ? java.util.Optional.empty() : java.util.Optional.of(new io.redtask.store.MemoryUse(used, max));
+    }
+
+    @Override
     public void close() {
         redis.close();
         if (workers != null) {

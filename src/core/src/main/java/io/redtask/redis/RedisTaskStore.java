@@ -235,6 +235,13 @@ final class RedisTaskStore implements TaskStore {
     }
 
     @Override
+    public Optional<String> findByIdempotencyKey(String queue, String submittedBy, String key) {
+        // The key holds "<id>|<fingerprint>" (lib_add_task.lua).
+        String v = call(() -> redis.get(keys.dedupe(queue, NewTask.dedupeKeyOf(submittedBy, key))));
+        return v == null ? Optional.empty() : Optional.of(v.contains("|") ? v.substring(0, v.indexOf('|')) : v);
+    }
+
+    @Override
     public Map<String, TaskStatus> findAll(List<String> ids) {
         Map<String, TaskStatus> out = new LinkedHashMap<>();
         List<String> valid = ids.stream().filter(TaskIds::isWellFormed).distinct().toList();

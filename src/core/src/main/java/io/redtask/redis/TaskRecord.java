@@ -40,6 +40,7 @@ final class TaskRecord {
     static final String BACKOFF_CAP = "backoffCap";
     static final String RESULT = "result";
     static final String ERROR = "error";
+    static final String SUBMITTED_BY = "submittedBy";
     /** Instructions to lib_add_task.lua, not stored: when the task is due, how long its dedupe key lives. */
     static final String DUE_AT = "dueAt";
     static final String DEDUPE_MS = "dedupeMs";
@@ -73,6 +74,9 @@ final class TaskRecord {
             if (t.fingerprint() != null) {
                 put(args, FINGERPRINT, t.fingerprint());
             }
+        }
+        if (t.submittedBy() != null) {
+            put(args, SUBMITTED_BY, t.submittedBy());
         }
         if (t.backoffBaseMillis() >= 0 && t.backoffCapMillis() >= 0) {
             put(args, BACKOFF_BASE, Long.toString(t.backoffBaseMillis()));
@@ -117,7 +121,7 @@ final class TaskRecord {
                 intOf(h.get(ATTEMPTS)), intOf(h.get(MAX_ATTEMPTS)), h.get(RESULT), h.get(ERROR),
                 instant(h.get(CREATED_AT)), instant(h.get(STARTED_AT)), instant(h.get(FINISHED_AT)),
                 intOf(h.get(PRIORITY)), instant(h.get(RUN_AT)), timeout > 0 ? Duration.ofMillis(timeout) : null,
-                emptyToNull(h.get(IDEMPOTENCY_KEY)));
+                emptyToNull(h.get(IDEMPOTENCY_KEY)), emptyToNull(h.get(SUBMITTED_BY)));
     }
 
     private static String emptyToNull(String s) {

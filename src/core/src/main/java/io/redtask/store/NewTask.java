@@ -20,17 +20,29 @@ import java.util.Objects;
  * @param dedupeWindowMs    how long the dedupe key is remembered
  * @param fingerprint       a digest of type and payload stored with the dedupe key, so a key reused
  *                          for a different task is told from a repeat; or {@code null}
+ * @param submittedBy       who submitted it, or {@code null}
  * @param backoffBaseMillis wait after the first failure, or -1 for the engine's default
  * @param backoffCapMillis  longest wait, or -1 for the engine's default
  */
 public record NewTask(String id, String type, String queue, String payloadJson, int maxAttempts, int priority,
                       long dueAt, long timeoutMillis, String idempotencyKey, String dedupeKey, long dedupeWindowMs,
-                      String fingerprint, long backoffBaseMillis, long backoffCapMillis) {
+                      String fingerprint, String submittedBy, long backoffBaseMillis, long backoffCapMillis) {
 
     public NewTask {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(queue, "queue");
+    }
+
+    /**
+     * The dedupe key of an idempotency key: {@code idem:<key>}, or {@code idem@<submitter>:<key>}
+     * when a submitter is named (each submitter's keys are its own); {@code null} without a key.
+     */
+    public static String dedupeKeyOf(String submittedBy, String key) {
+        if (key == null) {
+            return null;
+        }
+        return submittedBy == null ? "idem:" + key : "idem@" + submittedBy + ":" + key;
     }
 
     /** A task of {@code type} in {@code queue}: payload null, one attempt, priority 0, due now. */
@@ -52,6 +64,7 @@ public record NewTask(String id, String type, String queue, String payloadJson, 
         private String dedupeKey;
         private long dedupeWindowMs;
         private String fingerprint;
+        private String submittedBy;
         private long backoffBaseMillis = -1;
         private long backoffCapMillis = -1;
 
@@ -87,10 +100,19 @@ public record NewTask(String id, String type, String queue, String payloadJson, 
             return this;
         }
 
-        /** The caller's idempotency key: shown with the task, and a second submit with it is refused. */
+        /**
+         * The caller's idempotency key: shown with the task, and a second submit with it is
+         * refused. Set {@link #submittedBy} first: a submitter's keys are its own.
+         */
         public Builder idempotencyKey(String key, long windowMs) {
             idempotencyKey = key;
-            return dedupe(key == null ? null : "idem:" + key, windowMs);
+            return dedupe(dedupeKeyOf(submittedBy, key), windowMs);
+        }
+
+        /** Who submits the task, or {@code null}. */
+        public Builder submittedBy(String v) {
+            submittedBy = v;
+            return this;
         }
 
         /** Refuses a second task under {@code key} for {@code windowMs}, without showing the key. */
@@ -115,7 +137,7 @@ public record NewTask(String id, String type, String queue, String payloadJson, 
 
         public NewTask build() {
             return new NewTask(id, type, queue, payloadJson, maxAttempts, priority, dueAt, timeoutMillis, idempotencyKey,
-                    dedupeKey, dedupeWindowMs, fingerprint, backoffBaseMillis, backoffCapMillis);
+                    dedupeKey, dedupeWindowMs, fingerprint, submittedBy, backoffBaseMillis, backoffCapMillis);
         }
     }
 }

@@ -44,6 +44,11 @@ public interface Storage extends AutoCloseable {
      */
     Map<String, String> durabilitySettings();
 
+    /** The store's memory use and limit, when it will say (empty otherwise: no guard applies). */
+    default java.util.Optional<MemoryUse> memoryUse() {
+        return java.util.Optional.empty();
+    }
+
     /** Releases connections. */
     @Override
     void close();

@@ -91,6 +91,12 @@ public interface TaskStore {
     /** Reads a task; empty when there is none (or its record expired). */
     Optional<TaskStatus> find(String id);
 
+    /**
+     * The id of the task an idempotency key of {@code queue} (of {@code submittedBy}, or of no one
+     * when {@code null}) stands for, while it is remembered.
+     */
+    Optional<String> findByIdempotencyKey(String queue, String submittedBy, String key);
+
     /** Reads many tasks in one round trip; missing ones are absent from the map. */
     Map<String, TaskStatus> findAll(List<String> ids);
 

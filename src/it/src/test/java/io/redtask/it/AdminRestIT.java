@@ -276,7 +276,13 @@ class AdminRestIT {
             assertEquals(401, anonymous.get("api/tasks/" + QUEUE + ":00000000000000000000000000").statusCode());
             String id = submitter.object(submitter.post("api/tasks", task), 201).getString("id");
             assertEquals(200, submitter.get("api/tasks/" + id).statusCode());
-            assertEquals(201, admin.post("api/tasks", task).statusCode(), "an admin may submit too");
+            String adminsTask = admin.object(admin.post("api/tasks", task), 201).getString("id");
+            // Tasks belong to who submitted them: a submitter sees and cancels only its own.
+            assertEquals(404, submitter.get("api/tasks/" + adminsTask).statusCode(), "a submitter saw another's task");
+            assertEquals(404, submitter.delete("api/tasks/" + adminsTask).statusCode(), "a submitter cancelled another's task");
+            JsonObject own = submitter.object(submitter.get("api/tasks/" + id), 200);
+            assertEquals(ItSupport.submitter().user(), own.getString("submittedBy", null), own::toString);
+            assertEquals(200, admin.get("api/tasks/" + id).statusCode(), "an admin sees every task");
         } finally {
             Files.deleteIfExists(file);
             await("the task API to be open again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))

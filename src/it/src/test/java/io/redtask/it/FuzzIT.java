@@ -50,12 +50,18 @@ class FuzzIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
-        return Deployments.ear("fuzz-it", war, "/");
+        return Deployments.demoApplication("fuzz-it");
     }
 
     @ArquillianResource
-    URL base;
+    URL injected;
+
+    private URL base;
+
+    @org.junit.jupiter.api.BeforeEach
+    void webRoot() {
+        base = Deployments.webRoot(injected);
+    }
 
     /** One generated request. */
     record Request(String method, String path, Map<String, String> headers, String body) {

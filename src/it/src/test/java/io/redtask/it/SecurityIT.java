@@ -49,12 +49,13 @@ class SecurityIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        WebArchive war = ShrinkWrap.createFromZipFile(WebArchive.class, Deployments.webWar());
-        return Deployments.ear("security-it", war, "/");
+        return Deployments.demoApplication("security-it");
     }
 
     @ArquillianResource
-    URL base;
+    URL injected;
+
+    private URL base;
 
     private ItSupport.Client anonymous;
     private ItSupport.Client admin;
@@ -62,6 +63,7 @@ class SecurityIT {
 
     @BeforeEach
     void clients() {
+        base = Deployments.webRoot(injected);
         anonymous = new ItSupport.Client(base, null);
         admin = anonymous.as(ItSupport.admin());
         submitter = anonymous.as(ItSupport.submitter());

@@ -1,5 +1,6 @@
 package io.redtask.it;
 
+import io.redtask.SubmitOptions;
 import io.redtask.TaskScheduler;
 import jakarta.annotation.PostConstruct;
 import jakarta.ejb.Singleton;
@@ -48,7 +49,8 @@ public class StartupSubmitter {
         };
         engineLog.addHandler(capture);
         try {
-            taskId = scheduler.submit(ApplicationSideIT.StartupProbe.class, "at start");
+            // immediate: stored now, inside this callback's transaction, so the check runs here.
+            taskId = scheduler.submit(ApplicationSideIT.StartupProbe.class, "at start", SubmitOptions.immediate());
         } finally {
             engineLog.removeHandler(capture);
         }

@@ -38,6 +38,9 @@ public final class TaskJson {
             b.add("timeout", s.timeout().toString());
         }
         b.add("idempotencyKey", s.idempotencyKey() == null ? JsonValue.NULL : Json.createValue(s.idempotencyKey()));
+        if (s.submittedBy() != null) {
+            b.add("submittedBy", s.submittedBy());
+        }
         return b.build();
     }
 

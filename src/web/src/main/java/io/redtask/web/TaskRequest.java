@@ -39,6 +39,11 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
      * before a parser builds it (a tree 10,000 levels deep would exhaust the stack).
      */
     static TaskRequest parse(String body, int maxDepth) {
+        return parse(body, maxDepth, null);
+    }
+
+    /** The same, recording {@code submittedBy} (a user name, or {@code null}) with the task. */
+    static TaskRequest parse(String body, int maxDepth, String submittedBy) {
         if (body == null || body.isBlank()) {
             throw new InvalidRequestException("body", "is empty; expected a JSON object such as {\"type\":\"echo\",\"payload\":{}}");
         }
@@ -68,7 +73,7 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
         if (type == null || type.isBlank()) {
             throw new InvalidRequestException("type", "is required");
         }
-        SubmitOptions.Builder options = SubmitOptions.builder();
+        SubmitOptions.Builder options = SubmitOptions.builder().submittedBy(submittedBy);
         String queue = string(json, "queue");
         if (queue != null) {
             options.queue(queue);

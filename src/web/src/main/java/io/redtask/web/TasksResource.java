@@ -10,6 +10,7 @@ import jakarta.inject.Provider;
 import jakarta.ws.rs.core.SecurityContext;
 import io.redtask.TaskScheduler;
 import io.redtask.TaskState;
+import io.redtask.TaskStatus;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -52,7 +53,8 @@ public class TasksResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response submit(String body) {
-        TaskRequest request = TaskRequest.parse(body, SubmitLimits.limits().jsonDepth());
+        // With secure-tasks on, a task belongs to whoever submitted it: only they (and admins) see it.
+        TaskRequest request = TaskRequest.parse(body, SubmitLimits.limits().jsonDepth(), owner());
         int maxPriority = web.get().maxPriority();
         if (request.options().priority() > maxPriority && !isAdmin()) {
             // Priorities order everyone's tasks: an open or submitter caller must not jump the queue.
@@ -75,6 +77,17 @@ public class TasksResource {
                 .entity(json.build().toString()).build();
     }
 
+    /** The caller's name when tasks are secured (it then owns what it submits), else {@code null}. */
+    private String owner() {
+        return web.get().secureTasks() && security != null && security.getUserPrincipal() != null
+                ? security.getUserPrincipal().getName() : null;
+    }
+
+    /** A task this caller may see: any with tasks open or for admins; with secure-tasks, its own. */
+    private boolean visible(TaskStatus s) {
+        return !web.get().secureTasks() || isAdmin() || java.util.Objects.equals(s.submittedBy(), owner());
+    }
+
     private boolean isAdmin() {
         return security != null && security.getUserPrincipal() != null && security.isUserInRole(AccessFilter.ADMIN);
     }
@@ -83,6 +96,11 @@ public class TasksResource {
     @DELETE
     @Path("{id}")
     public Response cancel(@PathParam("id") String id) {
+        java.util.Optional<TaskStatus> found = scheduler.status(id);
+        if (found.isPresent() && !visible(found.get())) {
+            // Another user's task is as good as absent: its existence is not told either.
+            return Problems.of(Response.Status.NOT_FOUND, "no task with id '" + id + "'");
+        }
         if (scheduler.cancel(id)) {
             return Response.ok(Json.createObjectBuilder().add("id", id).add("state", TaskState.CANCELLED.wireName())
                     .build().toString()).build();
@@ -96,7 +114,7 @@ public class TasksResource {
     @GET
     @Path("{id}")
     public Response get(@PathParam("id") String id) {
-        return scheduler.status(id)
+        return scheduler.status(id).filter(this::visible)
                 .map(s -> Response.ok(TaskJson.of(s).toString()).build())
                 .orElseGet(() -> Problems.of(Response.Status.NOT_FOUND, "no task with id '" + id + "'"));
     }

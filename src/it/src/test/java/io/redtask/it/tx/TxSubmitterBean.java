@@ -1,0 +1,38 @@
+package io.redtask.it.tx;
+
+import io.redtask.SubmitOptions;
+import io.redtask.TaskScheduler;
+import jakarta.annotation.Resource;
+import jakarta.ejb.SessionContext;
+import jakarta.ejb.Stateless;
+import jakarta.inject.Inject;
+
+/** Container-managed transactions: submits, then commits or rolls back. */
+@Stateless
+public class TxSubmitterBean {
+
+    @Inject
+    TaskScheduler scheduler;
+
+    @Resource
+    SessionContext context;
+
+    /** Submits, then marks the transaction for rollback. @return the id the submit returned */
+    public String submitThenRollBack(String marker) {
+        String id = scheduler.submit(TxProbeHandler.TYPE, marker);
+        context.setRollbackOnly();
+        return id;
+    }
+
+    /** Submits with {@link SubmitOptions#immediate()}, then rolls back: stored all the same. */
+    public String submitImmediatelyThenRollBack(String marker) {
+        String id = scheduler.submit(TxProbeHandler.TYPE, marker, SubmitOptions.immediate());
+        context.setRollbackOnly();
+        return id;
+    }
+
+    /** Submits and commits. */
+    public String submitAndCommit(String marker) {
+        return scheduler.submit(TxProbeHandler.TYPE, marker);
+    }
+}
