@@ -146,7 +146,11 @@ final class Processor {
         long[] sentAt = new long[1];
         // Repeated when the reply is lost: a repeat is answered as the first was (complete.lua).
         TaskStore.Completion done = persist(run, "result", () -> {
-            sentAt[0] = clock.millis();
+            // The first try's time: a repeat answers the next task that try claimed, whose lease
+            // began then (an earlier start only makes this server stop it sooner, never later).
+            if (sentAt[0] == 0) {
+                sentAt[0] = clock.millis();
+            }
             return tasks.complete(task, resultJson, sentAt[0], nextClaim);
         });
         long now = sentAt[0];

@@ -58,6 +58,11 @@ public final class Keys {
         return readyPrefix(queue) + type;
     }
 
+    /** The single ready set of versions before ready sets per type; claims migrate what is left in it. */
+    public String legacyReady(String queue) {
+        return queueKey(queue, "ready");
+    }
+
     /** The prefix of a queue's ready sets; scripts append the type. */
     public String readyPrefix(String queue) {
         return queueKey(queue, "ready:");

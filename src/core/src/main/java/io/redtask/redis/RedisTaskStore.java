@@ -95,7 +95,8 @@ final class RedisTaskStore implements TaskStore {
     public ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner, Collection<String> types) {
         List<String> k = new ArrayList<>(8 + types.size());
         k.addAll(List.of(keys.active(queue), keys.scheduled(queue), keys.wake(queue), keys.settings(queue),
-                keys.sequence(queue), keys.dead(queue), keys.lingering(queue), keys.types(queue)));
+                keys.sequence(queue), keys.dead(queue), keys.lingering(queue), keys.types(queue),
+                keys.legacyReady(queue)));
         types.forEach(t -> k.add(keys.ready(queue, t)));
         List<String> a = List.of(Long.toString(now), Long.toString(leaseMillis), Integer.toString(max), owner,
                 keys.taskPrefix(queue), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis()),

@@ -7,7 +7,8 @@
 -- KEYS[1] active zset (score = lease deadline ms)  KEYS[2] scheduled zset  KEYS[3] wake list
 -- KEYS[4] queue settings hash (fields: paused, concurrency)  KEYS[5] sequence  KEYS[6] dead zset
 -- KEYS[7] lingering zset (stopped attempts whose handlers still run)  KEYS[8] types set
--- KEYS[9..] the ready sets of the task types this server can run
+-- KEYS[9] the single ready set of older versions (migrated here)
+-- KEYS[10..] the ready sets of the task types this server can run
 -- ARGV[1] now (ms)  ARGV[2] lease (ms)  ARGV[3] max tasks  ARGV[4] owner node id
 -- ARGV[5] task key prefix ("<prefix>:{q}:task:")  ARGV[6] max scheduled tasks to promote
 -- ARGV[7] keep dead tasks for (ms)  ARGV[8] ready set prefix ("<prefix>:{q}:ready:")
@@ -18,11 +19,12 @@ local now = tonumber(ARGV[1])
 local prefix = ARGV[5]
 
 local clustered = ARGV[9] == '1'
+migrate_legacy(KEYS[9], ARGV[8], KEYS[8], prefix, tonumber(ARGV[6]))
 promote_due(KEYS[2], ARGV[8], KEYS[8], KEYS[6], KEYS[5], prefix, now, tonumber(ARGV[6]), ARGV[7], clustered)
 
 local out = { -1 }
 local max = claim_room(KEYS[4], KEYS[1], KEYS[7], now, tonumber(ARGV[3]))
-claim_ready(out, ready_sets(9), KEYS[1], KEYS[6], prefix, max, now, now + tonumber(ARGV[2]), ARGV[4], ARGV[7],
+claim_ready(out, ready_sets(10), KEYS[1], KEYS[6], prefix, max, now, now + tonumber(ARGV[2]), ARGV[4], ARGV[7],
   clustered)
 
 if #out == 1 then

@@ -45,6 +45,30 @@ local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now
   end
 end
 
+-- Tasks an older RedTask left in the queue's single ready set ("<prefix>:{q}:ready") move to
+-- their type's ready set, keeping their scores, a bounded number per call (nothing to do, and
+-- one EXISTS, once the old set is empty).
+local function migrate_legacy(legacy, readyPrefix, types, prefix, max)
+  if redis.call('EXISTS', legacy) == 0 then
+    return
+  end
+  local old = redis.call('ZRANGE', legacy, 0, max - 1, 'WITHSCORES')
+  local plan = {}
+  for i = 1, #old, 2 do
+    local t = redis.pcall('HGET', prefix .. old[i], 'type')
+    if failed(t) then break end
+    if t and failed(redis.pcall('ZCARD', readyPrefix .. t)) then break end
+    table.insert(plan, { old[i], old[i + 1], t })
+  end
+  for _, e in ipairs(plan) do
+    redis.call('ZREM', legacy, e[1])
+    if e[3] then
+      redis.call('ZADD', readyPrefix .. e[3], e[2], e[1])
+      redis.call('SADD', types, e[3])
+    end
+  end
+end
+
 -- How many tasks may be claimed now, at most max: none while the queue is paused, and no more
 -- than its cluster-wide concurrency limit leaves. Attempts that were stopped (timed out,
 -- cancelled) but whose handlers have not returned yet still count, until their lingering

@@ -130,14 +130,17 @@ class DashboardIT {
             // The dead task of "default", listed with its error.
             browser.findElement(action("default", "dead")).click();
             wait.until(ExpectedConditions.attributeToBe(By.id("dead"), "data-queue", "default"));
-            WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(
-                    By.cssSelector("#dead-rows tr[data-task='" + deadId + "']")));
-            assertFalse(row.findElement(By.cssSelector("td.error")).getText().isBlank(), "dead task without its error");
+            // The page redraws its tables every refresh: look the cell up afresh until it is read
+            // between two redraws.
+            By deadError = By.cssSelector("#dead-rows tr[data-task='" + deadId + "'] td.error");
+            String error = wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> d.findElement(deadError).getText());
+            assertFalse(error.isBlank(), "dead task without its error");
 
             // The servers list has this server, with its concurrency.
-            WebElement server = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#servers tr[data-server]")));
-            assertTrue(server.findElement(By.cssSelector("[data-field='queues']")).getText().contains("default"),
-                    () -> "server row: " + server.getText());
+            String serverQueues = wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> d.findElement(By.cssSelector("#servers tr[data-server] [data-field='queues']")).getText());
+            assertTrue(serverQueues.contains("default"), () -> "server row queues: " + serverQueues);
 
             assertNoErrorBanner();
             screenshot("dashboard.png");
