@@ -7,9 +7,12 @@ package io.redtask;
  */
 public class IdempotencyConflictException extends InvalidRequestException {
 
+    /** The task the key was first used for. */
     private final String firstTaskId;
 
     /**
+     * The exception for a key reused with another type or payload.
+     *
      * @param field       the field that holds the key, e.g. {@code idempotencyKey} or {@code tasks[3].idempotencyKey}
      * @param firstTaskId the task the key was first used for
      */
@@ -19,7 +22,11 @@ public class IdempotencyConflictException extends InvalidRequestException {
         this.firstTaskId = firstTaskId;
     }
 
-    /** The task the key was first used for. */
+    /**
+     * The task the key was first used for.
+     *
+     * @return its id
+     */
     public String firstTaskId() {
         return firstTaskId;
     }

@@ -6,7 +6,11 @@ package io.redtask;
  */
 public class NotFoundException extends RedTaskException {
 
-    /** @param message what was not found, and where the caller can look for what exists */
+    /**
+     * The exception for something that does not exist.
+     *
+     * @param message what was not found, and where the caller can look for what exists
+     */
     public NotFoundException(String message) {
         super(message);
     }

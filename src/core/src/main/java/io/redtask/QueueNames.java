@@ -13,6 +13,8 @@ public final class QueueNames {
     /**
      * Returns {@code name} when it is a valid queue name.
      *
+     * @param name a queue name
+     * @return {@code name}
      * @throws InvalidRequestException naming the field {@code queue} otherwise
      */
     public static String requireValid(String name) {
@@ -23,7 +25,12 @@ public final class QueueNames {
         return name;
     }
 
-    /** Whether {@code name} is a valid queue name. */
+    /**
+     * Whether {@code name} is a valid queue name.
+     *
+     * @param name a queue name, or {@code null}
+     * @return whether it has 1 to 64 characters from {@code A-Z a-z 0-9 _ -}
+     */
     public static boolean isValid(String name) {
         return name != null && VALID.matcher(name).matches();
     }

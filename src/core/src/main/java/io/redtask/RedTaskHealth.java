@@ -6,9 +6,17 @@ package io.redtask;
  */
 public interface RedTaskHealth {
 
-    /** Pings Redis and reads its durability settings. */
+    /**
+     * Pings Redis and reads its durability settings.
+     *
+     * @return whether Redis answers, and how safe tasks are there
+     */
     RedisHealth redis();
 
-    /** This server's workers and fetch loops. */
+    /**
+     * This server's workers and fetch loops.
+     *
+     * @return how the workers are doing
+     */
     WorkerHealth workers();
 }

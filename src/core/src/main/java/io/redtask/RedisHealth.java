@@ -12,6 +12,13 @@ import java.util.Map;
  */
 public record RedisHealth(boolean reachable, String error, Map<String, String> durability) {
 
+    /**
+     * Copies the settings.
+     *
+     * @param reachable  whether Redis answered a PING
+     * @param error      why it did not, or {@code null}
+     * @param durability the durability settings Redis told
+     */
     public RedisHealth {
         durability = Map.copyOf(durability);
     }

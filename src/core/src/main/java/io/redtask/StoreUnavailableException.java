@@ -7,6 +7,12 @@ package io.redtask;
  */
 public class StoreUnavailableException extends RedTaskException {
 
+    /**
+     * The exception for a Redis that did not answer.
+     *
+     * @param message what could not be done, and the address (without password)
+     * @param cause   the client's exception
+     */
     public StoreUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

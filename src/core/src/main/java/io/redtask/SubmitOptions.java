@@ -12,8 +12,9 @@ public final class SubmitOptions {
 
     /** The queue tasks go to when none is named. */
     public static final String DEFAULT_QUEUE = "default";
-    /** Lowest and highest priority. */
+    /** Lowest priority. */
     public static final int MIN_PRIORITY = -1000;
+    /** Highest priority. */
     public static final int MAX_PRIORITY = 1000;
     /** Longest idempotency key, in characters. */
     public static final int MAX_IDEMPOTENCY_KEY = 256;
@@ -48,22 +49,39 @@ public final class SubmitOptions {
         this.submittedBy = b.submittedBy;
     }
 
-    /** Who submits the task (a user name), recorded with it, or {@code null}. */
+    /**
+     * Who submits the task, recorded with it.
+     *
+     * @return a user name, or {@code null}
+     */
     public String submittedBy() {
         return submittedBy;
     }
 
-    /** The options used by {@link TaskScheduler#submit(String, Object)}. */
+    /**
+     * The options used by {@link TaskScheduler#submit(String, Object)}.
+     *
+     * @return the default options: queue {@value #DEFAULT_QUEUE}, priority 0, now, the handler's attempts and timeout
+     */
     public static SubmitOptions defaults() {
         return DEFAULTS;
     }
 
-    /** Starts a builder with default values. */
+    /**
+     * Starts a builder with default values.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Shortcut for {@code builder().queue(name).build()}. */
+    /**
+     * Shortcut for {@code builder().queue(name).build()}.
+     *
+     * @param name the queue's name
+     * @return options with that queue and defaults otherwise
+     */
     public static SubmitOptions queue(String name) {
         return builder().queue(name).build();
     }
@@ -71,6 +89,8 @@ public final class SubmitOptions {
     /**
      * Shortcut for {@code builder().immediate().build()}: stored at once even inside a JTA
      * transaction, whether it commits or not.
+     *
+     * @return options with {@link #isImmediate()} true and defaults otherwise
      */
     public static SubmitOptions immediate() {
         return builder().immediate().build();
@@ -80,62 +100,109 @@ public final class SubmitOptions {
      * Whether the task is stored at once even inside a JTA transaction. By default a submit made
      * while a transaction is active is stored when the transaction commits, and not at all when it
      * rolls back (through the CDI-injected {@link TaskScheduler}).
+     *
+     * @return whether a transaction is bypassed
      */
     public boolean isImmediate() {
         return immediate;
     }
 
-    /** The queue's name. */
+    /**
+     * The queue the task goes to.
+     *
+     * @return the queue's name
+     */
     public String queueName() {
         return queue;
     }
 
-    /** Higher runs first; 0 by default. */
+    /**
+     * The task's priority: higher runs first.
+     *
+     * @return the priority; 0 by default
+     */
     public int priority() {
         return priority;
     }
 
-    /** Wait this long before the task may run, or {@code null}. */
+    /**
+     * Wait this long before the task may run.
+     *
+     * @return the delay, or {@code null}
+     */
     public Duration delay() {
         return delay;
     }
 
-    /** Do not run before this instant, or {@code null}. */
+    /**
+     * Do not run before this instant.
+     *
+     * @return the instant, or {@code null}
+     */
     public Instant runAt() {
         return runAt;
     }
 
-    /** Attempts before the task is dead, or {@code null} for the handler's default. */
+    /**
+     * Attempts before the task is dead.
+     *
+     * @return the attempts, or {@code null} for the handler's default
+     */
     public Integer maxAttempts() {
         return maxAttempts;
     }
 
-    /** Longest time one attempt may run, or {@code null} for the handler's default. */
+    /**
+     * Longest time one attempt may run.
+     *
+     * @return the timeout, or {@code null} for the handler's default
+     */
     public Duration timeout() {
         return timeout;
     }
 
-    /** The idempotency key, or {@code null}. */
+    /**
+     * The idempotency key.
+     *
+     * @return the key, or {@code null}
+     */
     public String idempotencyKey() {
         return idempotencyKey;
     }
 
-    /** How long the idempotency key is remembered, or {@code null} for the configured default. */
+    /**
+     * How long the idempotency key is remembered.
+     *
+     * @return the window, or {@code null} for {@code redtask.idempotency-window}
+     */
     public Duration idempotencyWindow() {
         return idempotencyWindow;
     }
 
-    /** The wait after the first failed attempt (doubling after each), or {@code null} for the default. */
+    /**
+     * The wait after the first failed attempt (doubling after each).
+     *
+     * @return the wait, or {@code null} for the handler's or the configured default
+     */
     public Duration backoff() {
         return backoff;
     }
 
-    /** The longest wait between attempts, or {@code null} for the default. */
+    /**
+     * The longest wait between attempts.
+     *
+     * @return the cap, or {@code null} for the handler's or the configured default
+     */
     public Duration backoffCap() {
         return backoffCap;
     }
 
-    /** The earliest run time given {@code now}: runAt, now + delay, or now. */
+    /**
+     * The earliest run time given {@code now}: runAt, now + delay, or now.
+     *
+     * @param now the time of the submit
+     * @return when the task becomes due
+     */
     public Instant dueAt(Instant now) {
         if (runAt != null) {
             return runAt;
@@ -173,6 +240,8 @@ public final class SubmitOptions {
          * {@code redtask.rest.secure-tasks} is on, and then shows a task only to the user who
          * submitted it and to admins.
          *
+         * @param principal the user's name, or {@code null}
+         * @return this builder
          * @throws InvalidRequestException when longer than 256 characters
          */
         public Builder submittedBy(String principal) {
@@ -183,7 +252,11 @@ public final class SubmitOptions {
             return this;
         }
 
-        /** Stores the task at once even inside a JTA transaction; see {@link SubmitOptions#isImmediate()}. */
+        /**
+         * Stores the task at once even inside a JTA transaction; see {@link SubmitOptions#isImmediate()}.
+         *
+         * @return this builder
+         */
         public Builder immediate() {
             this.immediate = true;
             return this;
@@ -192,6 +265,8 @@ public final class SubmitOptions {
         /**
          * The queue to put the task on: 1 to 64 characters from {@code A-Z a-z 0-9 _ -}.
          *
+         * @param name the queue's name; {@value SubmitOptions#DEFAULT_QUEUE} when not set
+         * @return this builder
          * @throws InvalidRequestException when the name is not valid
          */
         public Builder queue(String name) {
@@ -199,7 +274,13 @@ public final class SubmitOptions {
             return this;
         }
 
-        /** Higher runs first, from -1000 to 1000; tasks of one priority run in submit order. */
+        /**
+         * Higher runs first, from -1000 to 1000; tasks of one priority run in submit order.
+         *
+         * @param priority the priority; 0 when not set
+         * @return this builder
+         * @throws InvalidRequestException when outside -1000..1000
+         */
         public Builder priority(int priority) {
             if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
                 throw new InvalidRequestException("priority", "must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY
@@ -209,7 +290,13 @@ public final class SubmitOptions {
             return this;
         }
 
-        /** Run no sooner than {@code delay} from now. Not together with {@link #runAt}. */
+        /**
+         * Run no sooner than {@code delay} from now. Not together with {@link #runAt}.
+         *
+         * @param delay the delay, or {@code null} for none
+         * @return this builder
+         * @throws InvalidRequestException when negative or combined with a run-at time
+         */
         public Builder delay(Duration delay) {
             if (delay != null && delay.isNegative()) {
                 throw new InvalidRequestException("delay", "must not be negative, was " + delay);
@@ -221,7 +308,13 @@ public final class SubmitOptions {
             return this;
         }
 
-        /** Run no sooner than {@code instant} (an instant in the past means now). Not with {@link #delay}. */
+        /**
+         * Run no sooner than {@code instant} (an instant in the past means now). Not with {@link #delay}.
+         *
+         * @param instant the instant, or {@code null} for none
+         * @return this builder
+         * @throws InvalidRequestException when combined with a delay
+         */
         public Builder runAt(Instant instant) {
             if (instant != null && delay != null) {
                 throw new InvalidRequestException("runAt", "cannot be combined with delay");
@@ -230,7 +323,13 @@ public final class SubmitOptions {
             return this;
         }
 
-        /** How many times the task is tried before it is dead, 1 to 1000. */
+        /**
+         * How many times the task is tried before it is dead, 1 to 1000.
+         *
+         * @param attempts the attempts; the handler's {@link TaskType#maxAttempts()} when not set
+         * @return this builder
+         * @throws InvalidRequestException when outside 1..1000
+         */
         public Builder maxAttempts(int attempts) {
             if (attempts < 1 || attempts > 1000) {
                 throw new InvalidRequestException("maxAttempts", "must be between 1 and 1000, was " + attempts);
@@ -239,7 +338,13 @@ public final class SubmitOptions {
             return this;
         }
 
-        /** Longest time one attempt may run; the handler is then interrupted and the attempt fails. */
+        /**
+         * Longest time one attempt may run; the handler is then interrupted and the attempt fails.
+         *
+         * @param timeout a positive duration; the handler's {@link TaskType#timeout()} when not set
+         * @return this builder
+         * @throws InvalidRequestException when not positive
+         */
         public Builder timeout(Duration timeout) {
             if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
                 throw new InvalidRequestException("timeout", "must be positive, was " + timeout);
@@ -251,6 +356,10 @@ public final class SubmitOptions {
         /**
          * A key that makes the submit exactly once: another submit with the same key to the same
          * queue within the window returns the first task's id and stores nothing.
+         *
+         * @param key 1 to {@value SubmitOptions#MAX_IDEMPOTENCY_KEY} characters, or {@code null} for none
+         * @return this builder
+         * @throws InvalidRequestException when blank or too long
          */
         public Builder idempotencyKey(String key) {
             if (key != null && (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY)) {
@@ -261,7 +370,13 @@ public final class SubmitOptions {
             return this;
         }
 
-        /** How long the idempotency key is remembered. */
+        /**
+         * How long the idempotency key is remembered.
+         *
+         * @param window a positive duration; {@code redtask.idempotency-window} (24 hours) when not set
+         * @return this builder
+         * @throws InvalidRequestException when not positive
+         */
         public Builder idempotencyWindow(Duration window) {
             if (window != null && (window.isZero() || window.isNegative())) {
                 throw new InvalidRequestException("idempotencyWindow", "must be positive, was " + window);
@@ -270,7 +385,14 @@ public final class SubmitOptions {
             return this;
         }
 
-        /** The wait after the first failed attempt and the longest wait; doubling in between. */
+        /**
+         * The wait after the first failed attempt and the longest wait; doubling in between.
+         *
+         * @param first the wait after the first failed attempt
+         * @param cap the longest wait
+         * @return this builder
+         * @throws InvalidRequestException unless 0 &lt;= first &lt;= cap
+         */
         public Builder backoff(Duration first, Duration cap) {
             if (first == null || cap == null || first.isNegative() || cap.compareTo(first) < 0) {
                 throw new InvalidRequestException("backoff", "needs 0 <= first <= cap, was " + first + " / " + cap);
@@ -280,6 +402,11 @@ public final class SubmitOptions {
             return this;
         }
 
+        /**
+         * Builds the options.
+         *
+         * @return immutable options
+         */
         public SubmitOptions build() {
             return new SubmitOptions(this);
         }

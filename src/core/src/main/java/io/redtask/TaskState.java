@@ -17,17 +17,31 @@ public enum TaskState {
     /** Cancelled before it finished. */
     CANCELLED;
 
-    /** The name used in Redis and JSON, e.g. {@code "queued"}. */
+    /**
+     * The name used in Redis and JSON.
+     *
+     * @return the lower-case name, e.g. {@code "queued"}
+     */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Whether the task will not run again. */
+    /**
+     * Whether the task will not run again (unless an operator retries a dead one).
+     *
+     * @return true for {@code SUCCEEDED}, {@code DEAD} and {@code CANCELLED}
+     */
     public boolean isFinal() {
         return this == SUCCEEDED || this == DEAD || this == CANCELLED;
     }
 
-    /** The state whose {@link #wireName()} is {@code name}. */
+    /**
+     * The state whose {@link #wireName()} is {@code name}.
+     *
+     * @param name a wire name, e.g. {@code "queued"}
+     * @return the state
+     * @throws IllegalArgumentException when no state has that name
+     */
     public static TaskState fromWireName(String name) {
         return valueOf(name.toUpperCase(Locale.ROOT));
     }

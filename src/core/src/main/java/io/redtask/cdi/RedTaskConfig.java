@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
@@ -99,8 +100,23 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                       List<String> allowedOrigins, List<String> allowedHosts, boolean httpsLogins, int httpsPort) {
     }
 
-    /** Reads every setting. @throws IllegalArgumentException naming the setting that is wrong */
+    /**
+     * Reads every setting; the ceiling of the concurrency is {@code redtask.workers.max}.
+     *
+     * @throws IllegalArgumentException naming the setting that is wrong
+     */
     public static RedTaskConfig from(Config c) {
+        return from(c, OptionalInt.empty());
+    }
+
+    /**
+     * Reads every setting, with the worker executor's own limit of concurrent tasks when it is
+     * known: that limit is the ceiling of the concurrency, whatever {@code redtask.workers.max} says.
+     * An unset {@code redtask.workers.concurrency} is lowered to the ceiling when it is above it.
+     *
+     * @throws IllegalArgumentException naming the setting that is wrong
+     */
+    public static RedTaskConfig from(Config c, OptionalInt executorMax) {
         EngineSettings d = EngineSettings.DEFAULTS;
         List<String> queues = Arrays.stream(c.getOptionalValue(QUEUES, String.class).orElse("default").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
@@ -110,11 +126,13 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                         + "': queue names are 1 to 64 characters from A-Z a-z 0-9 _ -");
             }
         });
-        int concurrency = c.getOptionalValue(CONCURRENCY, Integer.class).orElse(d.concurrency());
-        // The worker executor's concurrencyPolicy max in server.xml uses the same variable.
-        int max = c.getOptionalValue("redtask.workers.max", Integer.class).orElse(32);
+        // The executor's own limit when it is known (a concurrencyPolicy max written as a number
+        // in server.xml), else the variable the policy is meant to be written with.
+        int max = executorMax.orElseGet(() -> workersMax(c).orElse(32));
+        int concurrency = c.getOptionalValue(CONCURRENCY, Integer.class).orElse(Math.min(d.concurrency(), max));
         if (concurrency < 0 || concurrency > max) {
-            throw new IllegalArgumentException(CONCURRENCY + " must be between 0 and redtask.workers.max (" + max
+            throw new IllegalArgumentException(CONCURRENCY + " must be between 0 and " + (executorMax.isPresent()
+                    ? "the worker executor's concurrencyPolicy max (" : "redtask.workers.max (") + max
                     + "), was " + concurrency);
         }
         EngineSettings engine = EngineSettings.builder(
@@ -190,7 +208,7 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 redisTimeout,
                 c.getOptionalValue("redtask.key-prefix", String.class).orElse("redtask"),
                 c.getOptionalValue("redtask.workers.enabled", Boolean.class).orElse(true),
-                c.getOptionalValue("redtask.workers.executor", String.class).orElse("concurrent/redtaskWorkers"),
+                workerExecutor(c),
                 c.getOptionalValue("redtask.housekeeping.executor", String.class).orElse("concurrent/redtaskScheduler"),
                 engine, Map.copyOf(queueLimits), web, limits, resultBytes, tls,
                 duration(c, "redtask.tx.retry-for", Duration.ofMinutes(1)),
@@ -210,6 +228,16 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
     private static List<String> list(Config c, String key) {
         return Arrays.stream(c.getOptionalValue(key, String.class).orElse("").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
+    }
+
+    /** {@code redtask.workers.executor}: the JNDI name of the handlers' ManagedExecutorService. */
+    static String workerExecutor(Config c) {
+        return c.getOptionalValue("redtask.workers.executor", String.class).orElse("concurrent/redtaskWorkers");
+    }
+
+    /** {@code redtask.workers.max}, when it is set. */
+    static java.util.Optional<Integer> workersMax(Config c) {
+        return c.getOptionalValue("redtask.workers.max", Integer.class);
     }
 
     /**

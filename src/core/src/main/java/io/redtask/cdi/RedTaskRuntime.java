@@ -53,10 +53,12 @@ public class RedTaskRuntime {
     // Read once under the lock; volatile so the start-up and stop paths see it without it.
     private volatile RedTaskConfig config;
     private RedisStorage storage;
+    private ManagedExecutorService workers;
     private java.util.concurrent.ScheduledExecutorService housekeeping;
     private java.util.concurrent.ScheduledThreadPoolExecutor ownThreads;
     private RedTaskMBeans mbeans;
     private java.util.concurrent.ScheduledFuture<?> mbeanRefresh;
+    private LogHandlersAtExit logHandlers;
 
     /** The engine, built on first use. */
     public RedTaskEngine engine() {
@@ -97,10 +99,22 @@ public class RedTaskRuntime {
         }
     }
 
-    /** The settings, read once from MicroProfile Config. */
+    /**
+     * The settings, read once from MicroProfile Config, with the worker executor's own limit of
+     * concurrent tasks as the ceiling of the concurrency (so it is looked up here).
+     */
     public synchronized RedTaskConfig config() {
         if (config == null) {
-            config = RedTaskConfig.from(ConfigProvider.getConfig());
+            org.eclipse.microprofile.config.Config mp = ConfigProvider.getConfig();
+            workers = lookup(RedTaskConfig.workerExecutor(mp), "java:comp/DefaultManagedExecutorService",
+                    ManagedExecutorService.class);
+            java.util.OptionalInt limit = ExecutorLimit.of(workers);
+            config = RedTaskConfig.from(mp, limit);
+            RedTaskConfig.workersMax(mp).filter(max -> limit.isPresent() && max != limit.getAsInt())
+                    .ifPresent(max -> LOG.warning("RedTask: redtask.workers.max is " + max + " but the worker executor '"
+                            + config.workerExecutor() + "' runs at most " + limit.getAsInt() + " tasks at once "
+                            + "(its concurrencyPolicy max); " + limit.getAsInt() + " is the ceiling. Write "
+                            + "max=\"${redtask.workers.max}\" in server.xml to set both with one variable"));
         }
         return config;
     }
@@ -111,6 +125,7 @@ public class RedTaskRuntime {
     }
 
     void onStartup(@Observes Startup event) {
+        logHandlers = LogHandlersAtExit.remember();
         RedTaskEngine e = engine();
         try {
             config.queueLimits().forEach(e.admin()::setQueueConcurrency);
@@ -157,6 +172,11 @@ public class RedTaskRuntime {
 
     @PreDestroy
     synchronized void stop() {
+        // On kill -TERM the JVM's logging reset may already have cut java.util.logging off from
+        // messages.log: without this the stop would leave no line (see LogHandlersAtExit).
+        if (logHandlers != null && logHandlers.restoreIfReset()) {
+            LOG.fine("RedTask: java.util.logging was reset by the JVM's shutdown hook; its handlers are back for the stop");
+        }
         if (mbeanRefresh != null) {
             mbeanRefresh.cancel(false);
             mbeanRefresh = null;
@@ -202,8 +222,7 @@ public class RedTaskRuntime {
 
     private RedTaskEngine build() {
         RedTaskConfig config = config();
-        ManagedExecutorService workers = lookup(config.workerExecutor(), "java:comp/DefaultManagedExecutorService",
-                ManagedExecutorService.class);
+        Slf4jCheck.warnWithoutBinding();
         housekeeping = housekeepingThreads(config);
         JsonCodec codec = new JsonCodec();
         SubmitLimits.configure(config.limits());

@@ -144,6 +144,11 @@ final class Submitter {
      * Tasks of a queue that no server takes tasks from wait forever: say so in the log, rather
      * than let the submitter wonder (a queue must be in some server's {@code redtask.queues}).
      * Servers are looked up at most once per served-check interval per queue.
+     *
+     * <p>A submit made before this engine started (a {@code @Startup} bean's, while the application
+     * starts) to one of this server's own queues is not judged at once: the engine is about to
+     * serve it, and its heartbeat is not in Redis yet. The next submit after a served-check
+     * interval is judged as usual, so a server whose workers are off still warns.
      */
     private void warnIfUnserved(String queue, long now) {
         if (lifecycle.isRunning() && settings.queues().contains(queue)) {
@@ -155,6 +160,9 @@ final class Submitter {
             return;
         }
         servedChecks.put(queue, now);
+        if (checked == null && settings.queues().contains(queue)) {
+            return;
+        }
         try {
             if (nodes.nodes(now).stream().noneMatch(n -> n.queues().contains(queue))) {
                 Long warned = unservedWarnings.get(queue);

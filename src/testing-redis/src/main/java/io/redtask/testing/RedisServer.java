@@ -77,12 +77,21 @@ public final class RedisServer implements AutoCloseable {
     /**
      * Starts a server on a free port; {@code appendOnly} keeps an AOF, synced on every write, so
      * a restart - even after a kill - keeps every acknowledged write.
+     *
+     * @param appendOnly whether to keep an append-only file
+     * @return the running server
      */
     public static RedisServer start(boolean appendOnly) {
         return start(appendOnly, List.of());
     }
 
-    /** Starts a server on a free port with more command-line settings ({@code --cluster-enabled yes}...). */
+    /**
+     * Starts a server on a free port with more command-line settings.
+     *
+     * @param appendOnly whether to keep an append-only file
+     * @param extraArgs  more settings, e.g. {@code --cluster-enabled yes}
+     * @return the running server
+     */
     public static RedisServer start(boolean appendOnly, List<String> extraArgs) {
         try {
             RedisServer server = new RedisServer(Files.createTempDirectory("redtask-redis-"), appendOnly, extraArgs);
@@ -94,10 +103,20 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The port it listens on (on 127.0.0.1).
+     *
+     * @return the port
+     */
     public int port() {
         return port;
     }
 
+    /**
+     * Its address as RedTask's {@code redtask.redis.url} takes it.
+     *
+     * @return {@code redis://127.0.0.1:<port>}
+     */
     public String url() {
         return "redis://127.0.0.1:" + port;
     }
@@ -188,7 +207,12 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Starts a Sentinel on a free port with {@code config} (a file it may rewrite). */
+    /**
+     * Starts a Sentinel on a free port.
+     *
+     * @param config the Sentinel's configuration (written to a file it may rewrite)
+     * @return the running Sentinel
+     */
     public static RedisServer sentinel(String config) {
         return sentinel(config, null);
     }
@@ -217,12 +241,22 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** The server's own directory (config files, AOF, log). */
+    /**
+     * The server's own directory.
+     *
+     * @return where its configuration, AOF and log are
+     */
     public Path dir() {
         return dir;
     }
 
-    static String findBinary() {
+    /**
+     * Where {@code redis-server} is: on the {@code PATH}, or in {@code /usr/bin} or {@code /usr/local/bin}.
+     *
+     * @return the path of the binary
+     * @throws IllegalStateException naming the package to install when there is none
+     */
+    public static String findBinary() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             File f = new File(dir, "redis-server");
             if (f.canExecute()) {

@@ -14,10 +14,16 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     private final boolean appendOnly;
     private RedisServer server;
 
+    /** A server without persistence. */
     public RedisServerExtension() {
         this(false);
     }
 
+    /**
+     * A server with or without an append-only file.
+     *
+     * @param appendOnly whether to keep an AOF, synced on every write
+     */
     public RedisServerExtension(boolean appendOnly) {
         this.appendOnly = appendOnly;
     }
@@ -34,10 +40,20 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         }
     }
 
+    /**
+     * The running server.
+     *
+     * @return the server of the current test class
+     */
     public RedisServer server() {
         return server;
     }
 
+    /**
+     * The running server's address.
+     *
+     * @return {@code redis://127.0.0.1:<port>}
+     */
     public String url() {
         return server.url();
     }
