@@ -135,7 +135,7 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                     ? "the worker executor's concurrencyPolicy max (" : "redtask.workers.max (") + max
                     + "), was " + concurrency);
         }
-        EngineSettings engine = EngineSettings.builder(
+        EngineSettings engine = named(() -> EngineSettings.builder(
                         c.getOptionalValue("redtask.node-id", String.class).orElseGet(RedTaskConfig::defaultNodeId))
                 .queues(queues)
                 .concurrency(concurrency)
@@ -163,7 +163,7 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 .memoryHighWater(c.getOptionalValue("redtask.memory.high-water", Double.class).orElse(d.memoryHighWater()))
                 .durability(Durability.parse(c.getOptionalValue("redtask.durability", String.class).orElse("async"),
                         duration(c, "redtask.durability-timeout", d.durability().timeout())))
-                .build();
+                .build());
         Map<String, Integer> queueLimits = new TreeMap<>();
         for (String q : queues) {
             c.getOptionalValue("redtask.queue." + q + ".concurrency", Integer.class).ifPresent(n -> queueLimits.put(q, n));
@@ -266,6 +266,40 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
             throw new IllegalArgumentException(key + " must be positive, was " + v);
         }
         return v;
+    }
+
+    /** The engine settings' own names for what a key sets, so their errors can name the key. */
+    private static final Map<String, String> KEYS_OF_FIELDS = Map.ofEntries(
+            Map.entry("claimBatch", "redtask.claim-batch"), Map.entry("maxStalls", "redtask.max-stalls"),
+            Map.entry("heartbeatInterval", "redtask.heartbeat"), Map.entry("lease", "redtask.lease"),
+            Map.entry("reaperInterval", "redtask.reaper-interval"), Map.entry("pollInterval", "redtask.poll-interval"),
+            Map.entry("keepSucceeded", "redtask.keep.succeeded"), Map.entry("keepDead", "redtask.keep.dead"),
+            Map.entry("idempotencyWindow", "redtask.idempotency-window"), Map.entry("cronInterval", "redtask.cron.interval"),
+            Map.entry("misfireThreshold", "redtask.cron.misfire-threshold"),
+            Map.entry("watchInterval", "redtask.watch-interval"), Map.entry("nodeTtl", "redtask.node-ttl"),
+            Map.entry("outageBackoff", "redtask.outage-backoff"), Map.entry("statsWindow", "redtask.stats-window"),
+            Map.entry("servedCheck", "redtask.served-check"), Map.entry("shutdownGrace", "redtask.shutdown-grace"),
+            Map.entry("promoteBatch", "redtask.promote-batch"), Map.entry("memoryHighWater", "redtask.memory.high-water"),
+            Map.entry("backoff", "redtask.retry.base, redtask.retry.cap, redtask.retry.jitter"),
+            Map.entry("concurrency", CONCURRENCY));
+
+    private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile(
+            "(?<![.\\w-])(" + String.join("|", KEYS_OF_FIELDS.keySet()) + ")(?![\\w-])");
+
+    /** Builds the engine settings; an error names the configuration keys, not the settings' fields. */
+    private static EngineSettings named(java.util.function.Supplier<EngineSettings> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            java.util.regex.Matcher m = FIELD.matcher(message);
+            StringBuilder named = new StringBuilder();
+            while (m.find()) {
+                m.appendReplacement(named, java.util.regex.Matcher.quoteReplacement(KEYS_OF_FIELDS.get(m.group(1))));
+            }
+            m.appendTail(named);
+            throw new IllegalArgumentException(named.toString(), e);
+        }
     }
 
     private static Duration duration(Config c, String key, Duration fallback) {

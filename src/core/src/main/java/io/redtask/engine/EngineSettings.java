@@ -76,13 +76,26 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         if (maxStalls < 0) {
             throw new IllegalArgumentException("maxStalls must be 0 or more");
         }
-        for (Duration d : List.of(lease, heartbeatInterval, reaperInterval, pollInterval, keepSucceeded, keepDead,
-                idempotencyWindow, cronInterval, misfireThreshold, watchInterval, nodeTtl, outageBackoff, statsWindow,
-                servedCheck)) {
-            if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException("durations must be positive: " + d);
+        java.util.Map<String, Duration> durations = new java.util.LinkedHashMap<>();
+        durations.put("lease", lease);
+        durations.put("heartbeatInterval", heartbeatInterval);
+        durations.put("reaperInterval", reaperInterval);
+        durations.put("pollInterval", pollInterval);
+        durations.put("keepSucceeded", keepSucceeded);
+        durations.put("keepDead", keepDead);
+        durations.put("idempotencyWindow", idempotencyWindow);
+        durations.put("cronInterval", cronInterval);
+        durations.put("misfireThreshold", misfireThreshold);
+        durations.put("watchInterval", watchInterval);
+        durations.put("nodeTtl", nodeTtl);
+        durations.put("outageBackoff", outageBackoff);
+        durations.put("statsWindow", statsWindow);
+        durations.put("servedCheck", servedCheck);
+        durations.forEach((name, d) -> {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be a positive duration, was " + d);
             }
-        }
+        });
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdownGrace must not be negative");
         }

@@ -264,7 +264,6 @@ class RedTaskConfigTest {
      * belongs in RedTaskConfig (src/core/src/main).
      */
     @Test
-    @Disabled("broken promise, engine-side fix pending: RedTaskConfig passes these to EngineSettings, whose errors name its fields, not the keys")
     void valuesTheEngineRefusesAreNamedByTheirKey() {
         Map<String, String> cases = Map.of(
                 "redtask.claim-batch", "0",
