@@ -3,8 +3,7 @@ package io.redtask;
 /** The task type a handler class declares with {@link TaskType}: the typed submits' one rule. */
 final class HandlerTypes {
 
-    private HandlerTypes() {
-    }
+    private HandlerTypes() {}
 
     /**
      * The {@link TaskType#value()} of {@code handler}, also when it is given a subclass (a CDI proxy
@@ -23,7 +22,8 @@ final class HandlerTypes {
                 return t.value();
             }
         }
-        throw new InvalidRequestException("type", handler.getName() + " has no @TaskType: annotate the handler "
-                + "class with the task type it handles");
+        throw new InvalidRequestException(
+                "type",
+                handler.getName() + " has no @TaskType: annotate the handler " + "class with the task type it handles");
     }
 }

@@ -17,8 +17,10 @@ public class IdempotencyConflictException extends InvalidRequestException {
      * @param firstTaskId the task the key was first used for
      */
     public IdempotencyConflictException(String field, String firstTaskId) {
-        super(field, "was used for task " + firstTaskId + " with another type or payload; use a new key, "
-                + "or send the same type and payload to get that task back");
+        super(
+                field,
+                "was used for task " + firstTaskId + " with another type or payload; use a new key, "
+                        + "or send the same type and payload to get that task back");
         this.firstTaskId = firstTaskId;
     }
 

@@ -17,7 +17,14 @@ import java.util.List;
  * @param startedAt   when it started
  * @param lastSeen    its last heartbeat
  */
-public record NodeInfo(String nodeId, List<String> queues, int concurrency, int maxConcurrency, int busy, boolean paused,
-                       long completed,
-                       long failed, Instant startedAt, Instant lastSeen) {
-}
+public record NodeInfo(
+        String nodeId,
+        List<String> queues,
+        int concurrency,
+        int maxConcurrency,
+        int busy,
+        boolean paused,
+        long completed,
+        long failed,
+        Instant startedAt,
+        Instant lastSeen) {}

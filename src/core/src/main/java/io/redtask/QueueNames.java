@@ -7,8 +7,7 @@ public final class QueueNames {
 
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
-    private QueueNames() {
-    }
+    private QueueNames() {}
 
     /**
      * Returns {@code name} when it is a valid queue name.
@@ -19,8 +18,10 @@ public final class QueueNames {
      */
     public static String requireValid(String name) {
         if (name == null || !VALID.matcher(name).matches()) {
-            throw new InvalidRequestException("queue",
-                    "must be 1 to 64 characters from A-Z a-z 0-9 _ -, was " + (name == null ? "null" : "'" + name + "'"));
+            throw new InvalidRequestException(
+                    "queue",
+                    "must be 1 to 64 characters from A-Z a-z 0-9 _ -, was "
+                            + (name == null ? "null" : "'" + name + "'"));
         }
         return name;
     }

@@ -19,7 +19,17 @@ import java.time.Duration;
  * @param failedLastMinute    failed attempts in the last minute
  * @param nextWaiting         how long the next task to run has waited since it was submitted, or {@code null}
  */
-public record QueueStats(String name, long ready, long scheduled, long running, long dead, boolean paused,
-                         Integer concurrencyLimit, long completed, long failed, long died, long completedLastMinute,
-                         long failedLastMinute, Duration nextWaiting) {
-}
+public record QueueStats(
+        String name,
+        long ready,
+        long scheduled,
+        long running,
+        long dead,
+        boolean paused,
+        Integer concurrencyLimit,
+        long completed,
+        long failed,
+        long died,
+        long completedLastMinute,
+        long failedLastMinute,
+        Duration nextWaiting) {}

@@ -13,8 +13,7 @@ final class ResultJson {
 
     private static volatile Jsonb jsonb;
 
-    private ResultJson() {
-    }
+    private ResultJson() {}
 
     /**
      * {@code json} as {@code type}; {@code null} for no JSON or JSON {@code null}.
@@ -28,8 +27,8 @@ final class ResultJson {
         try {
             return jsonb().fromJson(json, type);
         } catch (JsonbException e) {
-            throw new IllegalArgumentException("the result of task " + taskId + " cannot be read as "
-                    + type.getName() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "the result of task " + taskId + " cannot be read as " + type.getName() + ": " + e.getMessage(), e);
         }
     }
 

@@ -21,8 +21,8 @@ import java.util.Objects;
  * @param options queue, priority, maxAttempts and timeout of each task
  * @param misfire what to do about slots missed while no server ran
  */
-public record Schedule(String name, String cron, ZoneId zone, String type, Object payload, SubmitOptions options,
-                       Misfire misfire) {
+public record Schedule(
+        String name, String cron, ZoneId zone, String type, Object payload, SubmitOptions options, Misfire misfire) {
 
     /**
      * Checks the parts.

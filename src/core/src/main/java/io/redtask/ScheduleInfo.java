@@ -14,6 +14,12 @@ import java.time.Instant;
  * @param misfire     what it does about missed slots
  * @param nextFireAt  its next slot
  */
-public record ScheduleInfo(String name, String cron, String zone, String type, String queue, String payloadJson,
-                           Misfire misfire, Instant nextFireAt) {
-}
+public record ScheduleInfo(
+        String name,
+        String cron,
+        String zone,
+        String type,
+        String queue,
+        String payloadJson,
+        Misfire misfire,
+        Instant nextFireAt) {}

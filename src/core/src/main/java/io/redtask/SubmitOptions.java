@@ -231,8 +231,7 @@ public final class SubmitOptions {
         private boolean immediate;
         private String submittedBy;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Records who submits the task (a user name). Its idempotency key is then that user's own:
@@ -283,8 +282,8 @@ public final class SubmitOptions {
          */
         public Builder priority(int priority) {
             if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
-                throw new InvalidRequestException("priority", "must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY
-                        + ", was " + priority);
+                throw new InvalidRequestException(
+                        "priority", "must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY + ", was " + priority);
             }
             this.priority = priority;
             return this;
@@ -363,8 +362,8 @@ public final class SubmitOptions {
          */
         public Builder idempotencyKey(String key) {
             if (key != null && (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY)) {
-                throw new InvalidRequestException("idempotencyKey", "must be 1 to " + MAX_IDEMPOTENCY_KEY
-                        + " characters and not blank");
+                throw new InvalidRequestException(
+                        "idempotencyKey", "must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters and not blank");
             }
             this.idempotencyKey = key;
             return this;

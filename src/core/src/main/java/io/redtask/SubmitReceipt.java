@@ -9,5 +9,4 @@ package io.redtask;
  * @param duplicate whether the idempotency key had been used in the queue within its window, so
  *                  nothing new was stored
  */
-public record SubmitReceipt(String id, TaskState state, boolean duplicate) {
-}
+public record SubmitReceipt(String id, TaskState state, boolean duplicate) {}

@@ -17,8 +17,16 @@ package io.redtask;
  * @param waitMillis how long the attempt waited from its due time to its start (-1 when not run)
  * @param runMillis  how long the attempt ran (-1 when not run)
  */
-public record TaskEvent(Kind kind, String taskId, String type, String queue, int attempt, String resultJson,
-                        String error, long waitMillis, long runMillis) {
+public record TaskEvent(
+        Kind kind,
+        String taskId,
+        String type,
+        String queue,
+        int attempt,
+        String resultJson,
+        String error,
+        long waitMillis,
+        long runMillis) {
 
     /** Kinds of event. */
     public enum Kind {

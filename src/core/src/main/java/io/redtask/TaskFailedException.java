@@ -14,8 +14,8 @@ public class TaskFailedException extends RedTaskException {
      * @param status the task, in a final state other than {@link TaskState#SUCCEEDED}
      */
     public TaskFailedException(TaskStatus status) {
-        super("task " + status.id() + " (" + status.type() + ") is " + status.state().wireName()
-                + (status.error() != null ? ": " + status.error() : ""));
+        super("task " + status.id() + " (" + status.type() + ") is "
+                + status.state().wireName() + (status.error() != null ? ": " + status.error() : ""));
         this.status = status;
     }
 

@@ -78,6 +78,7 @@ public record TaskResult<R>(TaskStatus status, R value) {
         if (status.state().isFinal()) {
             throw new TaskFailedException(status);
         }
-        throw new IllegalStateException("task " + status.id() + " has not finished: it is " + status.state().wireName());
+        throw new IllegalStateException("task " + status.id() + " has not finished: it is "
+                + status.state().wireName());
     }
 }

@@ -23,8 +23,20 @@ import java.time.Instant;
  * @param idempotencyKey the idempotency key it was submitted with, or {@code null}
  * @param submittedBy    who submitted it ({@link SubmitOptions.Builder#submittedBy}), or {@code null}
  */
-public record TaskStatus(String id, String type, String queue, TaskState state, int attempts, int maxAttempts,
-                         String result, String error, Instant createdAt, Instant startedAt, Instant finishedAt,
-                         int priority, Instant runAt, Duration timeout, String idempotencyKey,
-                         String submittedBy) {
-}
+public record TaskStatus(
+        String id,
+        String type,
+        String queue,
+        TaskState state,
+        int attempts,
+        int maxAttempts,
+        String result,
+        String error,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        int priority,
+        Instant runAt,
+        Duration timeout,
+        String idempotencyKey,
+        String submittedBy) {}

@@ -12,6 +12,5 @@ package io.redtask;
  * @param stuckTasks        attempts that timed out but whose handlers have not returned, each
  *                          holding a worker thread
  */
-public record WorkerHealth(boolean running, boolean workersPaused, int concurrency, int busy, long fetcherIdleMillis,
-                           int stuckTasks) {
-}
+public record WorkerHealth(
+        boolean running, boolean workersPaused, int concurrency, int busy, long fetcherIdleMillis, int stuckTasks) {}

@@ -24,8 +24,7 @@ final class ExecutorLimit {
 
     private static final Logger LOG = Logger.getLogger(ExecutorLimit.class.getName());
 
-    private ExecutorLimit() {
-    }
+    private ExecutorLimit() {}
 
     /**
      * The executor's limit of concurrent tasks.

@@ -44,11 +44,22 @@ import java.util.TreeMap;
  * @param redisTls             {@code redtask.redis.truststore} and {@code .truststore-password}: whom a
  *                             {@code rediss://} connection trusts (the JVM's default trust store when unset)
  */
-public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTimeout, String keyPrefix,
-                            boolean workersEnabled, String workerExecutor, String housekeepingExecutor,
-                            EngineSettings engine, Map<String, Integer> queueLimits, Web web,
-                            SubmitLimits.Limits limits, int resultBytes, RedisTls redisTls, Duration txRetryFor,
-                            String housekeepingThreadFactory) {
+public record RedTaskConfig(
+        String redisUrl,
+        int redisPoolSize,
+        Duration redisTimeout,
+        String keyPrefix,
+        boolean workersEnabled,
+        String workerExecutor,
+        String housekeepingExecutor,
+        EngineSettings engine,
+        Map<String, Integer> queueLimits,
+        Web web,
+        SubmitLimits.Limits limits,
+        int resultBytes,
+        RedisTls redisTls,
+        Duration txRetryFor,
+        String housekeepingThreadFactory) {
 
     /**
      * The trust store of TLS connections to Redis.
@@ -95,10 +106,18 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
      *                             the server listens beyond loopback
      * @param httpsPort            {@code redtask.https.port}: where HTTPS is, for redirects and messages
      */
-    public record Web(boolean secureTasks, Duration metricsCache, boolean requireNoeviction,
-                      boolean requirePersistence, Duration fetcherStall, long bodyBytes, int maxPriority,
-                      List<String> allowedOrigins, List<String> allowedHosts, boolean httpsLogins, int httpsPort) {
-    }
+    public record Web(
+            boolean secureTasks,
+            Duration metricsCache,
+            boolean requireNoeviction,
+            boolean requirePersistence,
+            Duration fetcherStall,
+            long bodyBytes,
+            int maxPriority,
+            List<String> allowedOrigins,
+            List<String> allowedHosts,
+            boolean httpsLogins,
+            int httpsPort) {}
 
     /**
      * Reads every setting; the ceiling of the concurrency is {@code redtask.workers.max}.
@@ -118,12 +137,17 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
      */
     public static RedTaskConfig from(Config c, OptionalInt executorMax) {
         EngineSettings d = EngineSettings.DEFAULTS;
-        List<String> queues = Arrays.stream(c.getOptionalValue(QUEUES, String.class).orElse("default").split(","))
-                .map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
+        List<String> queues = Arrays.stream(c.getOptionalValue(QUEUES, String.class)
+                        .orElse("default")
+                        .split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .distinct()
+                .toList();
         queues.forEach(q -> {
             if (!QueueNames.isValid(q)) {
-                throw new IllegalArgumentException(QUEUES + " contains '" + q
-                        + "': queue names are 1 to 64 characters from A-Z a-z 0-9 _ -");
+                throw new IllegalArgumentException(
+                        QUEUES + " contains '" + q + "': queue names are 1 to 64 characters from A-Z a-z 0-9 _ -");
             }
         });
         // The executor's own limit when it is known (a concurrencyPolicy max written as a number
@@ -131,8 +155,11 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
         int max = executorMax.orElseGet(() -> workersMax(c).orElse(32));
         int concurrency = c.getOptionalValue(CONCURRENCY, Integer.class).orElse(Math.min(d.concurrency(), max));
         if (concurrency < 0 || concurrency > max) {
-            throw new IllegalArgumentException(CONCURRENCY + " must be between 0 and " + (executorMax.isPresent()
-                    ? "the worker executor's concurrencyPolicy max (" : "redtask.workers.max (") + max
+            throw new IllegalArgumentException(CONCURRENCY + " must be between 0 and "
+                    + (executorMax.isPresent()
+                            ? "the worker executor's concurrencyPolicy max ("
+                            : "redtask.workers.max (")
+                    + max
                     + "), was " + concurrency);
         }
         EngineSettings engine = named(() -> EngineSettings.builder(
@@ -143,14 +170,19 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 .lease(duration(c, "redtask.lease", d.lease()), duration(c, "redtask.heartbeat", d.heartbeatInterval()))
                 .reaperInterval(duration(c, "redtask.reaper-interval", d.reaperInterval()))
                 .pollInterval(duration(c, "redtask.poll-interval", d.pollInterval()))
-                .claimBatch(c.getOptionalValue("redtask.claim-batch", Integer.class).orElse(d.claimBatch()))
+                .claimBatch(
+                        c.getOptionalValue("redtask.claim-batch", Integer.class).orElse(d.claimBatch()))
                 .shutdownGrace(duration(c, "redtask.shutdown-grace", d.shutdownGrace()))
-                .retention(duration(c, "redtask.keep.succeeded", d.keepSucceeded()),
+                .retention(
+                        duration(c, "redtask.keep.succeeded", d.keepSucceeded()),
                         duration(c, "redtask.keep.dead", d.keepDead()))
-                .maxStalls(c.getOptionalValue("redtask.max-stalls", Integer.class).orElse(d.maxStalls()))
-                .backoff(new RetryBackoff(duration(c, "redtask.retry.base", d.backoff().base()),
+                .maxStalls(
+                        c.getOptionalValue("redtask.max-stalls", Integer.class).orElse(d.maxStalls()))
+                .backoff(new RetryBackoff(
+                        duration(c, "redtask.retry.base", d.backoff().base()),
                         duration(c, "redtask.retry.cap", d.backoff().cap()),
-                        c.getOptionalValue("redtask.retry.jitter", Double.class).orElse(d.backoff().jitter())))
+                        c.getOptionalValue("redtask.retry.jitter", Double.class)
+                                .orElse(d.backoff().jitter())))
                 .idempotencyWindow(duration(c, "redtask.idempotency-window", d.idempotencyWindow()))
                 .cronInterval(duration(c, "redtask.cron.interval", d.cronInterval()))
                 .misfireThreshold(duration(c, "redtask.cron.misfire-threshold", d.misfireThreshold()))
@@ -158,27 +190,33 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 .nodeTtl(duration(c, "redtask.node-ttl", d.nodeTtl()))
                 .outageBackoff(duration(c, "redtask.outage-backoff", d.outageBackoff()))
                 .statsWindow(duration(c, "redtask.stats-window", d.statsWindow()))
-                .promoteBatch(c.getOptionalValue("redtask.promote-batch", Integer.class).orElse(d.promoteBatch()))
+                .promoteBatch(c.getOptionalValue("redtask.promote-batch", Integer.class)
+                        .orElse(d.promoteBatch()))
                 .servedCheck(duration(c, "redtask.served-check", d.servedCheck()))
-                .memoryHighWater(c.getOptionalValue("redtask.memory.high-water", Double.class).orElse(d.memoryHighWater()))
-                .durability(Durability.parse(c.getOptionalValue("redtask.durability", String.class).orElse("async"),
+                .memoryHighWater(c.getOptionalValue("redtask.memory.high-water", Double.class)
+                        .orElse(d.memoryHighWater()))
+                .durability(Durability.parse(
+                        c.getOptionalValue("redtask.durability", String.class).orElse("async"),
                         duration(c, "redtask.durability-timeout", d.durability().timeout())))
                 .build());
         Map<String, Integer> queueLimits = new TreeMap<>();
         for (String q : queues) {
-            c.getOptionalValue("redtask.queue." + q + ".concurrency", Integer.class).ifPresent(n -> queueLimits.put(q, n));
+            c.getOptionalValue("redtask.queue." + q + ".concurrency", Integer.class)
+                    .ifPresent(n -> queueLimits.put(q, n));
         }
         Duration redisTimeout = duration(c, "redtask.redis.timeout", Duration.ofSeconds(2));
         if (engine.durability().mode() != Durability.Mode.ASYNC
                 && engine.durability().timeout().compareTo(redisTimeout) >= 0) {
             // The confirmation is awaited on the connection: it must come before the read times out.
-            throw new IllegalArgumentException("redtask.durability-timeout (" + engine.durability().timeout()
-                    + ") must be shorter than redtask.redis.timeout (" + redisTimeout + ")");
+            throw new IllegalArgumentException(
+                    "redtask.durability-timeout (" + engine.durability().timeout()
+                            + ") must be shorter than redtask.redis.timeout (" + redisTimeout + ")");
         }
         Web web = web(c);
         SubmitLimits.Limits dl = SubmitLimits.Limits.DEFAULTS;
         SubmitLimits.Limits limits = new SubmitLimits.Limits(
-                c.getOptionalValue("redtask.limits.payload-bytes", Integer.class).orElse(dl.payloadBytes()),
+                c.getOptionalValue("redtask.limits.payload-bytes", Integer.class)
+                        .orElse(dl.payloadBytes()),
                 c.getOptionalValue("redtask.limits.json-depth", Integer.class).orElse(dl.jsonDepth()),
                 c.getOptionalValue("redtask.limits.name-length", Integer.class).orElse(dl.nameLength()),
                 duration(c, "redtask.limits.max-delay", dl.maxDelay()),
@@ -194,12 +232,15 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                         + "for every name starting so");
             }
         });
-        int resultBytes = c.getOptionalValue("redtask.limits.result-bytes", Integer.class).orElse(DEFAULT_RESULT_BYTES);
+        int resultBytes =
+                c.getOptionalValue("redtask.limits.result-bytes", Integer.class).orElse(DEFAULT_RESULT_BYTES);
         if (resultBytes < 16) {
             throw new IllegalArgumentException("redtask.limits.result-bytes must be at least 16, was " + resultBytes);
         }
-        RedisTls tls = new RedisTls(c.getOptionalValue("redtask.redis.truststore", String.class).orElse(null),
-                c.getOptionalValue("redtask.redis.truststore-password", String.class).orElse(null));
+        RedisTls tls = new RedisTls(
+                c.getOptionalValue("redtask.redis.truststore", String.class).orElse(null),
+                c.getOptionalValue("redtask.redis.truststore-password", String.class)
+                        .orElse(null));
         return new RedTaskConfig(
                 c.getOptionalValue(REDIS_URL, String.class).orElse("redis://127.0.0.1:6379"),
                 // For submits and reads (request threads); workers and RedTask's own loops have
@@ -209,8 +250,14 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
                 c.getOptionalValue("redtask.key-prefix", String.class).orElse("redtask"),
                 c.getOptionalValue("redtask.workers.enabled", Boolean.class).orElse(true),
                 workerExecutor(c),
-                c.getOptionalValue("redtask.housekeeping.executor", String.class).orElse("concurrent/redtaskScheduler"),
-                engine, Map.copyOf(queueLimits), web, limits, resultBytes, tls,
+                c.getOptionalValue("redtask.housekeeping.executor", String.class)
+                        .orElse("concurrent/redtaskScheduler"),
+                engine,
+                Map.copyOf(queueLimits),
+                web,
+                limits,
+                resultBytes,
+                tls,
                 duration(c, "redtask.tx.retry-for", Duration.ofMinutes(1)),
                 c.getOptionalValue("redtask.housekeeping.thread-factory", String.class)
                         .orElse("java:comp/DefaultManagedThreadFactory"));
@@ -227,7 +274,10 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
 
     private static List<String> list(Config c, String key) {
         return Arrays.stream(c.getOptionalValue(key, String.class).orElse("").split(","))
-                .map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .distinct()
+                .toList();
     }
 
     /** {@code redtask.workers.executor}: the JNDI name of the handlers' ManagedExecutorService. */
@@ -248,14 +298,19 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
         return new Web(
                 c.getOptionalValue("redtask.rest.secure-tasks", Boolean.class).orElse(false),
                 duration(c, "redtask.metrics.cache", Duration.ofSeconds(2)),
-                c.getOptionalValue("redtask.health.require-noeviction", Boolean.class).orElse(true),
-                c.getOptionalValue("redtask.health.require-persistence", Boolean.class).orElse(false),
+                c.getOptionalValue("redtask.health.require-noeviction", Boolean.class)
+                        .orElse(true),
+                c.getOptionalValue("redtask.health.require-persistence", Boolean.class)
+                        .orElse(false),
                 duration(c, "redtask.health.fetcher-stall", Duration.ofSeconds(30)),
                 positive(c, "redtask.limits.body-bytes", DEFAULT_BODY_BYTES),
                 c.getOptionalValue("redtask.rest.max-priority", Integer.class).orElse(DEFAULT_MAX_PRIORITY),
-                list(c, "redtask.rest.allowed-origins").stream().map(o -> o.toLowerCase(java.util.Locale.ROOT)
-                        .replaceFirst("/+$", "")).toList(),
-                list(c, "redtask.rest.allowed-hosts").stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(),
+                list(c, "redtask.rest.allowed-origins").stream()
+                        .map(o -> o.toLowerCase(java.util.Locale.ROOT).replaceFirst("/+$", ""))
+                        .toList(),
+                list(c, "redtask.rest.allowed-hosts").stream()
+                        .map(h -> h.toLowerCase(java.util.Locale.ROOT))
+                        .toList(),
                 c.getOptionalValue("redtask.rest.https-logins", Boolean.class).orElse(false),
                 c.getOptionalValue("redtask.https.port", Integer.class).orElse(9443));
     }
@@ -270,16 +325,25 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
 
     /** The engine settings' own names for what a key sets, so their errors can name the key. */
     private static final Map<String, String> KEYS_OF_FIELDS = Map.ofEntries(
-            Map.entry("claimBatch", "redtask.claim-batch"), Map.entry("maxStalls", "redtask.max-stalls"),
-            Map.entry("heartbeatInterval", "redtask.heartbeat"), Map.entry("lease", "redtask.lease"),
-            Map.entry("reaperInterval", "redtask.reaper-interval"), Map.entry("pollInterval", "redtask.poll-interval"),
-            Map.entry("keepSucceeded", "redtask.keep.succeeded"), Map.entry("keepDead", "redtask.keep.dead"),
-            Map.entry("idempotencyWindow", "redtask.idempotency-window"), Map.entry("cronInterval", "redtask.cron.interval"),
+            Map.entry("claimBatch", "redtask.claim-batch"),
+            Map.entry("maxStalls", "redtask.max-stalls"),
+            Map.entry("heartbeatInterval", "redtask.heartbeat"),
+            Map.entry("lease", "redtask.lease"),
+            Map.entry("reaperInterval", "redtask.reaper-interval"),
+            Map.entry("pollInterval", "redtask.poll-interval"),
+            Map.entry("keepSucceeded", "redtask.keep.succeeded"),
+            Map.entry("keepDead", "redtask.keep.dead"),
+            Map.entry("idempotencyWindow", "redtask.idempotency-window"),
+            Map.entry("cronInterval", "redtask.cron.interval"),
             Map.entry("misfireThreshold", "redtask.cron.misfire-threshold"),
-            Map.entry("watchInterval", "redtask.watch-interval"), Map.entry("nodeTtl", "redtask.node-ttl"),
-            Map.entry("outageBackoff", "redtask.outage-backoff"), Map.entry("statsWindow", "redtask.stats-window"),
-            Map.entry("servedCheck", "redtask.served-check"), Map.entry("shutdownGrace", "redtask.shutdown-grace"),
-            Map.entry("promoteBatch", "redtask.promote-batch"), Map.entry("memoryHighWater", "redtask.memory.high-water"),
+            Map.entry("watchInterval", "redtask.watch-interval"),
+            Map.entry("nodeTtl", "redtask.node-ttl"),
+            Map.entry("outageBackoff", "redtask.outage-backoff"),
+            Map.entry("statsWindow", "redtask.stats-window"),
+            Map.entry("servedCheck", "redtask.served-check"),
+            Map.entry("shutdownGrace", "redtask.shutdown-grace"),
+            Map.entry("promoteBatch", "redtask.promote-batch"),
+            Map.entry("memoryHighWater", "redtask.memory.high-water"),
             Map.entry("backoff", "redtask.retry.base, redtask.retry.cap, redtask.retry.jitter"),
             Map.entry("concurrency", CONCURRENCY));
 
@@ -310,7 +374,8 @@ public record RedTaskConfig(String redisUrl, int redisPoolSize, Duration redisTi
         try {
             return Duration.parse(text);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(key + " must be an ISO-8601 duration such as PT30S, was '" + text + "'", e);
+            throw new IllegalArgumentException(
+                    key + " must be an ISO-8601 duration such as PT30S, was '" + text + "'", e);
         }
     }
 

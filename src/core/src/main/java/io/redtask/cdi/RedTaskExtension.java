@@ -7,14 +7,14 @@ import io.redtask.TaskHandler;
 import io.redtask.TaskType;
 import io.redtask.cron.CronExpression;
 import io.redtask.engine.HandlerRegistration;
-import jakarta.json.Json;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonValue;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.DefinitionException;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
+import jakarta.json.Json;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
 
 import java.io.StringReader;
 import java.time.ZoneId;
@@ -65,8 +65,8 @@ public class RedTaskExtension implements Extension {
                 try {
                     schedules.add(schedule(r, taskType.value()));
                 } catch (RuntimeException e) {
-                    event.addDefinitionError(new DefinitionException("@Recurring(name = \"" + r.name() + "\") on "
-                            + type.getName() + ": " + e.getMessage(), e));
+                    event.addDefinitionError(new DefinitionException(
+                            "@Recurring(name = \"" + r.name() + "\") on " + type.getName() + ": " + e.getMessage(), e));
                 }
             }
         }
@@ -78,8 +78,12 @@ public class RedTaskExtension implements Extension {
         try (JsonReader reader = Json.createReader(new StringReader(r.payload()))) {
             payload = reader.readValue();
         }
-        return Schedule.builder(r.name(), r.cron(), type).zone(ZoneId.of(r.zone())).payload(payload)
-                .options(SubmitOptions.queue(r.queue())).misfire(r.misfire()).build();
+        return Schedule.builder(r.name(), r.cron(), type)
+                .zone(ZoneId.of(r.zone()))
+                .payload(payload)
+                .options(SubmitOptions.queue(r.queue()))
+                .misfire(r.misfire())
+                .build();
     }
 
     /** The schedules declared with {@link Recurring}. */

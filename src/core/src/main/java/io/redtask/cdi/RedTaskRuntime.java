@@ -3,9 +3,9 @@ package io.redtask.cdi;
 import io.redtask.StoreUnavailableException;
 import io.redtask.TaskEvent;
 import io.redtask.TaskHandler;
+import io.redtask.engine.EngineBuilder;
 import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
-import io.redtask.engine.EngineBuilder;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.engine.SubmitLimits;
 import io.redtask.jmx.RedTaskMBeans;
@@ -89,8 +89,8 @@ public class RedTaskRuntime {
     /** The server's transaction registry, or {@code null} when the server runs no JTA. */
     private static jakarta.transaction.TransactionSynchronizationRegistry transactionRegistry() {
         try {
-            return (jakarta.transaction.TransactionSynchronizationRegistry) new InitialContext()
-                    .lookup("java:comp/TransactionSynchronizationRegistry");
+            return (jakarta.transaction.TransactionSynchronizationRegistry)
+                    new InitialContext().lookup("java:comp/TransactionSynchronizationRegistry");
         } catch (NamingException | ClassCastException e) {
             LOG.info("RedTask: no JTA transaction registry (" + e.getMessage() + "); submits are stored at once");
             return null;
@@ -106,15 +106,19 @@ public class RedTaskRuntime {
     public synchronized RedTaskConfig config() {
         if (config == null) {
             org.eclipse.microprofile.config.Config mp = ConfigProvider.getConfig();
-            workers = lookup(RedTaskConfig.workerExecutor(mp), "java:comp/DefaultManagedExecutorService",
+            workers = lookup(
+                    RedTaskConfig.workerExecutor(mp),
+                    "java:comp/DefaultManagedExecutorService",
                     ManagedExecutorService.class);
             java.util.OptionalInt limit = ExecutorLimit.of(workers);
             config = RedTaskConfig.from(mp, limit);
-            RedTaskConfig.workersMax(mp).filter(max -> limit.isPresent() && max != limit.getAsInt())
-                    .ifPresent(max -> LOG.warning("RedTask: redtask.workers.max is " + max + " but the worker executor '"
-                            + config.workerExecutor() + "' runs at most " + limit.getAsInt() + " tasks at once "
-                            + "(its concurrencyPolicy max); " + limit.getAsInt() + " is the ceiling. Write "
-                            + "max=\"${redtask.workers.max}\" in server.xml to set both with one variable"));
+            RedTaskConfig.workersMax(mp)
+                    .filter(max -> limit.isPresent() && max != limit.getAsInt())
+                    .ifPresent(
+                            max -> LOG.warning("RedTask: redtask.workers.max is " + max + " but the worker executor '"
+                                    + config.workerExecutor() + "' runs at most " + limit.getAsInt() + " tasks at once "
+                                    + "(its concurrencyPolicy max); " + limit.getAsInt() + " is the ceiling. Write "
+                                    + "max=\"${redtask.workers.max}\" in server.xml to set both with one variable"));
         }
         return config;
     }
@@ -157,13 +161,17 @@ public class RedTaskRuntime {
         }
         mbeans.register(queues);
         RedTaskMBeans registered = mbeans;
-        mbeanRefresh = housekeeping.scheduleWithFixedDelay(() -> {
-            try {
-                registered.addQueues(e.admin().queueNames());
-            } catch (RuntimeException ex) {
-                LOG.fine(() -> "RedTask: queue MBeans not refreshed: " + ex.getMessage());
-            }
-        }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+        mbeanRefresh = housekeeping.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        registered.addQueues(e.admin().queueNames());
+                    } catch (RuntimeException ex) {
+                        LOG.fine(() -> "RedTask: queue MBeans not refreshed: " + ex.getMessage());
+                    }
+                },
+                5,
+                5,
+                java.util.concurrent.TimeUnit.SECONDS);
     }
 
     void onShutdown(@Observes Shutdown event) {
@@ -175,7 +183,8 @@ public class RedTaskRuntime {
         // On kill -TERM the JVM's logging reset may already have cut java.util.logging off from
         // messages.log: without this the stop would leave no line (see LogHandlersAtExit).
         if (logHandlers != null && logHandlers.restoreIfReset()) {
-            LOG.fine("RedTask: java.util.logging was reset by the JVM's shutdown hook; its handlers are back for the stop");
+            LOG.fine(
+                    "RedTask: java.util.logging was reset by the JVM's shutdown hook; its handlers are back for the stop");
         }
         if (mbeanRefresh != null) {
             mbeanRefresh.cancel(false);
@@ -205,17 +214,21 @@ public class RedTaskRuntime {
      */
     private java.util.concurrent.ScheduledExecutorService housekeepingThreads(RedTaskConfig config) {
         try {
-            jakarta.enterprise.concurrent.ManagedThreadFactory factory = (jakarta.enterprise.concurrent.ManagedThreadFactory)
-                    new InitialContext().lookup(config.housekeepingThreadFactory());
+            jakarta.enterprise.concurrent.ManagedThreadFactory factory =
+                    (jakarta.enterprise.concurrent.ManagedThreadFactory)
+                            new InitialContext().lookup(config.housekeepingThreadFactory());
             // One thread per fetcher (they block briefly on Redis) and four for the periodic jobs.
-            ownThreads = new java.util.concurrent.ScheduledThreadPoolExecutor(config.engine().queues().size() + 4, factory);
+            ownThreads = new java.util.concurrent.ScheduledThreadPoolExecutor(
+                    config.engine().queues().size() + 4, factory);
             ownThreads.setRemoveOnCancelPolicy(true);
             return ownThreads;
         } catch (NamingException | ClassCastException e) {
             LOG.warning("RedTask: no ManagedThreadFactory at '" + config.housekeepingThreadFactory() + "' ("
                     + e.getMessage() + "); RedTask's loops share the server's threads through "
                     + config.housekeepingExecutor() + ", where busy handlers can delay lease renewals");
-            return lookup(config.housekeepingExecutor(), "java:comp/DefaultManagedScheduledExecutorService",
+            return lookup(
+                    config.housekeepingExecutor(),
+                    "java:comp/DefaultManagedScheduledExecutorService",
                     ManagedScheduledExecutorService.class);
         }
     }
@@ -226,11 +239,21 @@ public class RedTaskRuntime {
         housekeeping = housekeepingThreads(config);
         JsonCodec codec = new JsonCodec();
         SubmitLimits.configure(config.limits());
-        storage = RedisStorage.open(config.redisUrl(), config.redisPoolSize(), config.redisTimeout(),
-                new Keys(config.keyPrefix()), config.engine(), config.redisTls().truststore(),
+        storage = RedisStorage.open(
+                config.redisUrl(),
+                config.redisPoolSize(),
+                config.redisTimeout(),
+                new Keys(config.keyPrefix()),
+                config.engine(),
+                config.redisTls().truststore(),
                 config.redisTls().password());
-        EngineBuilder builder = RedTaskEngine.builder().storage(storage).settings(config.engine())
-                .codec(codec).workers(workers).housekeeping(housekeeping).listener(events::fire);
+        EngineBuilder builder = RedTaskEngine.builder()
+                .storage(storage)
+                .settings(config.engine())
+                .codec(codec)
+                .workers(workers)
+                .housekeeping(housekeeping)
+                .listener(events::fire);
         for (Bean<?> handler : extension.handlers().values()) {
             builder.handler(registration(handler, codec, config.resultBytes()));
         }
@@ -245,19 +268,19 @@ public class RedTaskRuntime {
      */
     private HandlerRegistration registration(Bean<?> bean, JsonCodec codec, int resultBytes) {
         return HandlerRegistration.annotated(bean.getBeanClass(), (payload, context) -> {
-                    CreationalContext<?> cc = beanManager.createCreationalContext(bean);
-                    Object result;
-                    try {
-                        @SuppressWarnings("unchecked")
-                        TaskHandler<Object, Object> handler =
-                                (TaskHandler<Object, Object>) beanManager.getReference(bean, bean.getBeanClass(), cc);
-                        result = handler.handle(payload, context);
-                    } finally {
-                        cc.release();
-                    }
-                    checkResultSize(codec, result, resultBytes);
-                    return result;
-                });
+            CreationalContext<?> cc = beanManager.createCreationalContext(bean);
+            Object result;
+            try {
+                @SuppressWarnings("unchecked")
+                TaskHandler<Object, Object> handler =
+                        (TaskHandler<Object, Object>) beanManager.getReference(bean, bean.getBeanClass(), cc);
+                result = handler.handle(payload, context);
+            } finally {
+                cc.release();
+            }
+            checkResultSize(codec, result, resultBytes);
+            return result;
+        });
     }
 
     /**
@@ -276,12 +299,14 @@ public class RedTaskRuntime {
             // The engine reports results that cannot be written as JSON.
             return;
         }
-        long bytes = json.length() > resultBytes ? json.length()
+        long bytes = json.length() > resultBytes
+                ? json.length()
                 : json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (bytes > resultBytes) {
-            throw new io.redtask.NonRetryableException("the result is " + (json.length() > resultBytes ? "more than "
-                    + resultBytes : bytes) + " bytes as JSON; at most " + resultBytes
-                    + " are kept (redtask.limits.result-bytes)");
+            throw new io.redtask.NonRetryableException(
+                    "the result is " + (json.length() > resultBytes ? "more than " + resultBytes : bytes)
+                            + " bytes as JSON; at most " + resultBytes
+                            + " are kept (redtask.limits.result-bytes)");
         }
     }
 
@@ -289,13 +314,15 @@ public class RedTaskRuntime {
         try {
             return type.cast(new InitialContext().lookup(name));
         } catch (NamingException | ClassCastException e) {
-            LOG.warning("RedTask: no " + type.getSimpleName() + " at '" + name + "' (" + e.getMessage()
-                    + "); using " + fallback + ". Declare it in server.xml to bound RedTask's threads.");
+            LOG.warning("RedTask: no " + type.getSimpleName() + " at '" + name + "' (" + e.getMessage() + "); using "
+                    + fallback + ". Declare it in server.xml to bound RedTask's threads.");
             try {
                 return type.cast(new InitialContext().lookup(fallback));
             } catch (NamingException e2) {
-                throw new IllegalStateException("RedTask needs a " + type.getSimpleName() + "; neither '" + name
-                        + "' nor '" + fallback + "' could be looked up", e2);
+                throw new IllegalStateException(
+                        "RedTask needs a " + type.getSimpleName() + "; neither '" + name + "' nor '" + fallback
+                                + "' could be looked up",
+                        e2);
             }
         }
     }

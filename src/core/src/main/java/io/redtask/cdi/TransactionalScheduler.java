@@ -3,9 +3,9 @@ package io.redtask.cdi;
 import io.redtask.Schedule;
 import io.redtask.ScheduleInfo;
 import io.redtask.StoreUnavailableException;
+import io.redtask.Submission;
 import io.redtask.SubmitOptions;
 import io.redtask.SubmitReceipt;
-import io.redtask.Submission;
 import io.redtask.TaskScheduler;
 import io.redtask.TaskStatus;
 import io.redtask.engine.PreparedSubmit;
@@ -59,8 +59,11 @@ final class TransactionalScheduler implements TaskScheduler {
      * @param transactions the server's registry, or {@code null} when there is no JTA
      * @param retries      where writes after a commit are tried again while Redis does not answer
      */
-    TransactionalScheduler(RedTaskEngine engine, TransactionSynchronizationRegistry transactions,
-                           ScheduledExecutorService retries, Duration retryFor) {
+    TransactionalScheduler(
+            RedTaskEngine engine,
+            TransactionSynchronizationRegistry transactions,
+            ScheduledExecutorService retries,
+            Duration retryFor) {
         this.engine = engine;
         this.transactions = transactions;
         this.retries = retries;
@@ -76,7 +79,10 @@ final class TransactionalScheduler implements TaskScheduler {
         if (prepared.idempotencyKey() != null) {
             Optional<String> first = engine.taskOfIdempotencyKey(prepared);
             if (first.isPresent()) {
-                return new SubmitReceipt(first.get(), engine.status(first.get()).map(TaskStatus::state).orElse(null), true);
+                return new SubmitReceipt(
+                        first.get(),
+                        engine.status(first.get()).map(TaskStatus::state).orElse(null),
+                        true);
             }
         }
         engine.checkStore(); // fail before the commit, not after it
@@ -139,11 +145,15 @@ final class TransactionalScheduler implements TaskScheduler {
             }
             LOG.warning("RedTask: task " + p.id() + " of a committed transaction is not stored yet (" + e.getMessage()
                     + "); trying again");
-            retries.schedule(() -> write(p, deadlineNanos, Math.min(pauseMillis * 2, 5_000)), pauseMillis,
+            retries.schedule(
+                    () -> write(p, deadlineNanos, Math.min(pauseMillis * 2, 5_000)),
+                    pauseMillis,
                     TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "RedTask: task " + p.id() + " of a committed transaction could not be stored; "
-                    + "it is lost", e);
+            LOG.log(
+                    Level.SEVERE,
+                    "RedTask: task " + p.id() + " of a committed transaction could not be stored; " + "it is lost",
+                    e);
         }
     }
 

@@ -21,9 +21,23 @@ import java.util.Map;
 public final class CronExpression {
 
     private static final Map<String, String> MACROS = Map.of(
-            "@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *", "@monthly", "0 0 1 * *",
-            "@weekly", "0 0 * * 0", "@daily", "0 0 * * *", "@midnight", "0 0 * * *", "@hourly", "0 * * * *");
-    private static final String[] MONTHS = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+            "@yearly",
+            "0 0 1 1 *",
+            "@annually",
+            "0 0 1 1 *",
+            "@monthly",
+            "0 0 1 * *",
+            "@weekly",
+            "0 0 * * 0",
+            "@daily",
+            "0 0 * * *",
+            "@midnight",
+            "0 0 * * *",
+            "@hourly",
+            "0 * * * *");
+    private static final String[] MONTHS = {
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"
+    };
     private static final String[] DAYS = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
 
     private final String text;
@@ -42,8 +56,9 @@ public final class CronExpression {
         String expanded = MACROS.getOrDefault(text.toLowerCase(Locale.ROOT), text);
         String[] f = expanded.trim().split("\\s+");
         if (f.length != 5 && f.length != 6) {
-            throw new IllegalArgumentException("cron expression '" + text + "' has " + f.length
-                    + " fields; expected 5 (minute hour day-of-month month day-of-week), 6 (with seconds first) or a macro such as @hourly");
+            throw new IllegalArgumentException(
+                    "cron expression '" + text + "' has " + f.length
+                            + " fields; expected 5 (minute hour day-of-month month day-of-week), 6 (with seconds first) or a macro such as @hourly");
         }
         withSeconds = f.length == 6;
         int i = 0;
@@ -112,7 +127,8 @@ public final class CronExpression {
 
     private boolean dayMatches(ZonedDateTime t) {
         boolean dom = daysOfMonth.get(t.getDayOfMonth());
-        boolean dow = daysOfWeek.get(t.getDayOfWeek() == DayOfWeek.SUNDAY ? 0 : t.getDayOfWeek().getValue());
+        boolean dow = daysOfWeek.get(
+                t.getDayOfWeek() == DayOfWeek.SUNDAY ? 0 : t.getDayOfWeek().getValue());
         if (domRestricted && dowRestricted) {
             return dom || dow;
         }
@@ -174,8 +190,8 @@ public final class CronExpression {
                 hi = slash >= 0 ? max : lo;
             }
             if (lo < min || hi > max || lo > hi) {
-                throw new IllegalArgumentException(name + " field '" + spec + "': " + range
-                        + " is outside " + min + "-" + max + " or reversed");
+                throw new IllegalArgumentException(
+                        name + " field '" + spec + "': " + range + " is outside " + min + "-" + max + " or reversed");
             }
             for (int v = lo; v <= hi; v += step) {
                 set.set(v);

@@ -111,8 +111,10 @@ final class AdminOperations implements RedTaskAdmin {
             throw new InvalidRequestException("limit", "must be between 1 and " + MAX_PAGE + ", was " + limit);
         }
         if (state == null || (state.isFinal() && state != TaskState.DEAD)) {
-            throw new InvalidRequestException("state", "must be queued, scheduled, running or dead (finished tasks "
-                    + "are kept in no list), was " + (state == null ? "null" : state.wireName()));
+            throw new InvalidRequestException(
+                    "state",
+                    "must be queued, scheduled, running or dead (finished tasks " + "are kept in no list), was "
+                            + (state == null ? "null" : state.wireName()));
         }
         return queues.tasks(known(queue), state, offset, limit);
     }
@@ -161,12 +163,17 @@ final class AdminOperations implements RedTaskAdmin {
             setConcurrency(concurrency);
             return;
         }
-        NodeInfo node = nodes().stream().filter(n -> n.nodeId().equals(nodeId)).findFirst()
-                .orElseThrow(() -> new InvalidRequestException("nodeId", "no server '" + nodeId
-                        + "' is alive (the servers list names them; \"local\" is this server)"));
+        NodeInfo node = nodes().stream()
+                .filter(n -> n.nodeId().equals(nodeId))
+                .findFirst()
+                .orElseThrow(() -> new InvalidRequestException(
+                        "nodeId",
+                        "no server '" + nodeId + "' is alive (the servers list names them; \"local\" is this server)"));
         if (concurrency < 0 || concurrency > node.maxConcurrency()) {
-            throw new InvalidRequestException("concurrency", "must be between 0 and " + node.maxConcurrency()
-                    + " on server '" + nodeId + "', was " + concurrency);
+            throw new InvalidRequestException(
+                    "concurrency",
+                    "must be between 0 and " + node.maxConcurrency() + " on server '" + nodeId + "', was "
+                            + concurrency);
         }
         nodes.requestConcurrency(nodeId, concurrency);
     }

@@ -37,6 +37,7 @@ final class CronTicker {
     private static final Logger LOG = Logger.getLogger(CronTicker.class.getName());
     /** Schedules read per round trip, and rounds per tick: bounds one tick's work. */
     private static final int BATCH = 100;
+
     private static final int MAX_ROUNDS = 1_000;
 
     private final ScheduleStore schedules;
@@ -48,7 +49,8 @@ final class CronTicker {
     private final Set<String> unknownTypesLogged = ConcurrentHashMap.newKeySet();
     private final Set<String> badSchedulesLogged = ConcurrentHashMap.newKeySet();
 
-    CronTicker(ScheduleStore schedules, TaskStore tasks, HandlerCatalog handlers, Clock clock, EngineSettings settings) {
+    CronTicker(
+            ScheduleStore schedules, TaskStore tasks, HandlerCatalog handlers, Clock clock, EngineSettings settings) {
         this.schedules = schedules;
         this.tasks = tasks;
         this.handlers = handlers;
@@ -86,8 +88,7 @@ final class CronTicker {
         return fired;
     }
 
-    private record FireResult(boolean handled, boolean created) {
-    }
+    private record FireResult(boolean handled, boolean created) {}
 
     private FireResult fire(ScheduleDefinition d, long slot, long now) {
         if (handlers.find(d.type()) == null) {
@@ -106,10 +107,15 @@ final class CronTicker {
         boolean created = false;
         if (!missed || d.misfire() == Misfire.FIRE_ONCE) {
             NewTask task = NewTask.builder(TaskIds.next(d.queue(), now), d.type(), d.queue())
-                    .payloadJson(d.payload()).maxAttempts(d.maxAttempts()).priority(d.priority()).dueAt(now)
+                    .payloadJson(d.payload())
+                    .maxAttempts(d.maxAttempts())
+                    .priority(d.priority())
+                    .dueAt(now)
                     .timeoutMillis(d.timeoutMillis())
                     // Remembered well past the time any server could still be firing this slot.
-                    .dedupe("cron:" + d.name() + ":" + slot, settings.idempotencyWindow().toMillis())
+                    .dedupe(
+                            "cron:" + d.name() + ":" + slot,
+                            settings.idempotencyWindow().toMillis())
                     .build();
             created = !tasks.enqueue(d.queue(), List.of(task), now).get(0).duplicate();
         }
@@ -123,6 +129,8 @@ final class CronTicker {
     }
 
     static long next(CronExpression cron, long afterMillis, ZoneId zone) {
-        return cron.nextAfter(ZonedDateTime.ofInstant(Instant.ofEpochMilli(afterMillis), zone)).toInstant().toEpochMilli();
+        return cron.nextAfter(ZonedDateTime.ofInstant(Instant.ofEpochMilli(afterMillis), zone))
+                .toInstant()
+                .toEpochMilli();
     }
 }

@@ -16,7 +16,11 @@ import java.time.Duration;
 public record Durability(Mode mode, int replicas, Duration timeout) {
 
     /** The modes. */
-    public enum Mode { ASYNC, FSYNC, REPLICAS }
+    public enum Mode {
+        ASYNC,
+        FSYNC,
+        REPLICAS
+    }
 
     /** Acknowledged when the master has it: the default, and the fastest. */
     public static final Durability ASYNC = new Durability(Mode.ASYNC, 0, Duration.ofSeconds(1));
@@ -51,8 +55,8 @@ public record Durability(Mode mode, int replicas, Duration timeout) {
                 // named below
             }
         }
-        throw new IllegalArgumentException("redtask.durability must be async, fsync or replicas:N (N at least 1), "
-                + "was '" + text + "'");
+        throw new IllegalArgumentException(
+                "redtask.durability must be async, fsync or replicas:N (N at least 1), " + "was '" + text + "'");
     }
 
     @Override

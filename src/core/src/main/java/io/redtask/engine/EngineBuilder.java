@@ -25,8 +25,7 @@ public final class EngineBuilder {
     final Map<String, HandlerRegistration> handlers = new LinkedHashMap<>();
     final List<TaskListener> listeners = new ArrayList<>();
 
-    EngineBuilder() {
-    }
+    EngineBuilder() {}
 
     /** Where tasks, queues, schedules and servers are kept. */
     public EngineBuilder storage(Storage storage) {

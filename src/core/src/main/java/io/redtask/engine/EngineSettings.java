@@ -40,13 +40,32 @@ import java.util.List;
  * @param memoryHighWater   the share of Redis's {@code maxmemory} past which submits are refused
  *                          (1 or more: never)
  */
-public record EngineSettings(String nodeId, List<String> queues, int concurrency, int maxConcurrency, Duration lease,
-                             Duration heartbeatInterval, Duration reaperInterval, Duration pollInterval,
-                             int claimBatch, Duration shutdownGrace, Duration keepSucceeded, Duration keepDead,
-                             int maxStalls, RetryBackoff backoff, Duration idempotencyWindow, Duration cronInterval,
-                             Duration misfireThreshold, Duration watchInterval, Duration nodeTtl,
-                             Duration outageBackoff, Duration statsWindow, int promoteBatch, Duration servedCheck,
-                             Durability durability, double memoryHighWater) {
+public record EngineSettings(
+        String nodeId,
+        List<String> queues,
+        int concurrency,
+        int maxConcurrency,
+        Duration lease,
+        Duration heartbeatInterval,
+        Duration reaperInterval,
+        Duration pollInterval,
+        int claimBatch,
+        Duration shutdownGrace,
+        Duration keepSucceeded,
+        Duration keepDead,
+        int maxStalls,
+        RetryBackoff backoff,
+        Duration idempotencyWindow,
+        Duration cronInterval,
+        Duration misfireThreshold,
+        Duration watchInterval,
+        Duration nodeTtl,
+        Duration outageBackoff,
+        Duration statsWindow,
+        int promoteBatch,
+        Duration servedCheck,
+        Durability durability,
+        double memoryHighWater) {
 
     /** Every default, in one place: what {@link #builder(String)} starts from. */
     public static final EngineSettings DEFAULTS = builder("defaults").build();
@@ -100,12 +119,12 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
             throw new IllegalArgumentException("shutdownGrace must not be negative");
         }
         if (nodeTtl.compareTo(heartbeatInterval) <= 0) {
-            throw new IllegalArgumentException("nodeTtl (" + nodeTtl + ") must be longer than the heartbeatInterval ("
-                    + heartbeatInterval + ")");
+            throw new IllegalArgumentException(
+                    "nodeTtl (" + nodeTtl + ") must be longer than the heartbeatInterval (" + heartbeatInterval + ")");
         }
         if (heartbeatInterval.compareTo(lease) >= 0) {
-            throw new IllegalArgumentException("heartbeatInterval (" + heartbeatInterval
-                    + ") must be shorter than the lease (" + lease + ")");
+            throw new IllegalArgumentException(
+                    "heartbeatInterval (" + heartbeatInterval + ") must be shorter than the lease (" + lease + ")");
         }
     }
 
@@ -304,10 +323,32 @@ public record EngineSettings(String nodeId, List<String> queues, int concurrency
         }
 
         public EngineSettings build() {
-            return new EngineSettings(nodeId, queues, concurrency, maxConcurrency, lease, heartbeatInterval, reaperInterval,
-                    pollInterval, claimBatch, shutdownGrace, keepSucceeded, keepDead, maxStalls, backoff,
-                    idempotencyWindow, cronInterval, misfireThreshold, watchInterval, nodeTtl, outageBackoff, statsWindow,
-                    promoteBatch, servedCheck, durability, memoryHighWater);
+            return new EngineSettings(
+                    nodeId,
+                    queues,
+                    concurrency,
+                    maxConcurrency,
+                    lease,
+                    heartbeatInterval,
+                    reaperInterval,
+                    pollInterval,
+                    claimBatch,
+                    shutdownGrace,
+                    keepSucceeded,
+                    keepDead,
+                    maxStalls,
+                    backoff,
+                    idempotencyWindow,
+                    cronInterval,
+                    misfireThreshold,
+                    watchInterval,
+                    nodeTtl,
+                    outageBackoff,
+                    statsWindow,
+                    promoteBatch,
+                    servedCheck,
+                    durability,
+                    memoryHighWater);
         }
     }
 }

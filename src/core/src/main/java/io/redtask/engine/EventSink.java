@@ -22,8 +22,11 @@ final class EventSink {
             try {
                 l.onEvent(event);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "RedTask: a task event listener failed on " + event.kind() + " of "
-                        + event.taskId() + "; the task is not affected", e);
+                LOG.log(
+                        Level.WARNING,
+                        "RedTask: a task event listener failed on " + event.kind() + " of " + event.taskId()
+                                + "; the task is not affected",
+                        e);
             }
         }
     }

@@ -30,8 +30,16 @@ final class Fetcher implements Runnable {
     private final Clock clock;
     private final EngineSettings settings;
 
-    Fetcher(String queue, TaskStore tasks, Workers workers, Processor processor, HandlerCatalog handlers,
-            Lifecycle lifecycle, FetcherMonitor monitor, Clock clock, EngineSettings settings) {
+    Fetcher(
+            String queue,
+            TaskStore tasks,
+            Workers workers,
+            Processor processor,
+            HandlerCatalog handlers,
+            Lifecycle lifecycle,
+            FetcherMonitor monitor,
+            Clock clock,
+            EngineSettings settings) {
         this.queue = queue;
         this.tasks = tasks;
         this.workers = workers;

@@ -11,8 +11,7 @@ import java.util.HexFormat;
  */
 final class Fingerprint {
 
-    private Fingerprint() {
-    }
+    private Fingerprint() {}
 
     /** The first 16 bytes of SHA-256 over the type and the payload JSON, in hex. */
     static String of(String type, String payloadJson) {

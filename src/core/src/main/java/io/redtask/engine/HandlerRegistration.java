@@ -25,8 +25,14 @@ import java.util.Objects;
  * @param noRetryFor  exceptions that make a task dead at once
  * @param invoker     runs the handler
  */
-public record HandlerRegistration(String name, Type payloadType, int maxAttempts, Duration timeout,
-                                  RetryBackoff backoff, List<Class<? extends Throwable>> noRetryFor, Invoker invoker) {
+public record HandlerRegistration(
+        String name,
+        Type payloadType,
+        int maxAttempts,
+        Duration timeout,
+        RetryBackoff backoff,
+        List<Class<? extends Throwable>> noRetryFor,
+        Invoker invoker) {
 
     /** Calls a handler; the CDI layer's version obtains the bean for each call. */
     @FunctionalInterface
@@ -56,11 +62,18 @@ public record HandlerRegistration(String name, Type payloadType, int maxAttempts
         RetryBackoff backoff = null;
         if (base != null || cap != null) {
             Duration b = base != null ? base : RetryBackoff.DEFAULT.base();
-            Duration c = cap != null ? cap : RetryBackoff.DEFAULT.cap().compareTo(b) < 0 ? b : RetryBackoff.DEFAULT.cap();
+            Duration c =
+                    cap != null ? cap : RetryBackoff.DEFAULT.cap().compareTo(b) < 0 ? b : RetryBackoff.DEFAULT.cap();
             backoff = new RetryBackoff(b, c, RetryBackoff.DEFAULT.jitter());
         }
-        return new HandlerRegistration(t.value(), payloadTypeOf(handlerClass), t.maxAttempts(), timeout, backoff,
-                List.of(t.noRetryFor()), invoker);
+        return new HandlerRegistration(
+                t.value(),
+                payloadTypeOf(handlerClass),
+                t.maxAttempts(),
+                timeout,
+                backoff,
+                List.of(t.noRetryFor()),
+                invoker);
     }
 
     /** A registration for a plain handler object, named and configured by its {@link TaskType}. */
@@ -72,13 +85,20 @@ public record HandlerRegistration(String name, Type payloadType, int maxAttempts
     /** A registration for a plain handler object under {@code name}, one attempt, no timeout. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static HandlerRegistration of(String name, TaskHandler<?, ?> handler) {
-        return new HandlerRegistration(name, payloadTypeOf(handler.getClass()), 1, null, null, List.of(),
+        return new HandlerRegistration(
+                name,
+                payloadTypeOf(handler.getClass()),
+                1,
+                null,
+                null,
+                List.of(),
                 (payload, context) -> ((TaskHandler) handler).handle(payload, context));
     }
 
     /** Whether {@code e} is one of the exceptions this handler does not retry. */
     public boolean isNonRetryable(Throwable e) {
-        return e instanceof io.redtask.NonRetryableException || noRetryFor.stream().anyMatch(c -> c.isInstance(e));
+        return e instanceof io.redtask.NonRetryableException
+                || noRetryFor.stream().anyMatch(c -> c.isInstance(e));
     }
 
     private static Duration duration(String text, String field, Class<?> type) {
@@ -88,8 +108,10 @@ public record HandlerRegistration(String name, Type payloadType, int maxAttempts
         try {
             return Duration.parse(text);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("@TaskType(" + field + " = \"" + text + "\") on " + type.getName()
-                    + " is not an ISO-8601 duration such as PT30S", e);
+            throw new IllegalArgumentException(
+                    "@TaskType(" + field + " = \"" + text + "\") on " + type.getName()
+                            + " is not an ISO-8601 duration such as PT30S",
+                    e);
         }
     }
 
@@ -102,7 +124,8 @@ public record HandlerRegistration(String name, Type payloadType, int maxAttempts
         todo.add(handlerClass);
         while (!todo.isEmpty()) {
             Type t = todo.poll();
-            Class<?> raw = t instanceof ParameterizedType p ? (Class<?>) p.getRawType() : t instanceof Class<?> c ? c : null;
+            Class<?> raw =
+                    t instanceof ParameterizedType p ? (Class<?>) p.getRawType() : t instanceof Class<?> c ? c : null;
             if (raw == null) {
                 continue;
             }

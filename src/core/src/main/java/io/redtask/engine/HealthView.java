@@ -18,8 +18,13 @@ final class HealthView implements RedTaskHealth {
     private final Lifecycle lifecycle;
     private final EngineSettings settings;
 
-    HealthView(Storage storage, Workers workers, Watchdog watchdog, FetcherMonitor fetchers, Lifecycle lifecycle,
-               EngineSettings settings) {
+    HealthView(
+            Storage storage,
+            Workers workers,
+            Watchdog watchdog,
+            FetcherMonitor fetchers,
+            Lifecycle lifecycle,
+            EngineSettings settings) {
         this.storage = storage;
         this.workers = workers;
         this.watchdog = watchdog;
@@ -41,7 +46,12 @@ final class HealthView implements RedTaskHealth {
     @Override
     public WorkerHealth workers() {
         boolean running = lifecycle.isRunning();
-        return new WorkerHealth(running, workers.paused(), workers.concurrency(), workers.busy(),
-                running ? fetchers.idleMillis(settings.queues()) : 0, watchdog.stuck());
+        return new WorkerHealth(
+                running,
+                workers.paused(),
+                workers.concurrency(),
+                workers.busy(),
+                running ? fetchers.idleMillis(settings.queues()) : 0,
+                watchdog.stuck());
     }
 }

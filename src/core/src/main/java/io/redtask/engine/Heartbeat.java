@@ -43,9 +43,19 @@ final class Heartbeat {
             }
         }
         long now = clock.millis();
-        nodes.heartbeat(new NodeInfo(settings.nodeId(), settings.queues(), workers.concurrency(), workers.maxConcurrency(),
-                workers.busy(), workers.paused(), workers.completed(), workers.failed(), startedAt,
-                Instant.ofEpochMilli(now)), settings.nodeTtl().toMillis());
+        nodes.heartbeat(
+                new NodeInfo(
+                        settings.nodeId(),
+                        settings.queues(),
+                        workers.concurrency(),
+                        workers.maxConcurrency(),
+                        workers.busy(),
+                        workers.paused(),
+                        workers.completed(),
+                        workers.failed(),
+                        startedAt,
+                        Instant.ofEpochMilli(now)),
+                settings.nodeTtl().toMillis());
     }
 
     /** Forgets this server (it stops). */

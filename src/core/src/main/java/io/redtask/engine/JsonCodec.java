@@ -54,7 +54,9 @@ public final class JsonCodec implements AutoCloseable {
         // JSON-B wraps what a payload's own constructor refused ("Exception occurred during call
         // to JSONB creator"): the innermost cause says what is wrong, in the payload's words.
         for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-            if (c.getMessage() != null && !c.getMessage().isBlank() && !(c instanceof JsonbException)
+            if (c.getMessage() != null
+                    && !c.getMessage().isBlank()
+                    && !(c instanceof JsonbException)
                     && !(c instanceof java.lang.reflect.InvocationTargetException)) {
                 detail = c.getMessage();
             }

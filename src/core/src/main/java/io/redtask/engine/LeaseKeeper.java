@@ -65,7 +65,8 @@ final class LeaseKeeper {
                     held.add(r);
                 }
             }
-            List<Boolean> kept = tasks.extend(e.getKey(), held.stream().map(RunContext::task).toList(), until);
+            List<Boolean> kept =
+                    tasks.extend(e.getKey(), held.stream().map(RunContext::task).toList(), until);
             for (int i = 0; i < held.size(); i++) {
                 RunContext run = held.get(i);
                 if (kept.get(i)) {

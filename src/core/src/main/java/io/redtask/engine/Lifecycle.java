@@ -11,7 +11,12 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Lifecycle {
 
-    private enum Phase { NEW, RUNNING, STOPPING, STOPPED }
+    private enum Phase {
+        NEW,
+        RUNNING,
+        STOPPING,
+        STOPPED
+    }
 
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.NEW);
     private final CountDownLatch stopSignal = new CountDownLatch(1);

@@ -47,8 +47,8 @@ final class Loops {
      */
     synchronized void watchOnce(Duration interval, String what, Runnable job) {
         if (watcher == null) {
-            watcher = executor.scheduleWithFixedDelay(guard(what, job, false), 0, interval.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            watcher = executor.scheduleWithFixedDelay(
+                    guard(what, job, false), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -44,7 +44,8 @@ final class MemoryGuard {
         Optional<MemoryUse> use = last;
         if (use.isPresent() && use.get().maxBytes() > 0 && use.get().fraction() >= highWater) {
             MemoryUse m = use.get();
-            throw new StoreFullException("Redis is " + Math.round(m.fraction() * 100) + " % full (" + m.usedBytes() / 1024
+            throw new StoreFullException("Redis is " + Math.round(m.fraction() * 100) + " % full ("
+                    + m.usedBytes() / 1024
                     + " KB of its maxmemory " + m.maxBytes() / 1024 + " KB), past the high-water mark of "
                     + Math.round(highWater * 100) + " % (redtask.memory.high-water): submits are refused until the "
                     + "workers have drained it; nothing was stored");

@@ -6,8 +6,7 @@ import jakarta.json.bind.JsonbException;
 /** Payloads at submit time: written as JSON, and refused when the handler could never read them. */
 final class PayloadCheck {
 
-    private PayloadCheck() {
-    }
+    private PayloadCheck() {}
 
     static String toJson(JsonCodec codec, Object payload) {
         try {

@@ -33,8 +33,15 @@ final class Processor {
     private final EventSink events;
     private final Lifecycle lifecycle;
 
-    Processor(TaskStore tasks, Workers workers, HandlerCatalog handlers, JsonCodec codec, Clock clock,
-              EngineSettings settings, EventSink events, Lifecycle lifecycle) {
+    Processor(
+            TaskStore tasks,
+            Workers workers,
+            HandlerCatalog handlers,
+            JsonCodec codec,
+            Clock clock,
+            EngineSettings settings,
+            EventSink events,
+            Lifecycle lifecycle) {
         this.tasks = tasks;
         this.workers = workers;
         this.handlers = handlers;
@@ -144,7 +151,8 @@ final class Processor {
         ClaimedTask task = run.task();
         long lease = settings.lease().toMillis();
         TaskStore.NextClaim nextClaim = lifecycle.isRunning() && workers.hasRoomForNext()
-                ? new TaskStore.NextClaim(settings.nodeId(), lease, handlers.types()) : null;
+                ? new TaskStore.NextClaim(settings.nodeId(), lease, handlers.types())
+                : null;
         long[] sentAt = new long[1];
         // Repeated when the reply is lost: a repeat is answered as the first was (complete.lua).
         TaskStore.Completion done = persist(run, "result", () -> {
@@ -158,8 +166,16 @@ final class Processor {
         long now = sentAt[0];
         if (done.recorded()) {
             workers.countCompleted();
-            events.publish(new TaskEvent(TaskEvent.Kind.SUCCEEDED, task.id(), task.type(), task.queue(), task.attempt(),
-                    resultJson, null, run.waitMillis(), run.runMillis(now)));
+            events.publish(new TaskEvent(
+                    TaskEvent.Kind.SUCCEEDED,
+                    task.id(),
+                    task.type(),
+                    task.queue(),
+                    task.attempt(),
+                    resultJson,
+                    null,
+                    run.waitMillis(),
+                    run.runMillis(now)));
         } else {
             LOG.warning("RedTask: task " + task.id() + " finished after its lease was lost or it was cancelled; "
                     + "its result was refused");
@@ -188,14 +204,30 @@ final class Processor {
             case DEAD -> {
                 LOG.warning("RedTask: task " + task.id() + " (" + task.type() + ") is dead after attempt "
                         + task.attempt() + ": " + error);
-                events.publish(new TaskEvent(TaskEvent.Kind.DEAD, task.id(), task.type(), task.queue(), task.attempt(),
-                        null, error, run.waitMillis(), run.runMillis(now)));
+                events.publish(new TaskEvent(
+                        TaskEvent.Kind.DEAD,
+                        task.id(),
+                        task.type(),
+                        task.queue(),
+                        task.attempt(),
+                        null,
+                        error,
+                        run.waitMillis(),
+                        run.runMillis(now)));
             }
             case RETRY, SCHEDULED -> {
                 LOG.fine(() -> "RedTask: task " + task.id() + " attempt " + task.attempt() + " failed (" + error
                         + "); retry in " + (retryAt - now) + " ms");
-                events.publish(new TaskEvent(TaskEvent.Kind.FAILED_WILL_RETRY, task.id(), task.type(), task.queue(),
-                        task.attempt(), null, error, run.waitMillis(), run.runMillis(now)));
+                events.publish(new TaskEvent(
+                        TaskEvent.Kind.FAILED_WILL_RETRY,
+                        task.id(),
+                        task.type(),
+                        task.queue(),
+                        task.attempt(),
+                        null,
+                        error,
+                        run.waitMillis(),
+                        run.runMillis(now)));
             }
             case STALE -> LOG.warning("RedTask: task " + task.id() + " failed after its lease was lost: " + error);
         }
@@ -212,8 +244,8 @@ final class Processor {
         String error = "timed out after " + Duration.ofMillis(task.timeoutMillis());
         workers.countFailed();
         long now = clock.millis();
-        FailOutcome outcome = tasks.fail(task, error, now + backoffFor(task).delayMillis(task.attempt()), now,
-                !run.hasReturned());
+        FailOutcome outcome =
+                tasks.fail(task, error, now + backoffFor(task).delayMillis(task.attempt()), now, !run.hasReturned());
         report(run, error, outcome, now, now + backoffFor(task).delayMillis(task.attempt()));
     }
 
@@ -263,7 +295,9 @@ final class Processor {
 
     private RetryBackoff backoffFor(ClaimedTask task) {
         if (task.backoffBaseMillis() >= 0 && task.backoffCapMillis() >= task.backoffBaseMillis()) {
-            return new RetryBackoff(Duration.ofMillis(task.backoffBaseMillis()), Duration.ofMillis(task.backoffCapMillis()),
+            return new RetryBackoff(
+                    Duration.ofMillis(task.backoffBaseMillis()),
+                    Duration.ofMillis(task.backoffCapMillis()),
                     settings.backoff().jitter());
         }
         return settings.backoff();

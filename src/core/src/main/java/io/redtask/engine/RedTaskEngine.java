@@ -5,9 +5,9 @@ import io.redtask.RedTaskHealth;
 import io.redtask.Schedule;
 import io.redtask.ScheduleInfo;
 import io.redtask.StoreUnavailableException;
+import io.redtask.Submission;
 import io.redtask.SubmitOptions;
 import io.redtask.SubmitReceipt;
-import io.redtask.Submission;
 import io.redtask.TaskEvent;
 import io.redtask.TaskScheduler;
 import io.redtask.TaskState;
@@ -18,18 +18,10 @@ import io.redtask.store.TaskStore;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -81,7 +73,14 @@ public final class RedTaskEngine implements TaskScheduler {
         handlers = new HandlerCatalog(b.handlers);
         events = new EventSink(b.listeners);
         workers = new Workers(Objects.requireNonNull(b.workers, "workers"), clock, settings);
-        submitter = new Submitter(tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle,
+        submitter = new Submitter(
+                tasks,
+                storage.nodes(),
+                handlers,
+                codec,
+                clock,
+                settings,
+                lifecycle,
                 new MemoryGuard(storage, clock, settings.memoryHighWater()));
         schedules = new Schedules(storage.schedules(), handlers, codec, clock);
         // Claims and outcomes go over connections of their own (Storage.workers), so a flood of
@@ -161,8 +160,16 @@ public final class RedTaskEngine implements TaskScheduler {
             run.stop(StopReason.CANCELLED);
         }
         TaskStatus s = tasks.find(id).orElse(null);
-        events.publish(new TaskEvent(TaskEvent.Kind.CANCELLED, id, s == null ? null : s.type(),
-                s == null ? TaskIds.queueOf(id) : s.queue(), s == null ? 0 : s.attempts(), null, null, -1, -1));
+        events.publish(new TaskEvent(
+                TaskEvent.Kind.CANCELLED,
+                id,
+                s == null ? null : s.type(),
+                s == null ? TaskIds.queueOf(id) : s.queue(),
+                s == null ? 0 : s.attempts(),
+                null,
+                null,
+                -1,
+                -1));
         LOG.info(() -> "RedTask: task " + id + " cancelled (it was " + previous.wireName() + ")");
         return true;
     }
@@ -220,8 +227,16 @@ public final class RedTaskEngine implements TaskScheduler {
         }
         fetchers.expect(settings.queues().size());
         for (String queue : settings.queues()) {
-            loops.start(new Fetcher(queue, storage.workers().tasks(), workers, processor, handlers, lifecycle, fetchers,
-                    clock, settings));
+            loops.start(new Fetcher(
+                    queue,
+                    storage.workers().tasks(),
+                    workers,
+                    processor,
+                    handlers,
+                    lifecycle,
+                    fetchers,
+                    clock,
+                    settings));
         }
         loops.every(settings.heartbeatInterval(), "lease keeper", () -> {
             leaseKeeper.renew();
@@ -230,8 +245,8 @@ public final class RedTaskEngine implements TaskScheduler {
         loops.every(settings.reaperInterval(), "reaper", reaper::recover);
         loops.every(settings.watchInterval(), "watchdog", watchdog::check);
         loops.every(settings.cronInterval(), "cron", cronTicker::tick);
-        LOG.info(() -> "RedTask: node " + settings.nodeId() + " started: queues " + settings.queues()
-                + ", concurrency " + workers.concurrency() + ", task types " + handlers.names());
+        LOG.info(() -> "RedTask: node " + settings.nodeId() + " started: queues " + settings.queues() + ", concurrency "
+                + workers.concurrency() + ", task types " + handlers.names());
     }
 
     /**

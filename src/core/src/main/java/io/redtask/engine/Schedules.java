@@ -46,9 +46,17 @@ final class Schedules {
         PayloadCheck.readable(codec, json, handler);
         SubmitOptions o = s.options();
         Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();
-        ScheduleDefinition d = new ScheduleDefinition(s.name(), s.cron(), s.zone().getId(), s.type(), o.queueName(), json,
-                o.priority(), o.maxAttempts() != null ? o.maxAttempts() : handler.maxAttempts(),
-                timeout == null ? 0 : timeout.toMillis(), s.misfire());
+        ScheduleDefinition d = new ScheduleDefinition(
+                s.name(),
+                s.cron(),
+                s.zone().getId(),
+                s.type(),
+                o.queueName(),
+                json,
+                o.priority(),
+                o.maxAttempts() != null ? o.maxAttempts() : handler.maxAttempts(),
+                timeout == null ? 0 : timeout.toMillis(),
+                s.misfire());
         long next = CronTicker.next(cron, clock.millis(), s.zone());
         if (store.save(d, next)) {
             LOG.info(() -> "RedTask: schedule '" + s.name() + "' (" + s.cron() + " " + s.zone() + ") saved; next slot "
@@ -62,8 +70,16 @@ final class Schedules {
 
     List<ScheduleInfo> list() {
         List<ScheduleInfo> out = new ArrayList<>();
-        store.all().forEach((d, next) -> out.add(new ScheduleInfo(d.name(), d.cron(), d.zone(), d.type(), d.queue(),
-                d.payload(), d.misfire(), next < 0 ? null : Instant.ofEpochMilli(next))));
+        store.all()
+                .forEach((d, next) -> out.add(new ScheduleInfo(
+                        d.name(),
+                        d.cron(),
+                        d.zone(),
+                        d.type(),
+                        d.queue(),
+                        d.payload(),
+                        d.misfire(),
+                        next < 0 ? null : Instant.ofEpochMilli(next))));
         return out;
     }
 }

@@ -3,8 +3,8 @@ package io.redtask.engine;
 import io.redtask.InvalidRequestException;
 import io.redtask.NodeInfo;
 import io.redtask.Schedule;
-import io.redtask.SubmitOptions;
 import io.redtask.Submission;
+import io.redtask.SubmitOptions;
 import io.redtask.store.NodeRegistry;
 
 import java.time.Duration;
@@ -42,19 +42,35 @@ public final class SubmitLimits {
      *                       with {@code name}, {@code *} every queue); this server's own {@code redtask.queues} always may
      * @param knownQueuesAge how long the set of queues live servers serve is reused ({@code redtask.queues.known-cache})
      */
-    public record Limits(int payloadBytes, int jsonDepth, int nameLength, Duration maxDelay, Duration maxTimeout,
-                         int maxAttempts, Set<String> allowedQueues, Duration knownQueuesAge) {
+    public record Limits(
+            int payloadBytes,
+            int jsonDepth,
+            int nameLength,
+            Duration maxDelay,
+            Duration maxTimeout,
+            int maxAttempts,
+            Set<String> allowedQueues,
+            Duration knownQueuesAge) {
 
         /** 512 KB payloads, 64 levels, 256 characters, 10 years ahead, 24 h attempts, 1000 attempts. */
-        public static final Limits DEFAULTS = new Limits(512 * 1024, 64, 256, Duration.ofDays(3653),
-                Duration.ofHours(24), 1000, Set.of(), Duration.ofSeconds(2));
+        public static final Limits DEFAULTS = new Limits(
+                512 * 1024,
+                64,
+                256,
+                Duration.ofDays(3653),
+                Duration.ofHours(24),
+                1000,
+                Set.of(),
+                Duration.ofSeconds(2));
 
         public Limits {
             if (payloadBytes < 16) {
-                throw new IllegalArgumentException("redtask.limits.payload-bytes must be at least 16, was " + payloadBytes);
+                throw new IllegalArgumentException(
+                        "redtask.limits.payload-bytes must be at least 16, was " + payloadBytes);
             }
             if (jsonDepth < 1 || jsonDepth > 1000) {
-                throw new IllegalArgumentException("redtask.limits.json-depth must be between 1 and 1000, was " + jsonDepth);
+                throw new IllegalArgumentException(
+                        "redtask.limits.json-depth must be between 1 and 1000, was " + jsonDepth);
             }
             if (nameLength < 1 || nameLength > SubmitOptions.MAX_IDEMPOTENCY_KEY) {
                 throw new IllegalArgumentException("redtask.limits.name-length must be between 1 and "
@@ -62,20 +78,21 @@ public final class SubmitLimits {
             }
             // Past about 290,000 years an instant no longer fits in epoch milliseconds.
             if (maxDelay.isNegative() || maxDelay.isZero() || maxDelay.compareTo(Duration.ofDays(100 * 366)) > 0) {
-                throw new IllegalArgumentException("redtask.limits.max-delay must be positive and at most 100 years, was "
-                        + maxDelay);
+                throw new IllegalArgumentException(
+                        "redtask.limits.max-delay must be positive and at most 100 years, was " + maxDelay);
             }
             if (maxTimeout.isNegative() || maxTimeout.isZero() || maxTimeout.compareTo(Duration.ofDays(366)) > 0) {
-                throw new IllegalArgumentException("redtask.limits.max-timeout must be positive and at most a year, was "
-                        + maxTimeout);
+                throw new IllegalArgumentException(
+                        "redtask.limits.max-timeout must be positive and at most a year, was " + maxTimeout);
             }
             if (maxAttempts < 1 || maxAttempts > 1000) {
-                throw new IllegalArgumentException("redtask.limits.max-attempts must be between 1 and 1000, was "
-                        + maxAttempts);
+                throw new IllegalArgumentException(
+                        "redtask.limits.max-attempts must be between 1 and 1000, was " + maxAttempts);
             }
             allowedQueues = Set.copyOf(allowedQueues);
             if (knownQueuesAge.isNegative()) {
-                throw new IllegalArgumentException("redtask.queues.known-cache must not be negative, was " + knownQueuesAge);
+                throw new IllegalArgumentException(
+                        "redtask.queues.known-cache must not be negative, was " + knownQueuesAge);
             }
         }
     }
@@ -89,8 +106,7 @@ public final class SubmitLimits {
     /** The queues live servers serve, per registry (one per engine's storage), read at most every knownQueuesAge. */
     private static final Map<NodeRegistry, KnownQueues> KNOWN = Collections.synchronizedMap(new WeakHashMap<>());
 
-    private SubmitLimits() {
-    }
+    private SubmitLimits() {}
 
     /** Sets the limits of this application's engines (called once, before the engine is built). */
     public static void configure(Limits l) {
@@ -114,19 +130,25 @@ public final class SubmitLimits {
         SubmitOptions o = s.options();
         common(l, s.type(), payloadJson, o);
         if (o.idempotencyKey() != null && o.idempotencyKey().length() > l.nameLength()) {
-            throw new InvalidRequestException("idempotencyKey", "is " + o.idempotencyKey().length()
-                    + " characters long; at most " + l.nameLength() + " (redtask.limits.name-length)");
+            throw new InvalidRequestException(
+                    "idempotencyKey",
+                    "is " + o.idempotencyKey().length() + " characters long; at most " + l.nameLength()
+                            + " (redtask.limits.name-length)");
         }
         if (o.delay() != null && o.delay().compareTo(l.maxDelay()) > 0) {
-            throw new InvalidRequestException("delay", "must be at most " + l.maxDelay() + " (redtask.limits.max-delay), was "
-                    + shown(o.delay().toString()));
+            throw new InvalidRequestException(
+                    "delay",
+                    "must be at most " + l.maxDelay() + " (redtask.limits.max-delay), was "
+                            + shown(o.delay().toString()));
         }
         if (o.runAt() != null) {
             Instant at = o.runAt();
             Instant from = Instant.ofEpochMilli(now);
             if (at.isAfter(from.plus(l.maxDelay())) || at.isBefore(from.minus(l.maxDelay()))) {
-                throw new InvalidRequestException("runAt", "must be within " + l.maxDelay()
-                        + " of now (redtask.limits.max-delay), was " + shown(at.toString()));
+                throw new InvalidRequestException(
+                        "runAt",
+                        "must be within " + l.maxDelay() + " of now (redtask.limits.max-delay), was "
+                                + shown(at.toString()));
             }
         }
         knownQueue(l, o.queueName(), now, nodes, settings);
@@ -143,29 +165,38 @@ public final class SubmitLimits {
 
     private static void common(Limits l, String type, String payloadJson, SubmitOptions o) {
         if (type != null && type.length() > l.nameLength()) {
-            throw new InvalidRequestException("type", "is " + type.length() + " characters long; at most "
-                    + l.nameLength() + " (redtask.limits.name-length)");
+            throw new InvalidRequestException(
+                    "type",
+                    "is " + type.length() + " characters long; at most " + l.nameLength()
+                            + " (redtask.limits.name-length)");
         }
         if (payloadJson != null) {
             long bytes = utf8Length(payloadJson, l.payloadBytes());
             if (bytes > l.payloadBytes()) {
-                throw new InvalidRequestException("payload", "is " + (bytes == Long.MAX_VALUE ? "more than "
-                        + l.payloadBytes() : bytes) + " bytes as JSON; at most " + l.payloadBytes()
-                        + " (redtask.limits.payload-bytes)");
+                throw new InvalidRequestException(
+                        "payload",
+                        "is " + (bytes == Long.MAX_VALUE ? "more than " + l.payloadBytes() : bytes)
+                                + " bytes as JSON; at most " + l.payloadBytes()
+                                + " (redtask.limits.payload-bytes)");
             }
             int depth = depth(payloadJson, l.jsonDepth());
             if (depth > l.jsonDepth()) {
-                throw new InvalidRequestException("payload", "nests arrays and objects more than " + l.jsonDepth()
-                        + " levels deep (redtask.limits.json-depth)");
+                throw new InvalidRequestException(
+                        "payload",
+                        "nests arrays and objects more than " + l.jsonDepth()
+                                + " levels deep (redtask.limits.json-depth)");
             }
         }
         if (o.timeout() != null && o.timeout().compareTo(l.maxTimeout()) > 0) {
-            throw new InvalidRequestException("timeout", "must be at most " + l.maxTimeout()
-                    + " (redtask.limits.max-timeout), was " + shown(o.timeout().toString()));
+            throw new InvalidRequestException(
+                    "timeout",
+                    "must be at most " + l.maxTimeout() + " (redtask.limits.max-timeout), was "
+                            + shown(o.timeout().toString()));
         }
         if (o.maxAttempts() != null && o.maxAttempts() > l.maxAttempts()) {
-            throw new InvalidRequestException("maxAttempts", "must be at most " + l.maxAttempts()
-                    + " (redtask.limits.max-attempts), was " + o.maxAttempts());
+            throw new InvalidRequestException(
+                    "maxAttempts",
+                    "must be at most " + l.maxAttempts() + " (redtask.limits.max-attempts), was " + o.maxAttempts());
         }
     }
 
@@ -188,8 +219,10 @@ public final class SubmitLimits {
         Set<String> names = new TreeSet<>(known.queues);
         names.addAll(settings.queues());
         names.addAll(l.allowedQueues());
-        throw new InvalidRequestException("queue", "no running server serves queue '" + queue + "' and it is not in "
-                + "redtask.queues.allowed; known queues: " + names);
+        throw new InvalidRequestException(
+                "queue",
+                "no running server serves queue '" + queue + "' and it is not in "
+                        + "redtask.queues.allowed; known queues: " + names);
     }
 
     /** Whether {@code queue} is one of {@code allowed}, where {@code name*} stands for every name starting so. */
@@ -277,7 +310,9 @@ public final class SubmitLimits {
                 bytes++;
             } else if (c < 0x800) {
                 bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 bytes += 4;
                 i++;
             } else {

@@ -2,16 +2,15 @@ package io.redtask.engine;
 
 import io.redtask.InvalidRequestException;
 import io.redtask.StoreUnavailableException;
+import io.redtask.Submission;
 import io.redtask.SubmitOptions;
 import io.redtask.SubmitReceipt;
-import io.redtask.Submission;
 import io.redtask.TaskStatus;
 import io.redtask.store.EnqueueResult;
 import io.redtask.store.NewTask;
 import io.redtask.store.NodeRegistry;
 import io.redtask.store.TaskIds;
 import io.redtask.store.TaskStore;
-import jakarta.json.bind.JsonbException;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -44,8 +43,15 @@ final class Submitter {
     private final Map<String, Long> servedChecks = new ConcurrentHashMap<>();
     private final Map<String, Long> unservedWarnings = new ConcurrentHashMap<>();
 
-    Submitter(TaskStore tasks, NodeRegistry nodes, HandlerCatalog handlers, JsonCodec codec, Clock clock,
-              EngineSettings settings, Lifecycle lifecycle, MemoryGuard memory) {
+    Submitter(
+            TaskStore tasks,
+            NodeRegistry nodes,
+            HandlerCatalog handlers,
+            JsonCodec codec,
+            Clock clock,
+            EngineSettings settings,
+            Lifecycle lifecycle,
+            MemoryGuard memory) {
         this.memory = memory;
         this.tasks = tasks;
         this.nodes = nodes;
@@ -78,7 +84,8 @@ final class Submitter {
         if (!r.duplicate()) {
             return new SubmitReceipt(r.id(), r.state(), false);
         }
-        return new SubmitReceipt(r.id(), tasks.find(r.id()).map(TaskStatus::state).orElse(null), true);
+        return new SubmitReceipt(
+                r.id(), tasks.find(r.id()).map(TaskStatus::state).orElse(null), true);
     }
 
     /** Stores many tasks, one round trip per queue; see {@link io.redtask.TaskScheduler#submitAll}. */
@@ -95,7 +102,9 @@ final class Submitter {
         }
         Map<String, List<Integer>> positionsByQueue = new LinkedHashMap<>();
         for (int i = 0; i < prepared.size(); i++) {
-            positionsByQueue.computeIfAbsent(prepared.get(i).queue(), q -> new ArrayList<>()).add(i);
+            positionsByQueue
+                    .computeIfAbsent(prepared.get(i).queue(), q -> new ArrayList<>())
+                    .add(i);
         }
         memory.check();
         String[] ids = new String[prepared.size()];
@@ -135,7 +144,8 @@ final class Submitter {
         if (o.backoff() != null) {
             b.backoff(o.backoff().toMillis(), o.backoffCap().toMillis());
         } else if (handler.backoff() != null) {
-            b.backoff(handler.backoff().base().toMillis(), handler.backoff().cap().toMillis());
+            b.backoff(
+                    handler.backoff().base().toMillis(), handler.backoff().cap().toMillis());
         }
         return b.build();
     }

@@ -52,6 +52,8 @@ final class Watchdog {
 
     /** Attempts that timed out but whose handlers have not returned, each holding a worker thread. */
     int stuck() {
-        return (int) workers.running().stream().filter(r -> r.stopReason() == StopReason.TIMED_OUT).count();
+        return (int) workers.running().stream()
+                .filter(r -> r.stopReason() == StopReason.TIMED_OUT)
+                .count();
     }
 }

@@ -166,8 +166,10 @@ final class Workers {
      */
     void setConcurrency(int concurrency) {
         if (concurrency < 0 || concurrency > maxConcurrency) {
-            throw new InvalidRequestException("concurrency", "must be between 0 and " + maxConcurrency
-                    + ", the worker executor's limit (redtask.workers.max), was " + concurrency);
+            throw new InvalidRequestException(
+                    "concurrency",
+                    "must be between 0 and " + maxConcurrency
+                            + ", the worker executor's limit (redtask.workers.max), was " + concurrency);
         }
         slots.setLimit(concurrency);
         LOG.info(() -> "RedTask: node " + nodeId + " concurrency set to " + concurrency);

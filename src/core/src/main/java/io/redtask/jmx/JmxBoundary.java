@@ -15,13 +15,12 @@ import java.lang.reflect.Proxy;
  */
 final class JmxBoundary {
 
-    private JmxBoundary() {
-    }
+    private JmxBoundary() {}
 
     /** {@code admin}, with every exception it throws turned into a JDK one. */
     static RedTaskAdmin guard(RedTaskAdmin admin) {
-        return (RedTaskAdmin) Proxy.newProxyInstance(RedTaskAdmin.class.getClassLoader(),
-                new Class<?>[] {RedTaskAdmin.class}, (proxy, method, args) -> {
+        return (RedTaskAdmin) Proxy.newProxyInstance(
+                RedTaskAdmin.class.getClassLoader(), new Class<?>[] {RedTaskAdmin.class}, (proxy, method, args) -> {
                     try {
                         return method.invoke(admin, args);
                     } catch (InvocationTargetException e) {

@@ -7,9 +7,7 @@ import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,7 +41,8 @@ public final class RedTaskMBeans implements AutoCloseable {
             Map.entry("purgeDead", "Delete all dead tasks; returns how many"));
     private static final Map<String, String> WORKER_DESCRIPTIONS = Map.of(
             "Concurrency", "Tasks this server runs at once; writable, takes effect at once, at most MaxConcurrency",
-            "MaxConcurrency", "The worker ManagedExecutorService's limit (redtask.workers.max): the ceiling of Concurrency",
+            "MaxConcurrency",
+                    "The worker ManagedExecutorService's limit (redtask.workers.max): the ceiling of Concurrency",
             "Busy", "Tasks running on this server now",
             "Paused", "Whether this server's workers are paused (other servers go on)",
             "NodeId", "This server's id in Redis",
@@ -68,10 +67,20 @@ public final class RedTaskMBeans implements AutoCloseable {
 
     /** Registers the server-wide MBeans and one per queue in {@code knownQueues}. */
     public void register(Collection<String> knownQueues) {
-        register(name("type=Workers"), new DescribedMBean<>(new WorkersMBeanImpl(admin), WorkersMXBean.class,
-                "RedTask workers of this server", WORKER_DESCRIPTIONS));
-        register(name("type=Cluster"), new DescribedMBean<>(new ClusterMBeanImpl(admin), ClusterMXBean.class,
-                "RedTask servers alive", CLUSTER_DESCRIPTIONS));
+        register(
+                name("type=Workers"),
+                new DescribedMBean<>(
+                        new WorkersMBeanImpl(admin),
+                        WorkersMXBean.class,
+                        "RedTask workers of this server",
+                        WORKER_DESCRIPTIONS));
+        register(
+                name("type=Cluster"),
+                new DescribedMBean<>(
+                        new ClusterMBeanImpl(admin),
+                        ClusterMXBean.class,
+                        "RedTask servers alive",
+                        CLUSTER_DESCRIPTIONS));
         addQueues(knownQueues);
     }
 
@@ -80,9 +89,13 @@ public final class RedTaskMBeans implements AutoCloseable {
         for (String queue : names) {
             if (queues.add(queue)) {
                 // Queue names are letters, digits, '_' and '-': safe in an ObjectName as they are.
-                register(name("type=Queue,name=" + queue), new DescribedMBean<>(
-                        new QueueMBeanImpl(admin, queue, System::nanoTime), QueueMXBean.class, "RedTask queue " + queue,
-                        QUEUE_DESCRIPTIONS));
+                register(
+                        name("type=Queue,name=" + queue),
+                        new DescribedMBean<>(
+                                new QueueMBeanImpl(admin, queue, System::nanoTime),
+                                QueueMXBean.class,
+                                "RedTask queue " + queue,
+                                QUEUE_DESCRIPTIONS));
             }
         }
     }

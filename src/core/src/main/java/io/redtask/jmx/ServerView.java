@@ -17,8 +17,15 @@ public final class ServerView {
     private final String lastSeen;
 
     @ConstructorProperties({"nodeId", "queues", "concurrency", "busy", "paused", "completed", "failed", "lastSeen"})
-    public ServerView(String nodeId, String queues, int concurrency, int busy, boolean paused, long completed,
-                      long failed, String lastSeen) {
+    public ServerView(
+            String nodeId,
+            String queues,
+            int concurrency,
+            int busy,
+            boolean paused,
+            long completed,
+            long failed,
+            String lastSeen) {
         this.nodeId = nodeId;
         this.queues = queues;
         this.concurrency = concurrency;
@@ -30,8 +37,15 @@ public final class ServerView {
     }
 
     static ServerView of(NodeInfo n) {
-        return new ServerView(n.nodeId(), String.join(",", n.queues()), n.concurrency(), n.busy(), n.paused(),
-                n.completed(), n.failed(), String.valueOf(n.lastSeen()));
+        return new ServerView(
+                n.nodeId(),
+                String.join(",", n.queues()),
+                n.concurrency(),
+                n.busy(),
+                n.paused(),
+                n.completed(),
+                n.failed(),
+                String.valueOf(n.lastSeen()));
     }
 
     public String getNodeId() {

@@ -6,8 +6,8 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.util.KeyValue;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.util.KeyValue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,25 +117,32 @@ final class LuaScript {
         Object result = reply.get();
         long acks;
         try {
-            acks = d.mode() == Durability.Mode.REPLICAS ? (Long) confirmed.get()
+            acks = d.mode() == Durability.Mode.REPLICAS
+                    ? (Long) confirmed.get()
                     : ((KeyValue<?, ?>) confirmed.get()).getKey() instanceof Long l ? l : 0;
         } catch (JedisDataException e) {
-            if (e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("unknown command")) {
-                throw new IllegalStateException("redtask.durability=fsync needs Redis 7.2 or later (WAITAOF); "
-                        + "this Redis does not know WAITAOF. Use async, or replicas:N with replicas", e);
+            if (e.getMessage() != null
+                    && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("unknown command")) {
+                throw new IllegalStateException(
+                        "redtask.durability=fsync needs Redis 7.2 or later (WAITAOF); "
+                                + "this Redis does not know WAITAOF. Use async, or replicas:N with replicas",
+                        e);
             }
             throw e;
         }
         if (acks < (d.mode() == Durability.Mode.REPLICAS ? d.replicas() : 1)) {
-            throw new StoreUnavailableException("Redis applied " + name + " but did not confirm it as " + d + " within "
-                    + d.timeout() + " (" + acks + " confirmed); it may be lost if the master fails now", null);
+            throw new StoreUnavailableException(
+                    "Redis applied " + name + " but did not confirm it as " + d + " within " + d.timeout() + " (" + acks
+                            + " confirmed); it may be lost if the master fails now",
+                    null);
         }
         return result;
     }
 
     private static String sha1(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is required by the Java platform", e);
         }

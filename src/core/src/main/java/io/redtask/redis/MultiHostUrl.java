@@ -24,8 +24,14 @@ import java.util.Set;
  * @param path     what follows the first '/' after the hosts (without the query), or empty
  * @param query    the query parameters, decoded
  */
-record MultiHostUrl(String scheme, boolean tls, String user, String password, Set<HostAndPort> hosts, String path,
-                    Map<String, String> query) {
+record MultiHostUrl(
+        String scheme,
+        boolean tls,
+        String user,
+        String password,
+        Set<HostAndPort> hosts,
+        String path,
+        Map<String, String> query) {
 
     @Override
     public String toString() {
@@ -35,7 +41,8 @@ record MultiHostUrl(String scheme, boolean tls, String user, String password, Se
     static MultiHostUrl parse(String url) {
         int schemeEnd = url.indexOf("://");
         if (schemeEnd < 0) {
-            throw new IllegalArgumentException("redtask.redis.url is not a URL (no '://'): " + RedisConnections.redact(url));
+            throw new IllegalArgumentException(
+                    "redtask.redis.url is not a URL (no '://'): " + RedisConnections.redact(url));
         }
         String scheme = url.substring(0, schemeEnd);
         String rest = url.substring(schemeEnd + 3);
@@ -126,7 +133,8 @@ record MultiHostUrl(String scheme, boolean tls, String user, String password, Se
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '%') {
-                if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0
+                if (i + 2 >= s.length()
+                        || Character.digit(s.charAt(i + 1), 16) < 0
                         || Character.digit(s.charAt(i + 2), 16) < 0) {
                     return s;
                 }

@@ -15,8 +15,7 @@ import java.util.function.Supplier;
 /** How this package runs a Redis command and reads what Lua answers. */
 final class RedisCalls {
 
-    private RedisCalls() {
-    }
+    private RedisCalls() {}
 
     /**
      * Runs a command; a Redis that cannot be reached becomes {@link StoreUnavailableException}

@@ -29,8 +29,7 @@ final class RedisConnections {
     /** Query parameters a URL may carry. */
     private static final Set<String> PARAMETERS = Set.of("sentinel-user", "sentinel-password");
 
-    private RedisConnections() {
-    }
+    private RedisConnections() {}
 
     /**
      * Whom TLS connections trust.
@@ -89,8 +88,9 @@ final class RedisConnections {
         for (String name : u.query().keySet()) {
             if (!PARAMETERS.contains(name) || !scheme.endsWith("-sentinel")) {
                 throw new IllegalArgumentException("redtask.redis.url: unknown parameter '" + name + "'"
-                        + (scheme.endsWith("-sentinel") ? "; known: " + PARAMETERS : " (only Sentinel URLs take "
-                        + PARAMETERS + ")"));
+                        + (scheme.endsWith("-sentinel")
+                                ? "; known: " + PARAMETERS
+                                : " (only Sentinel URLs take " + PARAMETERS + ")"));
             }
         }
         SSLContext tls = u.tls() ? sslContext(trust) : null;
@@ -129,7 +129,8 @@ final class RedisConnections {
                 .clientConfig(config(timeout, u.user(), u.password(), db, tls).build())
                 // Sentinels speak TLS when the master does (one tls-port setting in Redis); their
                 // own login, if they have one, is in the query.
-                .sentinelClientConfig(config(timeout, q.get("sentinel-user"), q.get("sentinel-password"), 0, tls).build())
+                .sentinelClientConfig(config(timeout, q.get("sentinel-user"), q.get("sentinel-password"), 0, tls)
+                        .build())
                 .poolConfig(pool(poolSize, timeout))
                 .build();
     }
@@ -155,12 +156,12 @@ final class RedisConnections {
         } catch (NumberFormatException e) {
             // said below
         }
-        throw new IllegalArgumentException("redtask.redis.url: the database must be a number (" + form + "), was '"
-                + path + "'");
+        throw new IllegalArgumentException(
+                "redtask.redis.url: the database must be a number (" + form + "), was '" + path + "'");
     }
 
-    private static DefaultJedisClientConfig.Builder config(Duration timeout, String user, String password, int db,
-                                                           SSLContext tls) {
+    private static DefaultJedisClientConfig.Builder config(
+            Duration timeout, String user, String password, int db, SSLContext tls) {
         int millis = Math.toIntExact(timeout.toMillis());
         DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis)
@@ -247,7 +248,8 @@ final class RedisConnections {
             String userInfo = out.substring(start + 3, at);
             int colon = userInfo.indexOf(':');
             // A user is shown, unless it holds an '@' and so may be part of a password after all.
-            String shown = colon < 0 || userInfo.substring(0, colon).contains("@") ? "***"
+            String shown = colon < 0 || userInfo.substring(0, colon).contains("@")
+                    ? "***"
                     : userInfo.substring(0, colon) + ":***";
             out = out.substring(0, start + 3) + shown + out.substring(at);
         }

@@ -1,7 +1,5 @@
 package io.redtask.redis;
 
-import static io.redtask.redis.RedisCalls.call;
-
 import io.redtask.NodeInfo;
 import io.redtask.engine.JsonCodec;
 import io.redtask.store.NodeRegistry;
@@ -9,6 +7,8 @@ import redis.clients.jedis.UnifiedJedis;
 
 import java.util.ArrayList;
 import java.util.List;
+
+import static io.redtask.redis.RedisCalls.call;
 
 /** {@link NodeRegistry} on Redis: a zset of servers by last heartbeat, and each one's figures as JSON. */
 final class RedisNodeRegistry implements NodeRegistry {
@@ -39,7 +39,8 @@ final class RedisNodeRegistry implements NodeRegistry {
 
     @Override
     public List<NodeInfo> nodes(long now) {
-        call(() -> redis.zremrangeByScore(keys.nodes(), Double.NEGATIVE_INFINITY, (double) (now - FORGET_AFTER_MILLIS)));
+        call(() ->
+                redis.zremrangeByScore(keys.nodes(), Double.NEGATIVE_INFINITY, (double) (now - FORGET_AFTER_MILLIS)));
         List<String> ids = call(() -> redis.zrange(keys.nodes(), 0, -1));
         List<NodeInfo> out = new ArrayList<>();
         for (String id : ids) {
@@ -53,7 +54,8 @@ final class RedisNodeRegistry implements NodeRegistry {
 
     @Override
     public void requestConcurrency(String nodeId, int concurrency) {
-        call(() -> redis.setex(keys.nodeConcurrencyRequest(nodeId), REQUEST_TTL_SECONDS, Integer.toString(concurrency)));
+        call(() ->
+                redis.setex(keys.nodeConcurrencyRequest(nodeId), REQUEST_TTL_SECONDS, Integer.toString(concurrency)));
     }
 
     @Override

@@ -1,8 +1,5 @@
 package io.redtask.redis;
 
-import static io.redtask.redis.RedisCalls.asLong;
-import static io.redtask.redis.RedisCalls.call;
-
 import io.redtask.QueueStats;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
@@ -21,6 +18,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+
+import static io.redtask.redis.RedisCalls.asLong;
+import static io.redtask.redis.RedisCalls.call;
 
 /** {@link QueueStore} on Redis: the set of queue names, each queue's settings hash, figures and dead set. */
 final class RedisQueueStore implements QueueStore {
@@ -71,20 +71,34 @@ final class RedisQueueStore implements QueueStore {
     @Override
     public QueueStats stats(String queue, long now) {
         long bucket = now / Keys.STATS_BUCKET_MILLIS;
-        List<String> k = new ArrayList<>(List.of(keys.types(queue), keys.scheduled(queue), keys.active(queue),
-                keys.dead(queue), keys.settings(queue), keys.stats(queue)));
+        List<String> k = new ArrayList<>(List.of(
+                keys.types(queue),
+                keys.scheduled(queue),
+                keys.active(queue),
+                keys.dead(queue),
+                keys.settings(queue),
+                keys.stats(queue)));
         for (int i = 0; i < 6; i++) {
             k.add(keys.statsBucket(queue, bucket - i));
         }
         String elapsed = Double.toString((now % Keys.STATS_BUCKET_MILLIS) / (double) Keys.STATS_BUCKET_MILLIS);
-        Map<String, String> r = RedisCalls.pairs((List<?>) call(() -> queueStats.run(redis, k,
-                List.of(keys.taskPrefix(queue), elapsed, keys.readyPrefix(queue)))));
+        Map<String, String> r = RedisCalls.pairs((List<?>) call(
+                () -> queueStats.run(redis, k, List.of(keys.taskPrefix(queue), elapsed, keys.readyPrefix(queue)))));
         long limit = number(r, "concurrency");
         long headCreated = number(r, "headCreatedAt");
-        return new QueueStats(queue, number(r, "ready"), number(r, "scheduled"), number(r, "running"),
-                number(r, "dead"), number(r, "paused") == 1, limit < 0 ? null : (int) limit,
-                number(r, "completedTotal"), number(r, "failedTotal"), number(r, "deadTotal"),
-                number(r, "completedLastMinute"), number(r, "failedLastMinute"),
+        return new QueueStats(
+                queue,
+                number(r, "ready"),
+                number(r, "scheduled"),
+                number(r, "running"),
+                number(r, "dead"),
+                number(r, "paused") == 1,
+                limit < 0 ? null : (int) limit,
+                number(r, "completedTotal"),
+                number(r, "failedTotal"),
+                number(r, "deadTotal"),
+                number(r, "completedLastMinute"),
+                number(r, "failedLastMinute"),
                 headCreated < 0 ? null : Duration.ofMillis(Math.max(0, now - headCreated)));
     }
 
@@ -104,8 +118,9 @@ final class RedisQueueStore implements QueueStore {
             case SCHEDULED -> redis.zrange(keys.scheduled(queue), offset, last);
             case RUNNING -> redis.zrange(keys.active(queue), offset, last);
             case DEAD -> redis.zrevrange(keys.dead(queue), offset, last);
-            default -> throw new IllegalArgumentException("tasks are listed by state queued, scheduled, running or "
-                    + "dead, not " + state.wireName() + " (finished tasks are kept in no list)");
+            default ->
+                throw new IllegalArgumentException("tasks are listed by state queued, scheduled, running or "
+                        + "dead, not " + state.wireName() + " (finished tasks are kept in no list)");
         });
         Map<String, TaskStatus> found = tasks.findAll(ids);
         return ids.stream().map(found::get).filter(Objects::nonNull).toList();
@@ -123,28 +138,37 @@ final class RedisQueueStore implements QueueStore {
 
     @Override
     public int retryDead(String queue, String id, int max, long now) {
-        return (int) asLong(call(() -> retryDead.run(redis,
+        return (int) asLong(call(() -> retryDead.run(
+                redis,
                 List.of(keys.dead(queue), keys.types(queue), keys.wake(queue), keys.sequence(queue)),
-                List.of(keys.taskPrefix(queue), Integer.toString(max), id == null ? "" : id, Long.toString(now),
+                List.of(
+                        keys.taskPrefix(queue),
+                        Integer.toString(max),
+                        id == null ? "" : id,
+                        Long.toString(now),
                         keys.readyPrefix(queue)))));
     }
 
     @Override
     public int purgeDead(String queue, String id, int max) {
-        return (int) asLong(call(() -> purgeDead.run(redis, List.of(keys.dead(queue)),
+        return (int) asLong(call(() -> purgeDead.run(
+                redis,
+                List.of(keys.dead(queue)),
                 List.of(keys.taskPrefix(queue), Integer.toString(max), id == null ? "" : id))));
     }
 
     @Override
     public void setConcurrency(String queue, Integer limit) {
         remember(queue);
-        call(() -> limit == null ? redis.hdel(keys.settings(queue), "concurrency")
+        call(() -> limit == null
+                ? redis.hdel(keys.settings(queue), "concurrency")
                 : redis.hset(keys.settings(queue), "concurrency", Integer.toString(limit)));
     }
 
     @Override
     public void setPaused(String queue, boolean paused) {
         remember(queue);
-        call(() -> paused ? redis.hset(keys.settings(queue), "paused", "1") : redis.hdel(keys.settings(queue), "paused"));
+        call(() ->
+                paused ? redis.hset(keys.settings(queue), "paused", "1") : redis.hdel(keys.settings(queue), "paused"));
     }
 }

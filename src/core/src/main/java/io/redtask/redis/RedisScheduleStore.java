@@ -1,8 +1,5 @@
 package io.redtask.redis;
 
-import static io.redtask.redis.RedisCalls.asLong;
-import static io.redtask.redis.RedisCalls.call;
-
 import io.redtask.engine.JsonCodec;
 import io.redtask.store.ScheduleDefinition;
 import io.redtask.store.ScheduleStore;
@@ -16,6 +13,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
+
+import static io.redtask.redis.RedisCalls.asLong;
+import static io.redtask.redis.RedisCalls.call;
 
 /**
  * {@link ScheduleStore} on Redis: every schedule's definition in one hash and its next slot in one
@@ -41,7 +41,9 @@ final class RedisScheduleStore implements ScheduleStore {
 
     @Override
     public boolean save(ScheduleDefinition d, long nextSlot) {
-        Object r = call(() -> save.run(redis, List.of(keys.cronDefinitions(), keys.cronNext()),
+        Object r = call(() -> save.run(
+                redis,
+                List.of(keys.cronDefinitions(), keys.cronNext()),
                 List.of(d.name(), json.toJson(d), Long.toString(nextSlot))));
         return "saved".equals(r);
     }
@@ -71,8 +73,8 @@ final class RedisScheduleStore implements ScheduleStore {
 
     @Override
     public Map<ScheduleDefinition, Long> due(long now, int max) {
-        List<Tuple> due = call(() -> redis.zrangeByScoreWithScores(keys.cronNext(), Double.NEGATIVE_INFINITY,
-                (double) now, 0, max));
+        List<Tuple> due = call(
+                () -> redis.zrangeByScoreWithScores(keys.cronNext(), Double.NEGATIVE_INFINITY, (double) now, 0, max));
         if (due.isEmpty()) {
             return Map.of();
         }
@@ -90,8 +92,9 @@ final class RedisScheduleStore implements ScheduleStore {
 
     @Override
     public boolean advance(String name, long slot, long nextSlot) {
-        return asLong(call(() -> advance.run(redis, List.of(keys.cronNext()),
-                List.of(name, Long.toString(slot), Long.toString(nextSlot))))) == 1;
+        return asLong(call(() -> advance.run(
+                        redis, List.of(keys.cronNext()), List.of(name, Long.toString(slot), Long.toString(nextSlot)))))
+                == 1;
     }
 
     /**
@@ -101,7 +104,11 @@ final class RedisScheduleStore implements ScheduleStore {
     private ScheduleDefinition definition(String name, String text) {
         try {
             ScheduleDefinition d = (ScheduleDefinition) json.fromJson(text, ScheduleDefinition.class);
-            if (d == null || d.name() == null || d.cron() == null || d.type() == null || d.queue() == null
+            if (d == null
+                    || d.name() == null
+                    || d.cron() == null
+                    || d.type() == null
+                    || d.queue() == null
                     || d.zone() == null) {
                 throw new IllegalArgumentException("a required field is missing");
             }

@@ -1,7 +1,5 @@
 package io.redtask.redis;
 
-import static io.redtask.redis.RedisCalls.call;
-
 import io.redtask.StoreUnavailableException;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.JsonCodec;
@@ -16,6 +14,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static io.redtask.redis.RedisCalls.call;
 
 /**
  * {@link Storage} on one Redis (a server, a Sentinel-watched master or a Cluster): owns the
@@ -33,14 +33,22 @@ public final class RedisStorage implements Storage {
     private final RedisStorage housekeeping;
     private final RedisStorage workers;
 
-    RedisStorage(UnifiedJedis redis, UnifiedJedis workersRedis, UnifiedJedis housekeepingRedis, Keys keys,
-                 EngineSettings settings) {
-        this(redis, keys, settings, new RedisStorage(workersRedis, keys, settings, null, null),
+    RedisStorage(
+            UnifiedJedis redis,
+            UnifiedJedis workersRedis,
+            UnifiedJedis housekeepingRedis,
+            Keys keys,
+            EngineSettings settings) {
+        this(
+                redis,
+                keys,
+                settings,
+                new RedisStorage(workersRedis, keys, settings, null, null),
                 new RedisStorage(housekeepingRedis, keys, settings, null, null));
     }
 
-    private RedisStorage(UnifiedJedis redis, Keys keys, EngineSettings settings, RedisStorage workers,
-                         RedisStorage housekeeping) {
+    private RedisStorage(
+            UnifiedJedis redis, Keys keys, EngineSettings settings, RedisStorage workers, RedisStorage housekeeping) {
         this.workers = workers;
         this.housekeeping = housekeeping;
         this.redis = redis;
@@ -68,16 +76,26 @@ public final class RedisStorage implements Storage {
         return open(url, poolSize, timeout, keys, settings, RedisConnections.Trust.DEFAULT);
     }
 
-    private static RedisStorage open(String url, int poolSize, Duration timeout, Keys keys, EngineSettings settings,
-                                     RedisConnections.Trust trust) {
+    private static RedisStorage open(
+            String url,
+            int poolSize,
+            Duration timeout,
+            Keys keys,
+            EngineSettings settings,
+            RedisConnections.Trust trust) {
         // Three pools, so that one kind of traffic cannot starve another: poolSize connections
         // for submits and reads (what HTTP requests do); one per worker at the most concurrency
         // an operator may set, and one per fetcher, for claims and outcomes; and a few for lease
         // renewals, recovery and heartbeats.
-        int workerConnections = Math.min(settings.maxConcurrency(), MAX_WORKER_CONNECTIONS) + settings.queues().size() + 2;
-        return new RedisStorage(RedisConnections.open(url, poolSize, timeout, trust),
+        int workerConnections = Math.min(settings.maxConcurrency(), MAX_WORKER_CONNECTIONS)
+                + settings.queues().size()
+                + 2;
+        return new RedisStorage(
+                RedisConnections.open(url, poolSize, timeout, trust),
                 RedisConnections.open(url, workerConnections, timeout, trust),
-                RedisConnections.open(url, HOUSEKEEPING_CONNECTIONS, timeout, trust), keys, settings);
+                RedisConnections.open(url, HOUSEKEEPING_CONNECTIONS, timeout, trust),
+                keys,
+                settings);
     }
 
     /** Connections of the housekeeping pool: lease keeper, reaper, watchdog, cron, and one spare. */
@@ -99,10 +117,18 @@ public final class RedisStorage implements Storage {
      * The same, with the trust store of {@code rediss://} connections: {@code truststore} (a
      * PKCS12 or JKS file) and its password, or {@code null} for the JVM's default trust store.
      */
-    public static RedisStorage open(String url, int poolSize, Duration timeout, Keys keys, EngineSettings settings,
-                                    String truststore, String truststorePassword) {
-        RedisConnections.Trust trust = truststore == null || truststore.isBlank() ? RedisConnections.Trust.DEFAULT
-                : new RedisConnections.Trust(java.nio.file.Path.of(truststore),
+    public static RedisStorage open(
+            String url,
+            int poolSize,
+            Duration timeout,
+            Keys keys,
+            EngineSettings settings,
+            String truststore,
+            String truststorePassword) {
+        RedisConnections.Trust trust = truststore == null || truststore.isBlank()
+                ? RedisConnections.Trust.DEFAULT
+                : new RedisConnections.Trust(
+                        java.nio.file.Path.of(truststore),
                         truststorePassword == null ? null : truststorePassword.toCharArray());
         return open(url, poolSize, timeout, keys, settings, trust);
     }

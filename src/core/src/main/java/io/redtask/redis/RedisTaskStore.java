@@ -1,8 +1,5 @@
 package io.redtask.redis;
 
-import static io.redtask.redis.RedisCalls.asLong;
-import static io.redtask.redis.RedisCalls.call;
-
 import io.redtask.IdempotencyConflictException;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
@@ -23,6 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import static io.redtask.redis.RedisCalls.asLong;
+import static io.redtask.redis.RedisCalls.call;
 
 /**
  * {@link TaskStore} on Redis: each state change is one Lua script from this package
@@ -94,13 +94,27 @@ final class RedisTaskStore implements TaskStore {
     @Override
     public ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner, Collection<String> types) {
         List<String> k = new ArrayList<>(8 + types.size());
-        k.addAll(List.of(keys.active(queue), keys.scheduled(queue), keys.wake(queue), keys.settings(queue),
-                keys.sequence(queue), keys.dead(queue), keys.lingering(queue), keys.types(queue),
+        k.addAll(List.of(
+                keys.active(queue),
+                keys.scheduled(queue),
+                keys.wake(queue),
+                keys.settings(queue),
+                keys.sequence(queue),
+                keys.dead(queue),
+                keys.lingering(queue),
+                keys.types(queue),
                 keys.legacyReady(queue)));
         types.forEach(t -> k.add(keys.ready(queue, t)));
-        List<String> a = List.of(Long.toString(now), Long.toString(leaseMillis), Integer.toString(max), owner,
-                keys.taskPrefix(queue), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis()),
-                keys.readyPrefix(queue), settings.clustered() ? "1" : "0");
+        List<String> a = List.of(
+                Long.toString(now),
+                Long.toString(leaseMillis),
+                Integer.toString(max),
+                owner,
+                keys.taskPrefix(queue),
+                Integer.toString(settings.promoteBatch()),
+                Long.toString(settings.keepDeadMillis()),
+                keys.readyPrefix(queue),
+                settings.clustered() ? "1" : "0");
         List<?> reply = (List<?>) call(() -> claim.run(redis, k, a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
         for (int i = 1; i < reply.size(); i++) {
@@ -112,15 +126,32 @@ final class RedisTaskStore implements TaskStore {
     @Override
     public Completion complete(ClaimedTask t, String resultJson, long now, NextClaim next) {
         String q = t.queue();
-        List<String> a = List.of(t.id(), Long.toString(t.token()), Long.toString(now),
-                resultJson == null ? "null" : resultJson, Long.toString(settings.keepSucceededMillis()),
-                Long.toString(settings.statsWindowMillis()), next == null ? "0" : "1",
-                next == null ? "0" : Long.toString(next.leaseMillis()), next == null ? "" : next.owner(),
-                keys.taskPrefix(q), Integer.toString(settings.promoteBatch()), Long.toString(settings.keepDeadMillis()),
-                keys.readyPrefix(q), settings.clustered() ? "1" : "0");
-        List<String> k = new ArrayList<>(List.of(keys.task(t.id()), keys.active(q), keys.stats(q),
-                keys.statsBucketAt(q, now), keys.types(q), keys.settings(q), keys.scheduled(q), keys.sequence(q),
-                keys.dead(q), keys.lingering(q)));
+        List<String> a = List.of(
+                t.id(),
+                Long.toString(t.token()),
+                Long.toString(now),
+                resultJson == null ? "null" : resultJson,
+                Long.toString(settings.keepSucceededMillis()),
+                Long.toString(settings.statsWindowMillis()),
+                next == null ? "0" : "1",
+                next == null ? "0" : Long.toString(next.leaseMillis()),
+                next == null ? "" : next.owner(),
+                keys.taskPrefix(q),
+                Integer.toString(settings.promoteBatch()),
+                Long.toString(settings.keepDeadMillis()),
+                keys.readyPrefix(q),
+                settings.clustered() ? "1" : "0");
+        List<String> k = new ArrayList<>(List.of(
+                keys.task(t.id()),
+                keys.active(q),
+                keys.stats(q),
+                keys.statsBucketAt(q, now),
+                keys.types(q),
+                keys.settings(q),
+                keys.scheduled(q),
+                keys.sequence(q),
+                keys.dead(q),
+                keys.lingering(q)));
         if (next != null) {
             next.types().forEach(type -> k.add(keys.ready(q, type)));
         }
@@ -132,12 +163,28 @@ final class RedisTaskStore implements TaskStore {
     @Override
     public FailOutcome fail(ClaimedTask t, String error, long retryAt, long now, boolean stillRunning) {
         String q = t.queue();
-        String r = (String) call(() -> fail.run(redis,
-                List.of(keys.task(t.id()), keys.active(q), keys.ready(q, t.type()), keys.scheduled(q), keys.dead(q),
-                        keys.wake(q), keys.stats(q), keys.statsBucketAt(q, now), keys.sequence(q), keys.lingering(q)),
-                List.of(t.id(), Long.toString(t.token()), Long.toString(now), error == null ? "" : error,
-                        Long.toString(retryAt), Long.toString(settings.keepDeadMillis()),
-                        Long.toString(settings.statsWindowMillis()), stillRunning ? "1" : "0")));
+        String r = (String) call(() -> fail.run(
+                redis,
+                List.of(
+                        keys.task(t.id()),
+                        keys.active(q),
+                        keys.ready(q, t.type()),
+                        keys.scheduled(q),
+                        keys.dead(q),
+                        keys.wake(q),
+                        keys.stats(q),
+                        keys.statsBucketAt(q, now),
+                        keys.sequence(q),
+                        keys.lingering(q)),
+                List.of(
+                        t.id(),
+                        Long.toString(t.token()),
+                        Long.toString(now),
+                        error == null ? "" : error,
+                        Long.toString(retryAt),
+                        Long.toString(settings.keepDeadMillis()),
+                        Long.toString(settings.statsWindowMillis()),
+                        stillRunning ? "1" : "0")));
         return switch (r) {
             case "retry" -> FailOutcome.RETRY;
             case "scheduled" -> FailOutcome.SCHEDULED;
@@ -159,7 +206,8 @@ final class RedisTaskStore implements TaskStore {
         }
         Map<String, Double> members = new LinkedHashMap<>();
         tasks.forEach(t -> members.put(lingeringMember(t), (double) until));
-        call(() -> redis.zadd(keys.lingering(queue), members, ZAddParams.zAddParams().xx()));
+        call(() -> redis.zadd(
+                keys.lingering(queue), members, ZAddParams.zAddParams().xx()));
     }
 
     /** How cancel.lua and fail.lua name a stopped attempt in the lingering set. */
@@ -190,7 +238,8 @@ final class RedisTaskStore implements TaskStore {
     @Override
     public boolean release(ClaimedTask t) {
         String q = t.queue();
-        Object r = call(() -> release.run(redis,
+        Object r = call(() -> release.run(
+                redis,
                 List.of(keys.task(t.id()), keys.active(q), keys.ready(q, t.type()), keys.wake(q)),
                 List.of(t.id(), Long.toString(t.token()))));
         return asLong(r) == 1;
@@ -202,7 +251,8 @@ final class RedisTaskStore implements TaskStore {
             return Optional.empty();
         }
         String q = TaskIds.queueOf(id);
-        String previous = (String) call(() -> cancel.run(redis,
+        String previous = (String) call(() -> cancel.run(
+                redis,
                 List.of(keys.task(id), keys.scheduled(q), keys.active(q), keys.lingering(q)),
                 List.of(id, Long.toString(now), Long.toString(settings.keepSucceededMillis()), keys.readyPrefix(q))));
         return "missing".equals(previous) ? Optional.empty() : Optional.of(TaskState.fromWireName(previous));
@@ -210,11 +260,17 @@ final class RedisTaskStore implements TaskStore {
 
     @Override
     public RecoveryResult recoverExpired(String queue, long now, int max) {
-        List<?> r = (List<?>) call(() -> recover.run(redis,
+        List<?> r = (List<?>) call(() -> recover.run(
+                redis,
                 List.of(keys.active(queue), keys.types(queue), keys.dead(queue), keys.wake(queue)),
-                List.of(Long.toString(now), Integer.toString(max), keys.taskPrefix(queue),
-                        Long.toString(settings.keepDeadMillis()), Integer.toString(settings.maxStalls()),
-                        keys.readyPrefix(queue), settings.clustered() ? "1" : "0")));
+                List.of(
+                        Long.toString(now),
+                        Integer.toString(max),
+                        keys.taskPrefix(queue),
+                        Long.toString(settings.keepDeadMillis()),
+                        Integer.toString(settings.maxStalls()),
+                        keys.readyPrefix(queue),
+                        settings.clustered() ? "1" : "0")));
         int requeued = (int) asLong(r.get(0));
         int dead = (int) asLong(r.get(1));
         return requeued == 0 && dead == 0 ? RecoveryResult.NONE : new RecoveryResult(requeued, dead);
@@ -245,7 +301,8 @@ final class RedisTaskStore implements TaskStore {
     @Override
     public Map<String, TaskStatus> findAll(List<String> ids) {
         Map<String, TaskStatus> out = new LinkedHashMap<>();
-        List<String> valid = ids.stream().filter(TaskIds::isWellFormed).distinct().toList();
+        List<String> valid =
+                ids.stream().filter(TaskIds::isWellFormed).distinct().toList();
         if (valid.isEmpty()) {
             return out;
         }

@@ -12,11 +12,23 @@ import io.redtask.engine.EngineSettings;
  * @param statsWindowMillis   how long the 10-second counter buckets behind per-minute rates live
  * @param promoteBatch        most due scheduled tasks one claim moves to the ready set
  */
-record StoreSettings(long keepSucceededMillis, long keepDeadMillis, int maxStalls, long statsWindowMillis,
-                     int promoteBatch, Durability durability, boolean clustered) {
+record StoreSettings(
+        long keepSucceededMillis,
+        long keepDeadMillis,
+        int maxStalls,
+        long statsWindowMillis,
+        int promoteBatch,
+        Durability durability,
+        boolean clustered) {
 
     static StoreSettings of(EngineSettings s, boolean clustered) {
-        return new StoreSettings(s.keepSucceeded().toMillis(), s.keepDead().toMillis(), s.maxStalls(),
-                s.statsWindow().toMillis(), s.promoteBatch(), s.durability(), clustered);
+        return new StoreSettings(
+                s.keepSucceeded().toMillis(),
+                s.keepDead().toMillis(),
+                s.maxStalls(),
+                s.statsWindow().toMillis(),
+                s.promoteBatch(),
+                s.durability(),
+                clustered);
     }
 }

@@ -43,11 +43,11 @@ final class TaskRecord {
     static final String SUBMITTED_BY = "submittedBy";
     /** Instructions to lib_add_task.lua, not stored: when the task is due, how long its dedupe key lives. */
     static final String DUE_AT = "dueAt";
+
     static final String DEDUPE_MS = "dedupeMs";
     static final String FINGERPRINT = "fingerprint";
 
-    private TaskRecord() {
-    }
+    private TaskRecord() {}
 
     /**
      * Appends a new task as lib_add_task.lua reads it: a count, then name/value pairs. Fields at
@@ -93,9 +93,18 @@ final class TaskRecord {
     /** A task just claimed, from its hash as the claim script answers it (name/value pairs). */
     static ClaimedTask claimed(Object reply, long now) {
         Map<String, String> h = RedisCalls.pairs((List<?>) reply);
-        return new ClaimedTask(h.get(ID), h.get(QUEUE), h.get(TYPE), h.get(PAYLOAD), intOf(h.get(ATTEMPTS)),
-                longOf(h.get(FENCE), 0), intOf(h.get(MAX_ATTEMPTS)), longOf(h.get(TIMEOUT_MS), 0),
-                emptyToNull(h.get(IDEMPOTENCY_KEY)), longOf(h.get(BACKOFF_BASE), -1), longOf(h.get(BACKOFF_CAP), -1),
+        return new ClaimedTask(
+                h.get(ID),
+                h.get(QUEUE),
+                h.get(TYPE),
+                h.get(PAYLOAD),
+                intOf(h.get(ATTEMPTS)),
+                longOf(h.get(FENCE), 0),
+                intOf(h.get(MAX_ATTEMPTS)),
+                longOf(h.get(TIMEOUT_MS), 0),
+                emptyToNull(h.get(IDEMPOTENCY_KEY)),
+                longOf(h.get(BACKOFF_BASE), -1),
+                longOf(h.get(BACKOFF_CAP), -1),
                 longOf(h.get(RUN_AT), now));
     }
 
@@ -117,11 +126,23 @@ final class TaskRecord {
 
     private static TaskStatus read(Map<String, String> h) {
         long timeout = longOf(h.get(TIMEOUT_MS), 0);
-        return new TaskStatus(h.get(ID), h.get(TYPE), h.get(QUEUE), TaskState.fromWireName(h.get(STATE)),
-                intOf(h.get(ATTEMPTS)), intOf(h.get(MAX_ATTEMPTS)), h.get(RESULT), h.get(ERROR),
-                instant(h.get(CREATED_AT)), instant(h.get(STARTED_AT)), instant(h.get(FINISHED_AT)),
-                intOf(h.get(PRIORITY)), instant(h.get(RUN_AT)), timeout > 0 ? Duration.ofMillis(timeout) : null,
-                emptyToNull(h.get(IDEMPOTENCY_KEY)), emptyToNull(h.get(SUBMITTED_BY)));
+        return new TaskStatus(
+                h.get(ID),
+                h.get(TYPE),
+                h.get(QUEUE),
+                TaskState.fromWireName(h.get(STATE)),
+                intOf(h.get(ATTEMPTS)),
+                intOf(h.get(MAX_ATTEMPTS)),
+                h.get(RESULT),
+                h.get(ERROR),
+                instant(h.get(CREATED_AT)),
+                instant(h.get(STARTED_AT)),
+                instant(h.get(FINISHED_AT)),
+                intOf(h.get(PRIORITY)),
+                instant(h.get(RUN_AT)),
+                timeout > 0 ? Duration.ofMillis(timeout) : null,
+                emptyToNull(h.get(IDEMPOTENCY_KEY)),
+                emptyToNull(h.get(SUBMITTED_BY)));
     }
 
     private static String emptyToNull(String s) {

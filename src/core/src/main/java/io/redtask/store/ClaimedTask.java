@@ -16,7 +16,16 @@ package io.redtask.store;
  * @param backoffCapMillis  the task's own backoff cap, or -1
  * @param dueAt             when it became due (submit time, run-at time or retry time, ms)
  */
-public record ClaimedTask(String id, String queue, String type, String payloadJson, int attempt, long token,
-                          int maxAttempts, long timeoutMillis, String idempotencyKey, long backoffBaseMillis,
-                          long backoffCapMillis, long dueAt) {
-}
+public record ClaimedTask(
+        String id,
+        String queue,
+        String type,
+        String payloadJson,
+        int attempt,
+        long token,
+        int maxAttempts,
+        long timeoutMillis,
+        String idempotencyKey,
+        long backoffBaseMillis,
+        long backoffCapMillis,
+        long dueAt) {}

@@ -9,5 +9,4 @@ import io.redtask.TaskState;
  * @param state     the state it was stored in ({@code QUEUED} or {@code SCHEDULED}), or {@code null} for a duplicate
  * @param duplicate whether its idempotency key was already used within its window
  */
-public record EnqueueResult(String id, TaskState state, boolean duplicate) {
-}
+public record EnqueueResult(String id, TaskState state, boolean duplicate) {}

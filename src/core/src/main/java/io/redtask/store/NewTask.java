@@ -24,9 +24,22 @@ import java.util.Objects;
  * @param backoffBaseMillis wait after the first failure, or -1 for the engine's default
  * @param backoffCapMillis  longest wait, or -1 for the engine's default
  */
-public record NewTask(String id, String type, String queue, String payloadJson, int maxAttempts, int priority,
-                      long dueAt, long timeoutMillis, String idempotencyKey, String dedupeKey, long dedupeWindowMs,
-                      String fingerprint, String submittedBy, long backoffBaseMillis, long backoffCapMillis) {
+public record NewTask(
+        String id,
+        String type,
+        String queue,
+        String payloadJson,
+        int maxAttempts,
+        int priority,
+        long dueAt,
+        long timeoutMillis,
+        String idempotencyKey,
+        String dedupeKey,
+        long dedupeWindowMs,
+        String fingerprint,
+        String submittedBy,
+        long backoffBaseMillis,
+        long backoffCapMillis) {
 
     public NewTask {
         Objects.requireNonNull(id, "id");
@@ -136,8 +149,22 @@ public record NewTask(String id, String type, String queue, String payloadJson, 
         }
 
         public NewTask build() {
-            return new NewTask(id, type, queue, payloadJson, maxAttempts, priority, dueAt, timeoutMillis, idempotencyKey,
-                    dedupeKey, dedupeWindowMs, fingerprint, submittedBy, backoffBaseMillis, backoffCapMillis);
+            return new NewTask(
+                    id,
+                    type,
+                    queue,
+                    payloadJson,
+                    maxAttempts,
+                    priority,
+                    dueAt,
+                    timeoutMillis,
+                    idempotencyKey,
+                    dedupeKey,
+                    dedupeWindowMs,
+                    fingerprint,
+                    submittedBy,
+                    backoffBaseMillis,
+                    backoffCapMillis);
         }
     }
 }

@@ -16,6 +16,14 @@ import io.redtask.Misfire;
  * @param timeoutMillis timeout of its tasks, 0 for none
  * @param misfire       what to do about missed slots
  */
-public record ScheduleDefinition(String name, String cron, String zone, String type, String queue, String payload,
-                                 int priority, int maxAttempts, long timeoutMillis, Misfire misfire) {
-}
+public record ScheduleDefinition(
+        String name,
+        String cron,
+        String zone,
+        String type,
+        String queue,
+        String payload,
+        int priority,
+        int maxAttempts,
+        long timeoutMillis,
+        Misfire misfire) {}

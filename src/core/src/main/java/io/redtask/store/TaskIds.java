@@ -16,8 +16,7 @@ public final class TaskIds {
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private TaskIds() {
-    }
+    private TaskIds() {}
 
     /** A new id for a task of {@code queue}. */
     public static String next(String queue, long nowMillis) {

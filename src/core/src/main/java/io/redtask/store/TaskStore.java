@@ -101,12 +101,10 @@ public interface TaskStore {
     Map<String, TaskStatus> findAll(List<String> ids);
 
     /** Who claims the next task on completion, for how long, and of which types. */
-    record NextClaim(String owner, long leaseMillis, Collection<String> types) {
-    }
+    record NextClaim(String owner, long leaseMillis, Collection<String> types) {}
 
     /** What a completion did: whether it was recorded, and the next task claimed, if any. */
-    record Completion(boolean recorded, ClaimedTask next) {
-    }
+    record Completion(boolean recorded, ClaimedTask next) {}
 
     /** What {@link #recoverExpired} did. */
     record RecoveryResult(int requeued, int dead) {
@@ -114,6 +112,5 @@ public interface TaskStore {
     }
 
     /** Tasks claimed by one call, and when the next scheduled task is due (-1 for none). */
-    record ClaimBatch(List<ClaimedTask> tasks, long nextDueAt) {
-    }
+    record ClaimBatch(List<ClaimedTask> tasks, long nextDueAt) {}
 }

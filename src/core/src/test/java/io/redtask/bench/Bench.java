@@ -1,11 +1,10 @@
 package io.redtask.bench;
 
-import io.redtask.SubmitOptions;
 import io.redtask.Submission;
+import io.redtask.SubmitOptions;
 import io.redtask.TaskEvent;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.HandlerRegistration;
-import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.redis.Keys;
 import io.redtask.redis.RedisStorage;
@@ -36,14 +35,16 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Bench {
 
-    private Bench() {
-    }
+    private Bench() {}
 
     public static void main(String[] args) throws Exception {
         int n = Integer.getInteger("n", 20_000);
         int bulk = Integer.getInteger("bulk", 500);
         int warmup = Integer.getInteger("warmup", 2_000);
-        List<Integer> concurrencies = Arrays.stream(System.getProperty("conc", "8,1").split(",")).map(Integer::valueOf).toList();
+        List<Integer> concurrencies = Arrays.stream(
+                        System.getProperty("conc", "8,1").split(","))
+                .map(Integer::valueOf)
+                .toList();
         List<String> modes = List.of(System.getProperty("modes", "bulk,single").split(","));
         try (RedisServer redis = RedisServer.start(false)) {
             for (int conc : concurrencies) {
@@ -65,14 +66,20 @@ public final class Bench {
     private static void memoryPerTask(String url) throws Exception {
         int count = 5_000;
         String payload = "x".repeat(98); // 100 bytes as JSON, with its quotes
-        EngineSettings settings = EngineSettings.builder("bench-memory").queues(List.of("memory")).build();
-        try (RedisStorage store = RedisStorage.open(url, 8, Duration.ofSeconds(5), new Keys("mem-" + UUID.randomUUID()),
-                settings);
-             redis.clients.jedis.UnifiedJedis probe = io.redtask.redis.RedisProbe.open(url)) {
+        EngineSettings settings =
+                EngineSettings.builder("bench-memory").queues(List.of("memory")).build();
+        try (RedisStorage store = RedisStorage.open(
+                        url, 8, Duration.ofSeconds(5), new Keys("mem-" + UUID.randomUUID()), settings);
+                redis.clients.jedis.UnifiedJedis probe = io.redtask.redis.RedisProbe.open(url)) {
             ExecutorService workers = Executors.newFixedThreadPool(1);
             ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(5);
-            RedTaskEngine engine = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
-                    .settings(settings).handler(HandlerRegistration.of("noop", (p, c) -> null)).build();
+            RedTaskEngine engine = RedTaskEngine.builder()
+                    .storage(store)
+                    .workers(workers)
+                    .housekeeping(housekeeping)
+                    .settings(settings)
+                    .handler(HandlerRegistration.of("noop", (p, c) -> null))
+                    .build();
             engine.submit("noop", payload, SubmitOptions.queue("memory")); // the queue's own keys exist from here
             engine.admin().pause("memory");
             long before = usedMemory(probe);
@@ -85,10 +92,14 @@ public final class Bench {
                 }
             }
             long after = usedMemory(probe);
-            String encoding = probe.objectEncoding(store.keys().task(engine.admin().tasks("memory",
-                    io.redtask.TaskState.QUEUED, 0, 1).get(0).id()));
+            String encoding = probe.objectEncoding(store.keys()
+                    .task(engine.admin()
+                            .tasks("memory", io.redtask.TaskState.QUEUED, 0, 1)
+                            .get(0)
+                            .id()));
             System.out.println("{\"system\":\"redtask\",\"mode\":\"memory\",\"payload_bytes\":100,\"tasks\":" + count
-                    + ",\"redis_bytes_per_task\":" + (after - before) / count + ",\"task_hash_encoding\":\"" + encoding + "\"}");
+                    + ",\"redis_bytes_per_task\":" + (after - before) / count + ",\"task_hash_encoding\":\"" + encoding
+                    + "\"}");
             engine.stop();
             workers.shutdownNow();
             housekeeping.shutdownNow();
@@ -112,9 +123,19 @@ public final class Bench {
         CountDownLatch all = new CountDownLatch(n);
         ExecutorService workers = Executors.newFixedThreadPool(conc);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(6);
-        RedisStorage store = RedisStorage.open(url, conc + 8, Duration.ofSeconds(5), new Keys("bench-" + UUID.randomUUID()),
-                EngineSettings.builder("store").retention(Duration.ofMinutes(5), Duration.ofMinutes(5)).maxStalls(3).build());
-        RedTaskEngine engine = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
+        RedisStorage store = RedisStorage.open(
+                url,
+                conc + 8,
+                Duration.ofSeconds(5),
+                new Keys("bench-" + UUID.randomUUID()),
+                EngineSettings.builder("store")
+                        .retention(Duration.ofMinutes(5), Duration.ofMinutes(5))
+                        .maxStalls(3)
+                        .build());
+        RedTaskEngine engine = RedTaskEngine.builder()
+                .storage(store)
+                .workers(workers)
+                .housekeeping(housekeeping)
                 .settings(EngineSettings.builder("bench").concurrency(conc).build())
                 .handler(HandlerRegistration.of("noop", (p, c) -> {
                     int i = ((Number) p).intValue();
@@ -160,11 +181,20 @@ public final class Bench {
         long[] sorted = latencies.clone();
         Arrays.sort(sorted);
         double seconds = (lastDone.get() - start) / 1e9;
-        System.out.println(String.format(Locale.ROOT,
+        System.out.println(String.format(
+                Locale.ROOT,
                 "{\"system\":\"redtask\",\"mode\":\"%s\",\"concurrency\":%d,\"n\":%d,\"completed\":%d,\"finished\":%b,"
                         + "\"e2e_jobs_per_s\":%.0f,\"enqueue_jobs_per_s\":%.0f,\"latency_p50_ms\":%.2f,"
                         + "\"latency_p99_ms\":%.2f,\"latency_max_ms\":%.2f}",
-                mode, conc, n, done.get(), finished, n / seconds, n / ((enqueued - start) / 1e9),
-                sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6, sorted[n - 1] / 1e6));
+                mode,
+                conc,
+                n,
+                done.get(),
+                finished,
+                n / seconds,
+                n / ((enqueued - start) / 1e9),
+                sorted[n / 2] / 1e6,
+                sorted[(int) (n * 0.99)] / 1e6,
+                sorted[n - 1] / 1e6));
     }
 }

@@ -1,8 +1,6 @@
 package io.redtask.cdi;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,7 +9,9 @@ import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the JVM's shutdown hook does to java.util.logging (LogManager.reset, as on kill -TERM), and
@@ -31,8 +31,7 @@ class LogHandlersAtExitTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
             public void close() {
@@ -44,7 +43,7 @@ class LogHandlersAtExitTest {
             LogHandlersAtExit handlers = LogHandlersAtExit.remember();
             assertFalse(handlers.restoreIfReset(), "nothing to restore before a reset");
 
-            LogManager.getLogManager().reset();       // what the JVM's shutdown hook does
+            LogManager.getLogManager().reset(); // what the JVM's shutdown hook does
             Logger.getLogger("io.redtask.engine.RedTaskEngine").info("lost");
             assertEquals(List.of(), published);
 

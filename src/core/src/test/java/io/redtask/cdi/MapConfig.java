@@ -58,10 +58,12 @@ final class MapConfig implements Config {
                 return Double.valueOf(text.strip());
             }
             if (type == Boolean.class) {
-                return Set.of("true", "1", "yes", "y", "on").contains(text.strip().toLowerCase(java.util.Locale.ROOT));
+                return Set.of("true", "1", "yes", "y", "on")
+                        .contains(text.strip().toLowerCase(java.util.Locale.ROOT));
             }
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("config property " + name + " = '" + text + "' is not a " + type.getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "config property " + name + " = '" + text + "' is not a " + type.getSimpleName(), e);
         }
         throw new UnsupportedOperationException("no converter for " + type);
     }

@@ -4,7 +4,6 @@ import io.redtask.engine.Durability;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.RetryBackoff;
 import io.redtask.engine.SubmitLimits;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -48,8 +47,18 @@ class RedTaskConfigTest {
                 () -> assertEquals("java:comp/DefaultManagedThreadFactory", c.housekeepingThreadFactory()),
                 () -> assertEquals(Duration.ofMinutes(1), c.txRetryFor()),
                 () -> assertEquals(0.9, e.memoryHighWater()),
-                () -> assertEquals(new SubmitLimits.Limits(512 * 1024, 64, 256, Duration.ofDays(3653), Duration.ofHours(24),
-                        1000, Set.of(), Duration.ofSeconds(2)), c.limits(), "redtask.limits.* and redtask.queues.*"),
+                () -> assertEquals(
+                        new SubmitLimits.Limits(
+                                512 * 1024,
+                                64,
+                                256,
+                                Duration.ofDays(3653),
+                                Duration.ofHours(24),
+                                1000,
+                                Set.of(),
+                                Duration.ofSeconds(2)),
+                        c.limits(),
+                        "redtask.limits.* and redtask.queues.*"),
                 () -> assertEquals(512 * 1024, c.resultBytes()),
                 () -> assertEquals(new RedTaskConfig.RedisTls(null, null), c.redisTls(), "the JVM's trust store"),
                 () -> assertEquals(Map.of(), c.queueLimits()),
@@ -164,7 +173,8 @@ class RedTaskConfigTest {
                 () -> assertEquals(7, c.redisPoolSize()),
                 () -> assertEquals(Duration.ofSeconds(3), c.redisTimeout()),
                 () -> assertEquals("app1", c.keyPrefix()),
-                () -> assertEquals(List.of("mail", "reports", "default"), e.queues(), "trimmed, blanks and repeats dropped"),
+                () -> assertEquals(
+                        List.of("mail", "reports", "default"), e.queues(), "trimmed, blanks and repeats dropped"),
                 () -> assertFalse(c.workersEnabled()),
                 () -> assertEquals(5, e.concurrency()),
                 () -> assertEquals(12, e.maxConcurrency()),
@@ -200,15 +210,26 @@ class RedTaskConfigTest {
                 () -> assertEquals("concurrent/myThreads", c.housekeepingThreadFactory()),
                 () -> assertEquals(Duration.ofMinutes(5), c.txRetryFor()),
                 () -> assertEquals(0.75, e.memoryHighWater()),
-                () -> assertEquals(new SubmitLimits.Limits(1000, 5, 40, Duration.ofDays(30), Duration.ofHours(2), 9,
-                        Set.of("reports-*", "mail"), Duration.ofSeconds(7)), c.limits()),
+                () -> assertEquals(
+                        new SubmitLimits.Limits(
+                                1000,
+                                5,
+                                40,
+                                Duration.ofDays(30),
+                                Duration.ofHours(2),
+                                9,
+                                Set.of("reports-*", "mail"),
+                                Duration.ofSeconds(7)),
+                        c.limits()),
                 () -> assertEquals(2000, c.resultBytes()),
                 () -> assertEquals(3000, c.web().bodyBytes()),
                 () -> assertEquals(new RedTaskConfig.RedisTls("/etc/redtask/redis.p12", "changeit"), c.redisTls()),
-                () -> assertFalse(c.toString().contains("changeit") || c.toString().contains(":pw@"),
-                        () -> "a password in " + c),
+                () -> assertFalse(
+                        c.toString().contains("changeit") || c.toString().contains(":pw@"), () -> "a password in " + c),
                 () -> assertEquals(10, c.web().maxPriority()),
-                () -> assertEquals(List.of("https://tasks.example.com", "https://ops.example.com"), c.web().allowedOrigins()),
+                () -> assertEquals(
+                        List.of("https://tasks.example.com", "https://ops.example.com"),
+                        c.web().allowedOrigins()),
                 () -> assertEquals(List.of("tasks.internal"), c.web().allowedHosts()),
                 () -> assertTrue(c.web().httpsLogins()));
     }
@@ -222,26 +243,46 @@ class RedTaskConfigTest {
 
     /** The message of the IllegalArgumentException that {@code values} cause. */
     private static String refused(Map<String, String> values) {
-        return assertThrows(IllegalArgumentException.class, () -> read(values), () -> "accepted: " + values).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> read(values), () -> "accepted: " + values)
+                .getMessage();
     }
 
     @Test
     void badValuesAreRefusedNamingTheKey() {
-        for (String key : List.of("redtask.redis.timeout", "redtask.durability-timeout", "redtask.lease", "redtask.heartbeat", "redtask.reaper-interval",
-                "redtask.poll-interval", "redtask.shutdown-grace", "redtask.retry.base", "redtask.retry.cap",
-                "redtask.keep.succeeded", "redtask.keep.dead", "redtask.idempotency-window", "redtask.cron.interval",
-                "redtask.cron.misfire-threshold", "redtask.metrics.cache", "redtask.health.fetcher-stall",
-                "redtask.tx.retry-for", "redtask.limits.max-delay", "redtask.limits.max-timeout",
+        for (String key : List.of(
+                "redtask.redis.timeout",
+                "redtask.durability-timeout",
+                "redtask.lease",
+                "redtask.heartbeat",
+                "redtask.reaper-interval",
+                "redtask.poll-interval",
+                "redtask.shutdown-grace",
+                "redtask.retry.base",
+                "redtask.retry.cap",
+                "redtask.keep.succeeded",
+                "redtask.keep.dead",
+                "redtask.idempotency-window",
+                "redtask.cron.interval",
+                "redtask.cron.misfire-threshold",
+                "redtask.metrics.cache",
+                "redtask.health.fetcher-stall",
+                "redtask.tx.retry-for",
+                "redtask.limits.max-delay",
+                "redtask.limits.max-timeout",
                 "redtask.queues.known-cache")) {
             String message = refused(Map.of(key, "30s"));
-            assertTrue(message.contains(key) && message.contains("30s") && message.contains("ISO-8601"),
+            assertTrue(
+                    message.contains(key) && message.contains("30s") && message.contains("ISO-8601"),
                     () -> key + "=30s: " + message);
         }
         String queue = refused(Map.of("redtask.queues", "default,no spaces"));
         assertTrue(queue.contains("redtask.queues") && queue.contains("'no spaces'"), queue);
         String tooMany = refused(Map.of("redtask.workers.concurrency", "40"));
-        assertTrue(tooMany.contains("redtask.workers.concurrency") && tooMany.contains("redtask.workers.max (32)")
-                && tooMany.contains("40"), tooMany);
+        assertTrue(
+                tooMany.contains("redtask.workers.concurrency")
+                        && tooMany.contains("redtask.workers.max (32)")
+                        && tooMany.contains("40"),
+                tooMany);
         String negative = refused(Map.of("redtask.workers.concurrency", "-1"));
         assertTrue(negative.contains("redtask.workers.concurrency"), negative);
         String durability = refused(Map.of("redtask.durability", "always"));

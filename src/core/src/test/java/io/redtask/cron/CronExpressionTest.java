@@ -65,15 +65,22 @@ class CronExpressionTest {
 
     @Test
     void badExpressionsNameTheProblem() {
-        assertEquals("minute field '61': 61 is outside 0-59 or reversed",
-                assertThrows(IllegalArgumentException.class, () -> CronExpression.parse("61 * * * *")).getMessage());
+        assertEquals(
+                "minute field '61': 61 is outside 0-59 or reversed",
+                assertThrows(IllegalArgumentException.class, () -> CronExpression.parse("61 * * * *"))
+                        .getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CronExpression.parse("* * *"))
-                .getMessage().contains("has 3 fields"));
+                .getMessage()
+                .contains("has 3 fields"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CronExpression.parse("* * * FOO *"))
-                .getMessage().contains("month field 'FOO'"));
+                .getMessage()
+                .contains("month field 'FOO'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CronExpression.parse("*/0 * * * *"))
-                .getMessage().contains("step must be at least 1"));
-        assertThrows(IllegalStateException.class,
-                () -> CronExpression.parse("0 0 30 2 *").nextAfter(at("2030-01-01T00:00:00Z[UTC]")), "30 February");
+                .getMessage()
+                .contains("step must be at least 1"));
+        assertThrows(
+                IllegalStateException.class,
+                () -> CronExpression.parse("0 0 30 2 *").nextAfter(at("2030-01-01T00:00:00Z[UTC]")),
+                "30 February");
     }
 }

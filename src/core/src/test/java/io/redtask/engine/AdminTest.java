@@ -1,9 +1,8 @@
 package io.redtask.engine;
 
 import io.redtask.InvalidRequestException;
-import io.redtask.NotFoundException;
-
 import io.redtask.NodeInfo;
+import io.redtask.NotFoundException;
 import io.redtask.QueueStats;
 import io.redtask.SubmitOptions;
 import io.redtask.TaskState;
@@ -52,7 +51,10 @@ class AdminTest {
     @Test
     void queueFiguresCountEachStateAndTheLastMinute() {
         MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:05Z"));
-        RedTaskEngine engine = fixture.engine("n", clock, EngineFixture.settings("n").concurrency(0),
+        RedTaskEngine engine = fixture.engine(
+                "n",
+                clock,
+                EngineFixture.settings("n").concurrency(0),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> {
                     if ("fail".equals(p)) {
                         throw new IllegalStateException("no");
@@ -61,15 +63,24 @@ class AdminTest {
                 })));
         IntStream.range(0, 3).forEach(i -> engine.submit("t", "ok"));
         engine.submit("t", "fail");
-        engine.submit("t", "later", SubmitOptions.builder().delay(Duration.ofHours(1)).build());
+        engine.submit(
+                "t", "later", SubmitOptions.builder().delay(Duration.ofHours(1)).build());
         clock.advance(Duration.ofSeconds(7));
         assertEquals(4, engine.admin().tasks("default", TaskState.QUEUED, 0, 10).size());
-        assertEquals(List.of(clock.instant().minusSeconds(7).plus(Duration.ofHours(1))),
-                engine.admin().tasks("default", TaskState.SCHEDULED, 0, 10).stream().map(TaskStatus::runAt).toList(),
+        assertEquals(
+                List.of(clock.instant().minusSeconds(7).plus(Duration.ofHours(1))),
+                engine.admin().tasks("default", TaskState.SCHEDULED, 0, 10).stream()
+                        .map(TaskStatus::runAt)
+                        .toList(),
                 "the delayed task, due an hour after its submit");
-        assertEquals("state", assertThrows(InvalidRequestException.class,
-                () -> engine.admin().tasks("default", TaskState.SUCCEEDED, 0, 10)).field());
-        assertThrows(NotFoundException.class, () -> engine.admin().pause("never-used"), "a typo does not create a queue");
+        assertEquals(
+                "state",
+                assertThrows(
+                                InvalidRequestException.class,
+                                () -> engine.admin().tasks("default", TaskState.SUCCEEDED, 0, 10))
+                        .field());
+        assertThrows(
+                NotFoundException.class, () -> engine.admin().pause("never-used"), "a typo does not create a queue");
         QueueStats before = engine.admin().queue("default");
         assertEquals(4, before.ready());
         assertEquals(1, before.scheduled());
@@ -79,8 +90,9 @@ class AdminTest {
         assertNull(before.concurrencyLimit());
 
         engine.admin().setConcurrency(4);
-        await().atMost(Duration.ofSeconds(10)).until(() -> engine.admin().queue("default").ready() == 0
-                && engine.admin().queue("default").dead() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.admin().queue("default").ready() == 0
+                        && engine.admin().queue("default").dead() == 1);
         QueueStats after = engine.admin().queue("default");
         assertEquals(3, after.completed());
         assertEquals(3, after.completedLastMinute());
@@ -93,41 +105,60 @@ class AdminTest {
         QueueStats later = engine.admin().queue("default");
         assertEquals(0, later.completedLastMinute(), "the rate window moved on");
         assertEquals(3, later.completed(), "totals stay");
-        assertEquals(List.of("default"), engine.admin().queues().stream().map(QueueStats::name).toList());
+        assertEquals(
+                List.of("default"),
+                engine.admin().queues().stream().map(QueueStats::name).toList());
     }
 
     @Test
     void serversAppearWithTheirFiguresAndLeaveWhenTheyStop() {
-        RedTaskEngine a = fixture.engine("a", Clock.systemUTC(), EngineFixture.settings("a").concurrency(3),
+        RedTaskEngine a = fixture.engine(
+                "a",
+                Clock.systemUTC(),
+                EngineFixture.settings("a").concurrency(3),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> null)));
-        RedTaskEngine b = fixture.engine("b", Clock.systemUTC(), EngineFixture.settings("b").concurrency(5)
-                .queues(List.of("default", "mail")), x -> x.handler(HandlerRegistration.of("t", (p, c) -> null)));
+        RedTaskEngine b = fixture.engine(
+                "b",
+                Clock.systemUTC(),
+                EngineFixture.settings("b").concurrency(5).queues(List.of("default", "mail")),
+                x -> x.handler(HandlerRegistration.of("t", (p, c) -> null)));
         List<NodeInfo> nodes = a.admin().nodes();
-        assertEquals(List.of("a", "b"), nodes.stream().map(NodeInfo::nodeId).sorted().toList());
-        NodeInfo nb = nodes.stream().filter(n -> n.nodeId().equals("b")).findFirst().orElseThrow();
+        assertEquals(
+                List.of("a", "b"), nodes.stream().map(NodeInfo::nodeId).sorted().toList());
+        NodeInfo nb =
+                nodes.stream().filter(n -> n.nodeId().equals("b")).findFirst().orElseThrow();
         assertEquals(5, nb.concurrency());
         assertEquals(List.of("default", "mail"), nb.queues());
         b.stop();
-        assertEquals(List.of("a"), a.admin().nodes().stream().map(NodeInfo::nodeId).toList());
+        assertEquals(
+                List.of("a"), a.admin().nodes().stream().map(NodeInfo::nodeId).toList());
     }
 
     @Test
     void pausingOneServersWorkersLeavesTheOthersWorking() {
         AtomicInteger byA = new AtomicInteger();
         AtomicInteger byB = new AtomicInteger();
-        RedTaskEngine a = fixture.engine("a", Clock.systemUTC(), EngineFixture.settings("a"),
+        RedTaskEngine a = fixture.engine(
+                "a",
+                Clock.systemUTC(),
+                EngineFixture.settings("a"),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> byA.incrementAndGet())));
-        RedTaskEngine b = fixture.engine("b", Clock.systemUTC(), EngineFixture.settings("b"),
+        RedTaskEngine b = fixture.engine(
+                "b",
+                Clock.systemUTC(),
+                EngineFixture.settings("b"),
                 x -> x.handler(HandlerRegistration.of("t", (p, c) -> byB.incrementAndGet())));
         a.admin().pauseWorkers();
         assertTrue(a.admin().workersPaused());
-        List<String> ids = IntStream.range(0, 50).mapToObj(i -> a.submit("t", i)).toList();
+        List<String> ids =
+                IntStream.range(0, 50).mapToObj(i -> a.submit("t", i)).toList();
         await().atMost(Duration.ofSeconds(10)).until(() -> byB.get() == 50);
         assertEquals(0, byA.get());
         a.admin().resumeWorkers();
         b.admin().pauseWorkers();
         String id = b.submit("t", 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> a.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
         assertEquals(1, byA.get());
         assertEquals(TaskState.SUCCEEDED, a.status(ids.get(0)).orElseThrow().state());
     }
@@ -136,10 +167,18 @@ class AdminTest {
     void concurrencyChangesAtOnceHereAndAtTheNextHeartbeatElsewhereWithinTheExecutorsLimit() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         AtomicInteger runningOnB = new AtomicInteger();
-        RedTaskEngine a = fixture.engine("a", Clock.systemUTC(), EngineFixture.settings("a").concurrency(0),
+        RedTaskEngine a = fixture.engine(
+                "a",
+                Clock.systemUTC(),
+                EngineFixture.settings("a").concurrency(0),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> null)));
-        RedTaskEngine b = fixture.engine("b", Clock.systemUTC(), EngineFixture.settings("b").concurrency(1)
-                .maxConcurrency(6).lease(Duration.ofSeconds(30), Duration.ofMillis(100)),
+        RedTaskEngine b = fixture.engine(
+                "b",
+                Clock.systemUTC(),
+                EngineFixture.settings("b")
+                        .concurrency(1)
+                        .maxConcurrency(6)
+                        .lease(Duration.ofSeconds(30), Duration.ofMillis(100)),
                 x -> x.handler(HandlerRegistration.of("t", (p, c) -> {
                     runningOnB.incrementAndGet();
                     gate.await(10, TimeUnit.SECONDS);
@@ -147,10 +186,14 @@ class AdminTest {
                 })));
         IntStream.range(0, 10).forEach(i -> a.submit("t", i));
         await().atMost(Duration.ofSeconds(10)).until(() -> runningOnB.get() == 1);
-        InvalidRequestException tooMany = assertThrows(InvalidRequestException.class, () -> a.admin().setConcurrency("b", 7));
+        InvalidRequestException tooMany =
+                assertThrows(InvalidRequestException.class, () -> a.admin().setConcurrency("b", 7));
         assertTrue(tooMany.getMessage().contains("between 0 and 6"), tooMany.getMessage());
         assertEquals("concurrency", tooMany.field());
-        assertEquals("nodeId", assertThrows(InvalidRequestException.class, () -> a.admin().setConcurrency("nobody", 1)).field());
+        assertEquals(
+                "nodeId",
+                assertThrows(InvalidRequestException.class, () -> a.admin().setConcurrency("nobody", 1))
+                        .field());
         a.admin().setConcurrency("b", 4);
         await().atMost(Duration.ofSeconds(10)).until(() -> runningOnB.get() == 4);
         assertEquals(4, b.admin().concurrency());

@@ -55,7 +55,8 @@ class BoundedMemoryTest {
                 awaitExpiry(probe);
                 long after = usedMemory(probe);
                 assertEquals(keysBefore, probe.dbSize(), "no key left behind after round " + round);
-                assertTrue(Math.abs(after - before) < 4 * 1024,
+                assertTrue(
+                        Math.abs(after - before) < 4 * 1024,
                         "round " + round + ": used_memory " + before + " -> " + after + " bytes");
             }
         }
@@ -69,11 +70,24 @@ class BoundedMemoryTest {
         AtomicInteger finished = new AtomicInteger();
         ExecutorService workers = Executors.newFixedThreadPool(8);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(5);
-        RedisStorage store = RedisStorage.open(REDIS.url(), 16, Duration.ofSeconds(2), KEYS,
-                EngineSettings.builder("store").retention(Duration.ofMillis(500), Duration.ofMillis(500)).maxStalls(3).statsWindow(Duration.ofMillis(500)).build());
-        RedTaskEngine engine = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
-                .settings(EngineFixture.settings("n").retention(Duration.ofMillis(500), Duration.ofMillis(500))
-                        .nodeId("n").build())
+        RedisStorage store = RedisStorage.open(
+                REDIS.url(),
+                16,
+                Duration.ofSeconds(2),
+                KEYS,
+                EngineSettings.builder("store")
+                        .retention(Duration.ofMillis(500), Duration.ofMillis(500))
+                        .maxStalls(3)
+                        .statsWindow(Duration.ofMillis(500))
+                        .build());
+        RedTaskEngine engine = RedTaskEngine.builder()
+                .storage(store)
+                .workers(workers)
+                .housekeeping(housekeeping)
+                .settings(EngineFixture.settings("n")
+                        .retention(Duration.ofMillis(500), Duration.ofMillis(500))
+                        .nodeId("n")
+                        .build())
                 .listener(e -> {
                     if (e.kind() == TaskEvent.Kind.SUCCEEDED || e.kind() == TaskEvent.Kind.DEAD) {
                         finished.incrementAndGet();
@@ -89,14 +103,18 @@ class BoundedMemoryTest {
         engine.start();
         try {
             for (int start = 0; start < TASKS; start += 1_000) {
-                engine.submitAll(IntStream.range(start, start + 1_000).mapToObj(i -> Submission.of("t", i)).toList());
+                engine.submitAll(IntStream.range(start, start + 1_000)
+                        .mapToObj(i -> Submission.of("t", i))
+                        .toList());
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> finished.get() >= TASKS);
             // Dead-set entries outlive their records until a reaper round trims them.
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                engine.recoverExpiredLeases();
-                return RedisProbe.client(store).zcard(KEYS.dead("default")) == 0;
-            });
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        engine.recoverExpiredLeases();
+                        return RedisProbe.client(store).zcard(KEYS.dead("default")) == 0;
+                    });
         } finally {
             engine.stop();
             engine.awaitLoops(Duration.ofSeconds(5));
@@ -111,7 +129,9 @@ class BoundedMemoryTest {
     private static void awaitExpiry(UnifiedJedis probe) {
         // What may stay: the queue-name set, the FIFO counter, the queue's total counters and the
         // set of its task types (one name per type).
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> probe.dbSize() <= 4);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> probe.dbSize() <= 4);
     }
 
     private static long usedMemory(UnifiedJedis probe) {

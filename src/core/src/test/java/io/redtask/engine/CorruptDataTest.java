@@ -1,9 +1,5 @@
 package io.redtask.engine;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.Schedule;
 import io.redtask.SubmitOptions;
 import io.redtask.TaskState;
@@ -22,6 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Damaged or foreign data in Redis is contained: a bad task record goes to the dead set naming
@@ -47,11 +47,18 @@ class CorruptDataTest {
 
     @Test
     void aCorruptRecordIsBuriedNamingItsFieldAndTheRestOfTheBatchRuns() {
-        RedTaskEngine engine = fixture.unstarted("n", Clock.systemUTC(), EngineFixture.settings("n"),
+        RedTaskEngine engine = fixture.unstarted(
+                "n",
+                Clock.systemUTC(),
+                EngineFixture.settings("n"),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> "ok")));
         engine.admin().pause("default");
-        List<String> ids = IntStream.range(0, 6).mapToObj(i -> engine.submit("t", i)).toList();
-        String later = engine.submit("t", "later", SubmitOptions.builder().delay(Duration.ofMillis(300)).build());
+        List<String> ids =
+                IntStream.range(0, 6).mapToObj(i -> engine.submit("t", i)).toList();
+        String later = engine.submit(
+                "t",
+                "later",
+                SubmitOptions.builder().delay(Duration.ofMillis(300)).build());
         RedisStorage store = fixture.store();
         var redis = RedisProbe.client(store);
         redis.hset(store.keys().task(ids.get(1)), "attempts", "many");
@@ -62,8 +69,8 @@ class CorruptDataTest {
         engine.start();
 
         for (int i : new int[] {0, 2, 5}) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.status(ids.get(i)).orElseThrow().state()
-                    == TaskState.SUCCEEDED);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> engine.status(ids.get(i)).orElseThrow().state() == TaskState.SUCCEEDED);
         }
         assertDead(engine, ids.get(1), "corrupt record: attempts");
         assertDead(engine, ids.get(3), "corrupt record: timeoutMs");
@@ -77,16 +84,16 @@ class CorruptDataTest {
     }
 
     private static void assertDead(RedTaskEngine engine, String id, String error) {
-        TaskStatus s = await().atMost(Duration.ofSeconds(10)).until(() -> engine.status(id).orElseThrow(),
-                st -> st.state() == TaskState.DEAD);
+        TaskStatus s = await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.status(id).orElseThrow(), st -> st.state() == TaskState.DEAD);
         assertEquals(error, s.error());
     }
 
     @Test
     void aBadScheduleIsSkippedAndTheOthersFire() {
         MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-        RedTaskEngine engine = fixture.unstarted("n", clock, EngineFixture.settings("n"),
-                b -> b.handler(HandlerRegistration.of("t", (p, c) -> "ok")));
+        RedTaskEngine engine = fixture.unstarted(
+                "n", clock, EngineFixture.settings("n"), b -> b.handler(HandlerRegistration.of("t", (p, c) -> "ok")));
         engine.schedule(Schedule.builder("a-bad", "* * * * * *", "t").build());
         engine.schedule(Schedule.builder("b-cron", "* * * * * *", "t").build());
         engine.schedule(Schedule.builder("c-good", "* * * * * *", "t").build());

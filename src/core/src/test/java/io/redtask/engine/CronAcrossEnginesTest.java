@@ -54,7 +54,10 @@ class CronAcrossEnginesTest {
         clock = new MutableClock(T0);
         for (String node : List.of("a", "b", "c")) {
             // The periodic cron loop is slowed to an hour: only the test's explicit ticks fire slots.
-            engines.add(fixture.engine(node, clock, EngineFixture.settings(node).cronInterval(Duration.ofHours(1)),
+            engines.add(fixture.engine(
+                    node,
+                    clock,
+                    EngineFixture.settings(node).cronInterval(Duration.ofHours(1)),
                     b -> b.handler(HandlerRegistration.of("tick", (p, c) -> ran.add(p)))));
         }
     }
@@ -70,7 +73,9 @@ class CronAcrossEnginesTest {
 
     @Test
     void threeServersFireAnEverySecondScheduleExactlyOncePerSlotForTenSeconds() {
-        engines.forEach(e -> e.schedule(Schedule.builder("every-second", "* * * * * *", "tick").payload("tick").build()));
+        engines.forEach(e -> e.schedule(Schedule.builder("every-second", "* * * * * *", "tick")
+                .payload("tick")
+                .build()));
         assertEquals(0, tickAll(), "nothing is due at the start");
         for (int second = 1; second <= 10; second++) {
             clock.advance(Duration.ofSeconds(1));
@@ -92,8 +97,11 @@ class CronAcrossEnginesTest {
         // Each schedule feeds a queue no server takes tasks from, so its tasks stay countable.
         List<String> queues = List.of("cron-race-a", "cron-race-b");
         for (String q : queues) {
-            engines.get(0).schedule(Schedule.builder(q, "* * * * * *", "tick").payload(q)
-                    .options(SubmitOptions.queue(q)).build());
+            engines.get(0)
+                    .schedule(Schedule.builder(q, "* * * * * *", "tick")
+                            .payload(q)
+                            .options(SubmitOptions.queue(q))
+                            .build());
         }
         int threadsPerEngine = 4;
         int slots = 30;
@@ -115,7 +123,10 @@ class CronAcrossEnginesTest {
                 for (Future<Integer> f : fired) {
                     created += f.get(20, TimeUnit.SECONDS);
                 }
-                assertEquals(queues.size(), created, "slot " + slot + ": the servers say they created one task per schedule");
+                assertEquals(
+                        queues.size(),
+                        created,
+                        "slot " + slot + ": the servers say they created one task per schedule");
                 for (String q : queues) {
                     assertEquals(slot, engines.get(0).admin().queue(q).ready(), "slot " + slot + ": tasks in " + q);
                 }
@@ -125,10 +136,14 @@ class CronAcrossEnginesTest {
             assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
         }
         // One task per slot, and each slot's own: the tasks were due at the thirty slots.
-        List<Instant> expected = java.util.stream.IntStream.rangeClosed(1, slots).mapToObj(T0::plusSeconds).toList();
+        List<Instant> expected = java.util.stream.IntStream.rangeClosed(1, slots)
+                .mapToObj(T0::plusSeconds)
+                .toList();
         for (String q : queues) {
             List<Instant> due = engines.get(0).admin().tasks(q, TaskState.QUEUED, 0, 1000).stream()
-                    .map(TaskStatus::runAt).sorted().toList();
+                    .map(TaskStatus::runAt)
+                    .sorted()
+                    .toList();
             assertEquals(expected, due, "tasks of " + q);
         }
         assertEquals(0, tickAll(), "nothing left to fire");
@@ -137,8 +152,13 @@ class CronAcrossEnginesTest {
     @Test
     void slotsMissedWhileAllServersWereDownFireOnceOrAreSkipped() {
         RedTaskEngine a = engines.get(0);
-        a.schedule(Schedule.builder("catch-up", "* * * * *", "tick").payload("catch-up").build());
-        a.schedule(Schedule.builder("skip", "* * * * *", "tick").payload("skip").misfire(Misfire.SKIP).build());
+        a.schedule(Schedule.builder("catch-up", "* * * * *", "tick")
+                .payload("catch-up")
+                .build());
+        a.schedule(Schedule.builder("skip", "* * * * *", "tick")
+                .payload("skip")
+                .misfire(Misfire.SKIP)
+                .build());
         clock.advance(Duration.ofMinutes(30)); // 30 slots of each missed
         assertEquals(1, tickAll(), "catch-up fires once for all its missed slots, skip not at all");
         assertEquals(0, tickAll());
@@ -153,7 +173,9 @@ class CronAcrossEnginesTest {
     @Test
     void savingAnUnchangedScheduleKeepsItsSlotAndAChangeOrRemovalTakesEffect() {
         RedTaskEngine a = engines.get(0);
-        Schedule hourly = Schedule.builder("report", "@hourly", "tick").zone(ZoneId.of("Europe/Paris")).build();
+        Schedule hourly = Schedule.builder("report", "@hourly", "tick")
+                .zone(ZoneId.of("Europe/Paris"))
+                .build();
         a.schedule(hourly);
         clock.advance(Duration.ofMinutes(90));
         engines.get(1).schedule(hourly); // another server starting up declares it again
@@ -172,8 +194,11 @@ class CronAcrossEnginesTest {
     @Test
     void aServerWithoutTheHandlerLeavesTheSlotToOneThatHasIt() {
         engines.get(0).schedule(Schedule.builder("ticks", "* * * * * *", "tick").build());
-        RedTaskEngine stranger = fixture.engine("stranger", clock, EngineFixture.settings("stranger")
-                .cronInterval(Duration.ofHours(1)), b -> b.handler(HandlerRegistration.of("other", (p, c) -> null)));
+        RedTaskEngine stranger = fixture.engine(
+                "stranger",
+                clock,
+                EngineFixture.settings("stranger").cronInterval(Duration.ofHours(1)),
+                b -> b.handler(HandlerRegistration.of("other", (p, c) -> null)));
         clock.advance(Duration.ofSeconds(1));
         assertEquals(0, stranger.fireDueSchedules(), "no handler for 'tick' here");
         assertEquals(1, tickAll(), "the slot is still there for a server that can run it");
@@ -182,9 +207,19 @@ class CronAcrossEnginesTest {
     @Test
     void badSchedulesAreRefusedWithTheProblemNamed() {
         RedTaskEngine a = engines.get(0);
-        assertEquals("cron", assertThrows(InvalidRequestException.class,
-                () -> a.schedule(Schedule.builder("x", "61 * * * *", "tick").build())).field());
-        assertEquals("type", assertThrows(InvalidRequestException.class,
-                () -> a.schedule(Schedule.builder("x", "@daily", "nope").build())).field());
+        assertEquals(
+                "cron",
+                assertThrows(
+                                InvalidRequestException.class,
+                                () -> a.schedule(Schedule.builder("x", "61 * * * *", "tick")
+                                        .build()))
+                        .field());
+        assertEquals(
+                "type",
+                assertThrows(
+                                InvalidRequestException.class,
+                                () -> a.schedule(
+                                        Schedule.builder("x", "@daily", "nope").build()))
+                        .field());
     }
 }

@@ -1,10 +1,5 @@
 package io.redtask.engine;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.StoreUnavailableException;
 import io.redtask.TaskState;
 import io.redtask.redis.RedisProbe;
@@ -22,6 +17,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code redtask.durability}: with {@code replicas:N} a submit and a completion are acknowledged
@@ -48,32 +48,44 @@ class DurabilityTest {
     }
 
     private RedTaskEngine engine(String url, Durability durability) {
-        return fixture.unstarted(url, Duration.ofSeconds(2), "n", Clock.systemUTC(),
+        return fixture.unstarted(
+                url,
+                Duration.ofSeconds(2),
+                "n",
+                Clock.systemUTC(),
                 EngineFixture.settings("n").durability(durability),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> "ok")));
     }
 
     @Test
     void replicasModeWaitsForTheReplicaAndTellsTheCallerWhenThereIsNone() {
-        try (RedisServer replica = RedisServer.start(false,
-                List.of("--replicaof", "127.0.0.1", Integer.toString(REDIS.server().port())))) {
+        try (RedisServer replica = RedisServer.start(
+                false,
+                List.of(
+                        "--replicaof",
+                        "127.0.0.1",
+                        Integer.toString(REDIS.server().port())))) {
             try (UnifiedJedis probe = RedisProbe.open(REDIS.url())) {
-                await().atMost(Duration.ofSeconds(10)).until(() -> probe.info("replication").contains("state=online"));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> probe.info("replication").contains("state=online"));
             }
             RedTaskEngine durable = engine(REDIS.url(), Durability.parse("replicas:1", Duration.ofSeconds(1)));
             RedTaskEngine plain = engine(REDIS.url(), Durability.ASYNC);
             String id = durable.submit("t", 1);
             try (UnifiedJedis onReplica = RedisProbe.open(replica.url())) {
-                assertTrue(onReplica.exists(fixture.store().keys().task(id)), "the replica has the task when submit returns");
+                assertTrue(
+                        onReplica.exists(fixture.store().keys().task(id)),
+                        "the replica has the task when submit returns");
             }
             durable.start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> durable.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> durable.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
 
             // What it costs: submits one after another, each with and without the wait.
             long asyncNanos = time(() -> IntStream.range(0, 300).forEach(i -> plain.submit("t", i)));
             long waitNanos = time(() -> IntStream.range(0, 300).forEach(i -> durable.submit("t", i)));
-            LOG.info(() -> "durability cost: 300 submits async " + TimeUnit.NANOSECONDS.toMillis(asyncNanos) + " ms, replicas:1 "
-                    + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms");
+            LOG.info(() -> "durability cost: 300 submits async " + TimeUnit.NANOSECONDS.toMillis(asyncNanos)
+                    + " ms, replicas:1 " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms");
         }
         // The replica is gone: nothing confirms within the timeout, and the caller is told.
         RedTaskEngine durable = engine(REDIS.url(), Durability.parse("replicas:1", Duration.ofMillis(300)));
@@ -86,11 +98,17 @@ class DurabilityTest {
         RedTaskEngine durable = engine(REDIS.url(), Durability.parse("fsync", Duration.ofSeconds(1)));
         String version;
         try (UnifiedJedis probe = RedisProbe.open(REDIS.url())) {
-            version = probe.info("server").lines().filter(l -> l.startsWith("redis_version:")).findFirst().orElseThrow()
-                    .substring("redis_version:".length()).strip();
+            version = probe.info("server")
+                    .lines()
+                    .filter(l -> l.startsWith("redis_version:"))
+                    .findFirst()
+                    .orElseThrow()
+                    .substring("redis_version:".length())
+                    .strip();
         }
         String[] v = version.split("\\.");
-        boolean knowsWaitaof = Integer.parseInt(v[0]) > 7 || (Integer.parseInt(v[0]) == 7 && Integer.parseInt(v[1]) >= 2);
+        boolean knowsWaitaof =
+                Integer.parseInt(v[0]) > 7 || (Integer.parseInt(v[0]) == 7 && Integer.parseInt(v[1]) >= 2);
         if (knowsWaitaof) {
             // An AOF is needed for WAITAOF to confirm anything: this Redis has none, so it times out.
             assertThrows(StoreUnavailableException.class, () -> durable.submit("t", 1));
@@ -98,7 +116,9 @@ class DurabilityTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> durable.submit("t", 1));
             assertTrue(e.getMessage().contains("needs Redis 7.2 or later"), e.getMessage());
         }
-        assertEquals(Durability.Mode.FSYNC, Durability.parse(" FSYNC ", Duration.ofSeconds(1)).mode());
+        assertEquals(
+                Durability.Mode.FSYNC,
+                Durability.parse(" FSYNC ", Duration.ofSeconds(1)).mode());
         assertThrows(IllegalArgumentException.class, () -> Durability.parse("replicas:0", Duration.ofSeconds(1)));
         assertThrows(IllegalArgumentException.class, () -> Durability.parse("always", Duration.ofSeconds(1)));
     }

@@ -43,23 +43,29 @@ final class EngineFixture implements AutoCloseable {
     }
 
     RedisStorage store(Duration keepSucceeded, Duration keepDead) {
-        RedisStorage store = RedisStorage.open(url, 32, Duration.ofSeconds(2), new Keys(prefix),
-                EngineSettings.builder("store").retention(keepSucceeded, keepDead).build());
+        RedisStorage store = RedisStorage.open(
+                url,
+                32,
+                Duration.ofSeconds(2),
+                new Keys(prefix),
+                EngineSettings.builder("store")
+                        .retention(keepSucceeded, keepDead)
+                        .build());
         stores.add(store);
         return store;
     }
 
     /** A started engine; {@code setup} adds handlers and changes settings. */
-    RedTaskEngine engine(String node, Clock clock, EngineSettings.Builder settingsBuilder,
-                         Consumer<EngineBuilder> setup) {
+    RedTaskEngine engine(
+            String node, Clock clock, EngineSettings.Builder settingsBuilder, Consumer<EngineBuilder> setup) {
         RedTaskEngine engine = unstarted(node, clock, settingsBuilder, setup);
         engine.start();
         return engine;
     }
 
     /** An engine that can submit and read but runs nothing until started. */
-    RedTaskEngine unstarted(String node, Clock clock, EngineSettings.Builder settingsBuilder,
-                            Consumer<EngineBuilder> setup) {
+    RedTaskEngine unstarted(
+            String node, Clock clock, EngineSettings.Builder settingsBuilder, Consumer<EngineBuilder> setup) {
         return unstarted(url, Duration.ofSeconds(2), node, clock, settingsBuilder, setup);
     }
 
@@ -67,19 +73,28 @@ final class EngineFixture implements AutoCloseable {
      * An unstarted engine that reaches Redis at {@code redisUrl} (a {@code TcpProxy} in front of
      * the test's Redis, say) with this read timeout, under the fixture's key prefix.
      */
-    RedTaskEngine unstarted(String redisUrl, Duration timeout, String node, Clock clock,
-                            EngineSettings.Builder settingsBuilder, Consumer<EngineBuilder> setup) {
+    RedTaskEngine unstarted(
+            String redisUrl,
+            Duration timeout,
+            String node,
+            Clock clock,
+            EngineSettings.Builder settingsBuilder,
+            Consumer<EngineBuilder> setup) {
         EngineSettings settings = settingsBuilder.nodeId(node).build();
         // Unbounded: the engine's own slots decide how many run, as when an operator raises them.
         ExecutorService workers = Executors.newCachedThreadPool();
-        ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(settings.queues().size() + 4);
+        ScheduledExecutorService housekeeping =
+                Executors.newScheduledThreadPool(settings.queues().size() + 4);
         executors.add(workers);
         executors.add(housekeeping);
         RedisStorage storage = RedisStorage.open(redisUrl, poolSize, timeout, new Keys(prefix), settings);
         stores.add(storage);
-        EngineBuilder b = RedTaskEngine.builder().storage(storage)
-                .clock(clock).settings(settings)
-                .workers(workers).housekeeping(housekeeping);
+        EngineBuilder b = RedTaskEngine.builder()
+                .storage(storage)
+                .clock(clock)
+                .settings(settings)
+                .workers(workers)
+                .housekeeping(housekeeping);
         setup.accept(b);
         RedTaskEngine engine = b.build();
         engines.add(engine);
@@ -88,7 +103,8 @@ final class EngineFixture implements AutoCloseable {
 
     static EngineSettings.Builder settings(String node) {
         // Short poll so that stop is quick; no backoff so that retries run at once.
-        return EngineSettings.builder(node).pollInterval(Duration.ofMillis(200))
+        return EngineSettings.builder(node)
+                .pollInterval(Duration.ofMillis(200))
                 .backoff(new RetryBackoff(Duration.ZERO, Duration.ZERO, 0))
                 .shutdownGrace(Duration.ofSeconds(5));
     }
@@ -97,8 +113,10 @@ final class EngineFixture implements AutoCloseable {
     public void close() throws InterruptedException {
         engines.forEach(RedTaskEngine::stop);
         // A fetch loop that never stops is a bug the test must not hide.
-        List<String> stuck = engines.stream().filter(e -> !e.awaitLoops(Duration.ofSeconds(5)))
-                .map(e -> e.admin().nodeId()).toList();
+        List<String> stuck = engines.stream()
+                .filter(e -> !e.awaitLoops(Duration.ofSeconds(5)))
+                .map(e -> e.admin().nodeId())
+                .toList();
         for (ExecutorService e : executors) {
             e.shutdownNow();
             e.awaitTermination(5, TimeUnit.SECONDS);

@@ -1,9 +1,5 @@
 package io.redtask.engine;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.SubmitOptions;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
@@ -15,6 +11,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Clock;
 import java.time.Duration;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A handler that throws an {@link Error} (here a real {@link StackOverflowError}) fails its
@@ -44,18 +44,23 @@ class HandlerErrorTest {
 
     @Test
     void aStackOverflowFailsItsAttemptAndGivesItsSlotBack() {
-        RedTaskEngine engine = fixture.engine("n", Clock.systemUTC(), EngineFixture.settings("n").concurrency(1),
+        RedTaskEngine engine = fixture.engine(
+                "n",
+                Clock.systemUTC(),
+                EngineFixture.settings("n").concurrency(1),
                 b -> b.handler(HandlerRegistration.of("deep", (p, c) -> recurse(0)))
                         .handler(HandlerRegistration.of("fine", (p, c) -> "ok")));
-        String deep = engine.submit("deep", null, SubmitOptions.builder().maxAttempts(2).build());
-        TaskStatus dead = await().atMost(Duration.ofSeconds(10)).until(() -> engine.status(deep).orElseThrow(),
-                s -> s.state() == TaskState.DEAD);
+        String deep = engine.submit(
+                "deep", null, SubmitOptions.builder().maxAttempts(2).build());
+        TaskStatus dead = await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.status(deep).orElseThrow(), s -> s.state() == TaskState.DEAD);
         assertEquals(2, dead.attempts(), "both attempts ran and failed");
         assertTrue(dead.error().startsWith("java.lang.StackOverflowError"), dead.error());
 
         // With one worker slot, this runs only if the failed attempts gave theirs back.
         String fine = engine.submit("fine", null);
-        await().atMost(Duration.ofSeconds(10)).until(() -> engine.status(fine).orElseThrow().state() == TaskState.SUCCEEDED);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.status(fine).orElseThrow().state() == TaskState.SUCCEEDED);
         await().atMost(Duration.ofSeconds(5)).until(() -> engine.admin().busy() == 0);
         assertEquals(0, engine.admin().queue("default").running(), "no lease left behind");
     }

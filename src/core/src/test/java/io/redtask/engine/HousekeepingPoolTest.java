@@ -1,8 +1,5 @@
 package io.redtask.engine;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.TaskState;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A flood of requests that keeps every connection of the submit-and-read pool busy (blocking
@@ -54,16 +54,26 @@ class HousekeepingPoolTest {
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         // A lease of 1 s renewed every 200 ms: a renewal that waits for a connection behind the
         // flood for longer than 800 ms loses the lease, and the task would run again elsewhere.
-        EngineSettings.Builder settings = EngineFixture.settings("x").concurrency(4)
-                .lease(Duration.ofSeconds(1), Duration.ofMillis(200)).nodeTtl(Duration.ofSeconds(2))
+        EngineSettings.Builder settings = EngineFixture.settings("x")
+                .concurrency(4)
+                .lease(Duration.ofSeconds(1), Duration.ofMillis(200))
+                .nodeTtl(Duration.ofSeconds(2))
                 .reaperInterval(Duration.ofMillis(100));
-        List<RedTaskEngine> engines = IntStream.range(0, 2).mapToObj(n -> fixture.engine("e" + n, Clock.systemUTC(),
-                settings, b -> b.handler(HandlerRegistration.of("slow", (p, c) -> {
-                    runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
-                    Thread.sleep(2_500);
-                    return "ok";
-                })))).toList();
-        List<String> ids = IntStream.range(0, 8).mapToObj(i -> engines.get(0).submit("slow", i)).toList();
+        List<RedTaskEngine> engines = IntStream.range(0, 2)
+                .mapToObj(n -> fixture.engine(
+                        "e" + n,
+                        Clock.systemUTC(),
+                        settings,
+                        b -> b.handler(HandlerRegistration.of("slow", (p, c) -> {
+                            runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger())
+                                    .incrementAndGet();
+                            Thread.sleep(2_500);
+                            return "ok";
+                        }))))
+                .toList();
+        List<String> ids = IntStream.range(0, 8)
+                .mapToObj(i -> engines.get(0).submit("slow", i))
+                .toList();
         AtomicBoolean flooding = new AtomicBoolean(true);
         AtomicInteger reads = new AtomicInteger();
         // As many flooding threads as each engine's main pool has connections.
@@ -83,8 +93,9 @@ class HousekeepingPoolTest {
         // The test reads through storage of its own, outside the flood.
         var reader = fixture.store().tasks();
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream()
-                    .allMatch(id -> reader.find(id).orElseThrow().state() == TaskState.SUCCEEDED));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> ids.stream()
+                            .allMatch(id -> reader.find(id).orElseThrow().state() == TaskState.SUCCEEDED));
         } finally {
             flooding.set(false);
         }

@@ -1,13 +1,8 @@
 package io.redtask.engine;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.IdempotencyConflictException;
-import io.redtask.SubmitOptions;
 import io.redtask.Submission;
+import io.redtask.SubmitOptions;
 import io.redtask.redis.RedisProbe;
 import io.redtask.redis.RedisStorage;
 import io.redtask.testing.RedisServerExtension;
@@ -19,6 +14,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Idempotency keys live at least as long as their waiting task, and refuse a different task. */
 class IdempotencyTest {
@@ -40,10 +40,16 @@ class IdempotencyTest {
 
     @Test
     void aKeyOutlivesItsWindowWhileItsTaskIsDelayedPastIt() {
-        RedTaskEngine engine = fixture.unstarted("n", Clock.systemUTC(), EngineFixture.settings("n"),
+        RedTaskEngine engine = fixture.unstarted(
+                "n",
+                Clock.systemUTC(),
+                EngineFixture.settings("n"),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> "ok")));
-        SubmitOptions o = SubmitOptions.builder().idempotencyKey("invoice-7").idempotencyWindow(Duration.ofHours(1))
-                .delay(Duration.ofDays(2)).build();
+        SubmitOptions o = SubmitOptions.builder()
+                .idempotencyKey("invoice-7")
+                .idempotencyWindow(Duration.ofHours(1))
+                .delay(Duration.ofDays(2))
+                .build();
         String first = engine.submit("t", 1, o);
         RedisStorage store = fixture.store();
         long ttl = RedisProbe.client(store).pttl(store.keys().idempotency("default", "invoice-7"));
@@ -53,18 +59,22 @@ class IdempotencyTest {
 
     @Test
     void aKeyReusedForAnotherTaskIsAConflictAndStoresNothingOfItsBatch() {
-        RedTaskEngine engine = fixture.unstarted("n", Clock.systemUTC(), EngineFixture.settings("n"),
+        RedTaskEngine engine = fixture.unstarted(
+                "n",
+                Clock.systemUTC(),
+                EngineFixture.settings("n"),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> "ok"))
                         .handler(HandlerRegistration.of("u", (p, c) -> "ok")));
         SubmitOptions key = SubmitOptions.builder().idempotencyKey("k").build();
         String first = engine.submit("t", 1, key);
-        IdempotencyConflictException otherType = assertThrows(IdempotencyConflictException.class,
-                () -> engine.submit("u", 1, key));
+        IdempotencyConflictException otherType =
+                assertThrows(IdempotencyConflictException.class, () -> engine.submit("u", 1, key));
         assertEquals(first, otherType.firstTaskId());
         assertThrows(IdempotencyConflictException.class, () -> engine.submit("t", 2, key), "another payload");
 
         long before = engine.admin().queue("default").ready();
-        IdempotencyConflictException inBatch = assertThrows(IdempotencyConflictException.class,
+        IdempotencyConflictException inBatch = assertThrows(
+                IdempotencyConflictException.class,
                 () -> engine.submitAll(List.of(Submission.of("t", "a"), new Submission("t", 9, key))));
         assertEquals("tasks[1].idempotencyKey", inBatch.field());
         assertEquals(before, engine.admin().queue("default").ready(), "nothing of the batch was stored");

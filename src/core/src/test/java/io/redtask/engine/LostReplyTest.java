@@ -1,9 +1,5 @@
 package io.redtask.engine;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.TaskState;
 import io.redtask.testing.RedisServerExtension;
 import io.redtask.testing.TcpProxy;
@@ -22,6 +18,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Replies lost on the way back from Redis (a TCP proxy swallows them for a while): the worker
@@ -55,10 +55,17 @@ class LostReplyTest {
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         AtomicInteger handled = new AtomicInteger();
         // A long lease: a task left for its lease to expire would take 30 s, far past the bound below.
-        EngineSettings.Builder settings = EngineFixture.settings("x").concurrency(1)
-                .lease(Duration.ofSeconds(30), Duration.ofSeconds(1)).outageBackoff(Duration.ofMillis(500));
-        RedTaskEngine engine = fixture.unstarted(proxy.redisUrl(), Duration.ofMillis(300), "n", Clock.systemUTC(),
-                settings, b -> b.handler(HandlerRegistration.of("t", (p, c) -> {
+        EngineSettings.Builder settings = EngineFixture.settings("x")
+                .concurrency(1)
+                .lease(Duration.ofSeconds(30), Duration.ofSeconds(1))
+                .outageBackoff(Duration.ofMillis(500));
+        RedTaskEngine engine = fixture.unstarted(
+                proxy.redisUrl(),
+                Duration.ofMillis(300),
+                "n",
+                Clock.systemUTC(),
+                settings,
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> {
                     runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
                     if (handled.incrementAndGet() % 5 == 0) {
                         // The reply to this task's completion, and to whatever follows for a moment, is lost.
@@ -67,12 +74,14 @@ class LostReplyTest {
                     }
                     return c.attempt();
                 })));
-        List<String> ids = IntStream.range(0, 20).mapToObj(i -> engine.submit("t", i)).toList();
+        List<String> ids =
+                IntStream.range(0, 20).mapToObj(i -> engine.submit("t", i)).toList();
         long started = System.nanoTime();
         engine.start();
         for (String id : ids) {
-            await().atMost(Duration.ofSeconds(25)).ignoreExceptions().until(() -> engine.status(id).map(s -> s.state()).orElse(null),
-                    s -> s == TaskState.SUCCEEDED);
+            await().atMost(Duration.ofSeconds(25))
+                    .ignoreExceptions()
+                    .until(() -> engine.status(id).map(s -> s.state()).orElse(null), s -> s == TaskState.SUCCEEDED);
         }
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         assertTrue(runs.values().stream().allMatch(n -> n.get() == 1), "each task ran once: " + runs);

@@ -1,22 +1,18 @@
 package io.redtask.engine;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.StoreFullException;
-import io.redtask.TaskState;
 import io.redtask.testing.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.UnifiedJedis;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Past the high-water mark of Redis's maxmemory, submits are refused with a clear message while
@@ -42,8 +38,12 @@ class MemoryGuardTest {
 
     @Test
     void aNearlyFullRedisRefusesSubmitsWhileWorkersDrainIt() {
-        RedTaskEngine engine = fixture.unstarted("n", Clock.systemUTC(),
-                EngineFixture.settings("n").memoryHighWater(0.7).retention(Duration.ofMillis(200), Duration.ofMillis(200)),
+        RedTaskEngine engine = fixture.unstarted(
+                "n",
+                Clock.systemUTC(),
+                EngineFixture.settings("n")
+                        .memoryHighWater(0.7)
+                        .retention(Duration.ofMillis(200), Duration.ofMillis(200)),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> null)));
         String big = "x".repeat(100_000);
         StoreFullException refused = null;
@@ -57,12 +57,15 @@ class MemoryGuardTest {
             }
         }
         assertTrue(refused != null, "submits went on past the high-water mark: " + stored + " stored");
-        assertTrue(refused.getMessage().contains("past the high-water mark"), "the guard refused, not Redis: " + refused.getMessage());
+        assertTrue(
+                refused.getMessage().contains("past the high-water mark"),
+                "the guard refused, not Redis: " + refused.getMessage());
         assertTrue(stored > 10, "it took tasks until the mark: " + stored);
 
         // The workers drain it; finished tasks expire; submits are taken again.
         engine.start();
-        await().atMost(Duration.ofSeconds(30)).ignoreException(StoreFullException.class)
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreException(StoreFullException.class)
                 .until(() -> engine.submit("t", "small") != null);
         assertEquals(0, engine.admin().queue("default").dead());
     }

@@ -1,9 +1,5 @@
 package io.redtask.engine;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.InvalidRequestException;
 import io.redtask.StoreUnavailableException;
 import io.redtask.testing.RedisServer;
@@ -16,6 +12,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Replies that mean "not now" (a replica that was a master before a failover answers READONLY)
@@ -58,10 +58,19 @@ class PassingRepliesTest {
 
     @Test
     void aReadOnlyReplicaIsUnavailableNotAnError() {
-        try (RedisServer replica = RedisServer.start(false,
-                List.of("--replicaof", "127.0.0.1", Integer.toString(REDIS.server().port())))) {
-            RedTaskEngine engine = fixture.unstarted(replica.url(), Duration.ofSeconds(2), "n", Clock.systemUTC(),
-                    EngineFixture.settings("n"), b -> b.handler(HandlerRegistration.of("t", (p, c) -> "ok")));
+        try (RedisServer replica = RedisServer.start(
+                false,
+                List.of(
+                        "--replicaof",
+                        "127.0.0.1",
+                        Integer.toString(REDIS.server().port())))) {
+            RedTaskEngine engine = fixture.unstarted(
+                    replica.url(),
+                    Duration.ofSeconds(2),
+                    "n",
+                    Clock.systemUTC(),
+                    EngineFixture.settings("n"),
+                    b -> b.handler(HandlerRegistration.of("t", (p, c) -> "ok")));
             StoreUnavailableException e = assertThrows(StoreUnavailableException.class, () -> engine.submit("t", 1));
             assertTrue(e.getMessage().contains("READONLY"), e.getMessage());
         }
@@ -69,10 +78,13 @@ class PassingRepliesTest {
 
     @Test
     void aPayloadItsRecordRefusesIsNamedInTheRecordsWords() {
-        RedTaskEngine engine = fixture.unstarted("n", Clock.systemUTC(), EngineFixture.settings("n"),
+        RedTaskEngine engine = fixture.unstarted(
+                "n",
+                Clock.systemUTC(),
+                EngineFixture.settings("n"),
                 b -> b.handler(HandlerRegistration.of("size", new SizeHandler())));
-        InvalidRequestException e = assertThrows(InvalidRequestException.class,
-                () -> engine.submit("size", java.util.Map.of("n", -1)));
+        InvalidRequestException e =
+                assertThrows(InvalidRequestException.class, () -> engine.submit("size", java.util.Map.of("n", -1)));
         assertEquals("payload", e.field());
         assertTrue(e.getMessage().contains("n must not be negative, was -1"), e.getMessage());
     }

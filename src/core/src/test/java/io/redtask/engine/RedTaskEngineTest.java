@@ -50,8 +50,7 @@ class RedTaskEngineTest {
     }
 
     /** A typed payload, read from JSON by JSON-B. */
-    public record Greeting(String name, int times) {
-    }
+    public record Greeting(String name, int times) {}
 
     @TaskType(value = "greet", maxAttempts = 2)
     static final class GreetHandler implements TaskHandler<Greeting, String> {
@@ -62,13 +61,16 @@ class RedTaskEngineTest {
     }
 
     private TaskStatus awaitFinal(RedTaskEngine engine, String id) {
-        return await().atMost(Duration.ofSeconds(10)).until(() -> engine.status(id).orElseThrow(),
-                s -> s.state().isFinal());
+        return await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.status(id).orElseThrow(), s -> s.state().isFinal());
     }
 
     @Test
     void aSubmittedTaskRunsAndItsResultIsReadable() {
-        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1"),
+        RedTaskEngine engine = fixture.engine(
+                "n1",
+                Clock.systemUTC(),
+                EngineFixture.settings("n1"),
                 b -> b.handler(HandlerRegistration.of("echo", (TaskHandler<Object, Object>) (p, c) -> p)));
         String id = engine.submit("echo", Map.of("x", 1));
         assertTrue(id.startsWith("default:"), id);
@@ -84,7 +86,10 @@ class RedTaskEngineTest {
 
     @Test
     void aTypedPayloadIsReadIntoTheHandlersParameterType() {
-        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1"),
+        RedTaskEngine engine = fixture.engine(
+                "n1",
+                Clock.systemUTC(),
+                EngineFixture.settings("n1"),
                 b -> b.handler(HandlerRegistration.of(new GreetHandler())));
         String id = engine.submit("greet", new Greeting("ada", 2), SubmitOptions.queue("default"));
         assertEquals("\"hello ada hello ada\"", awaitFinal(engine, id).result());
@@ -92,16 +97,23 @@ class RedTaskEngineTest {
 
     @Test
     void aPayloadTheHandlerCannotReadIsRefusedAtSubmit() {
-        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1"),
+        RedTaskEngine engine = fixture.engine(
+                "n1",
+                Clock.systemUTC(),
+                EngineFixture.settings("n1"),
                 b -> b.handler(HandlerRegistration.of(new GreetHandler())));
-        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> engine.submit("greet", "just a string"));
+        InvalidRequestException e =
+                assertThrows(InvalidRequestException.class, () -> engine.submit("greet", "just a string"));
         assertEquals("payload", e.field());
         assertTrue(e.getMessage().contains("cannot be read as Greeting"), e.getMessage());
     }
 
     @Test
     void aReceiptTellsANewTaskFromADuplicate() {
-        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1"),
+        RedTaskEngine engine = fixture.engine(
+                "n1",
+                Clock.systemUTC(),
+                EngineFixture.settings("n1"),
                 b -> b.handler(HandlerRegistration.of("echo", (TaskHandler<Object, Object>) (p, c) -> p)));
         SubmitOptions once = SubmitOptions.builder().idempotencyKey("receipt").build();
         io.redtask.SubmitReceipt first = engine.submitForReceipt("echo", 1, once);
@@ -116,7 +128,10 @@ class RedTaskEngineTest {
 
     @Test
     void aHandlerThatThrowsEndsDeadWithItsError() {
-        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1"),
+        RedTaskEngine engine = fixture.engine(
+                "n1",
+                Clock.systemUTC(),
+                EngineFixture.settings("n1"),
                 b -> b.handler(HandlerRegistration.of("boom", (p, c) -> {
                     throw new IllegalStateException("disk full");
                 })));
@@ -129,14 +144,18 @@ class RedTaskEngineTest {
     @Test
     void aFailedAttemptIsRetriedUpToMaxAttempts() {
         AtomicInteger calls = new AtomicInteger();
-        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1"),
+        RedTaskEngine engine = fixture.engine(
+                "n1",
+                Clock.systemUTC(),
+                EngineFixture.settings("n1"),
                 b -> b.handler(HandlerRegistration.of("flaky", (p, c) -> {
                     if (calls.incrementAndGet() < 3) {
                         throw new IllegalStateException("not yet, attempt " + c.attempt());
                     }
                     return c.attempt();
                 })));
-        String id = engine.submit("flaky", null, SubmitOptions.builder().maxAttempts(3).build());
+        String id = engine.submit(
+                "flaky", null, SubmitOptions.builder().maxAttempts(3).build());
         TaskStatus status = awaitFinal(engine, id);
         assertEquals(TaskState.SUCCEEDED, status.state());
         assertEquals("3", status.result());
@@ -145,12 +164,15 @@ class RedTaskEngineTest {
 
     @Test
     void anUnknownTypeOrBadQueueIsRefusedAtSubmitAndNothingIsStored() {
-        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1"),
+        RedTaskEngine engine = fixture.engine(
+                "n1",
+                Clock.systemUTC(),
+                EngineFixture.settings("n1"),
                 b -> b.handler(HandlerRegistration.of("echo", (TaskHandler<Object, Object>) (p, c) -> p)));
         UnknownTaskTypeException e = assertThrows(UnknownTaskTypeException.class, () -> engine.submit("nope", 1));
         assertTrue(e.getMessage().contains("'nope'") && e.getMessage().contains("echo"), e.getMessage());
-        InvalidRequestException q = assertThrows(InvalidRequestException.class,
-                () -> engine.submit("echo", 1, SubmitOptions.queue("no spaces")));
+        InvalidRequestException q = assertThrows(
+                InvalidRequestException.class, () -> engine.submit("echo", 1, SubmitOptions.queue("no spaces")));
         assertEquals("queue", q.field());
         RedisStorage store = fixture.store();
         assertEquals(0, RedisProbe.client(store).zcard(store.keys().ready("default", "echo")));
@@ -163,9 +185,15 @@ class RedTaskEngineTest {
         CountDownLatch aMayFinish = new CountDownLatch(1);
         // Long lease and heartbeat in real time, so only the test's clock makes the lease expire;
         // long reaper interval, so only the test's call recovers it.
-        EngineSettings.Builder base = EngineFixture.settings("x").lease(Duration.ofSeconds(30), Duration.ofSeconds(20))
-                .nodeTtl(Duration.ofMinutes(1)).reaperInterval(Duration.ofHours(1)).concurrency(1);
-        RedTaskEngine a = fixture.engine("a", clock, base,
+        EngineSettings.Builder base = EngineFixture.settings("x")
+                .lease(Duration.ofSeconds(30), Duration.ofSeconds(20))
+                .nodeTtl(Duration.ofMinutes(1))
+                .reaperInterval(Duration.ofHours(1))
+                .concurrency(1);
+        RedTaskEngine a = fixture.engine(
+                "a",
+                clock,
+                base,
                 bld -> bld.handler(HandlerRegistration.of("work", (p, c) -> {
                     aStarted.countDown();
                     aMayFinish.await(10, TimeUnit.SECONDS);
@@ -174,7 +202,10 @@ class RedTaskEngineTest {
         String id = a.submit("work", null);
         assertTrue(aStarted.await(10, TimeUnit.SECONDS), "engine a started the task");
 
-        RedTaskEngine b = fixture.engine("b", clock, base,
+        RedTaskEngine b = fixture.engine(
+                "b",
+                clock,
+                base,
                 bld -> bld.handler(HandlerRegistration.of("work", (p, c) -> "from b, attempt " + c.attempt())));
 
         clock.advance(Duration.ofSeconds(31));
@@ -195,7 +226,9 @@ class RedTaskEngineTest {
     @Test
     void aTaskThatFinishesWithinTheShutdownGraceIsRecordedAndTheLoopsStop() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
-        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(),
+        RedTaskEngine engine = fixture.engine(
+                "n1",
+                Clock.systemUTC(),
                 EngineFixture.settings("n1").shutdownGrace(Duration.ofSeconds(5)),
                 b -> b.handler(HandlerRegistration.of("slowish", (p, c) -> {
                     started.countDown();
@@ -217,7 +250,9 @@ class RedTaskEngineTest {
     void stopHandsBackTasksStillRunningAfterTheGracePeriod() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(),
+        RedTaskEngine engine = fixture.engine(
+                "n1",
+                Clock.systemUTC(),
                 EngineFixture.settings("n1").shutdownGrace(Duration.ofMillis(100)),
                 b -> b.handler(HandlerRegistration.of("slow", (p, c) -> {
                     started.countDown();
@@ -242,8 +277,11 @@ class RedTaskEngineTest {
         CountDownLatch gate = new CountDownLatch(1);
         Map<String, Boolean> done = new ConcurrentHashMap<>();
         // Four worker threads although the limit will be 2: the limit, not the pool, must hold.
-        RedTaskEngine engine = fixture.engine("n1", Clock.systemUTC(), EngineFixture.settings("n1").concurrency(4), b -> b.handler(
-                HandlerRegistration.of("hold", (p, c) -> {
+        RedTaskEngine engine = fixture.engine(
+                "n1",
+                Clock.systemUTC(),
+                EngineFixture.settings("n1").concurrency(4),
+                b -> b.handler(HandlerRegistration.of("hold", (p, c) -> {
                     int now = runningNow.incrementAndGet();
                     maxSeen.accumulateAndGet(now, Math::max);
                     gate.await(10, TimeUnit.SECONDS);
@@ -252,7 +290,9 @@ class RedTaskEngineTest {
                     return null;
                 })));
         engine.admin().setConcurrency(2);
-        List<String> ids = java.util.stream.IntStream.range(0, 6).mapToObj(i -> engine.submit("hold", i)).toList();
+        List<String> ids = java.util.stream.IntStream.range(0, 6)
+                .mapToObj(i -> engine.submit("hold", i))
+                .toList();
         await().atMost(Duration.ofSeconds(10)).until(() -> runningNow.get() == 2);
         assertEquals(2, engine.admin().busy());
         engine.admin().setConcurrency(4);

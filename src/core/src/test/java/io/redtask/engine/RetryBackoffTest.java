@@ -51,7 +51,11 @@ class RetryBackoffTest {
 
     @Test
     void invalidSettingsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new RetryBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1), 0));
-        assertThrows(IllegalArgumentException.class, () -> new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(2), 1.5));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new RetryBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1), 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(2), 1.5));
     }
 }

@@ -1,9 +1,5 @@
 package io.redtask.engine;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.TaskState;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +14,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * During a rolling deploy that adds task type x, the servers that do not have x yet leave x tasks
@@ -44,28 +44,38 @@ class RollingDeployTest {
     @Test
     void onlyAServerWithTheHandlerClaimsItsTasks() {
         Map<String, AtomicInteger> ranOn = new ConcurrentHashMap<>();
-        RedTaskEngine newer = fixture.unstarted("newer", Clock.systemUTC(), EngineFixture.settings("x").concurrency(2),
+        RedTaskEngine newer = fixture.unstarted(
+                "newer",
+                Clock.systemUTC(),
+                EngineFixture.settings("x").concurrency(2),
                 b -> b.handler(HandlerRegistration.of("x", (p, c) -> {
                     ranOn.computeIfAbsent("newer", k -> new AtomicInteger()).incrementAndGet();
                     return "x";
                 })));
-        RedTaskEngine older = fixture.engine("older", Clock.systemUTC(), EngineFixture.settings("x").concurrency(8),
+        RedTaskEngine older = fixture.engine(
+                "older",
+                Clock.systemUTC(),
+                EngineFixture.settings("x").concurrency(8),
                 b -> b.handler(HandlerRegistration.of("y", (p, c) -> {
                     ranOn.computeIfAbsent("older-y", k -> new AtomicInteger()).incrementAndGet();
                     return "y";
                 })));
-        List<String> xs = IntStream.range(0, 100).mapToObj(i -> newer.submit("x", i)).toList();
-        List<String> ys = IntStream.range(0, 10).mapToObj(i -> older.submit("y", i)).toList();
+        List<String> xs =
+                IntStream.range(0, 100).mapToObj(i -> newer.submit("x", i)).toList();
+        List<String> ys =
+                IntStream.range(0, 10).mapToObj(i -> older.submit("y", i)).toList();
         // The older server alone for a while: it runs its y tasks and leaves every x task waiting.
         for (String id : ys) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> older.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> older.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
         }
         assertEquals(100, older.admin().queue("default").ready(), "x tasks wait for a server that has x");
         assertEquals(0, older.admin().queue("default").dead());
 
         newer.start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> xs.stream()
-                .allMatch(id -> newer.status(id).orElseThrow().state() == TaskState.SUCCEEDED));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> xs.stream()
+                        .allMatch(id -> newer.status(id).orElseThrow().state() == TaskState.SUCCEEDED));
         assertEquals(100, ranOn.get("newer").get(), "every x ran on the server with the handler");
         assertEquals(0, older.admin().queue("default").dead(), "none went dead");
         assertTrue(xs.stream().allMatch(id -> newer.status(id).orElseThrow().attempts() == 1));

@@ -1,8 +1,5 @@
 package io.redtask.engine;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.Schedule;
 import io.redtask.SubmitOptions;
 import io.redtask.testing.MutableClock;
@@ -23,6 +20,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Saves of one schedule that race each other from several servers, moving it between queues,
@@ -54,7 +54,10 @@ class ScheduleSaveRaceTest {
         Map<Long, AtomicInteger> perSlot = new ConcurrentHashMap<>();
         List<RedTaskEngine> engines = new ArrayList<>();
         for (int n = 0; n < 3; n++) {
-            engines.add(fixture.unstarted("e" + n, clock, EngineFixture.settings("e" + n).queues(List.of("a", "b")),
+            engines.add(fixture.unstarted(
+                    "e" + n,
+                    clock,
+                    EngineFixture.settings("e" + n).queues(List.of("a", "b")),
                     b -> b.handler(HandlerRegistration.of("tick", (p, c) -> "ok"))));
         }
         for (int second = 0; second < 40; second++) {
@@ -66,13 +69,15 @@ class ScheduleSaveRaceTest {
                 // restarts it from its next slot); otherwise they race saving the same definition.
                 String queue = second % 5 == 0 && t % 4 == 0 ? "b" : "a";
                 // Half the threads save (moving the schedule between queues), half fire.
-                work.add(t % 2 == 0
-                        ? () -> {
-                            e.schedule(Schedule.builder("race", "* * * * * *", "tick")
-                                    .options(SubmitOptions.queue(queue)).build());
-                            return 0;
-                        }
-                        : e::fireDueSchedules);
+                work.add(
+                        t % 2 == 0
+                                ? () -> {
+                                    e.schedule(Schedule.builder("race", "* * * * * *", "tick")
+                                            .options(SubmitOptions.queue(queue))
+                                            .build());
+                                    return 0;
+                                }
+                                : e::fireDueSchedules);
             }
             int fired = 0;
             for (Future<Integer> f : pool.invokeAll(work)) {
@@ -83,7 +88,8 @@ class ScheduleSaveRaceTest {
         assertTrue(perSlot.values().stream().allMatch(n -> n.get() <= 1), "a slot fired twice: " + perSlot);
         int total = perSlot.values().stream().mapToInt(AtomicInteger::get).sum();
         assertTrue(total > 0, "the schedule fired at all");
-        long stored = engines.get(0).admin().queue("a").ready() + engines.get(0).admin().queue("b").ready();
+        long stored = engines.get(0).admin().queue("a").ready()
+                + engines.get(0).admin().queue("b").ready();
         assertEquals(total, stored, "every firing stored exactly one task");
         assertEquals(1, engines.get(0).schedules().size(), "the schedule lives in one place");
     }

@@ -1,9 +1,5 @@
 package io.redtask.engine;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.TaskState;
 import io.redtask.testing.RedisServerExtension;
 import io.redtask.testing.TcpProxy;
@@ -20,6 +16,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A server cut off from Redis (through a TCP proxy the test controls) for longer than its lease
@@ -47,17 +47,24 @@ class SelfFencingTest {
     }
 
     /** One run of a handler: which server, when it started and ended (nanoTime), and why it stopped. */
-    record Run(String server, String task, long start, long end, boolean leaseLost) {
-    }
+    record Run(String server, String task, long start, long end, boolean leaseLost) {}
 
     @Test
     void aServerCutOffFromRedisStopsItsHandlersBeforeAnotherTakesThemOver() {
         List<Run> runs = new CopyOnWriteArrayList<>();
         Map<String, Long> startedOnA = new ConcurrentHashMap<>();
-        EngineSettings.Builder settings = EngineFixture.settings("x").concurrency(4)
-                .lease(Duration.ofSeconds(2), Duration.ofMillis(200)).nodeTtl(Duration.ofSeconds(2))
-                .reaperInterval(Duration.ofMillis(100)).watchInterval(Duration.ofMillis(20));
-        RedTaskEngine a = fixture.unstarted(proxy.redisUrl(), Duration.ofMillis(500), "a", Clock.systemUTC(), settings,
+        EngineSettings.Builder settings = EngineFixture.settings("x")
+                .concurrency(4)
+                .lease(Duration.ofSeconds(2), Duration.ofMillis(200))
+                .nodeTtl(Duration.ofSeconds(2))
+                .reaperInterval(Duration.ofMillis(100))
+                .watchInterval(Duration.ofMillis(20));
+        RedTaskEngine a = fixture.unstarted(
+                proxy.redisUrl(),
+                Duration.ofMillis(500),
+                "a",
+                Clock.systemUTC(),
+                settings,
                 b -> b.handler(HandlerRegistration.of("work", (p, c) -> {
                     long start = System.nanoTime();
                     startedOnA.put(c.taskId(), start);
@@ -65,7 +72,10 @@ class SelfFencingTest {
                     runs.add(new Run("a", c.taskId(), start, System.nanoTime(), c.isLeaseLost()));
                     return "a";
                 })));
-        RedTaskEngine b = fixture.unstarted("b", Clock.systemUTC(), settings,
+        RedTaskEngine b = fixture.unstarted(
+                "b",
+                Clock.systemUTC(),
+                settings,
                 bld -> bld.handler(HandlerRegistration.of("work", (p, c) -> {
                     long start = System.nanoTime();
                     work(c, Duration.ofMillis(300));
@@ -73,25 +83,35 @@ class SelfFencingTest {
                     return "b";
                 })));
         a.start();
-        List<String> ids = IntStream.range(0, 4).mapToObj(i -> a.submit("work", i)).toList();
+        List<String> ids =
+                IntStream.range(0, 4).mapToObj(i -> a.submit("work", i)).toList();
         await().atMost(Duration.ofSeconds(10)).until(() -> startedOnA.size() == 4);
         b.start();
 
         proxy.cut();
         for (String id : ids) {
-            await().atMost(Duration.ofSeconds(15)).until(() -> b.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> b.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
         }
         proxy.restore();
 
         assertEquals("\"b\"", b.status(ids.get(0)).orElseThrow().result());
         Set<String> fenced = ConcurrentHashMap.newKeySet();
         for (String id : ids) {
-            Run onA = runs.stream().filter(r -> r.server().equals("a") && r.task().equals(id)).findFirst().orElseThrow(
-                    () -> new AssertionError("a's handler of " + id + " never returned: it was not stopped"));
-            Run onB = runs.stream().filter(r -> r.server().equals("b") && r.task().equals(id)).findFirst().orElseThrow();
+            Run onA = runs.stream()
+                    .filter(r -> r.server().equals("a") && r.task().equals(id))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new AssertionError("a's handler of " + id + " never returned: it was not stopped"));
+            Run onB = runs.stream()
+                    .filter(r -> r.server().equals("b") && r.task().equals(id))
+                    .findFirst()
+                    .orElseThrow();
             assertTrue(onA.leaseLost(), "a's handler was told its lease was lost");
-            assertTrue(onA.end() <= onB.start(), "a stopped " + (onA.end() - onB.start()) / 1_000_000
-                    + " ms after b started " + id + ": two servers ran it at once");
+            assertTrue(
+                    onA.end() <= onB.start(),
+                    "a stopped " + (onA.end() - onB.start()) / 1_000_000 + " ms after b started " + id
+                            + ": two servers ran it at once");
             fenced.add(id);
         }
         assertEquals(Set.copyOf(ids), fenced);

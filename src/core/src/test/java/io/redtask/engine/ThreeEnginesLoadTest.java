@@ -1,7 +1,7 @@
 package io.redtask.engine;
 
-import io.redtask.SubmitOptions;
 import io.redtask.Submission;
+import io.redtask.SubmitOptions;
 import io.redtask.TaskEvent;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
@@ -38,7 +38,11 @@ class ThreeEnginesLoadTest {
     private static final int TASKS = 20_000;
 
     /** What a task's handler does: succeed, fail its first attempt, or fail every attempt. */
-    enum Script { SUCCEED, FAIL_ONCE, ALWAYS_FAIL }
+    enum Script {
+        SUCCEED,
+        FAIL_ONCE,
+        ALWAYS_FAIL
+    }
 
     @Test
     void twentyThousandTasksEndAsScriptedRunningNoneMoreOftenThanScripted() throws Exception {
@@ -53,25 +57,31 @@ class ThreeEnginesLoadTest {
         try (EngineFixture fixture = new EngineFixture(REDIS.url())) {
             List<RedTaskEngine> engines = new ArrayList<>();
             for (String node : List.of("a", "b", "c")) {
-                engines.add(fixture.engine(node, Clock.systemUTC(), EngineFixture.settings(node).concurrency(8),
+                engines.add(fixture.engine(
+                        node,
+                        Clock.systemUTC(),
+                        EngineFixture.settings(node).concurrency(8),
                         b -> b.listener(e -> {
-                            if (e.kind() == TaskEvent.Kind.SUCCEEDED || e.kind() == TaskEvent.Kind.DEAD) {
-                                finished.incrementAndGet();
-                            }
-                        }).handler(HandlerRegistration.of("scripted", (p, c) -> {
-                            runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
-                            Script s = scripts[((Number) p).intValue()];
-                            if (s == Script.ALWAYS_FAIL || (s == Script.FAIL_ONCE && c.attempt() == 1)) {
-                                throw new IllegalStateException("scripted failure");
-                            }
-                            return null;
-                        }))));
+                                    if (e.kind() == TaskEvent.Kind.SUCCEEDED || e.kind() == TaskEvent.Kind.DEAD) {
+                                        finished.incrementAndGet();
+                                    }
+                                })
+                                .handler(HandlerRegistration.of("scripted", (p, c) -> {
+                                    runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger())
+                                            .incrementAndGet();
+                                    Script s = scripts[((Number) p).intValue()];
+                                    if (s == Script.ALWAYS_FAIL || (s == Script.FAIL_ONCE && c.attempt() == 1)) {
+                                        throw new IllegalStateException("scripted failure");
+                                    }
+                                    return null;
+                                }))));
             }
             List<String> ids = new ArrayList<>(TASKS);
             for (int start = 0; start < TASKS; start += 500) {
                 List<Submission> batch = new ArrayList<>(500);
                 for (int i = start; i < start + 500; i++) {
-                    SubmitOptions.Builder o = SubmitOptions.builder().maxAttempts(2).priority(random.nextInt(11) - 5);
+                    SubmitOptions.Builder o =
+                            SubmitOptions.builder().maxAttempts(2).priority(random.nextInt(11) - 5);
                     if (random.nextInt(10) < 3) {
                         o.delay(Duration.ofMillis(random.nextInt(1_500)));
                     }
@@ -103,12 +113,15 @@ class ThreeEnginesLoadTest {
             }
             assertEquals(TASKS, succeeded + dead);
             assertEquals(TASKS, runs.size());
-            for (String key : List.of(store.keys().ready("default", "scripted"), store.keys().scheduled("default"),
+            for (String key : List.of(
+                    store.keys().ready("default", "scripted"),
+                    store.keys().scheduled("default"),
                     store.keys().active("default"))) {
                 assertEquals(0, RedisProbe.client(store).zcard(key), key + " is empty");
             }
             assertEquals(dead, RedisProbe.client(store).zcard(store.keys().dead("default")));
-            long total = engines.stream().mapToLong(e -> e.admin().completedCount()).sum();
+            long total =
+                    engines.stream().mapToLong(e -> e.admin().completedCount()).sum();
             assertEquals(succeeded, total);
             assertTrue(engines.stream().allMatch(e -> e.admin().completedCount() > 0), "all three servers took part");
         }

@@ -56,17 +56,24 @@ class TimingAndRetryTest {
     }
 
     private TaskStatus awaitState(RedTaskEngine engine, String id, TaskState state) {
-        return await().atMost(Duration.ofSeconds(10)).until(() -> engine.status(id).orElseThrow(), s -> s.state() == state);
+        return await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.status(id).orElseThrow(), s -> s.state() == state);
     }
 
     @Test
     void aDelayedTaskWaitsForItsTimeAndARunAtInThePastRunsNow() {
         List<String> ran = new CopyOnWriteArrayList<>();
-        RedTaskEngine engine = fixture.engine("n", clock, EngineFixture.settings("n"),
+        RedTaskEngine engine = fixture.engine(
+                "n",
+                clock,
+                EngineFixture.settings("n"),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> ran.add(c.taskId()))));
-        String later = engine.submit("t", null, SubmitOptions.builder().delay(Duration.ofMinutes(5)).build());
-        String at = engine.submit("t", null, SubmitOptions.builder().runAt(T0.plusSeconds(600)).build());
-        String past = engine.submit("t", null, SubmitOptions.builder().runAt(T0.minusSeconds(60)).build());
+        String later = engine.submit(
+                "t", null, SubmitOptions.builder().delay(Duration.ofMinutes(5)).build());
+        String at = engine.submit(
+                "t", null, SubmitOptions.builder().runAt(T0.plusSeconds(600)).build());
+        String past = engine.submit(
+                "t", null, SubmitOptions.builder().runAt(T0.minusSeconds(60)).build());
         assertEquals(TaskState.SCHEDULED, engine.status(later).orElseThrow().state());
         awaitState(engine, past, TaskState.SUCCEEDED);
 
@@ -87,12 +94,16 @@ class TimingAndRetryTest {
     @Test
     void higherPriorityRunsFirstAndEqualPrioritiesInSubmitOrder() {
         List<Integer> order = new CopyOnWriteArrayList<>();
-        RedTaskEngine engine = fixture.engine("n", clock, EngineFixture.settings("n").concurrency(0),
-                                // A lambda's payload type is not known: JSON numbers arrive as Number.
+        RedTaskEngine engine = fixture.engine(
+                "n",
+                clock,
+                EngineFixture.settings("n").concurrency(0),
+                // A lambda's payload type is not known: JSON numbers arrive as Number.
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> order.add(((Number) p).intValue()))));
         int[] priorities = {0, 5, -3, 5, 0, 1000, -1000, 5};
         for (int i = 0; i < priorities.length; i++) {
-            engine.submit("t", i, SubmitOptions.builder().priority(priorities[i]).build());
+            engine.submit(
+                    "t", i, SubmitOptions.builder().priority(priorities[i]).build());
         }
         engine.admin().setConcurrency(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == priorities.length);
@@ -102,23 +113,35 @@ class TimingAndRetryTest {
     @Test
     void failedAttemptsWaitForTheirBackoffAndTheLastFailureIsDead() {
         AtomicInteger attempts = new AtomicInteger();
-        RedTaskEngine engine = fixture.engine("n", clock, EngineFixture.settings("n"),
+        RedTaskEngine engine = fixture.engine(
+                "n",
+                clock,
+                EngineFixture.settings("n"),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> {
                     attempts.incrementAndGet();
                     throw new IllegalStateException("attempt " + c.attempt());
                 })));
-        String id = engine.submit("t", null, SubmitOptions.builder().maxAttempts(3)
-                .backoff(Duration.ofSeconds(10), Duration.ofSeconds(15)).build());
+        String id = engine.submit(
+                "t",
+                null,
+                SubmitOptions.builder()
+                        .maxAttempts(3)
+                        .backoff(Duration.ofSeconds(10), Duration.ofSeconds(15))
+                        .build());
         RedisStorage store = fixture.store();
         String scheduled = store.keys().scheduled("default");
 
         awaitState(engine, id, TaskState.SCHEDULED);
-        assertEquals(T0.plusSeconds(10).toEpochMilli(), RedisProbe.client(store).zscore(scheduled, id).longValue(),
+        assertEquals(
+                T0.plusSeconds(10).toEpochMilli(),
+                RedisProbe.client(store).zscore(scheduled, id).longValue(),
                 "first retry 10 s after the failure (no jitter here)");
         clock.advance(Duration.ofSeconds(10));
         await().atMost(Duration.ofSeconds(10)).until(() -> attempts.get() == 2);
         awaitState(engine, id, TaskState.SCHEDULED);
-        assertEquals(T0.plusSeconds(10 + 15).toEpochMilli(), RedisProbe.client(store).zscore(scheduled, id).longValue(),
+        assertEquals(
+                T0.plusSeconds(10 + 15).toEpochMilli(),
+                RedisProbe.client(store).zscore(scheduled, id).longValue(),
                 "second retry 20 s later, capped at 15 s");
         clock.advance(Duration.ofSeconds(15));
         TaskStatus dead = awaitState(engine, id, TaskState.DEAD);
@@ -144,8 +167,8 @@ class TimingAndRetryTest {
     @Test
     void nonRetryableFailuresAreDeadAtOnce() {
         PickyHandler handler = new PickyHandler();
-        RedTaskEngine engine = fixture.engine("n", clock, EngineFixture.settings("n"),
-                b -> b.handler(HandlerRegistration.of(handler)));
+        RedTaskEngine engine = fixture.engine(
+                "n", clock, EngineFixture.settings("n"), b -> b.handler(HandlerRegistration.of(handler)));
         TaskStatus a = awaitState(engine, engine.submit("picky", "bad-arg"), TaskState.DEAD);
         TaskStatus b = awaitState(engine, engine.submit("picky", "declined"), TaskState.DEAD);
         assertEquals(1, a.attempts());
@@ -160,7 +183,10 @@ class TimingAndRetryTest {
         AtomicBoolean sawInterrupt = new AtomicBoolean();
         AtomicBoolean sawFlag = new AtomicBoolean();
         List<Instant> deadlines = new CopyOnWriteArrayList<>();
-        RedTaskEngine engine = fixture.engine("n", clock, EngineFixture.settings("n"),
+        RedTaskEngine engine = fixture.engine(
+                "n",
+                clock,
+                EngineFixture.settings("n"),
                 b -> b.handler(HandlerRegistration.of("slow", (p, c) -> {
                     c.deadline().ifPresent(deadlines::add);
                     if (c.attempt() > 1) {
@@ -176,7 +202,13 @@ class TimingAndRetryTest {
                     }
                     return "too late";
                 })));
-        String id = engine.submit("slow", null, SubmitOptions.builder().timeout(Duration.ofSeconds(30)).maxAttempts(2).build());
+        String id = engine.submit(
+                "slow",
+                null,
+                SubmitOptions.builder()
+                        .timeout(Duration.ofSeconds(30))
+                        .maxAttempts(2)
+                        .build());
         assertTrue(started.await(10, TimeUnit.SECONDS));
         clock.advance(Duration.ofSeconds(31));
         TaskStatus done = awaitState(engine, id, TaskState.SUCCEEDED);

@@ -33,9 +33,13 @@ class TwoEnginesShareWorkTest {
         try (EngineFixture fixture = new EngineFixture(REDIS.url())) {
             List<RedTaskEngine> engines = new ArrayList<>();
             for (String node : List.of("a", "b")) {
-                engines.add(fixture.engine(node, Clock.systemUTC(), EngineFixture.settings(node).concurrency(8),
+                engines.add(fixture.engine(
+                        node,
+                        Clock.systemUTC(),
+                        EngineFixture.settings(node).concurrency(8),
                         b -> b.handler(HandlerRegistration.of("count", (p, c) -> {
-                            runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
+                            runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger())
+                                    .incrementAndGet();
                             return null;
                         }))));
             }
@@ -43,18 +47,27 @@ class TwoEnginesShareWorkTest {
             for (int i = 0; i < TASKS; i++) {
                 ids.add(engines.get(i % 2).submit("count", i));
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> runs.size() == TASKS
-                    && engines.get(0).admin().completedCount() + engines.get(1).admin().completedCount() == TASKS);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> runs.size() == TASKS
+                            && engines.get(0).admin().completedCount()
+                                            + engines.get(1).admin().completedCount()
+                                    == TASKS);
 
             assertTrue(runs.values().stream().allMatch(n -> n.get() == 1), "no task ran twice");
             assertEquals(new java.util.HashSet<>(ids), runs.keySet(), "every submitted task ran");
-            assertTrue(engines.get(0).admin().completedCount() > 0 && engines.get(1).admin().completedCount() > 0,
-                    "both engines took part: " + engines.get(0).admin().completedCount() + " / " + engines.get(1).admin().completedCount());
+            assertTrue(
+                    engines.get(0).admin().completedCount() > 0
+                            && engines.get(1).admin().completedCount() > 0,
+                    "both engines took part: " + engines.get(0).admin().completedCount() + " / "
+                            + engines.get(1).admin().completedCount());
             RedisStorage store = fixture.store();
-            assertEquals(0, RedisProbe.client(store).zcard(store.keys().ready("default", "count")), "nothing left ready");
+            assertEquals(
+                    0, RedisProbe.client(store).zcard(store.keys().ready("default", "count")), "nothing left ready");
             assertEquals(0, RedisProbe.client(store).zcard(store.keys().active("default")), "nothing left in flight");
             for (String id : ids.subList(0, 100)) {
-                assertEquals(TaskState.SUCCEEDED, store.tasks().find(id).orElseThrow().state());
+                assertEquals(
+                        TaskState.SUCCEEDED,
+                        store.tasks().find(id).orElseThrow().state());
             }
         }
     }

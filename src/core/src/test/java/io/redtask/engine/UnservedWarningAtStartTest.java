@@ -1,10 +1,11 @@
 package io.redtask.engine;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.testing.MutableClock;
 import io.redtask.testing.RedisServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,10 +16,8 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A submit made while the application starts (a {@code @Startup} bean's), before the engine has
@@ -41,12 +40,10 @@ class UnservedWarningAtStartTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
     private EngineFixture fixture;
 
@@ -65,7 +62,10 @@ class UnservedWarningAtStartTest {
     @Test
     void aSubmitBeforeTheEngineStartsIsNotWarnedAbout() {
         MutableClock clock = new MutableClock(Instant.now());
-        RedTaskEngine engine = fixture.unstarted("starting", clock, EngineFixture.settings("starting"),
+        RedTaskEngine engine = fixture.unstarted(
+                "starting",
+                clock,
+                EngineFixture.settings("starting"),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> null)));
 
         engine.submit("t", 1);
@@ -79,7 +79,10 @@ class UnservedWarningAtStartTest {
     @Test
     void aServerWhoseWorkersNeverStartWarnsAtTheNextCheck() {
         MutableClock clock = new MutableClock(Instant.now());
-        RedTaskEngine engine = fixture.unstarted("submit-only", clock, EngineFixture.settings("submit-only"),
+        RedTaskEngine engine = fixture.unstarted(
+                "submit-only",
+                clock,
+                EngineFixture.settings("submit-only"),
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> null)));
 
         engine.submit("t", 1);

@@ -1,8 +1,8 @@
 package io.redtask.fault;
 
 import io.redtask.Schedule;
-import io.redtask.SubmitOptions;
 import io.redtask.Submission;
+import io.redtask.SubmitOptions;
 import io.redtask.TaskEvent;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
@@ -10,7 +10,6 @@ import io.redtask.engine.Durability;
 import io.redtask.engine.EngineBuilder;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.HandlerRegistration;
-import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.redis.Keys;
 import io.redtask.redis.RedisStorage;
@@ -26,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.awaitility.Awaitility.await;
@@ -57,21 +56,32 @@ class ClusterAndSentinelTest {
     }
 
     private RedTaskEngine engine(String url, String node, List<String> queues) {
-        return engine(url, node, queues, s -> { }, b -> { });
+        return engine(url, node, queues, s -> {}, b -> {});
     }
 
-    private RedTaskEngine engine(String url, String node, List<String> queues, Consumer<EngineSettings.Builder> settings,
-                                 Consumer<EngineBuilder> setup) {
+    private RedTaskEngine engine(
+            String url,
+            String node,
+            List<String> queues,
+            Consumer<EngineSettings.Builder> settings,
+            Consumer<EngineBuilder> setup) {
         ExecutorService workers = Executors.newFixedThreadPool(4);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(queues.size() + 4);
-        EngineSettings.Builder storeSettings = EngineSettings.builder("store").retention(Duration.ofHours(1),
-                Duration.ofHours(1)).maxStalls(3);
+        EngineSettings.Builder storeSettings = EngineSettings.builder("store")
+                .retention(Duration.ofHours(1), Duration.ofHours(1))
+                .maxStalls(3);
         settings.accept(storeSettings);
         RedisStorage store = RedisStorage.open(url, 16, Duration.ofSeconds(2), new Keys("rt"), storeSettings.build());
-        EngineSettings.Builder s = EngineSettings.builder(node).queues(queues).concurrency(4)
-                .pollInterval(Duration.ofMillis(200)).cronInterval(Duration.ofMillis(200));
+        EngineSettings.Builder s = EngineSettings.builder(node)
+                .queues(queues)
+                .concurrency(4)
+                .pollInterval(Duration.ofMillis(200))
+                .cronInterval(Duration.ofMillis(200));
         settings.accept(s);
-        EngineBuilder b = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
+        EngineBuilder b = RedTaskEngine.builder()
+                .storage(store)
+                .workers(workers)
+                .housekeeping(housekeeping)
                 .settings(s.build())
                 .handler(HandlerRegistration.of("echo", (p, c) -> p));
         setup.accept(b);
@@ -88,8 +98,8 @@ class ClusterAndSentinelTest {
     }
 
     private static TaskStatus awaitSucceeded(RedTaskEngine engine, String id) {
-        return await().atMost(Duration.ofSeconds(20)).until(() -> engine.status(id).orElseThrow(),
-                s -> s.state() == TaskState.SUCCEEDED);
+        return await().atMost(Duration.ofSeconds(20))
+                .until(() -> engine.status(id).orElseThrow(), s -> s.state() == TaskState.SUCCEEDED);
     }
 
     @Test
@@ -102,20 +112,45 @@ class ClusterAndSentinelTest {
         for (String q : List.of("alpha", "beta", "gamma")) {
             ids.add(engine.submit("echo", q, SubmitOptions.queue(q)));
         }
-        ids.addAll(engine.submitAll(IntStream.range(0, 30).mapToObj(i -> new Submission("echo", i,
-                SubmitOptions.queue(List.of("alpha", "beta", "gamma").get(i % 3)))).toList()));
-        String once = engine.submit("echo", "x", SubmitOptions.builder().queue("beta").idempotencyKey("k").build());
-        assertEquals(once, engine.submit("echo", "x", SubmitOptions.builder().queue("beta").idempotencyKey("k").build()));
+        ids.addAll(engine.submitAll(IntStream.range(0, 30)
+                .mapToObj(i -> new Submission(
+                        "echo",
+                        i,
+                        SubmitOptions.queue(List.of("alpha", "beta", "gamma").get(i % 3))))
+                .toList()));
+        String once = engine.submit(
+                "echo",
+                "x",
+                SubmitOptions.builder().queue("beta").idempotencyKey("k").build());
+        assertEquals(
+                once,
+                engine.submit(
+                        "echo",
+                        "x",
+                        SubmitOptions.builder()
+                                .queue("beta")
+                                .idempotencyKey("k")
+                                .build()));
         for (String id : ids) {
             awaitSucceeded(engine, id);
         }
         // One pipelined read across three slots.
-        assertEquals(TaskState.SUCCEEDED, engine.whenFinished(ids.get(1)).toCompletableFuture().get(10, TimeUnit.SECONDS).state());
-        assertEquals(List.of("alpha", "beta", "gamma"), engine.admin().queues().stream().map(q -> q.name()).toList());
+        assertEquals(
+                TaskState.SUCCEEDED,
+                engine.whenFinished(ids.get(1))
+                        .toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS)
+                        .state());
+        assertEquals(
+                List.of("alpha", "beta", "gamma"),
+                engine.admin().queues().stream().map(q -> q.name()).toList());
         assertEquals(11, engine.admin().queue("alpha").completed());
-        engine.schedule(Schedule.builder("cluster-tick", "* * * * * *", "echo").payload("tick")
-                .options(SubmitOptions.queue("gamma")).build());
-        await().atMost(Duration.ofSeconds(10)).until(() -> engine.admin().queue("gamma").completed() >= 12);
+        engine.schedule(Schedule.builder("cluster-tick", "* * * * * *", "echo")
+                .payload("tick")
+                .options(SubmitOptions.queue("gamma"))
+                .build());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.admin().queue("gamma").completed() >= 12);
         assertEquals(1, engine.admin().nodes().size());
     }
 
@@ -130,16 +165,20 @@ class ClusterAndSentinelTest {
         // Replication is asynchronous: let the replica catch up, as WAIT does for careful writers.
         assertEquals("1", cli(sentinel.master().port(), "WAIT", "1", "5000"), "the replica has every write");
         int oldMaster = sentinel.master().port();
-        Process failover = new ProcessBuilder("redis-cli", "-p", sentinelPort(sentinel), "SENTINEL", "FAILOVER",
-                RedisSentinel.MASTER).redirectErrorStream(true).start();
+        Process failover = new ProcessBuilder(
+                        "redis-cli", "-p", sentinelPort(sentinel), "SENTINEL", "FAILOVER", RedisSentinel.MASTER)
+                .redirectErrorStream(true)
+                .start();
         assertTrue(failover.waitFor(10, TimeUnit.SECONDS));
         await().atMost(Duration.ofSeconds(30)).until(() -> currentMaster(sentinel) != oldMaster);
 
         // Submits may be refused for a moment while the client follows the new master.
-        String after = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        String after = await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
                 .until(() -> engine.submit("echo", "after"), id -> id != null);
         assertEquals("\"after\"", awaitSucceeded(engine, after).result());
-        assertEquals(TaskState.SUCCEEDED, engine.status(before).orElseThrow().state(), "replicated before the failover");
+        assertEquals(
+                TaskState.SUCCEEDED, engine.status(before).orElseThrow().state(), "replicated before the failover");
     }
 
     /**
@@ -158,7 +197,8 @@ class ClusterAndSentinelTest {
      */
     @Test
     void everyAcknowledgedTaskSucceedsWhenTheMasterDiesInTheMiddleOfSubmitsAndRuns() throws Exception {
-        acknowledgedTasksAllSucceedAcross("the kill", s -> { }, sentinel -> sentinel.master().kill());
+        acknowledgedTasksAllSucceedAcross(
+                "the kill", s -> {}, sentinel -> sentinel.master().kill());
     }
 
     /**
@@ -170,11 +210,18 @@ class ClusterAndSentinelTest {
      */
     @Test
     void withReplicasDurabilityEveryAcknowledgedTaskSurvivesAGracefulFailoverInTheMiddleOfSubmits() throws Exception {
-        acknowledgedTasksAllSucceedAcross("the failover", s -> s.durability(Durability.parse("replicas:1",
-                Duration.ofSeconds(1))), sentinel -> {
+        acknowledgedTasksAllSucceedAcross(
+                "the failover", s -> s.durability(Durability.parse("replicas:1", Duration.ofSeconds(1))), sentinel -> {
                     try {
-                        Process failover = new ProcessBuilder("redis-cli", "-p", sentinelPort(sentinel), "SENTINEL",
-                                "FAILOVER", RedisSentinel.MASTER).redirectErrorStream(true).start();
+                        Process failover = new ProcessBuilder(
+                                        "redis-cli",
+                                        "-p",
+                                        sentinelPort(sentinel),
+                                        "SENTINEL",
+                                        "FAILOVER",
+                                        RedisSentinel.MASTER)
+                                .redirectErrorStream(true)
+                                .start();
                         assertTrue(failover.waitFor(10, TimeUnit.SECONDS));
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
@@ -187,24 +234,29 @@ class ClusterAndSentinelTest {
      * replica; once the new master has acknowledged 100 more, every acknowledged task must end
      * succeeded. Submits refused meanwhile (an exception: nothing was promised) are not counted.
      */
-    private void acknowledgedTasksAllSucceedAcross(String faultName, Consumer<EngineSettings.Builder> settings,
-                                                   Consumer<RedisSentinel> fault) throws Exception {
+    private void acknowledgedTasksAllSucceedAcross(
+            String faultName, Consumer<EngineSettings.Builder> settings, Consumer<RedisSentinel> fault)
+            throws Exception {
         RedisSentinel sentinel = RedisSentinel.start();
         cleanup.add(sentinel::close);
         // At most this many tasks submitted and not yet finished: the submitter keeps pace with the workers.
         Semaphore window = new Semaphore(40);
-        RedTaskEngine engine = engine(sentinel.url(), "s1", List.of("default"),
-                s -> settings.accept(s.lease(Duration.ofSeconds(3), Duration.ofMillis(500))
-                        .reaperInterval(Duration.ofMillis(500))),
+        RedTaskEngine engine = engine(
+                sentinel.url(),
+                "s1",
+                List.of("default"),
+                s -> settings.accept(
+                        s.lease(Duration.ofSeconds(3), Duration.ofMillis(500)).reaperInterval(Duration.ofMillis(500))),
                 b -> b.handler(HandlerRegistration.of("work", (p, c) -> {
-                    // The work itself takes a little while, so that tasks are in flight at the switch.
-                    new CountDownLatch(1).await(20, TimeUnit.MILLISECONDS);
-                    return p;
-                })).listener(e -> {
-                    if (e.kind() == TaskEvent.Kind.SUCCEEDED || e.kind() == TaskEvent.Kind.DEAD) {
-                        window.release();
-                    }
-                }));
+                            // The work itself takes a little while, so that tasks are in flight at the switch.
+                            new CountDownLatch(1).await(20, TimeUnit.MILLISECONDS);
+                            return p;
+                        }))
+                        .listener(e -> {
+                            if (e.kind() == TaskEvent.Kind.SUCCEEDED || e.kind() == TaskEvent.Kind.DEAD) {
+                                window.release();
+                            }
+                        }));
 
         List<String> acknowledged = new CopyOnWriteArrayList<>();
         AtomicInteger refused = new AtomicInteger();
@@ -226,33 +278,45 @@ class ClusterAndSentinelTest {
             return null;
         });
 
-        await("tasks submitted and running").atMost(Duration.ofSeconds(20))
+        await("tasks submitted and running")
+                .atMost(Duration.ofSeconds(20))
                 .until(() -> acknowledged.size() >= 100 && engine.admin().busy() > 0);
         int oldMaster = sentinel.master().port();
         int beforeSwitch = acknowledged.size();
         fault.accept(sentinel);
         await("the new master").atMost(Duration.ofSeconds(30)).until(() -> currentMaster(sentinel) != oldMaster);
         int atSwitch = acknowledged.size();
-        await("submits acknowledged by the new master").atMost(Duration.ofSeconds(30))
+        await("submits acknowledged by the new master")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> acknowledged.size() >= atSwitch + 100);
         stop.set(true);
         submitting.get(10, TimeUnit.SECONDS);
 
         List<String> ids = List.copyOf(acknowledged);
         try {
-            await("every acknowledged task succeeded").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-                    .ignoreExceptions().until(() -> notSucceeded(engine, ids).isEmpty());
+            await("every acknowledged task succeeded")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptions()
+                    .until(() -> notSucceeded(engine, ids).isEmpty());
         } catch (ConditionTimeoutException e) {
             Map<String, String> left = notSucceeded(engine, ids);
             Map<String, Long> byState = left.values().stream()
                     .collect(Collectors.groupingBy(v -> v.split(" ")[0], TreeMap::new, Collectors.counting()));
-            throw new AssertionError(left.size() + " of " + ids.size() + " acknowledged tasks did not succeed ("
-                    + beforeSwitch + " acknowledged before " + faultName + ", " + atSwitch + " when the replica was promoted, " + refused.get()
-                    + " submits refused): " + byState + "; for example "
-                    + left.entrySet().stream().limit(5).map(en -> en.getKey() + " " + en.getValue()).toList(), e);
+            throw new AssertionError(
+                    left.size() + " of " + ids.size() + " acknowledged tasks did not succeed ("
+                            + beforeSwitch + " acknowledged before " + faultName + ", " + atSwitch
+                            + " when the replica was promoted, " + refused.get()
+                            + " submits refused): " + byState + "; for example "
+                            + left.entrySet().stream()
+                                    .limit(5)
+                                    .map(en -> en.getKey() + " " + en.getValue())
+                                    .toList(),
+                    e);
         }
-        assertTrue(ids.size() > beforeSwitch + 100, "submits went on across the switch: " + ids.size() + " acknowledged, "
-                + refused.get() + " refused");
+        assertTrue(
+                ids.size() > beforeSwitch + 100,
+                "submits went on across the switch: " + ids.size() + " acknowledged, " + refused.get() + " refused");
     }
 
     /** The tasks of {@code ids} that have not succeeded, with their state (or "lost"). */
@@ -263,8 +327,10 @@ class ClusterAndSentinelTest {
             if (t == null) {
                 left.put(id, "lost");
             } else if (t.state() != TaskState.SUCCEEDED) {
-                left.put(id, t.state() + " attempts=" + t.attempts() + " error=" + t.error() + " created="
-                        + t.createdAt() + " started=" + t.startedAt());
+                left.put(
+                        id,
+                        t.state() + " attempts=" + t.attempts() + " error=" + t.error() + " created=" + t.createdAt()
+                                + " started=" + t.startedAt());
             }
         }
         return left;
@@ -284,8 +350,10 @@ class ClusterAndSentinelTest {
     }
 
     private static int currentMaster(RedisSentinel s) throws Exception {
-        Process p = new ProcessBuilder("redis-cli", "-p", sentinelPort(s), "SENTINEL", "get-master-addr-by-name",
-                RedisSentinel.MASTER).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "redis-cli", "-p", sentinelPort(s), "SENTINEL", "get-master-addr-by-name", RedisSentinel.MASTER)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes()).strip();
         p.waitFor(5, TimeUnit.SECONDS);
         String[] lines = out.split("\\R");

@@ -1,9 +1,5 @@
 package io.redtask.fault;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.StoreUnavailableException;
 import io.redtask.Submission;
 import io.redtask.SubmitOptions;
@@ -31,6 +27,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * A busy queue's slot is migrated from one master of a real three-master Redis Cluster to another
  * (MIGRATING / IMPORTING, then MIGRATE in batches of 5 keys) while tasks are claimed, run and
@@ -54,11 +54,21 @@ class ClusterSlotMigrationTest {
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         ExecutorService workers = Executors.newFixedThreadPool(4);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(5);
-        RedisStorage store = RedisStorage.open(cluster.url(), 16, Duration.ofSeconds(2), new Keys("mig"),
+        RedisStorage store = RedisStorage.open(
+                cluster.url(),
+                16,
+                Duration.ofSeconds(2),
+                new Keys("mig"),
                 EngineSettings.builder("store").build());
-        RedTaskEngine engine = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
-                .settings(EngineSettings.builder("m1").queues(List.of("hot")).concurrency(4)
-                        .pollInterval(Duration.ofMillis(200)).build())
+        RedTaskEngine engine = RedTaskEngine.builder()
+                .storage(store)
+                .workers(workers)
+                .housekeeping(housekeeping)
+                .settings(EngineSettings.builder("m1")
+                        .queues(List.of("hot"))
+                        .concurrency(4)
+                        .pollInterval(Duration.ofMillis(200))
+                        .build())
                 .handler(HandlerRegistration.of("work", (p, c) -> {
                     runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
                     Thread.sleep(2);
@@ -89,7 +99,8 @@ class ClusterSlotMigrationTest {
             while (moving.get()) {
                 try {
                     duringMove.addAll(engine.submitAll(IntStream.range(0, 5)
-                            .mapToObj(k -> new Submission("work", k, SubmitOptions.queue("hot"))).toList()));
+                            .mapToObj(k -> new Submission("work", k, SubmitOptions.queue("hot")))
+                            .toList()));
                 } catch (StoreUnavailableException e) {
                     // TRYAGAIN while the slot's keys are split between two nodes: try again
                 }
@@ -97,16 +108,23 @@ class ClusterSlotMigrationTest {
             }
         });
         submitter.start();
-        RedisServer target = cluster.nodes().stream().filter(n -> n != source).findFirst().orElseThrow();
-        try (Jedis src = node(source); Jedis dst = node(target)) {
+        RedisServer target =
+                cluster.nodes().stream().filter(n -> n != source).findFirst().orElseThrow();
+        try (Jedis src = node(source);
+                Jedis dst = node(target)) {
             String sourceId = src.clusterMyId();
             String targetId = dst.clusterMyId();
             dst.clusterSetSlotImporting(slot, sourceId);
             src.clusterSetSlotMigrating(slot, targetId);
             int moved = 0;
             for (List<String> batch; !(batch = src.clusterGetKeysInSlot(slot, 5)).isEmpty(); ) {
-                src.migrate("127.0.0.1", target.port(), 0, 5_000,
-                        new redis.clients.jedis.params.MigrateParams(), batch.toArray(String[]::new));
+                src.migrate(
+                        "127.0.0.1",
+                        target.port(),
+                        0,
+                        5_000,
+                        new redis.clients.jedis.params.MigrateParams(),
+                        batch.toArray(String[]::new));
                 moved += batch.size();
             }
             for (RedisServer n : cluster.nodes()) {
@@ -123,9 +141,11 @@ class ClusterSlotMigrationTest {
         assertTrue(!duringMove.isEmpty(), "submits went on during the move");
         acknowledged.addAll(submit(engine, 600));
 
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() ->
-                acknowledged.stream().allMatch(id -> engine.status(id).map(TaskStatus::state).orElse(null)
-                        == TaskState.SUCCEEDED));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions()
+                .until(() -> acknowledged.stream()
+                        .allMatch(id -> engine.status(id).map(TaskStatus::state).orElse(null) == TaskState.SUCCEEDED));
         assertEquals(acknowledged.size(), runs.size(), "every acknowledged task ran");
         assertTrue(runs.values().stream().allMatch(n -> n.get() == 1), "none ran twice");
     }
@@ -135,8 +155,10 @@ class ClusterSlotMigrationTest {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i += 10) {
             List<Submission> batch = IntStream.range(i, Math.min(n, i + 10))
-                    .mapToObj(k -> new Submission("work", k, SubmitOptions.queue("hot"))).toList();
-            ids.addAll(await().atMost(Duration.ofSeconds(20)).ignoreException(StoreUnavailableException.class)
+                    .mapToObj(k -> new Submission("work", k, SubmitOptions.queue("hot")))
+                    .toList();
+            ids.addAll(await().atMost(Duration.ofSeconds(20))
+                    .ignoreException(StoreUnavailableException.class)
                     .until(() -> engine.submitAll(batch), r -> true));
         }
         return ids;

@@ -4,7 +4,6 @@ import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.HandlerRegistration;
-import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.redis.Keys;
 import io.redtask.redis.RedisStorage;
@@ -47,12 +46,21 @@ class KilledWorkerTest {
     @Test
     void tasksOfAKilledServerAreRunByAnotherAfterTheirLeasesExpire() throws Exception {
         String prefix = "killed";
-        Process victim = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), WorkerProcess.class.getName(), REDIS.url(), prefix, "victim")
-                .redirectError(new File("target/worker-process.log")).start();
+        Process victim = new ProcessBuilder(
+                        Paths.get(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        WorkerProcess.class.getName(),
+                        REDIS.url(),
+                        prefix,
+                        "victim")
+                .redirectError(new File("target/worker-process.log"))
+                .start();
         Set<String> startedByVictim = ConcurrentHashMap.newKeySet();
         Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
                     if (line.startsWith("STARTED ")) {
                         startedByVictim.add(line.substring(8));
@@ -66,21 +74,37 @@ class KilledWorkerTest {
 
         ExecutorService workers = Executors.newFixedThreadPool(4);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(6);
-        RedisStorage store = RedisStorage.open(REDIS.url(), 8, Duration.ofSeconds(2),
+        RedisStorage store = RedisStorage.open(
+                REDIS.url(),
+                8,
+                Duration.ofSeconds(2),
                 new Keys(prefix),
-                EngineSettings.builder("store").retention(Duration.ofHours(1), Duration.ofHours(1)).maxStalls(3).build());
+                EngineSettings.builder("store")
+                        .retention(Duration.ofHours(1), Duration.ofHours(1))
+                        .maxStalls(3)
+                        .build());
         Map<String, AtomicInteger> survivorRuns = new ConcurrentHashMap<>();
         Map<String, Long> survivorStarts = new ConcurrentHashMap<>();
-        RedTaskEngine survivor = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
-                .settings(EngineSettings.builder("survivor").concurrency(4).pollInterval(Duration.ofMillis(200)).build())
+        RedTaskEngine survivor = RedTaskEngine.builder()
+                .storage(store)
+                .workers(workers)
+                .housekeeping(housekeeping)
+                .settings(EngineSettings.builder("survivor")
+                        .concurrency(4)
+                        .pollInterval(Duration.ofMillis(200))
+                        .build())
                 .handler(HandlerRegistration.of("slow", (p, c) -> {
                     survivorStarts.putIfAbsent(c.taskId(), System.nanoTime());
-                    survivorRuns.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
+                    survivorRuns
+                            .computeIfAbsent(c.taskId(), k -> new AtomicInteger())
+                            .incrementAndGet();
                     return "done on attempt " + c.attempt();
                 }))
                 .build();
         try {
-            List<String> ids = IntStream.range(0, 4).mapToObj(i -> survivor.submit("slow", i)).toList();
+            List<String> ids = IntStream.range(0, 4)
+                    .mapToObj(i -> survivor.submit("slow", i))
+                    .toList();
             await().atMost(Duration.ofSeconds(30)).until(() -> startedByVictim.size() == 4);
             assertEquals(Set.copyOf(ids), startedByVictim);
             // The survivor runs beside the victim before the kill, as a second server would.
@@ -91,16 +115,24 @@ class KilledWorkerTest {
             assertTrue(victim.waitFor(10, TimeUnit.SECONDS));
 
             for (String id : ids) {
-                TaskStatus s = await().atMost(Duration.ofSeconds(20)).until(() -> survivor.status(id).orElseThrow(),
-                        st -> st.state() == TaskState.SUCCEEDED);
+                TaskStatus s = await().atMost(Duration.ofSeconds(20))
+                        .until(() -> survivor.status(id).orElseThrow(), st -> st.state() == TaskState.SUCCEEDED);
                 assertEquals("\"done on attempt 1\"", s.result(), "a lost lease does not use up an attempt");
             }
-            long restartedAfter = survivorStarts.values().stream().mapToLong(t -> t - killedAt).max().orElseThrow();
-            long firstRestart = survivorStarts.values().stream().mapToLong(t -> t - killedAt).min().orElseThrow();
-            assertTrue(restartedAfter <= TimeUnit.SECONDS.toNanos(10),
+            long restartedAfter = survivorStarts.values().stream()
+                    .mapToLong(t -> t - killedAt)
+                    .max()
+                    .orElseThrow();
+            long firstRestart = survivorStarts.values().stream()
+                    .mapToLong(t -> t - killedAt)
+                    .min()
+                    .orElseThrow();
+            assertTrue(
+                    restartedAfter <= TimeUnit.SECONDS.toNanos(10),
                     "all restarted within 10 s of the kill, the last after " + restartedAfter / 1_000_000 + " ms");
             // The victim renewed its leases up to 1 s before the kill; they ran 8 s from there.
-            assertTrue(firstRestart >= TimeUnit.SECONDS.toNanos(6),
+            assertTrue(
+                    firstRestart >= TimeUnit.SECONDS.toNanos(6),
                     "not before the victim's leases could have run out: " + firstRestart / 1_000_000 + " ms");
             assertEquals(Set.copyOf(ids), survivorRuns.keySet());
             assertTrue(survivorRuns.values().stream().allMatch(n -> n.get() == 1), "each ran once more, not twice");

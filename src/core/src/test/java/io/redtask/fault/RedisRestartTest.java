@@ -5,7 +5,6 @@ import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.engine.EngineSettings;
 import io.redtask.engine.HandlerRegistration;
-import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
 import io.redtask.engine.RetryBackoff;
 import io.redtask.redis.Keys;
@@ -51,12 +50,25 @@ class RedisRestartTest {
     private RedTaskEngine engine(String url, String node, Map<String, AtomicInteger> runs) {
         ExecutorService workers = Executors.newFixedThreadPool(4);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(6);
-        RedisStorage store = RedisStorage.open(url, 16, Duration.ofSeconds(1), new Keys("restart"),
-                EngineSettings.builder("store").retention(Duration.ofHours(1), Duration.ofHours(1)).maxStalls(10).build());
-        RedTaskEngine engine = RedTaskEngine.builder().storage(store).workers(workers).housekeeping(housekeeping)
+        RedisStorage store = RedisStorage.open(
+                url,
+                16,
+                Duration.ofSeconds(1),
+                new Keys("restart"),
+                EngineSettings.builder("store")
+                        .retention(Duration.ofHours(1), Duration.ofHours(1))
+                        .maxStalls(10)
+                        .build());
+        RedTaskEngine engine = RedTaskEngine.builder()
+                .storage(store)
+                .workers(workers)
+                .housekeeping(housekeeping)
                 // The default lease (8 s, renewed every second), as on a real server.
-                .settings(EngineSettings.builder(node).concurrency(4).pollInterval(Duration.ofMillis(200))
-                        .backoff(new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(100), 0)).build())
+                .settings(EngineSettings.builder(node)
+                        .concurrency(4)
+                        .pollInterval(Duration.ofMillis(200))
+                        .backoff(new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(100), 0))
+                        .build())
                 .handler(HandlerRegistration.of("work", (p, c) -> {
                     runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
                     // 100 ms of "work", so tasks are in flight when Redis dies.
@@ -112,18 +124,23 @@ class RedisRestartTest {
         assertTrue(refused > 0, "submits during the outage were refused, not silently dropped");
 
         // No stall: nothing waits for a lease (8 s) to run out once Redis is back.
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            for (String id : acknowledged) {
-                TaskStatus s = a.status(id).orElse(null);
-                if (s == null || s.state() != TaskState.SUCCEEDED) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    for (String id : acknowledged) {
+                        TaskStatus s = a.status(id).orElse(null);
+                        if (s == null || s.state() != TaskState.SUCCEEDED) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
         long doneAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
         assertTrue(acknowledged.stream().allMatch(runs::containsKey), "every acknowledged task ran");
-        List<String> twice = runs.entrySet().stream().filter(e -> e.getValue().get() > 1).map(Map.Entry::getKey).toList();
+        List<String> twice = runs.entrySet().stream()
+                .filter(e -> e.getValue().get() > 1)
+                .map(Map.Entry::getKey)
+                .toList();
         assertEquals(List.of(), twice, "tasks that ran more than once");
         assertTrue(doneAfter < 4_000, "all done " + doneAfter + " ms after Redis returned: nothing waited for a lease");
     }
@@ -135,11 +152,16 @@ class RedisRestartTest {
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         RedTaskEngine engine = engine(redis.url(), "a", runs);
         redis.kill();
-        await("no slot held while Redis is down").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+        await("no slot held while Redis is down")
+                .during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> engine.admin().busy() == 0);
         assertTrue(engine.health().workers().fetcherIdleMillis() < 5_000, "the fetch loop keeps going round");
         redis.restart();
-        String id = await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> engine.submit("work", 1), x -> true);
-        await().atMost(Duration.ofSeconds(10)).until(() -> engine.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
+        String id = await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .until(() -> engine.submit("work", 1), x -> true);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
     }
 }

@@ -63,6 +63,7 @@ class RedTaskMBeansTest {
 
     /** What the "hold" handler does: counts its starts, waits to be released, counts interrupts. */
     private final AtomicInteger started = new AtomicInteger();
+
     private final CountDownLatch release = new CountDownLatch(1);
     private final AtomicInteger interrupts = new AtomicInteger();
     /** The "flaky" handler fails until this is true. */
@@ -97,14 +98,27 @@ class RedTaskMBeansTest {
     private RedTaskEngine engine(String node, int concurrency) {
         ExecutorService pool = Executors.newCachedThreadPool();
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(6);
-        RedisStorage storage = RedisStorage.open(REDIS.url(), 16, Duration.ofSeconds(2), new Keys(prefix),
-                EngineSettings.builder("store").retention(Duration.ofHours(1), Duration.ofDays(1)).build());
-        RedTaskEngine e = RedTaskEngine.builder().storage(storage).clock(clock)
-                .settings(EngineSettings.builder(node).concurrency(concurrency).maxConcurrency(4)
-                        .pollInterval(Duration.ofMillis(200)).lease(Duration.ofSeconds(30), Duration.ofMillis(100))
+        RedisStorage storage = RedisStorage.open(
+                REDIS.url(),
+                16,
+                Duration.ofSeconds(2),
+                new Keys(prefix),
+                EngineSettings.builder("store")
+                        .retention(Duration.ofHours(1), Duration.ofDays(1))
+                        .build());
+        RedTaskEngine e = RedTaskEngine.builder()
+                .storage(storage)
+                .clock(clock)
+                .settings(EngineSettings.builder(node)
+                        .concurrency(concurrency)
+                        .maxConcurrency(4)
+                        .pollInterval(Duration.ofMillis(200))
+                        .lease(Duration.ofSeconds(30), Duration.ofMillis(100))
                         // Retries are due at once: the clock only moves when a test moves it.
-                        .backoff(new RetryBackoff(Duration.ZERO, Duration.ZERO, 0)).build())
-                .workers(pool).housekeeping(housekeeping)
+                        .backoff(new RetryBackoff(Duration.ZERO, Duration.ZERO, 0))
+                        .build())
+                .workers(pool)
+                .housekeeping(housekeeping)
                 .handler(HandlerRegistration.of("t", (p, c) -> null))
                 .handler(HandlerRegistration.of("flaky", (p, c) -> {
                     if (!healthy.get()) {
@@ -150,12 +164,16 @@ class RedTaskMBeansTest {
 
     /** Queue attributes are read from Redis at most every half second: wait for the value. */
     private void awaitAttribute(ObjectName name, String attribute, Object expected) {
-        await(attribute + " = " + expected).atMost(TIMEOUT).pollInterval(Duration.ofMillis(20))
+        await(attribute + " = " + expected)
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> get(name, attribute), expected::equals);
     }
 
     private TaskStatus awaitState(String id, TaskState state) {
-        return await(id + " " + state).atMost(TIMEOUT).until(() -> engine.status(id).orElseThrow(), s -> s.state() == state);
+        return await(id + " " + state)
+                .atMost(TIMEOUT)
+                .until(() -> engine.status(id).orElseThrow(), s -> s.state() == state);
     }
 
     @Test
@@ -163,7 +181,8 @@ class RedTaskMBeansTest {
         for (int i = 0; i < 3; i++) {
             engine.submit("t", i);
         }
-        engine.submit("t", "later", SubmitOptions.builder().delay(Duration.ofHours(1)).build());
+        engine.submit(
+                "t", "later", SubmitOptions.builder().delay(Duration.ofHours(1)).build());
         awaitAttribute(queue, "Ready", 3L);
         awaitAttribute(queue, "Scheduled", 1L);
         assertEquals(0L, get(queue, "Running"));
@@ -196,7 +215,8 @@ class RedTaskMBeansTest {
     @Test
     void deadTasksAreCountedRetriedWithFreshAttemptsAndPurgedThroughJmx() throws Exception {
         set(workers, "Concurrency", 2);
-        String id = engine.submit("flaky", null, SubmitOptions.builder().maxAttempts(2).build());
+        String id = engine.submit(
+                "flaky", null, SubmitOptions.builder().maxAttempts(2).build());
         TaskStatus dead = awaitState(id, TaskState.DEAD);
         assertEquals(2, dead.attempts());
         awaitAttribute(queue, "Dead", 1L);
@@ -317,8 +337,12 @@ class RedTaskMBeansTest {
         await().atMost(TIMEOUT).until(() -> (int) get(cluster, "TotalBusy") == 4);
         assertEquals(4, engine.admin().busy() + other.admin().busy());
         CompositeData[] servers = (CompositeData[]) get(cluster, "Servers");
-        assertEquals(List.of("jmx-node", "jmx-other"), java.util.Arrays.stream(servers)
-                .map(s -> (String) s.get("nodeId")).sorted().toList());
+        assertEquals(
+                List.of("jmx-node", "jmx-other"),
+                java.util.Arrays.stream(servers)
+                        .map(s -> (String) s.get("nodeId"))
+                        .sorted()
+                        .toList());
 
         release.countDown();
         await().atMost(TIMEOUT).until(() -> (int) get(cluster, "TotalBusy") == 0);
@@ -330,14 +354,19 @@ class RedTaskMBeansTest {
     void askingForMoreThanTheExecutorsLimitSaysSo() throws Exception {
         RuntimeMBeanException e = assertThrows(RuntimeMBeanException.class, () -> set(workers, "Concurrency", 5));
         assertInstanceOf(IllegalArgumentException.class, e.getCause());
-        assertTrue(e.getCause().getMessage().contains("worker executor's limit"), e.getCause().getMessage());
+        assertTrue(
+                e.getCause().getMessage().contains("worker executor's limit"),
+                e.getCause().getMessage());
         assertEquals(0, get(workers, "Concurrency"));
     }
 
     @Test
     void descriptionsAndTheClusterViewAreThere() throws Exception {
         String readyDescription = List.of(server.getMBeanInfo(queue).getAttributes()).stream()
-                .filter(a -> a.getName().equals("Ready")).findFirst().orElseThrow().getDescription();
+                .filter(a -> a.getName().equals("Ready"))
+                .findFirst()
+                .orElseThrow()
+                .getDescription();
         assertEquals("Tasks waiting for a worker (all servers)", readyDescription);
         CompositeData[] servers = (CompositeData[]) get(cluster, "Servers");
         assertEquals(1, servers.length);

@@ -1,8 +1,5 @@
 package io.redtask.redis;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-
 import io.redtask.engine.EngineSettings;
 import io.redtask.store.ClaimedTask;
 import io.redtask.store.NewTask;
@@ -15,6 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 /** Tasks an older version left in the queue's single ready set are claimed after an upgrade, in order. */
 class LegacyReadySetTest {
 
@@ -24,12 +24,22 @@ class LegacyReadySetTest {
     @Test
     void tasksInTheOldSingleReadySetAreMigratedAndClaimedInOrder() {
         long t0 = 1_800_000_000_000L;
-        try (RedisStorage storage = RedisStorage.open(REDIS.url(), 4, Duration.ofSeconds(2),
-                new Keys("legacy-" + UUID.randomUUID()), EngineSettings.builder("s").build())) {
+        try (RedisStorage storage = RedisStorage.open(
+                REDIS.url(),
+                4,
+                Duration.ofSeconds(2),
+                new Keys("legacy-" + UUID.randomUUID()),
+                EngineSettings.builder("s").build())) {
             String q = "q";
             List<String> ids = List.of(TaskIds.next(q, t0), TaskIds.next(q, t0 + 1));
             for (String id : ids) {
-                storage.tasks().enqueue(q, List.of(NewTask.builder(id, "echo", q).payloadJson("1").build()), t0);
+                storage.tasks()
+                        .enqueue(
+                                q,
+                                List.of(NewTask.builder(id, "echo", q)
+                                        .payloadJson("1")
+                                        .build()),
+                                t0);
             }
             // Put them back where an older version kept them: one ready set for every type.
             Keys keys = storage.keys();
@@ -41,7 +51,9 @@ class LegacyReadySetTest {
             }
             redis.del(keys.types(q));
 
-            List<ClaimedTask> claimed = storage.tasks().claim(q, 10, t0, 30_000, "a", List.of("echo")).tasks();
+            List<ClaimedTask> claimed = storage.tasks()
+                    .claim(q, 10, t0, 30_000, "a", List.of("echo"))
+                    .tasks();
             assertEquals(ids, claimed.stream().map(ClaimedTask::id).toList());
             assertFalse(redis.exists(keys.legacyReady(q)), "the old set is emptied");
         }

@@ -36,7 +36,11 @@ class RedisConnectionsTest {
     void aDatabaseNumberInTheUrlKeepsTheKeysThere() {
         RedisServer server = RedisServer.start(false);
         cleanup.add(server::close);
-        RedisStorage storage = RedisStorage.open(server.url() + "/3", 4, TIMEOUT, new Keys("dbtest"),
+        RedisStorage storage = RedisStorage.open(
+                server.url() + "/3",
+                4,
+                TIMEOUT,
+                new Keys("dbtest"),
                 EngineSettings.builder("store").build());
         cleanup.add(storage::close);
         storage.queues().register(List.of("mail"));

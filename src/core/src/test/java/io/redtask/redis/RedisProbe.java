@@ -8,8 +8,7 @@ import java.time.Duration;
 /** For tests that look at Redis directly: the client behind a storage, or a client of their own. */
 public final class RedisProbe {
 
-    private RedisProbe() {
-    }
+    private RedisProbe() {}
 
     /** The client a {@link RedisStorage} uses. */
     public static UnifiedJedis client(Storage storage) {

@@ -2,13 +2,13 @@ package io.redtask.redis;
 
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
+import io.redtask.engine.EngineSettings;
 import io.redtask.store.ClaimedTask;
 import io.redtask.store.FailOutcome;
 import io.redtask.store.NewTask;
 import io.redtask.store.TaskIds;
 import io.redtask.store.TaskStore;
 import io.redtask.store.TaskStore.ClaimBatch;
-import io.redtask.engine.EngineSettings;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,9 +42,15 @@ class RedisTaskStoreTest {
 
     @BeforeEach
     void open() {
-        storage = RedisStorage.open(REDIS.url(), 8, Duration.ofSeconds(2),
+        storage = RedisStorage.open(
+                REDIS.url(),
+                8,
+                Duration.ofSeconds(2),
                 new Keys("t" + UUID.randomUUID()),
-                EngineSettings.builder("store").retention(Duration.ofHours(1), Duration.ofDays(1)).maxStalls(2).build());
+                EngineSettings.builder("store")
+                        .retention(Duration.ofHours(1), Duration.ofDays(1))
+                        .maxStalls(2)
+                        .build());
         store = storage.tasks();
     }
 
@@ -55,7 +61,15 @@ class RedisTaskStoreTest {
 
     private String enqueue(String payload, int maxAttempts, int priority, long dueAt) {
         String id = TaskIds.next(q, T0);
-        store.enqueue(q, List.of(NewTask.builder(id, "echo", q).payloadJson(payload).maxAttempts(maxAttempts).priority(priority).dueAt(dueAt).build()), T0);
+        store.enqueue(
+                q,
+                List.of(NewTask.builder(id, "echo", q)
+                        .payloadJson(payload)
+                        .maxAttempts(maxAttempts)
+                        .priority(priority)
+                        .dueAt(dueAt)
+                        .build()),
+                T0);
         return id;
     }
 
@@ -94,11 +108,13 @@ class RedisTaskStoreTest {
     void aRepeatedCompleteIsAnsweredAsTheFirstAndAStaleTokenChangesNothing() {
         enqueue("1", 1, 0, T0);
         ClaimedTask task = claimOne(T0, "a");
-        ClaimedTask forged = new ClaimedTask(task.id(), q, task.type(), task.payloadJson(), 1, task.token() + 1, 1,
-                0, null, -1, -1, T0);
+        ClaimedTask forged = new ClaimedTask(
+                task.id(), q, task.type(), task.payloadJson(), 1, task.token() + 1, 1, 0, null, -1, -1, T0);
         assertFalse(store.complete(forged, "\"forged\"", T0));
         assertTrue(store.complete(task, "\"real\"", T0));
-        assertTrue(store.complete(task, "\"again\"", T0), "a repeat by the holder (its reply was lost) is answered as the first");
+        assertTrue(
+                store.complete(task, "\"again\"", T0),
+                "a repeat by the holder (its reply was lost) is answered as the first");
         assertEquals(FailOutcome.STALE, store.fail(task, "late", -1, T0, false));
         assertEquals("\"real\"", store.find(task.id()).orElseThrow().result());
     }
@@ -118,7 +134,8 @@ class RedisTaskStoreTest {
         assertTrue(second.token() > first.token(), "fencing token grows with each claim");
 
         assertFalse(store.complete(first, "\"from a\"", T0 + LEASE + 3), "the old owner's ack is stale");
-        assertEquals(List.of(false), store.extend(q, List.of(first), T0 + 2 * LEASE), "the old owner cannot extend either");
+        assertEquals(
+                List.of(false), store.extend(q, List.of(first), T0 + 2 * LEASE), "the old owner cannot extend either");
         assertTrue(store.complete(second, "\"from b\"", T0 + LEASE + 4));
         assertEquals("\"from b\"", store.find(id).orElseThrow().result());
     }
@@ -179,7 +196,9 @@ class RedisTaskStoreTest {
         String high = enqueue("3", 1, 1000, T0);
         String mid2 = enqueue("4", 1, 0, T0);
         String low2 = enqueue("5", 1, -5, T0);
-        List<String> order = store.claim(q, 10, T0, LEASE, "a", TYPES).tasks().stream().map(ClaimedTask::id).toList();
+        List<String> order = store.claim(q, 10, T0, LEASE, "a", TYPES).tasks().stream()
+                .map(ClaimedTask::id)
+                .toList();
         assertEquals(List.of(high, mid1, mid2, low1, low2), order);
     }
 
@@ -195,10 +214,12 @@ class RedisTaskStoreTest {
 
     @Test
     void withinAPriorityTasksRunInTheOrderTheyBecameReady() {
-        String delayed = enqueue("1", 1, 0, T0 + 1_000);   // submitted first, ready at T0 + 1 s
-        String ready = enqueue("2", 1, 0, T0);             // submitted second, ready at once
-        String urgent = enqueue("3", 1, 5, T0 + 1_000);    // delayed, but of a higher priority
-        List<String> order = store.claim(q, 10, T0 + 1_000, LEASE, "a", TYPES).tasks().stream().map(ClaimedTask::id).toList();
+        String delayed = enqueue("1", 1, 0, T0 + 1_000); // submitted first, ready at T0 + 1 s
+        String ready = enqueue("2", 1, 0, T0); // submitted second, ready at once
+        String urgent = enqueue("3", 1, 5, T0 + 1_000); // delayed, but of a higher priority
+        List<String> order = store.claim(q, 10, T0 + 1_000, LEASE, "a", TYPES).tasks().stream()
+                .map(ClaimedTask::id)
+                .toList();
         assertEquals(List.of(urgent, ready, delayed), order);
     }
 
@@ -224,9 +245,26 @@ class RedisTaskStoreTest {
     @Test
     void aDuplicateIdIsRefusedAndTheFirstTaskKept() {
         String id = TaskIds.next(q, T0);
-        store.enqueue(q, List.of(NewTask.builder(id, "echo", q).payloadJson("1").maxAttempts(1).priority(0).dueAt(T0).build()), T0);
-        assertThrows(IllegalStateException.class,
-                () -> store.enqueue(q, List.of(NewTask.builder(id, "echo", q).payloadJson("2").maxAttempts(1).priority(0).dueAt(T0).build()), T0));
+        store.enqueue(
+                q,
+                List.of(NewTask.builder(id, "echo", q)
+                        .payloadJson("1")
+                        .maxAttempts(1)
+                        .priority(0)
+                        .dueAt(T0)
+                        .build()),
+                T0);
+        assertThrows(
+                IllegalStateException.class,
+                () -> store.enqueue(
+                        q,
+                        List.of(NewTask.builder(id, "echo", q)
+                                .payloadJson("2")
+                                .maxAttempts(1)
+                                .priority(0)
+                                .dueAt(T0)
+                                .build()),
+                        T0));
         assertEquals(1, storage.redis().zcard(storage.keys().ready(q, "echo")));
         assertEquals("1", claimOne(T0, "a").payloadJson());
     }

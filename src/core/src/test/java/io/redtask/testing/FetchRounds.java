@@ -14,8 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FetchRounds {
 
-    private FetchRounds() {
-    }
+    private FetchRounds() {}
 
     /**
      * Returns once every fetch loop of the engine has started {@code rounds} new rounds, each
@@ -27,7 +26,8 @@ public final class FetchRounds {
     public static void await(RedTaskHealth health, int rounds, Duration perRound) {
         for (int i = 0; i < rounds; i++) {
             long since = System.nanoTime();
-            Awaitility.await("fetch round " + (i + 1) + " of " + rounds).atMost(perRound)
+            Awaitility.await("fetch round " + (i + 1) + " of " + rounds)
+                    .atMost(perRound)
                     .pollInterval(Duration.ofMillis(5))
                     .until(() -> {
                         long idle = health.workers().fetcherIdleMillis();

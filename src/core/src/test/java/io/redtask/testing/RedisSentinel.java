@@ -1,8 +1,8 @@
 package io.redtask.testing;
 
-import java.util.List;
-
 import org.awaitility.Awaitility;
+
+import java.util.List;
 
 /**
  * A real master, replica and one Sentinel watching them, on free loopback ports, for tests of
@@ -16,8 +16,7 @@ public final class RedisSentinel implements AutoCloseable {
     private RedisServer replica;
     private RedisServer sentinel;
 
-    private RedisSentinel() {
-    }
+    private RedisSentinel() {}
 
     public static RedisSentinel start() {
         RedisSentinel s = new RedisSentinel();
@@ -36,10 +35,12 @@ public final class RedisSentinel implements AutoCloseable {
     }
 
     private void awaitReplicaLinked() {
-        Awaitility.await("replica linked").atMost(java.time.Duration.ofSeconds(20))
+        Awaitility.await("replica linked")
+                .atMost(java.time.Duration.ofSeconds(20))
                 .pollInterval(java.time.Duration.ofMillis(50))
-                .until(() -> RedisCluster.run(List.of(RedisCluster.cli(), "-p", Integer.toString(replica.port()), "info",
-                        "replication")).contains("master_link_status:up"));
+                .until(() -> RedisCluster.run(List.of(
+                                RedisCluster.cli(), "-p", Integer.toString(replica.port()), "info", "replication"))
+                        .contains("master_link_status:up"));
     }
 
     public String url() {

@@ -111,31 +111,34 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to, boolean replies) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    long delay = latencyMillis.get();
-                    if (delay > 0) {
-                        TimeUnit.MILLISECONDS.sleep(delay);
+        Thread t = new Thread(
+                () -> {
+                    byte[] buffer = new byte[16 * 1024];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int n;
+                        while ((n = in.read(buffer)) >= 0) {
+                            long delay = latencyMillis.get();
+                            if (delay > 0) {
+                                TimeUnit.MILLISECONDS.sleep(delay);
+                            }
+                            if (cut.get()) {
+                                break;
+                            }
+                            if (replies && dropReplies.get()) {
+                                continue;
+                            }
+                            out.write(buffer, 0, n);
+                            out.flush();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // the other side closed, or the test cut the connection
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
                     }
-                    if (cut.get()) {
-                        break;
-                    }
-                    if (replies && dropReplies.get()) {
-                        continue;
-                    }
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (IOException | InterruptedException e) {
-                // the other side closed, or the test cut the connection
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }, "tcp-proxy-pump-" + listener.getLocalPort());
+                },
+                "tcp-proxy-pump-" + listener.getLocalPort());
         t.setDaemon(true);
         t.start();
     }

@@ -16,8 +16,7 @@ import java.util.Map;
 public class FailHandler implements TaskHandler<FailHandler.Payload, Map<String, Integer>> {
 
     /** @param times how many attempts fail; negative for all */
-    public record Payload(int times) {
-    }
+    public record Payload(int times) {}
 
     @Override
     public Map<String, Integer> handle(Payload payload, TaskContext context) {

@@ -1,9 +1,5 @@
 package io.redtask.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.InvalidRequestException;
 import io.redtask.RedTaskAdmin;
 import io.redtask.TaskContext;
@@ -18,11 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Status;
 import jakarta.transaction.UserTransaction;
-
-import java.util.List;
-import javax.naming.InitialContext;
-import java.util.concurrent.TimeUnit;
-
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -33,6 +24,14 @@ import org.jboss.shrinkwrap.api.spec.JavaArchive;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import javax.naming.InitialContext;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * RedTask seen from an application's code in a real server: the typed API, what its exceptions
@@ -45,12 +44,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ApplicationSideIT {
 
     /** A payload as applications write them: a public record. */
-    public record Greeting(String name, int times) {
-    }
+    public record Greeting(String name, int times) {}
 
     /** A result record. */
-    public record Greeted(String text, int attempt) {
-    }
+    public record Greeted(String text, int attempt) {}
 
     /** A handler with record payload and result. */
     @ApplicationScoped
@@ -89,13 +86,21 @@ class ApplicationSideIT {
     @Deployment
     static EnterpriseArchive deployment() {
         WebArchive war = ShrinkWrap.create(WebArchive.class, "application-side.war")
-                .addClasses(ApplicationSideIT.class, Greeting.class, Greeted.class, Greet.class, CallsRejectingBean.class,
-                        StartupProbe.class, EjbProbe.class, StartupSubmitter.class)
+                .addClasses(
+                        ApplicationSideIT.class,
+                        Greeting.class,
+                        Greeted.class,
+                        Greet.class,
+                        CallsRejectingBean.class,
+                        StartupProbe.class,
+                        EjbProbe.class,
+                        StartupSubmitter.class)
                 .addAsLibraries(Deployments.testLibraries())
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
         // The application's own MicroProfile Config: in a jar of the EAR's lib/, where RedTask reads it.
         JavaArchive config = ShrinkWrap.create(JavaArchive.class, "application-side-config.jar")
-                .addAsManifestResource(new StringAsset("redtask.workers.executor=concurrent/limitProbe\n"),
+                .addAsManifestResource(
+                        new StringAsset("redtask.workers.executor=concurrent/limitProbe\n"),
                         "microprofile-config.properties");
         return Deployments.ear("application-side-it", war, "/application-side").addAsLibrary(config);
     }
@@ -119,11 +124,12 @@ class ApplicationSideIT {
     void aTypedSubmitRunsAndItsResultIsReadBackTyped() throws Exception {
         String id = scheduler.submit(Greet.class, new Greeting("ada", 2));
 
-        TaskResult<Greeted> done = scheduler.whenFinished(id, Greeted.class).toCompletableFuture()
-                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        TaskResult<Greeted> done =
+                scheduler.whenFinished(id, Greeted.class).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
 
         assertEquals(new Greeted("hello ada hello ada", 1), done.orElseThrow());
-        assertEquals(done.value(), scheduler.result(id, Greeted.class).orElseThrow().value());
+        assertEquals(
+                done.value(), scheduler.result(id, Greeted.class).orElseThrow().value());
     }
 
     @Test
@@ -131,7 +137,9 @@ class ApplicationSideIT {
         UserTransaction transaction = (UserTransaction) new InitialContext().lookup("java:comp/UserTransaction");
         transaction.begin();
         try {
-            UnknownTaskTypeException e = assertThrows(UnknownTaskTypeException.class, probe::submitUnknownType,
+            UnknownTaskTypeException e = assertThrows(
+                    UnknownTaskTypeException.class,
+                    probe::submitUnknownType,
                     "an application exception reaches the caller unwrapped (no EJBException)");
             assertEquals("no-such-type", e.type());
             assertEquals(Status.STATUS_MARKED_ROLLBACK, transaction.getStatus(), "rollback = true");
@@ -157,8 +165,8 @@ class ApplicationSideIT {
     void aStartupBeansSubmitIsNotWarnedAboutAndRuns() throws Exception {
         assertEquals(List.of(), startup.warnings(), "warnings while the application started");
 
-        TaskStatus done = scheduler.whenFinished(startup.taskId()).toCompletableFuture()
-                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        TaskStatus done =
+                scheduler.whenFinished(startup.taskId()).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertEquals(TaskState.SUCCEEDED, done.state());
     }
 

@@ -1,14 +1,13 @@
 package io.redtask.it;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
-import javax.naming.InitialContext;
-
 import io.redtask.TaskContext;
 import io.redtask.TaskHandler;
 import io.redtask.TaskType;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import javax.naming.InitialContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Reports what a handler sees of the Jakarta EE environment: a {@code java:comp} lookup only works
@@ -33,7 +32,10 @@ public class ContextProbeHandler implements TaskHandler<Map<String, Object>, Map
         }
         try {
             // The application's class loader is the thread context class loader.
-            Class.forName(ContextProbeHandler.class.getName(), false, Thread.currentThread().getContextClassLoader());
+            Class.forName(
+                    ContextProbeHandler.class.getName(),
+                    false,
+                    Thread.currentThread().getContextClassLoader());
             result.put("classLoader", "ok");
         } catch (Exception | LinkageError e) {
             result.put("classLoader", e.toString());

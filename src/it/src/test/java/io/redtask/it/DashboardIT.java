@@ -1,27 +1,8 @@
 package io.redtask.it;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.io.File;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URL;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.Stream;
-
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -40,9 +21,27 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import jakarta.json.JsonArray;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The operator dashboard in a real browser: Debian's Chromium, headless, driven by Selenium through
@@ -69,7 +68,9 @@ class DashboardIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        return ItSupport.withHandlers(Deployments.demoApplication("dashboard-it"), FailUntilFileHandler.class,
+        return ItSupport.withHandlers(
+                Deployments.demoApplication("dashboard-it"),
+                FailUntilFileHandler.class,
                 FailUntilFileHandler.Payload.class);
     }
 
@@ -78,6 +79,7 @@ class DashboardIT {
 
     /** The test server's admin (generated per build: src/it's pom, it-credentials). */
     private final ItSupport.Login admin = ItSupport.admin();
+
     private ItSupport.Client rest;
     private ChromeDriver browser;
     private Path profile;
@@ -100,7 +102,9 @@ class DashboardIT {
             submit("{\"type\":\"sleep\",\"payload\":{\"ms\":1},\"queue\":\"" + QUEUE + "\",\"delay\":\"PT1H\"}");
             // A task that dies at once in "default", where the workers are.
             String deadId = submit("{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}");
-            await("task " + deadId + " to be dead").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+            await("task " + deadId + " to be dead")
+                    .atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> rest.getObject("api/tasks/" + deadId).getString("state", ""), "dead"::equals);
 
             browser.get(loginUrl("dashboard/"));
@@ -128,7 +132,9 @@ class DashboardIT {
             wait.until(ExpectedConditions.attributeToBe(card(QUEUE), "data-paused", "true"));
             wait.until(ExpectedConditions.attributeToBe(field(QUEUE, "state"), "data-value", "paused"));
             wait.until(ExpectedConditions.visibilityOfElementLocated(action(QUEUE, "resume")));
-            assertTrue(queueFromApi(QUEUE).getBoolean("paused"), "GET /api/queues: queue not paused after the page's pause");
+            assertTrue(
+                    queueFromApi(QUEUE).getBoolean("paused"),
+                    "GET /api/queues: queue not paused after the page's pause");
 
             // The dead task of "default", listed with its error.
             browser.findElement(action("default", "dead")).click();
@@ -142,7 +148,8 @@ class DashboardIT {
 
             // The servers list has this server, with its concurrency.
             String serverQueues = wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-                    .until(d -> d.findElement(By.cssSelector("#servers tr[data-server] [data-field='queues']")).getText());
+                    .until(d -> d.findElement(By.cssSelector("#servers tr[data-server] [data-field='queues']"))
+                            .getText());
             assertTrue(serverQueues.contains("default"), () -> "server row queues: " + serverQueues);
 
             assertNoErrorBanner();
@@ -152,7 +159,9 @@ class DashboardIT {
             browser.findElement(action(QUEUE, "resume")).click();
             wait.until(ExpectedConditions.attributeToBe(card(QUEUE), "data-paused", "false"));
             wait.until(ExpectedConditions.attributeToBe(field(QUEUE, "state"), "data-value", "active"));
-            assertFalse(queueFromApi(QUEUE).getBoolean("paused"), "GET /api/queues: queue still paused after the page's resume");
+            assertFalse(
+                    queueFromApi(QUEUE).getBoolean("paused"),
+                    "GET /api/queues: queue still paused after the page's resume");
             assertNoErrorBanner();
         } catch (Throwable e) {
             failureEvidence();
@@ -180,12 +189,14 @@ class DashboardIT {
             browser.get(loginUrl("dashboard/"));
             WebDriverWait wait = new WebDriverWait(browser, TIMEOUT, Duration.ofMillis(100));
             wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
-            wait.until(ExpectedConditions.visibilityOfElementLocated(action("default", "dead"))).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(action("default", "dead")))
+                    .click();
             wait.until(ExpectedConditions.attributeToBe(By.id("dead"), "data-queue", "default"));
 
             // Retry one task from its row, once its cause is fixed: it runs again and succeeds.
             Files.createFile(fixedOne);
-            wait.until(ExpectedConditions.elementToBeClickable(deadRow(one, "[data-action='retry']"))).click();
+            wait.until(ExpectedConditions.elementToBeClickable(deadRow(one, "[data-action='retry']")))
+                    .click();
             JsonObject retried = awaitState(one, "succeeded");
             assertEquals(1, retried.getInt("attempts"), () -> "fresh attempts: " + retried);
             wait.until(ExpectedConditions.invisibilityOfElementLocated(deadRow(one, "")));
@@ -194,7 +205,8 @@ class DashboardIT {
             // Retry all of the queue's dead tasks.
             Files.createFile(fixedAll);
             wait.until(ExpectedConditions.visibilityOfElementLocated(deadRow(more.get(0), "")));
-            wait.until(ExpectedConditions.elementToBeClickable(By.id("dead-retry-all"))).click();
+            wait.until(ExpectedConditions.elementToBeClickable(By.id("dead-retry-all")))
+                    .click();
             for (String id : more) {
                 assertEquals(1, awaitState(id, "succeeded").getInt("attempts"), "fresh attempts for " + id);
             }
@@ -204,11 +216,14 @@ class DashboardIT {
             String doomed = submit("{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}");
             awaitDead(doomed);
             wait.until(ExpectedConditions.visibilityOfElementLocated(deadRow(doomed, "")));
-            wait.until(ExpectedConditions.elementToBeClickable(By.id("dead-purge"))).click();
+            wait.until(ExpectedConditions.elementToBeClickable(By.id("dead-purge")))
+                    .click();
             Alert confirm = wait.until(ExpectedConditions.alertIsPresent());
             assertTrue(confirm.getText().contains("default"), confirm::getText);
             confirm.accept();
-            await("the purge").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+            await("the purge")
+                    .atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> rest.get("api/tasks/" + doomed).statusCode() == 404);
             assertEquals(0, rest.getObject("api/queues/default").getInt("dead"));
             wait.until(ExpectedConditions.invisibilityOfElementLocated(deadRow(doomed, "")));
@@ -221,14 +236,19 @@ class DashboardIT {
                     By.cssSelector("#servers tr[data-server='" + nodeId + "'] [data-field='concurrency-input']")));
             input.clear();
             input.sendKeys(String.valueOf(wanted));
-            browser.findElement(By.cssSelector("#servers tr[data-server='" + nodeId + "'] [data-action='set-concurrency']"))
+            browser.findElement(
+                            By.cssSelector("#servers tr[data-server='" + nodeId + "'] [data-action='set-concurrency']"))
                     .click();
-            await("the concurrency set from the page").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+            await("the concurrency set from the page")
+                    .atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> rest.getObject("api/servers/local").getInt("concurrency") == wanted);
-            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("banner-text"),
-                    "Concurrency of " + nodeId + " set to " + wanted));
-            wait.until(ExpectedConditions.attributeToBe(By.cssSelector("#servers tr[data-server='" + nodeId
-                    + "'] [data-field='concurrency-input']"), "data-value", String.valueOf(wanted)));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                    By.id("banner-text"), "Concurrency of " + nodeId + " set to " + wanted));
+            wait.until(ExpectedConditions.attributeToBe(
+                    By.cssSelector("#servers tr[data-server='" + nodeId + "'] [data-field='concurrency-input']"),
+                    "data-value",
+                    String.valueOf(wanted)));
             screenshot("dashboard-controls.png");
         } catch (Throwable e) {
             failureEvidence();
@@ -243,7 +263,8 @@ class DashboardIT {
     }
 
     private static String failingUntil(Path file) {
-        return "{\"type\":\"" + FailUntilFileHandler.TYPE + "\",\"payload\":{\"file\":\"" + file + "\"},\"maxAttempts\":1}";
+        return "{\"type\":\"" + FailUntilFileHandler.TYPE + "\",\"payload\":{\"file\":\"" + file
+                + "\"},\"maxAttempts\":1}";
     }
 
     private static List<String> concat(String first, List<String> rest) {
@@ -257,7 +278,9 @@ class DashboardIT {
     }
 
     private JsonObject awaitState(String id, String state) {
-        return await("task " + id + " to be " + state).atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+        return await("task " + id + " to be " + state)
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> rest.getObject("api/tasks/" + id), t -> state.equals(t.getString("state", "")));
     }
 
@@ -277,9 +300,18 @@ class DashboardIT {
         options.setBinary(chromium);
         // What this machine needs: no sandbox as root, and no background connections (the network
         // is closed; Chromium would keep trying Google's hosts).
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,1000", "--user-data-dir=" + profile);
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,1000",
+                "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(chromedriver)
                 .usingAnyFreePort()
@@ -296,7 +328,8 @@ class DashboardIT {
         } finally {
             if (profile != null) {
                 try (Stream<Path> files = Files.walk(profile)) {
-                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    files.sorted(Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
                 }
             }
         }
@@ -331,7 +364,8 @@ class DashboardIT {
 
     private void assertNoErrorBanner() {
         WebElement banner = browser.findElement(By.id("banner"));
-        assertFalse(banner.isDisplayed() && "error".equals(banner.getAttribute("data-kind")),
+        assertFalse(
+                banner.isDisplayed() && "error".equals(banner.getAttribute("data-kind")),
                 () -> "the page shows an error: " + banner.getText());
     }
 
@@ -371,11 +405,15 @@ class DashboardIT {
      * upgraded request that it serves through the directory's welcome file; browsers use no h2c.)
      */
     private HttpResponse<String> page(ItSupport.Login login) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(rest.uri("dashboard/")).timeout(TIMEOUT).GET();
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(rest.uri("dashboard/")).timeout(TIMEOUT).GET();
         if (login != null) {
             request.header("Authorization", login.header());
         }
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build()
                 .send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 

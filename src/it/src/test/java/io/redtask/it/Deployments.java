@@ -1,5 +1,10 @@
 package io.redtask.it;
 
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
 import java.io.File;
 import java.net.MalformedURLException;
 import java.net.URISyntaxException;
@@ -10,11 +15,6 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
-import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * Builds test deployments the way users deploy RedTask: an EAR whose {@code lib/} holds the
@@ -29,17 +29,16 @@ final class Deployments {
     /** Where src/ear puts the demo handlers' war; the web war is at "/". */
     static final String DEMO_CONTEXT_ROOT = "/demo";
 
-    private Deployments() {
-    }
+    private Deployments() {}
 
     /** A war of an EAR and its context root. */
-    private record WebModule(WebArchive war, String contextRoot) {
-    }
+    private record WebModule(WebArchive war, String contextRoot) {}
 
     private static Path libs() {
         String dir = System.getProperty("redtask.it.libs");
         if (dir == null) {
-            throw new IllegalStateException("system property redtask.it.libs is not set: run the tests with Maven (failsafe)");
+            throw new IllegalStateException(
+                    "system property redtask.it.libs is not set: run the tests with Maven (failsafe)");
         }
         return Paths.get(dir);
     }
@@ -47,7 +46,10 @@ final class Deployments {
     private static File[] jars(String subdirectory) {
         Path dir = libs().resolve(subdirectory);
         try (Stream<Path> files = Files.list(dir)) {
-            File[] jars = files.filter(p -> p.toString().endsWith(".jar")).map(Path::toFile).sorted().toArray(File[]::new);
+            File[] jars = files.filter(p -> p.toString().endsWith(".jar"))
+                    .map(Path::toFile)
+                    .sorted()
+                    .toArray(File[]::new);
             if (jars.length == 0) {
                 throw new IllegalStateException("no jars in " + dir);
             }
@@ -91,9 +93,11 @@ final class Deployments {
      * war through {@link #webRoot(URL)}.
      */
     static EnterpriseArchive demoApplication(String name) {
-        return ear(name, List.of(
-                new WebModule(ShrinkWrap.createFromZipFile(WebArchive.class, webWar()), "/"),
-                new WebModule(ShrinkWrap.createFromZipFile(WebArchive.class, demoWar()), DEMO_CONTEXT_ROOT)));
+        return ear(
+                name,
+                List.of(
+                        new WebModule(ShrinkWrap.createFromZipFile(WebArchive.class, webWar()), "/"),
+                        new WebModule(ShrinkWrap.createFromZipFile(WebArchive.class, demoWar()), DEMO_CONTEXT_ROOT)));
     }
 
     /**
@@ -118,8 +122,8 @@ final class Deployments {
     }
 
     private static EnterpriseArchive ear(String name, List<WebModule> modules) {
-        EnterpriseArchive ear = ShrinkWrap.create(EnterpriseArchive.class, name + ".ear")
-                .addAsLibraries(earLibraries());
+        EnterpriseArchive ear =
+                ShrinkWrap.create(EnterpriseArchive.class, name + ".ear").addAsLibraries(earLibraries());
         modules.forEach(m -> ear.addAsModule(m.war()));
         ear.setApplicationXML(new StringAsset(applicationXml(name, modules)));
         // The same role bindings as the real EAR (admin, submitter -> groups of server.xml's registry).
@@ -138,14 +142,16 @@ final class Deployments {
     }
 
     private static String applicationXml(String name, List<WebModule> modules) {
-        String webModules = modules.stream().map(m -> """
+        String webModules = modules.stream()
+                .map(m -> """
                   <module>
                     <web>
                       <web-uri>%s</web-uri>
                       <context-root>%s</context-root>
                     </web>
                   </module>
-                """.formatted(m.war().getName(), m.contextRoot())).collect(Collectors.joining());
+                """.formatted(m.war().getName(), m.contextRoot()))
+                .collect(Collectors.joining());
         return """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <application xmlns="https://jakarta.ee/xml/ns/jakartaee"

@@ -1,13 +1,13 @@
 package io.redtask.it;
 
-import java.nio.file.Files;
-import java.nio.file.Paths;
-import java.util.Map;
-
 import io.redtask.TaskContext;
 import io.redtask.TaskHandler;
 import io.redtask.TaskType;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.Map;
 
 /**
  * {@code it-fail-until-file}: fails every attempt until the file named in its payload exists,
@@ -22,13 +22,13 @@ public class FailUntilFileHandler implements TaskHandler<FailUntilFileHandler.Pa
     static final String TYPE = "it-fail-until-file";
 
     /** @param file the file whose existence makes attempts succeed */
-    public record Payload(String file) {
-    }
+    public record Payload(String file) {}
 
     @Override
     public Map<String, Object> handle(Payload payload, TaskContext context) {
         if (!Files.exists(Paths.get(payload.file()))) {
-            throw new IllegalStateException("attempt " + context.attempt() + ": " + payload.file() + " does not exist yet");
+            throw new IllegalStateException(
+                    "attempt " + context.attempt() + ": " + payload.file() + " does not exist yet");
         }
         return Map.of("attempt", context.attempt(), "file", payload.file());
     }

@@ -1,8 +1,17 @@
 package io.redtask.it;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import jakarta.json.JsonObject;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.RandomGenerator;
+import net.jqwik.api.sessions.JqwikSession;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.URL;
@@ -17,21 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
-import jakarta.json.JsonObject;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.RandomGenerator;
-import net.jqwik.api.sessions.JqwikSession;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Generated requests against the real REST layer: thousands of methods, paths, headers and JSON
@@ -45,7 +42,8 @@ import net.jqwik.api.sessions.JqwikSession;
 @ExtendWith(ArquillianExtension.class)
 class FuzzIT {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration BUDGET = Duration.ofSeconds(90);
 
     @Deployment(testable = false)
@@ -67,7 +65,9 @@ class FuzzIT {
     record Request(String method, String path, Map<String, String> headers, String body) {
         @Override
         public String toString() {
-            String b = body == null ? "" : body.length() > 300 ? body.substring(0, 300) + "...(" + body.length() + ")" : body;
+            String b = body == null
+                    ? ""
+                    : body.length() > 300 ? body.substring(0, 300) + "...(" + body.length() + ")" : body;
             return method + " /" + path + " " + headers + " " + b;
         }
     }
@@ -88,11 +88,18 @@ class FuzzIT {
 
         // The server still does its job.
         ItSupport.Client client = new ItSupport.Client(base, null);
-        String id = client.object(client.post("api/tasks", "{\"type\":\"echo\",\"payload\":{\"after\":\"fuzz\"},"
-                + "\"priority\":100}"), 201).getString("id");
-        JsonObject done = await("the task after the fuzzing").atMost(Duration.ofSeconds(60))
+        String id = client.object(
+                        client.post(
+                                "api/tasks",
+                                "{\"type\":\"echo\",\"payload\":{\"after\":\"fuzz\"}," + "\"priority\":100}"),
+                        201)
+                .getString("id");
+        JsonObject done = await("the task after the fuzzing")
+                .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200))
-                .until(() -> client.getObject("api/tasks/" + id), t -> t.getString("state").equals("succeeded"));
+                .until(
+                        () -> client.getObject("api/tasks/" + id),
+                        t -> t.getString("state").equals("succeeded"));
         assertEquals("fuzz", done.getJsonObject("result").getString("after"));
     }
 
@@ -125,9 +132,11 @@ class FuzzIT {
         if (status >= 300 && status < 400) {
             // The container's own redirect of a directory (/;x=1 -> /): only ever to this server.
             String location = response.headers().firstValue("Location").orElse("");
-            assertTrue(location.startsWith("/") && !location.startsWith("//")
-                    || location.startsWith(base.getProtocol() + "://" + base.getHost() + ":" + base.getPort() + "/"), what
-                    + " Location: " + location);
+            assertTrue(
+                    location.startsWith("/") && !location.startsWith("//")
+                            || location.startsWith(
+                                    base.getProtocol() + "://" + base.getHost() + ":" + base.getPort() + "/"),
+                    what + " Location: " + location);
             return;
         }
         assertTrue(status >= 200 && status < 300 || status >= 400 && status < 500, what);
@@ -135,15 +144,20 @@ class FuzzIT {
             assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), what);
             JsonObject error = ItSupport.object(response.body());
             assertTrue(error.containsKey("error") && !error.getString("error").isBlank(), what);
-            assertTrue(!response.body().contains("Exception") && !response.body().contains("\tat "), what);
+            assertTrue(
+                    !response.body().contains("Exception") && !response.body().contains("\tat "), what);
         }
     }
 
     private HttpRequest build(Request r) {
         String root = base.toExternalForm().replaceFirst("/$", "");
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(root + "/" + r.path())).timeout(ItSupport.TIMEOUT)
-                .method(r.method(), r.body() == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(r.body(), StandardCharsets.UTF_8));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(root + "/" + r.path()))
+                .timeout(ItSupport.TIMEOUT)
+                .method(
+                        r.method(),
+                        r.body() == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(r.body(), StandardCharsets.UTF_8));
         r.headers().forEach(b::header);
         return b.build();
     }
@@ -152,40 +166,91 @@ class FuzzIT {
 
     static Arbitrary<Request> requests() {
         Arbitrary<String> method = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(8, Arbitraries.just("POST")), net.jqwik.api.Tuple.of(4, Arbitraries.just("GET")),
+                net.jqwik.api.Tuple.of(8, Arbitraries.just("POST")),
+                net.jqwik.api.Tuple.of(4, Arbitraries.just("GET")),
                 net.jqwik.api.Tuple.of(2, Arbitraries.of("PUT", "DELETE")),
                 net.jqwik.api.Tuple.of(1, Arbitraries.of("PATCH", "HEAD", "OPTIONS")));
         return Combinators.combine(method, paths(), headers(), bodies()).as(Request::new);
     }
 
-    private static final List<String> TEMPLATES = List.of("api/tasks", "api/tasks/{id}", "api/tasks/{id}/retry",
-            "api/queues", "api/queues/{q}", "api/queues/{q}/pause", "api/queues/{q}/concurrency", "api/queues/{q}/dead",
-            "api/queues/{q}/tasks?state={s}&offset={n}&limit={n}", "api/servers", "api/servers/{node}/concurrency",
-            "api/schedules/{s}", "dashboard/", "", "{s}");
+    private static final List<String> TEMPLATES = List.of(
+            "api/tasks",
+            "api/tasks/{id}",
+            "api/tasks/{id}/retry",
+            "api/queues",
+            "api/queues/{q}",
+            "api/queues/{q}/pause",
+            "api/queues/{q}/concurrency",
+            "api/queues/{q}/dead",
+            "api/queues/{q}/tasks?state={s}&offset={n}&limit={n}",
+            "api/servers",
+            "api/servers/{node}/concurrency",
+            "api/schedules/{s}",
+            "dashboard/",
+            "",
+            "{s}");
 
     static Arbitrary<String> paths() {
         Arbitrary<String> segment = Arbitraries.oneOf(
-                Arbitraries.of("default", "default:01M8C17XVXDJ4TJMACKNDTFTB7", "local", "..", ".", "%2F", "%2e%2e",
-                        ";a=b", "%00", "%ff", "%C3%A9", "x%20y", "allowed-x", "nope", "-1", "99999999999999999999"),
-                Arbitraries.strings().withChars("abcXYZ019-_.~:@!$&'()*+,;=%").ofMinLength(0).ofMaxLength(40),
+                Arbitraries.of(
+                        "default",
+                        "default:01M8C17XVXDJ4TJMACKNDTFTB7",
+                        "local",
+                        "..",
+                        ".",
+                        "%2F",
+                        "%2e%2e",
+                        ";a=b",
+                        "%00",
+                        "%ff",
+                        "%C3%A9",
+                        "x%20y",
+                        "allowed-x",
+                        "nope",
+                        "-1",
+                        "99999999999999999999"),
+                Arbitraries.strings()
+                        .withChars("abcXYZ019-_.~:@!$&'()*+,;=%")
+                        .ofMinLength(0)
+                        .ofMaxLength(40),
                 Arbitraries.strings().withChars('a').ofMinLength(1000).ofMaxLength(3000));
         Arbitrary<String> template = Arbitraries.of(TEMPLATES);
         return Combinators.combine(template, segment, segment, Arbitraries.of("", "/", "//", ";x=1", "?a=b", "#f"))
-                .as((t, a, s2, tail) -> t.replace("{id}", a).replace("{q}", s2).replace("{node}", a).replace("{s}", s2)
-                        .replace("{n}", a) + tail);
+                .as((t, a, s2, tail) -> t.replace("{id}", a)
+                                .replace("{q}", s2)
+                                .replace("{node}", a)
+                                .replace("{s}", s2)
+                                .replace("{n}", a)
+                        + tail);
     }
 
     static Arbitrary<Map<String, String>> headers() {
-        Arbitrary<String> type = Arbitraries.of("application/json", "application/json; charset=utf-8",
-                "application/json; charset=latin1", "application/json; charset=\"bogus\"", "text/plain",
-                "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "*/*",
-                "application/json;;;", "garbage", "");
-        Arbitrary<String> origin = Arbitraries.of("", "http://evil.example", "null", "http://localhost", "file://",
-                "http://127.0.0.1:1", "not a url");
-        Arbitrary<String> accept = Arbitraries.of("", "application/json", "text/html", "*/*", "application/xml", "x/y;q=0");
-        Arbitrary<String> authorization = Arbitraries.of("", "Basic", "Basic !!!notbase64", "Basic "
-                + java.util.Base64.getEncoder().encodeToString("it-admin:wrong".getBytes(StandardCharsets.UTF_8)),
-                "Bearer x", "Basic " + java.util.Base64.getEncoder().encodeToString("::".getBytes(StandardCharsets.UTF_8)));
+        Arbitrary<String> type = Arbitraries.of(
+                "application/json",
+                "application/json; charset=utf-8",
+                "application/json; charset=latin1",
+                "application/json; charset=\"bogus\"",
+                "text/plain",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data; boundary=x",
+                "application/xml",
+                "*/*",
+                "application/json;;;",
+                "garbage",
+                "");
+        Arbitrary<String> origin = Arbitraries.of(
+                "", "http://evil.example", "null", "http://localhost", "file://", "http://127.0.0.1:1", "not a url");
+        Arbitrary<String> accept =
+                Arbitraries.of("", "application/json", "text/html", "*/*", "application/xml", "x/y;q=0");
+        Arbitrary<String> authorization = Arbitraries.of(
+                "",
+                "Basic",
+                "Basic !!!notbase64",
+                "Basic "
+                        + java.util.Base64.getEncoder()
+                                .encodeToString("it-admin:wrong".getBytes(StandardCharsets.UTF_8)),
+                "Bearer x",
+                "Basic " + java.util.Base64.getEncoder().encodeToString("::".getBytes(StandardCharsets.UTF_8)));
         Arbitrary<String> extra = Arbitraries.strings().withCharRange('!', '~').ofMaxLength(200);
         return Combinators.combine(type, origin, accept, authorization, extra).as((t, o, a, auth, x) -> {
             Map<String, String> h = new LinkedHashMap<>();
@@ -211,23 +276,65 @@ class FuzzIT {
                 net.jqwik.api.Tuple.of(6, taskBodies()),
                 net.jqwik.api.Tuple.of(2, json(4).map(String::valueOf)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.strings().ofMaxLength(300)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(1, 5000).map(n -> "[".repeat(n))),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(60, 3000)
-                        .map(n -> "{\"type\":\"echo\",\"payload\":" + "[".repeat(n) + "]".repeat(n) + "}")));
+                net.jqwik.api.Tuple.of(
+                        1, Arbitraries.integers().between(1, 5000).map(n -> "[".repeat(n))),
+                net.jqwik.api.Tuple.of(
+                        1,
+                        Arbitraries.integers()
+                                .between(60, 3000)
+                                .map(n -> "{\"type\":\"echo\",\"payload\":" + "[".repeat(n) + "]".repeat(n) + "}")));
     }
 
     /** Task bodies: the real fields with values of every kind, and misspelt or extra fields. */
     static Arbitrary<String> taskBodies() {
-        Arbitrary<String> type = Arbitraries.of("\"echo\"", "\"noop\"", "\"fail\"", "\"nope\"", "\"\"", "1", "null",
-                "\"" + "t".repeat(300) + "\"", "[\"echo\"]");
-        Arbitrary<String> anyValue = Arbitraries.oneOf(json(3), Arbitraries.of("\"PT1S\"", "\"PT9223372036854775.807S\"",
-                "\"P4000D\"", "\"-PT1S\"", "\"PT0S\"", "\"+999999999-12-31T23:59:59Z\"", "\"2030-01-01T00:00:00Z\"",
-                "\"1970-01-01T00:00:00Z\"", "\"PT9999999999999999S\"", "1e400", "-0", "1.5", "2147483648",
-                "99999999999999999999999", "\"default\"", "\"allowed-fuzz\"", "\"" + "q".repeat(70) + "\"", "true"));
-        Arbitrary<String> field = Arbitraries.of("payload", "queue", "priority", "delay", "runAt", "maxAttempts",
-                "timeout", "idempotencyKey", "dealy", "type", "\u0000", "__proto__");
-        Arbitrary<List<String>> fields = Combinators.combine(field, anyValue).as((f, v) -> "\"" + f + "\":" + v)
-                .list().ofMaxSize(5);
+        Arbitrary<String> type = Arbitraries.of(
+                "\"echo\"",
+                "\"noop\"",
+                "\"fail\"",
+                "\"nope\"",
+                "\"\"",
+                "1",
+                "null",
+                "\"" + "t".repeat(300) + "\"",
+                "[\"echo\"]");
+        Arbitrary<String> anyValue = Arbitraries.oneOf(
+                json(3),
+                Arbitraries.of(
+                        "\"PT1S\"",
+                        "\"PT9223372036854775.807S\"",
+                        "\"P4000D\"",
+                        "\"-PT1S\"",
+                        "\"PT0S\"",
+                        "\"+999999999-12-31T23:59:59Z\"",
+                        "\"2030-01-01T00:00:00Z\"",
+                        "\"1970-01-01T00:00:00Z\"",
+                        "\"PT9999999999999999S\"",
+                        "1e400",
+                        "-0",
+                        "1.5",
+                        "2147483648",
+                        "99999999999999999999999",
+                        "\"default\"",
+                        "\"allowed-fuzz\"",
+                        "\"" + "q".repeat(70) + "\"",
+                        "true"));
+        Arbitrary<String> field = Arbitraries.of(
+                "payload",
+                "queue",
+                "priority",
+                "delay",
+                "runAt",
+                "maxAttempts",
+                "timeout",
+                "idempotencyKey",
+                "dealy",
+                "type",
+                "\u0000",
+                "__proto__");
+        Arbitrary<List<String>> fields = Combinators.combine(field, anyValue)
+                .as((f, v) -> "\"" + f + "\":" + v)
+                .list()
+                .ofMaxSize(5);
         return Combinators.combine(type, fields).as((t, fs) -> {
             List<String> all = new ArrayList<>();
             all.add("\"type\":" + t);
@@ -247,10 +354,14 @@ class FuzzIT {
             return scalar;
         }
         Arbitrary<String> inner = Arbitraries.lazy(() -> json(depth - 1));
-        return Arbitraries.oneOf(scalar,
+        return Arbitraries.oneOf(
+                scalar,
                 inner.list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]"),
                 Combinators.combine(Arbitraries.strings().ofMaxLength(10).map(FuzzIT::quote), inner)
-                        .as((k, v) -> k + ":" + v).list().ofMaxSize(4).map(l -> "{" + String.join(",", l) + "}"));
+                        .as((k, v) -> k + ":" + v)
+                        .list()
+                        .ofMaxSize(4)
+                        .map(l -> "{" + String.join(",", l) + "}"));
     }
 
     static String quote(String s) {

@@ -1,8 +1,8 @@
 package io.redtask.it;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** An application bean a handler injects (SchedulerInjectionIT): counts its greetings. */
 @ApplicationScoped

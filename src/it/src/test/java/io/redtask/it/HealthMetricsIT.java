@@ -1,8 +1,13 @@
 package io.redtask.it;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import jakarta.json.JsonObject;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URL;
 import java.net.http.HttpResponse;
@@ -15,15 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
-import jakarta.json.JsonObject;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * /health (open, for probes) and /metrics (open, for scrapers) with the real war: readiness
@@ -39,8 +38,8 @@ class HealthMetricsIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
-        return ItSupport.withHandlers(Deployments.demoApplication("health-metrics-it"), WedgedHandler.class,
-                WedgedHandler.Payload.class);
+        return ItSupport.withHandlers(
+                Deployments.demoApplication("health-metrics-it"), WedgedHandler.class, WedgedHandler.Payload.class);
     }
 
     @ArquillianResource
@@ -57,7 +56,8 @@ class HealthMetricsIT {
 
     @Test
     void healthIsOpenAndUp() throws Exception {
-        JsonObject ready = await("readiness UP").atMost(HEALTH_TIMEOUT)
+        JsonObject ready = await("readiness UP")
+                .atMost(HEALTH_TIMEOUT)
                 .until(() -> health("health/ready"), h -> "UP".equals(h.getString("status")));
         JsonObject redis = check(ready, "redtask-redis");
         assertEquals("reachable", redis.getJsonObject("data").getString("redis"), () -> "readiness: " + ready);
@@ -76,19 +76,24 @@ class HealthMetricsIT {
 
     @Test
     void readinessIsDownWhileRedisIsStoppedAndUpWhenItReturns() throws Exception {
-        await("redtask_redis_up 1").atMost(HEALTH_TIMEOUT).pollInterval(Duration.ofMillis(250))
+        await("redtask_redis_up 1")
+                .atMost(HEALTH_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> value(metrics(), "redtask_redis_up"), v -> v == 1.0);
         // SHUTDOWN SAVE writes the data to the test Redis's directory and the restart reads it back,
         // so the other tests' queues and tasks survive this one.
         try {
             ItSupport.redisCli("SHUTDOWN", "SAVE");
-            JsonObject down = await("readiness DOWN without Redis").atMost(HEALTH_TIMEOUT)
+            JsonObject down = await("readiness DOWN without Redis")
+                    .atMost(HEALTH_TIMEOUT)
                     .pollInterval(Duration.ofMillis(250))
                     .until(() -> health("health/ready"), h -> "DOWN".equals(h.getString("status")));
             JsonObject redis = check(down, "redtask-redis");
             assertEquals("DOWN", redis.getString("status"));
             assertEquals("unreachable", redis.getJsonObject("data").getString("redis"), () -> "readiness: " + down);
-            await("redtask_redis_up 0").atMost(HEALTH_TIMEOUT).pollInterval(Duration.ofMillis(250))
+            await("redtask_redis_up 0")
+                    .atMost(HEALTH_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(250))
                     .until(() -> value(metrics(), "redtask_redis_up"), v -> v == 0.0);
 
             HttpResponse<String> submit = http.post("api/tasks", "{\"type\":\"noop\"}");
@@ -100,12 +105,18 @@ class HealthMetricsIT {
             ItSupport.itRedis("start");
             Files.deleteIfExists(ItSupport.redisDir().resolve("dump.rdb"));
         }
-        await("readiness UP once Redis is back").atMost(HEALTH_TIMEOUT).pollInterval(Duration.ofMillis(250))
+        await("readiness UP once Redis is back")
+                .atMost(HEALTH_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> health("health/ready"), h -> "UP".equals(h.getString("status")));
-        await("redtask_redis_up 1 again").atMost(HEALTH_TIMEOUT).pollInterval(Duration.ofMillis(250))
+        await("redtask_redis_up 1 again")
+                .atMost(HEALTH_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> value(metrics(), "redtask_redis_up"), v -> v == 1.0);
-        String id = http.object(http.post("api/tasks", "{\"type\":\"noop\"}"), 201).getString("id");
-        await("a task after the outage").atMost(ItSupport.TIMEOUT)
+        String id =
+                http.object(http.post("api/tasks", "{\"type\":\"noop\"}"), 201).getString("id");
+        await("a task after the outage")
+                .atMost(ItSupport.TIMEOUT)
                 .until(() -> http.getObject("api/tasks/" + id).getString("state"), "succeeded"::equals);
     }
 
@@ -113,7 +124,8 @@ class HealthMetricsIT {
     void readinessIsDownWhenRedisMayEvictTasks() throws Exception {
         try {
             assertEquals("OK", ItSupport.redisCli("CONFIG", "SET", "maxmemory-policy", "allkeys-lru"));
-            JsonObject down = await("readiness DOWN with an evicting Redis").atMost(HEALTH_TIMEOUT)
+            JsonObject down = await("readiness DOWN with an evicting Redis")
+                    .atMost(HEALTH_TIMEOUT)
                     .until(() -> health("health/ready"), h -> "DOWN".equals(h.getString("status")));
             JsonObject data = check(down, "redtask-redis").getJsonObject("data");
             assertEquals("allkeys-lru", data.getString("maxmemory-policy"), () -> "readiness: " + down);
@@ -121,7 +133,8 @@ class HealthMetricsIT {
         } finally {
             ItSupport.redisCli("CONFIG", "SET", "maxmemory-policy", "noeviction");
         }
-        await("readiness UP again").atMost(HEALTH_TIMEOUT)
+        await("readiness UP again")
+                .atMost(HEALTH_TIMEOUT)
                 .until(() -> health("health/ready"), h -> "UP".equals(h.getString("status")));
     }
 
@@ -131,12 +144,21 @@ class HealthMetricsIT {
      */
     @Test
     void readinessIsDownWhenPersistenceIsRequiredAndRedisKeepsNothing() throws Exception {
-        assertEquals("", ItSupport.redisCli("CONFIG", "GET", "save").lines().skip(1).findFirst().orElse("").strip(),
+        assertEquals(
+                "",
+                ItSupport.redisCli("CONFIG", "GET", "save")
+                        .lines()
+                        .skip(1)
+                        .findFirst()
+                        .orElse("")
+                        .strip(),
                 "the test Redis has no save schedule");
         Path dropin = dropins().resolve("health-it-require-persistence.xml");
         try {
-            Files.writeString(dropin, "<server><variable name=\"redtask.health.require-persistence\" value=\"true\"/></server>");
-            JsonObject down = await("readiness DOWN without persistence").atMost(HEALTH_TIMEOUT)
+            Files.writeString(
+                    dropin, "<server><variable name=\"redtask.health.require-persistence\" value=\"true\"/></server>");
+            JsonObject down = await("readiness DOWN without persistence")
+                    .atMost(HEALTH_TIMEOUT)
                     .pollInterval(Duration.ofMillis(250))
                     .until(() -> health("health/ready"), h -> "DOWN".equals(h.getString("status")));
             JsonObject data = check(down, "redtask-redis").getJsonObject("data");
@@ -146,7 +168,9 @@ class HealthMetricsIT {
         } finally {
             Files.deleteIfExists(dropin);
         }
-        await("readiness UP with the warning only").atMost(HEALTH_TIMEOUT).pollInterval(Duration.ofMillis(250))
+        await("readiness UP with the warning only")
+                .atMost(HEALTH_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> health("health/ready"), h -> "UP".equals(h.getString("status")));
     }
 
@@ -163,10 +187,17 @@ class HealthMetricsIT {
             admin.object(admin.put("api/servers/local/concurrency", "{\"concurrency\":2}"), 200);
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                ids.add(http.object(http.post("api/tasks", "{\"type\":\"" + WedgedHandler.TYPE + "\",\"payload\":{\"file\":\""
-                        + release + "\",\"maxMs\":60000},\"timeout\":\"PT0.5S\",\"maxAttempts\":1}"), 201).getString("id"));
+                ids.add(http.object(
+                                http.post(
+                                        "api/tasks",
+                                        "{\"type\":\"" + WedgedHandler.TYPE + "\",\"payload\":{\"file\":\"" + release
+                                                + "\",\"maxMs\":60000},\"timeout\":\"PT0.5S\",\"maxAttempts\":1}"),
+                                201)
+                        .getString("id"));
             }
-            JsonObject down = await("liveness DOWN").atMost(HEALTH_TIMEOUT).pollInterval(Duration.ofMillis(250))
+            JsonObject down = await("liveness DOWN")
+                    .atMost(HEALTH_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(250))
                     .until(() -> health("health/live"), h -> "DOWN".equals(h.getString("status")));
             JsonObject data = check(down, "redtask-workers").getJsonObject("data");
             assertEquals(2, data.getInt("stuckTasks"), down::toString);
@@ -179,7 +210,8 @@ class HealthMetricsIT {
             }
 
             Files.createFile(release);
-            JsonObject up = await("liveness UP once the handlers return").atMost(HEALTH_TIMEOUT)
+            JsonObject up = await("liveness UP once the handlers return")
+                    .atMost(HEALTH_TIMEOUT)
                     .pollInterval(Duration.ofMillis(250))
                     .until(() -> health("health/live"), h -> "UP".equals(h.getString("status")));
             assertEquals(0, check(up, "redtask-workers").getJsonObject("data").getInt("stuckTasks"), up::toString);
@@ -189,7 +221,9 @@ class HealthMetricsIT {
             }
             admin.put("api/servers/local/concurrency", "{\"concurrency\":" + concurrency + "}");
         }
-        await("liveness UP").atMost(HEALTH_TIMEOUT).pollInterval(Duration.ofMillis(250))
+        await("liveness UP")
+                .atMost(HEALTH_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> health("health/live"), h -> "UP".equals(h.getString("status")));
     }
 
@@ -203,8 +237,10 @@ class HealthMetricsIT {
     void livenessIsDownWhenAFetchLoopIsIdleLongerThanTheStallLimit() throws Exception {
         Path dropin = dropins().resolve("health-it-fetcher-stall.xml");
         try {
-            Files.writeString(dropin, "<server><variable name=\"redtask.health.fetcher-stall\" value=\"PT0.05S\"/></server>");
-            JsonObject down = await("liveness DOWN with a 50 ms stall limit").atMost(HEALTH_TIMEOUT)
+            Files.writeString(
+                    dropin, "<server><variable name=\"redtask.health.fetcher-stall\" value=\"PT0.05S\"/></server>");
+            JsonObject down = await("liveness DOWN with a 50 ms stall limit")
+                    .atMost(HEALTH_TIMEOUT)
                     .pollInterval(Duration.ofMillis(100))
                     .until(() -> health("health/live"), h -> "DOWN".equals(h.getString("status")));
             JsonObject data = check(down, "redtask-workers").getJsonObject("data");
@@ -213,7 +249,9 @@ class HealthMetricsIT {
         } finally {
             Files.deleteIfExists(dropin);
         }
-        await("liveness UP with the default limit").atMost(HEALTH_TIMEOUT).pollInterval(Duration.ofMillis(250))
+        await("liveness UP with the default limit")
+                .atMost(HEALTH_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> health("health/live"), h -> "UP".equals(h.getString("status")));
     }
 
@@ -265,7 +303,8 @@ class HealthMetricsIT {
         double cancelled = value(before, "redtask_tasks_cancelled_total", "queue=\"default\"", "type=\"sleep\"");
 
         // Two tasks that die at their first attempt, one that fails once and then succeeds.
-        List<String> doomed = List.of(submit("{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}"),
+        List<String> doomed = List.of(
+                submit("{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}"),
                 submit("{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}"));
         String flaky = submit("{\"type\":\"fail\",\"payload\":{\"times\":1},\"maxAttempts\":2}");
         for (String id : doomed) {
@@ -273,14 +312,16 @@ class HealthMetricsIT {
         }
         awaitState(flaky, "succeeded");
         // Two that run until they are cancelled.
-        List<String> sleepers = List.of(submit("{\"type\":\"sleep\",\"payload\":{\"ms\":60000}}"),
+        List<String> sleepers = List.of(
+                submit("{\"type\":\"sleep\",\"payload\":{\"ms\":60000}}"),
                 submit("{\"type\":\"sleep\",\"payload\":{\"ms\":60000}}"));
         try {
             for (String id : sleepers) {
                 awaitState(id, "running");
             }
-            awaitGauges("default", Map.of("redtask_queue_running", 2.0, "redtask_queue_dead", 2.0,
-                    "redtask_queue_ready", 0.0));
+            awaitGauges(
+                    "default",
+                    Map.of("redtask_queue_running", 2.0, "redtask_queue_dead", 2.0, "redtask_queue_ready", 0.0));
         } finally {
             for (String id : sleepers) {
                 http.delete("api/tasks/" + id);
@@ -288,30 +329,46 @@ class HealthMetricsIT {
         }
         awaitGauges("default", Map.of("redtask_queue_running", 0.0));
 
-        String after = await("the counters moved").atMost(HEALTH_TIMEOUT).pollInterval(Duration.ofMillis(250))
-                .until(this::metrics, m -> value(m, "redtask_tasks_cancelled_total", "queue=\"default\"",
-                        "type=\"sleep\"") == cancelled + 2);
-        assertEquals(failed + 3, value(after, "redtask_tasks_failed_total", "queue=\"default\"", "type=\"fail\""),
+        String after = await("the counters moved")
+                .atMost(HEALTH_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
+                .until(
+                        this::metrics,
+                        m -> value(m, "redtask_tasks_cancelled_total", "queue=\"default\"", "type=\"sleep\"")
+                                == cancelled + 2);
+        assertEquals(
+                failed + 3,
+                value(after, "redtask_tasks_failed_total", "queue=\"default\"", "type=\"fail\""),
                 "failed attempts: two that died, one retried");
         assertEquals(dead + 2, value(after, "redtask_tasks_dead_total", "queue=\"default\"", "type=\"fail\""));
-        assertEquals(completed + 1, value(after, "redtask_tasks_completed_total", "queue=\"default\"", "type=\"fail\""));
-        assertEquals(cancelled + 2, value(after, "redtask_tasks_cancelled_total", "queue=\"default\"", "type=\"sleep\""));
+        assertEquals(
+                completed + 1, value(after, "redtask_tasks_completed_total", "queue=\"default\"", "type=\"fail\""));
+        assertEquals(
+                cancelled + 2, value(after, "redtask_tasks_cancelled_total", "queue=\"default\"", "type=\"sleep\""));
     }
 
     @Test
     void metricsShowTaskTimers() throws Exception {
-        String id = http.object(http.post("api/tasks", "{\"type\":\"echo\",\"payload\":{\"m\":1}}"), 201).getString("id");
+        String id = http.object(http.post("api/tasks", "{\"type\":\"echo\",\"payload\":{\"m\":1}}"), 201)
+                .getString("id");
         awaitState(id, "succeeded");
         // No login needed.
-        String metrics = await("metrics with the timers").atMost(Duration.ofSeconds(20))
+        String metrics = await("metrics with the timers")
+                .atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(500))
-                .until(this::metrics, m -> m.contains("redtask_task_run_seconds_count{")
-                        && m.contains("redtask_task_wait_seconds_count{") && m.contains("redtask_tasks_completed_total{"));
-        assertTrue(value(metrics, "redtask_task_run_seconds_count", "queue=\"default\"", "type=\"echo\"") >= 1,
+                .until(
+                        this::metrics,
+                        m -> m.contains("redtask_task_run_seconds_count{")
+                                && m.contains("redtask_task_wait_seconds_count{")
+                                && m.contains("redtask_tasks_completed_total{"));
+        assertTrue(
+                value(metrics, "redtask_task_run_seconds_count", "queue=\"default\"", "type=\"echo\"") >= 1,
                 () -> "no run timer for echo:\n" + metrics);
-        assertTrue(value(metrics, "redtask_task_wait_seconds_count", "queue=\"default\"", "type=\"echo\"") >= 1,
+        assertTrue(
+                value(metrics, "redtask_task_wait_seconds_count", "queue=\"default\"", "type=\"echo\"") >= 1,
                 () -> "no wait timer for echo:\n" + metrics);
-        assertTrue(value(metrics, "redtask_tasks_completed_total", "queue=\"default\"", "type=\"echo\"") >= 1,
+        assertTrue(
+                value(metrics, "redtask_tasks_completed_total", "queue=\"default\"", "type=\"echo\"") >= 1,
                 () -> "completed counter:\n" + metrics);
     }
 
@@ -322,7 +379,9 @@ class HealthMetricsIT {
     }
 
     private void awaitState(String id, String state) {
-        await("task " + id + " " + state).atMost(ItSupport.TIMEOUT).pollInterval(Duration.ofMillis(100))
+        await("task " + id + " " + state)
+                .atMost(ItSupport.TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> http.getObject("api/tasks/" + id).getString("state"), state::equals);
     }
 
@@ -330,9 +389,13 @@ class HealthMetricsIT {
     private void awaitGauges(String queue, Map<String, Double> expected) throws Exception {
         String tag = "queue=\"" + queue + "\"";
         try {
-            await("gauges of " + queue + ": " + expected).atMost(HEALTH_TIMEOUT).pollInterval(Duration.ofMillis(250))
-                    .until(this::metrics, m -> expected.entrySet().stream()
-                            .allMatch(e -> e.getValue().equals(valueOrNull(m, e.getKey(), tag))));
+            await("gauges of " + queue + ": " + expected)
+                    .atMost(HEALTH_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(
+                            this::metrics,
+                            m -> expected.entrySet().stream()
+                                    .allMatch(e -> e.getValue().equals(valueOrNull(m, e.getKey(), tag))));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             String m = metrics();
             Map<String, Double> seen = new LinkedHashMap<>();

@@ -1,7 +1,12 @@
 package io.redtask.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,15 +30,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-
-import jakarta.json.Json;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonValue;
-
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the client-side tests share: the test server's logins (generated per build, see src/it's
@@ -44,20 +42,21 @@ final class ItSupport {
 
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private ItSupport() {
-    }
+    private ItSupport() {}
 
     /** A login of the test server. */
     record Login(String user, String password) {
         String header() {
-            return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+            return "Basic "
+                    + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         }
     }
 
     private static Properties credentials() {
         String path = System.getProperty("redtask.it.credentials");
         if (path == null) {
-            throw new IllegalStateException("system property redtask.it.credentials is not set: run the tests with Maven");
+            throw new IllegalStateException(
+                    "system property redtask.it.credentials is not set: run the tests with Maven");
         }
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(Paths.get(path))) {
@@ -91,7 +90,8 @@ final class ItSupport {
 
     /** HTTP against the deployment at {@code base}, as a given login or none. */
     static final class Client {
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         private final URL base;
         private final Login login;
 
@@ -113,8 +113,11 @@ final class ItSupport {
             HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
                     .timeout(TIMEOUT)
                     .header("Accept", path.startsWith("metrics") ? "text/plain" : "application/json")
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
             if (body != null) {
                 b.header("Content-Type", "application/json");
             }
@@ -142,7 +145,9 @@ final class ItSupport {
 
         /** The JSON object of a response with the expected status. */
         JsonObject object(HttpResponse<String> response, int status) {
-            assertEquals(status, response.statusCode(),
+            assertEquals(
+                    status,
+                    response.statusCode(),
                     () -> response.request().method() + " " + response.uri() + ": " + response.body());
             return ItSupport.object(response.body());
         }
@@ -175,14 +180,18 @@ final class ItSupport {
     /** /health/... as JSON (200 when UP, 503 when DOWN: both are answers). */
     static JsonObject health(Client http, String path) throws IOException, InterruptedException {
         HttpResponse<String> r = http.get(path);
-        assertTrue(r.statusCode() == 200 || r.statusCode() == 503, () -> path + ": HTTP " + r.statusCode() + " " + r.body());
+        assertTrue(
+                r.statusCode() == 200 || r.statusCode() == 503,
+                () -> path + ": HTTP " + r.statusCode() + " " + r.body());
         return object(r.body());
     }
 
     /** One check of a health answer. */
     static JsonObject check(JsonObject health, String name) {
-        return health.getJsonArray("checks").stream().map(JsonValue::asJsonObject)
-                .filter(c -> name.equals(c.getString("name"))).findFirst()
+        return health.getJsonArray("checks").stream()
+                .map(JsonValue::asJsonObject)
+                .filter(c -> name.equals(c.getString("name")))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no check " + name + " in " + health));
     }
 
@@ -196,11 +205,14 @@ final class ItSupport {
     static void awaitFetcherRounds(Client http, int rounds) {
         for (int i = 0; i < rounds; i++) {
             long since = System.nanoTime();
-            org.awaitility.Awaitility.await("fetch round " + (i + 1) + " of " + rounds).atMost(TIMEOUT)
+            org.awaitility.Awaitility.await("fetch round " + (i + 1) + " of " + rounds)
+                    .atMost(TIMEOUT)
                     .pollInterval(Duration.ofMillis(20))
                     .until(() -> {
-                        long idle = check(health(http, "health/live"), "redtask-workers").getJsonObject("data")
-                                .getJsonNumber("fetcherIdleMillis").longValue();
+                        long idle = check(health(http, "health/live"), "redtask-workers")
+                                .getJsonObject("data")
+                                .getJsonNumber("fetcherIdleMillis")
+                                .longValue();
                         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
                         return idle + 2 < elapsed;
                     });
@@ -253,7 +265,8 @@ final class ItSupport {
 
     /** Runs redis-cli against the test's Redis; returns its output (bounded: 15 s). */
     static String redisCli(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", String.valueOf(redisPort())));
+        List<String> command =
+                new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", String.valueOf(redisPort())));
         command.addAll(List.of(args));
         return run(command);
     }

@@ -1,12 +1,22 @@
 package io.redtask.it;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import jakarta.json.JsonObject;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import javax.management.Attribute;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.RuntimeMBeanException;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -18,24 +28,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import javax.management.Attribute;
-import javax.management.MBeanServerConnection;
-import javax.management.ObjectName;
-import javax.management.RuntimeMBeanException;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
-
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
-import jakarta.json.JsonObject;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Operators' JMX, from outside the server as JConsole does it: a JMX client connects through
@@ -85,10 +83,13 @@ class JmxIT {
 
     /** Where Liberty's localConnector says it listens (what JConsole finds by process id). */
     private static String localConnectorAddress() throws IOException {
-        Path servers = Paths.get(System.getProperty("redtask.it.libs")).getParent().resolve("liberty/wlp/usr/servers");
+        Path servers =
+                Paths.get(System.getProperty("redtask.it.libs")).getParent().resolve("liberty/wlp/usr/servers");
         try (Stream<Path> dirs = Files.list(servers)) {
-            Path file = dirs.map(d -> d.resolve("logs/state/com.ibm.ws.jmx.local.address")).filter(Files::isRegularFile)
-                    .findFirst().orElseThrow(() -> new IllegalStateException("no localConnector address under " + servers));
+            Path file = dirs.map(d -> d.resolve("logs/state/com.ibm.ws.jmx.local.address"))
+                    .filter(Files::isRegularFile)
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no localConnector address under " + servers));
             return Files.readString(file).strip();
         }
     }
@@ -128,23 +129,30 @@ class JmxIT {
 
         jmx.setAttribute(workers, new Attribute("Concurrency", 1));
         jmx.invoke(queue, "resume", null, null);
-        await("the first task done, the second running").atMost(TIMEOUT).pollInterval(Duration.ofMillis(50))
+        await("the first task done, the second running")
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> "succeeded".equals(task(ids.get(0)).getString("state"))
                         && "running".equals(task(ids.get(1)).getString("state")));
         JsonObject first = task(ids.get(0));
         JsonObject second = task(ids.get(1));
-        assertFalse(Instant.parse(second.getString("startedAt")).isBefore(Instant.parse(first.getString("finishedAt"))),
+        assertFalse(
+                Instant.parse(second.getString("startedAt")).isBefore(Instant.parse(first.getString("finishedAt"))),
                 () -> "with Concurrency 1 the second started before the first finished: " + first + " " + second);
 
         jmx.setAttribute(workers, new Attribute("Concurrency", 4));
-        await("four tasks running at once").atMost(TIMEOUT).pollInterval(Duration.ofMillis(50))
+        await("four tasks running at once")
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> busy() == 4 && running() == 4);
         // Lowered and paused while four run: none is stopped, all four finish.
         jmx.setAttribute(workers, new Attribute("Concurrency", 1));
         jmx.invoke(queue, "pause", null, null);
         assertEquals(4, busy(), "lowering the concurrency stopped a running task");
         for (String id : ids.subList(1, 5)) {
-            JsonObject done = await("task " + id + " finished").atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+            JsonObject done = await("task " + id + " finished")
+                    .atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> task(id), t -> !"running".equals(t.getString("state")));
             assertEquals("succeeded", done.getString("state"), done::toString);
             assertEquals(1, done.getInt("attempts"), done::toString);
@@ -153,7 +161,9 @@ class JmxIT {
         assertEquals("queued", task(ids.get(5)).getString("state"), "paused: the last task waits");
         jmx.invoke(queue, "resume", null, null);
         await("the last task").atMost(TIMEOUT).until(() -> task(ids.get(5)).getString("state"), "succeeded"::equals);
-        await("all tasks finished").atMost(TIMEOUT).until(() -> running() == 0 && (Long) jmx.getAttribute(queue, "Ready") == 0);
+        await("all tasks finished")
+                .atMost(TIMEOUT)
+                .until(() -> running() == 0 && (Long) jmx.getAttribute(queue, "Ready") == 0);
         assertEquals(completedBefore + 6, (Long) jmx.getAttribute(workers, "Completed"));
         assertTrue((Long) jmx.getAttribute(queue, "CompletedPerMinute") >= 6);
         assertFalse((Boolean) jmx.getAttribute(workers, "Paused"));
@@ -162,10 +172,12 @@ class JmxIT {
     @Test
     void concurrencyAboveTheExecutorsLimitIsRefusedWithTheReason() throws Exception {
         int max = (Integer) jmx.getAttribute(workers, "MaxConcurrency");
-        RuntimeMBeanException e = assertThrows(RuntimeMBeanException.class,
-                () -> jmx.setAttribute(workers, new Attribute("Concurrency", max + 1)));
+        RuntimeMBeanException e = assertThrows(
+                RuntimeMBeanException.class, () -> jmx.setAttribute(workers, new Attribute("Concurrency", max + 1)));
         assertInstanceOf(IllegalArgumentException.class, e.getCause());
-        assertTrue(e.getCause().getMessage().contains("worker executor's limit"), e.getCause().getMessage());
+        assertTrue(
+                e.getCause().getMessage().contains("worker executor's limit"),
+                e.getCause().getMessage());
         String description = jmx.getMBeanInfo(workers).getDescription();
         assertEquals("RedTask workers of this server", description);
     }

@@ -1,11 +1,11 @@
 package io.redtask.it;
 
-import java.util.Map;
-
 import io.redtask.TaskContext;
 import io.redtask.TaskHandler;
 import io.redtask.TaskType;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Map;
 
 /** {@code it-other-work}: returns the queue and attempt it ran with (ServersIT: the work of "another server"). */
 @ApplicationScoped

@@ -1,24 +1,5 @@
 package io.redtask.it;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.asset.EmptyAsset;
-import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import io.redtask.Recurring;
 import io.redtask.ScheduleInfo;
 import io.redtask.SubmitOptions;
@@ -31,6 +12,24 @@ import io.redtask.TaskType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.EmptyAsset;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * In a real server, in an EAR with the library in lib/: a schedule declared with {@link Recurring}
@@ -102,14 +101,23 @@ class RecurringAndEventsIT {
     @Test
     void aRecurringAnnotationSchedulesTasksThatRun() {
         try {
-            ScheduleInfo schedule = scheduler.schedules().stream().filter(s -> s.name().equals("it-every-second"))
-                    .findFirst().orElseThrow(() -> new AssertionError("@Recurring schedule not saved: " + scheduler.schedules()));
+            ScheduleInfo schedule = scheduler.schedules().stream()
+                    .filter(s -> s.name().equals("it-every-second"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("@Recurring schedule not saved: " + scheduler.schedules()));
             assertEquals("{\"from\":\"cron\"}", schedule.payloadJson());
             assertEquals("* * * * * *", schedule.cron());
             // Two successive slots fired and ran here (it is the only server with this handler).
-            await().atMost(Duration.ofSeconds(15)).until(() -> log.events().stream()
-                    .filter(e -> e.type().equals("it-every-second") && e.kind() == TaskEvent.Kind.SUCCEEDED).count() >= 2);
-            TaskEvent fired = log.events().stream().filter(e -> e.type().equals("it-every-second")).findFirst().orElseThrow();
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> log.events().stream()
+                                    .filter(e ->
+                                            e.type().equals("it-every-second") && e.kind() == TaskEvent.Kind.SUCCEEDED)
+                                    .count()
+                            >= 2);
+            TaskEvent fired = log.events().stream()
+                    .filter(e -> e.type().equals("it-every-second"))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("\"tick\"", fired.resultJson());
         } finally {
             scheduler.unschedule("it-every-second");
@@ -120,10 +128,16 @@ class RecurringAndEventsIT {
     @Test
     void observersInTheWarHearRetriesAndSuccesses() {
         String id = scheduler.submit("it-flaky", null, SubmitOptions.defaults());
-        await().atMost(Duration.ofSeconds(15)).until(() -> scheduler.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
-        await().atMost(Duration.ofSeconds(5)).until(() -> log.events().stream().filter(e -> e.taskId().equals(id)).count() == 2);
-        List<TaskEvent.Kind> kinds = log.events().stream().filter(e -> e.taskId().equals(id))
-                .sorted(java.util.Comparator.comparingInt(TaskEvent::attempt)).map(TaskEvent::kind).toList();
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> scheduler.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        log.events().stream().filter(e -> e.taskId().equals(id)).count() == 2);
+        List<TaskEvent.Kind> kinds = log.events().stream()
+                .filter(e -> e.taskId().equals(id))
+                .sorted(java.util.Comparator.comparingInt(TaskEvent::attempt))
+                .map(TaskEvent::kind)
+                .toList();
         assertEquals(List.of(TaskEvent.Kind.FAILED_WILL_RETRY, TaskEvent.Kind.SUCCEEDED), kinds);
     }
 }

@@ -1,13 +1,12 @@
 package io.redtask.it;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-
-import java.io.StringReader;
-import java.time.Duration;
-
+import io.redtask.TaskScheduler;
+import io.redtask.TaskState;
+import io.redtask.TaskStatus;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -17,13 +16,13 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.redtask.TaskScheduler;
-import io.redtask.TaskState;
-import io.redtask.TaskStatus;
-import jakarta.inject.Inject;
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
+import java.io.StringReader;
+import java.time.Duration;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * In-container: an enterprise bean in an EAR's war injects {@link TaskScheduler} (from the library
@@ -36,7 +35,11 @@ class SchedulerInjectionIT {
     @Deployment
     static EnterpriseArchive deployment() {
         WebArchive war = ShrinkWrap.create(WebArchive.class, "context-probe.war")
-                .addClasses(SchedulerInjectionIT.class, SubmitterBean.class, ContextProbeHandler.class, Greeter.class,
+                .addClasses(
+                        SchedulerInjectionIT.class,
+                        SubmitterBean.class,
+                        ContextProbeHandler.class,
+                        Greeter.class,
                         GreetingHandler.class)
                 .addAsLibraries(Deployments.testLibraries())
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
@@ -61,7 +64,9 @@ class SchedulerInjectionIT {
         TaskStatus done = await("task " + id + " to finish")
                 .atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> scheduler.status(id), s -> s.isPresent() && s.get().state().isFinal())
+                .until(
+                        () -> scheduler.status(id),
+                        s -> s.isPresent() && s.get().state().isFinal())
                 .orElseThrow();
 
         assertEquals(TaskState.SUCCEEDED, done.state(), () -> "task did not succeed: " + done);
@@ -70,11 +75,17 @@ class SchedulerInjectionIT {
         try (JsonReader reader = Json.createReader(new StringReader(done.result()))) {
             result = reader.readValue().asJsonObject();
         }
-        assertEquals("ok", result.getString("lookup", null),
+        assertEquals(
+                "ok",
+                result.getString("lookup", null),
                 () -> "java:comp lookup failed on the worker thread: " + done.result());
-        assertEquals("ok", result.getString("classLoader", null),
+        assertEquals(
+                "ok",
+                result.getString("classLoader", null),
                 () -> "the worker thread does not have the application's class loader: " + done.result());
-        assertNotEquals(Thread.currentThread().getName(), result.getString("thread", ""),
+        assertNotEquals(
+                Thread.currentThread().getName(),
+                result.getString("thread", ""),
                 () -> "the handler ran on the submitting thread: " + done.result());
     }
 
@@ -83,12 +94,16 @@ class SchedulerInjectionIT {
     void aHandlerUsesTheBeansInjectedIntoIt() {
         int before = greeter.greetings();
         String id = scheduler.submit(GreetingHandler.TYPE, "world");
-        TaskStatus done = await("task " + id + " to finish").atMost(Duration.ofSeconds(10))
+        TaskStatus done = await("task " + id + " to finish")
+                .atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> scheduler.status(id), s -> s.isPresent() && s.get().state().isFinal())
+                .until(
+                        () -> scheduler.status(id),
+                        s -> s.isPresent() && s.get().state().isFinal())
                 .orElseThrow();
         assertEquals(TaskState.SUCCEEDED, done.state(), () -> "task did not succeed: " + done);
         assertEquals("\"hello world (greeting " + (before + 1) + ")\"", done.result());
-        assertEquals(before + 1, greeter.greetings(), "the handler used the application's Greeter, the one injected here");
+        assertEquals(
+                before + 1, greeter.greetings(), "the handler used the application's Greeter, the one injected here");
     }
 }

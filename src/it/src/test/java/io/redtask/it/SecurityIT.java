@@ -1,9 +1,13 @@
 package io.redtask.it;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import jakarta.json.JsonObject;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,17 +27,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
-import jakarta.json.JsonObject;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * "Secure by default" against the real war on the real server: authorization by the matched
@@ -45,7 +42,8 @@ import jakarta.json.JsonObject;
 class SecurityIT {
 
     private static final String QUEUE = "default";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
@@ -72,8 +70,7 @@ class SecurityIT {
     // ------------------------------------------------------------------------------ authorization
 
     /** An admin operation: method, path with {q}, {id}, {node}, {schedule}, and a body. */
-    private record Operation(String method, String path, String body) {
-    }
+    private record Operation(String method, String path, String body) {}
 
     private static final List<Operation> ADMIN_OPERATIONS = List.of(
             new Operation("GET", "api/queues", null),
@@ -102,12 +99,18 @@ class SecurityIT {
      */
     @Test
     void everyAdminOperationIsRefusedHoweverItsUriIsWritten() throws Exception {
-        String dead = anonymous.object(anonymous.post("api/tasks",
-                "{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}"), 201).getString("id");
-        await("task to be dead").atMost(ItSupport.TIMEOUT).pollInterval(Duration.ofMillis(100))
+        String dead = anonymous
+                .object(
+                        anonymous.post("api/tasks", "{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}"),
+                        201)
+                .getString("id");
+        await("task to be dead")
+                .atMost(ItSupport.TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> anonymous.getObject("api/tasks/" + dead).getString("state"), "dead"::equals);
         int concurrency = admin.getObject("api/servers/local").getInt("concurrency");
-        String limitBefore = String.valueOf(admin.getObject("api/queues/" + QUEUE).get("concurrencyLimit"));
+        String limitBefore =
+                String.valueOf(admin.getObject("api/queues/" + QUEUE).get("concurrencyLimit"));
         List<String> reached = new ArrayList<>();
         for (Operation op : ADMIN_OPERATIONS) {
             String path = op.path().replace("{q}", QUEUE).replace("{id}", dead);
@@ -116,9 +119,15 @@ class SecurityIT {
                     HttpResponse<String> r = raw(op.method(), variant, op.body(), login, Map.of());
                     int status = r.statusCode();
                     String what = op.method() + " /" + variant + (login == null ? " anonymously" : " as submitter");
-                    assertTrue(Set.of(400, 401, 403, 404).contains(status), () -> what + ": " + status + " " + r.body());
+                    assertTrue(
+                            Set.of(400, 401, 403, 404).contains(status), () -> what + ": " + status + " " + r.body());
                     if (status == 401) {
-                        assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"), what);
+                        assertTrue(
+                                r.headers()
+                                        .firstValue("WWW-Authenticate")
+                                        .orElse("")
+                                        .startsWith("Basic"),
+                                what);
                     }
                     assertJsonError(r, what);
                     if (status == 401 || status == 403) {
@@ -128,21 +137,32 @@ class SecurityIT {
             }
             // The plain form and the matrix-parameter form reach the operation: 401 / 403 exactly.
             for (String variant : List.of(path, path + ";a=b")) {
-                assertEquals(401, raw(op.method(), variant, op.body(), null, Map.of()).statusCode(), variant);
-                assertEquals(403, raw(op.method(), variant, op.body(), ItSupport.submitter(), Map.of()).statusCode(),
+                assertEquals(
+                        401,
+                        raw(op.method(), variant, op.body(), null, Map.of()).statusCode(),
+                        variant);
+                assertEquals(
+                        403,
+                        raw(op.method(), variant, op.body(), ItSupport.submitter(), Map.of())
+                                .statusCode(),
                         variant);
             }
         }
-        assertTrue(reached.size() > ADMIN_OPERATIONS.size() * 4, () -> "too few variants reached an operation: " + reached);
+        assertTrue(
+                reached.size() > ADMIN_OPERATIONS.size() * 4,
+                () -> "too few variants reached an operation: " + reached);
         assertEquals("dead", anonymous.getObject("api/tasks/" + dead).getString("state"), "a refused retry retried");
         JsonObject queue = admin.getObject("api/queues/" + QUEUE);
         assertFalse(queue.getBoolean("paused"), "a refused pause paused the queue");
-        assertEquals(limitBefore, String.valueOf(queue.get("concurrencyLimit")), () -> "a refused limit was set: " + queue);
+        assertEquals(
+                limitBefore, String.valueOf(queue.get("concurrencyLimit")), () -> "a refused limit was set: " + queue);
         JsonObject server = admin.getObject("api/servers/local");
         assertFalse(server.getBoolean("paused"));
         assertEquals(concurrency, server.getInt("concurrency"));
-        assertTrue(admin.getArray("api/queues/" + QUEUE + "/dead?limit=1000").stream()
-                .anyMatch(t -> t.asJsonObject().getString("id").equals(dead)), "a refused purge purged");
+        assertTrue(
+                admin.getArray("api/queues/" + QUEUE + "/dead?limit=1000").stream()
+                        .anyMatch(t -> t.asJsonObject().getString("id").equals(dead)),
+                "a refused purge purged");
     }
 
     /** The ways a URI may be written to slip past a check on its text. */
@@ -179,41 +199,96 @@ class SecurityIT {
     void crossSiteFormPostsAndTextBodiesAreRefused() throws Exception {
         String own = origin();
         // An HTML form on another site: form encoding, the other site's Origin.
-        HttpResponse<String> form = raw("POST", "api/tasks", "type=noop", null,
+        HttpResponse<String> form = raw(
+                "POST",
+                "api/tasks",
+                "type=noop",
+                null,
                 Map.of("Origin", "http://evil.example", "Content-Type", "application/x-www-form-urlencoded"));
         assertEquals(403, form.statusCode(), form::body);
         assertEquals("Origin", ItSupport.object(form.body()).getString("field"));
         // text/plain is what a no-CORS fetch from another site may send: refused whatever the origin.
-        HttpResponse<String> text = raw("POST", "api/tasks", "{\"type\":\"noop\"}", null,
-                Map.of("Content-Type", "text/plain"));
+        HttpResponse<String> text =
+                raw("POST", "api/tasks", "{\"type\":\"noop\"}", null, Map.of("Content-Type", "text/plain"));
         assertEquals(415, text.statusCode(), text::body);
         assertTrue(text.body().contains("application/json"), text::body);
-        assertEquals(415, raw("POST", "api/tasks", "{\"type\":\"noop\"}", null, Map.of("Content-Type", "")).statusCode(),
+        assertEquals(
+                415,
+                raw("POST", "api/tasks", "{\"type\":\"noop\"}", null, Map.of("Content-Type", ""))
+                        .statusCode(),
                 "no type");
-        assertEquals(415, raw("POST", "api/tasks", "{\"type\":\"noop\"}", null,
-                Map.of("Content-Type", "application/json; charset=iso-8859-1")).statusCode());
-        assertEquals(415, raw("PUT", "api/queues/" + QUEUE + "/concurrency", "{\"limit\":1}", ItSupport.admin(),
-                Map.of("Content-Type", "text/plain", "Origin", own)).statusCode());
+        assertEquals(
+                415,
+                raw(
+                                "POST",
+                                "api/tasks",
+                                "{\"type\":\"noop\"}",
+                                null,
+                                Map.of("Content-Type", "application/json; charset=iso-8859-1"))
+                        .statusCode());
+        assertEquals(
+                415,
+                raw(
+                                "PUT",
+                                "api/queues/" + QUEUE + "/concurrency",
+                                "{\"limit\":1}",
+                                ItSupport.admin(),
+                                Map.of("Content-Type", "text/plain", "Origin", own))
+                        .statusCode());
         // The admin operations have no body: the origin is what protects them, logged in or not.
-        HttpResponse<String> pause = raw("POST", "api/queues/" + QUEUE + "/pause", null, ItSupport.admin(),
+        HttpResponse<String> pause = raw(
+                "POST",
+                "api/queues/" + QUEUE + "/pause",
+                null,
+                ItSupport.admin(),
                 Map.of("Origin", "http://evil.example"));
         assertEquals(403, pause.statusCode(), pause::body);
-        HttpResponse<String> viaReferer = raw("POST", "api/queues/" + QUEUE + "/pause", null, ItSupport.admin(),
+        HttpResponse<String> viaReferer = raw(
+                "POST",
+                "api/queues/" + QUEUE + "/pause",
+                null,
+                ItSupport.admin(),
                 Map.of("Referer", "http://evil.example/page.html"));
         assertEquals(403, viaReferer.statusCode(), viaReferer::body);
-        assertEquals(403, raw("POST", "api/queues/" + QUEUE + "/pause", null, ItSupport.admin(),
-                Map.of("Origin", "null")).statusCode(), "a sandboxed frame's origin");
-        assertEquals(403, raw("DELETE", "api/tasks/" + QUEUE + ":00000000000000000000000000", null, null,
-                Map.of("Origin", own.replace("localhost", "127.0.0.2"))).statusCode());
+        assertEquals(
+                403,
+                raw("POST", "api/queues/" + QUEUE + "/pause", null, ItSupport.admin(), Map.of("Origin", "null"))
+                        .statusCode(),
+                "a sandboxed frame's origin");
+        assertEquals(
+                403,
+                raw(
+                                "DELETE",
+                                "api/tasks/" + QUEUE + ":00000000000000000000000000",
+                                null,
+                                null,
+                                Map.of("Origin", own.replace("localhost", "127.0.0.2")))
+                        .statusCode());
         assertFalse(admin.getObject("api/queues/" + QUEUE).getBoolean("paused"), "a cross-site pause paused");
         // The server's own pages (the dashboard) may, with the JSON type.
-        assertEquals(201, raw("POST", "api/tasks", "{\"type\":\"noop\"}", null,
-                Map.of("Origin", own, "Content-Type", "application/json; charset=UTF-8")).statusCode());
-        assertEquals(201, raw("POST", "api/tasks", "{\"type\":\"noop\"}", null,
-                Map.of("Referer", own + "/dashboard/", "Content-Type", "application/json")).statusCode());
+        assertEquals(
+                201,
+                raw(
+                                "POST",
+                                "api/tasks",
+                                "{\"type\":\"noop\"}",
+                                null,
+                                Map.of("Origin", own, "Content-Type", "application/json; charset=UTF-8"))
+                        .statusCode());
+        assertEquals(
+                201,
+                raw(
+                                "POST",
+                                "api/tasks",
+                                "{\"type\":\"noop\"}",
+                                null,
+                                Map.of("Referer", own + "/dashboard/", "Content-Type", "application/json"))
+                        .statusCode());
         try {
-            assertEquals(200, raw("POST", "api/queues/" + QUEUE + "/pause", null, ItSupport.admin(),
-                    Map.of("Origin", own)).statusCode());
+            assertEquals(
+                    200,
+                    raw("POST", "api/queues/" + QUEUE + "/pause", null, ItSupport.admin(), Map.of("Origin", own))
+                            .statusCode());
         } finally {
             admin.post("api/queues/" + QUEUE + "/resume", null);
         }
@@ -225,8 +300,9 @@ class SecurityIT {
      */
     @Test
     void aForeignHostNameOnLoopbackIsRefused() throws Exception {
-        String response = rawSocket("GET /api/tasks/" + QUEUE + ":00000000000000000000000000 HTTP/1.1\r\nHost: evil.example:"
-                + base.getPort() + "\r\nConnection: close\r\n\r\n");
+        String response =
+                rawSocket("GET /api/tasks/" + QUEUE + ":00000000000000000000000000 HTTP/1.1\r\nHost: evil.example:"
+                        + base.getPort() + "\r\nConnection: close\r\n\r\n");
         assertTrue(response.startsWith("HTTP/1.1 403"), response);
         assertTrue(response.contains("\"field\":\"Host\""), response);
         String ok = rawSocket("GET /api/tasks/" + QUEUE + ":00000000000000000000000000 HTTP/1.1\r\nHost: 127.0.0.1:"
@@ -261,11 +337,19 @@ class SecurityIT {
             assertEquals(c.getValue(), ItSupport.object(r.body()).getString("field"), () -> shown + " -> " + r.body());
         }
         // 64 levels is fine.
-        assertEquals(201, anonymous.post("api/tasks", "{\"type\":\"echo\",\"payload\":" + "[".repeat(64)
-                + "]".repeat(64) + "}").statusCode());
+        assertEquals(
+                201,
+                anonymous
+                        .post("api/tasks", "{\"type\":\"echo\",\"payload\":" + "[".repeat(64) + "]".repeat(64) + "}")
+                        .statusCode());
         // Within range: accepted.
-        assertEquals(201, anonymous.post("api/tasks",
-                "{\"type\":\"noop\",\"delay\":\"P3000D\",\"timeout\":\"PT24H\",\"maxAttempts\":1000}").statusCode());
+        assertEquals(
+                201,
+                anonymous
+                        .post(
+                                "api/tasks",
+                                "{\"type\":\"noop\",\"delay\":\"P3000D\",\"timeout\":\"PT24H\",\"maxAttempts\":1000}")
+                        .statusCode());
     }
 
     @Test
@@ -275,10 +359,11 @@ class SecurityIT {
         assertEquals(413, declared.statusCode(), declared::body);
         assertTrue(declared.body().contains("redtask.limits.body-bytes"), declared::body);
         // Without a Content-Length (chunked): counted as it is read.
-        HttpRequest chunked = HttpRequest.newBuilder(anonymous.uri("api/tasks")).timeout(ItSupport.TIMEOUT)
+        HttpRequest chunked = HttpRequest.newBuilder(anonymous.uri("api/tasks"))
+                .timeout(ItSupport.TIMEOUT)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(
-                        big.getBytes(StandardCharsets.UTF_8))))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))))
                 .build();
         HttpResponse<String> r = HTTP.send(chunked, HttpResponse.BodyHandlers.ofString());
         assertEquals(413, r.statusCode(), r::body);
@@ -291,13 +376,19 @@ class SecurityIT {
         assertEquals(400, r.statusCode(), r::body);
         JsonObject error = ItSupport.object(r.body());
         assertEquals("queue", error.getString("field"));
-        assertTrue(error.getString("error").contains("known queues: [") && error.getString("error").contains(QUEUE),
+        assertTrue(
+                error.getString("error").contains("known queues: [")
+                        && error.getString("error").contains(QUEUE),
                 r::body);
         // Nothing was made for it: no queue, no gauge.
         assertEquals(404, admin.get("api/queues/" + unknown).statusCode());
         assertFalse(anonymous.get("metrics").body().contains(unknown));
         // A queue of redtask.queues.allowed (src/it's pom: allowed-*) may be used before a server serves it.
-        assertEquals(201, anonymous.post("api/tasks", "{\"type\":\"noop\",\"queue\":\"allowed-x\"}").statusCode());
+        assertEquals(
+                201,
+                anonymous
+                        .post("api/tasks", "{\"type\":\"noop\",\"queue\":\"allowed-x\"}")
+                        .statusCode());
     }
 
     @Test
@@ -308,19 +399,32 @@ class SecurityIT {
         assertEquals("priority", ItSupport.object(open.body()).getString("field"));
         assertEquals(400, submitter.post("api/tasks", body).statusCode());
         assertEquals(201, admin.post("api/tasks", body).statusCode());
-        assertEquals(201, anonymous.post("api/tasks", "{\"type\":\"noop\",\"priority\":100}").statusCode());
+        assertEquals(
+                201,
+                anonymous
+                        .post("api/tasks", "{\"type\":\"noop\",\"priority\":100}")
+                        .statusCode());
     }
 
     // ------------------------------------------------------------------------------------ headers
 
     @Test
     void everyResponseCarriesTheSecurityHeadersAndErrorsAreJson() throws Exception {
-        for (String path : new String[] {"api/tasks/" + QUEUE + ":00000000000000000000000000", "health/ready", "metrics",
-                "", "nope", "api/tasks/..%2F..%2F", "api/queues"}) {
+        for (String path : new String[] {
+            "api/tasks/" + QUEUE + ":00000000000000000000000000",
+            "health/ready",
+            "metrics",
+            "",
+            "nope",
+            "api/tasks/..%2F..%2F",
+            "api/queues"
+        }) {
             HttpResponse<String> r = raw("GET", path, null, null, Map.of());
             String what = "GET /" + path + " (" + r.statusCode() + ")";
-            assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(null), what);
-            assertEquals("no-referrer", r.headers().firstValue("Referrer-Policy").orElse(null), what);
+            assertEquals(
+                    "nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(null), what);
+            assertEquals(
+                    "no-referrer", r.headers().firstValue("Referrer-Policy").orElse(null), what);
             if (r.statusCode() >= 400) {
                 assertJsonError(r, what);
             }
@@ -328,14 +432,23 @@ class SecurityIT {
         HttpResponse<String> dashboard = raw("GET", "dashboard/", null, ItSupport.admin(), Map.of());
         assertEquals(200, dashboard.statusCode());
         String csp = dashboard.headers().firstValue("Content-Security-Policy").orElse("");
-        assertTrue(csp.contains("default-src 'none'") && csp.contains("script-src 'self'")
-                && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe"), csp);
+        assertTrue(
+                csp.contains("default-src 'none'")
+                        && csp.contains("script-src 'self'")
+                        && csp.contains("frame-ancestors 'none'")
+                        && !csp.contains("unsafe"),
+                csp);
         HttpResponse<String> noLogin = raw("GET", "dashboard/", null, null, Map.of());
         assertEquals(401, noLogin.statusCode());
         assertJsonError(noLogin, "GET /dashboard/");
-        assertEquals(403, raw("GET", "dashboard/", null, ItSupport.submitter(), Map.of()).statusCode());
-        assertTrue(raw("GET", "api/tasks/x", null, null, Map.of()).headers().firstValue("Content-Security-Policy")
-                .orElse("").contains("frame-ancestors 'none'"));
+        assertEquals(
+                403,
+                raw("GET", "dashboard/", null, ItSupport.submitter(), Map.of()).statusCode());
+        assertTrue(raw("GET", "api/tasks/x", null, null, Map.of())
+                .headers()
+                .firstValue("Content-Security-Policy")
+                .orElse("")
+                .contains("frame-ancestors 'none'"));
     }
 
     // ------------------------------------------------------------------------------------ helpers
@@ -348,7 +461,8 @@ class SecurityIT {
         if (libertyRefusedTheUri(r)) {
             return;
         }
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+        assertTrue(
+                r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
                 () -> what + ": not JSON: " + r.headers().map() + " " + r.body());
         JsonObject error = ItSupport.object(r.body());
         assertFalse(error.getString("error", "").isBlank(), () -> what + ": " + r.body());
@@ -364,18 +478,24 @@ class SecurityIT {
         // Also SRVE0190E: Liberty's file serving refusing an odd path (403) in plain text. A known
         // gap: these bypass the war's error page (README "Security").
         return (r.statusCode() == 400 && r.body().contains("CWWWC0005I")
-                || r.statusCode() == 403 && r.body().startsWith("Error 403: SRVE0190E"))
-                && "nosniff".equals(r.headers().firstValue("X-Content-Type-Options").orElse(null))
+                        || r.statusCode() == 403 && r.body().startsWith("Error 403: SRVE0190E"))
+                && "nosniff"
+                        .equals(r.headers().firstValue("X-Content-Type-Options").orElse(null))
                 && !r.body().contains("%00");
     }
 
     /** A request with the path exactly as written (no normalization), a login and extra headers. */
-    private HttpResponse<String> raw(String method, String path, String body, ItSupport.Login login,
-                                     Map<String, String> headers) throws IOException, InterruptedException {
+    private HttpResponse<String> raw(
+            String method, String path, String body, ItSupport.Login login, Map<String, String> headers)
+            throws IOException, InterruptedException {
         String root = base.toExternalForm().replaceFirst("/$", "");
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(root + "/" + path)).timeout(ItSupport.TIMEOUT)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(root + "/" + path))
+                .timeout(ItSupport.TIMEOUT)
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         // A JSON body says so unless the test says otherwise ("" for no Content-Type at all).
         String type = headers.getOrDefault("Content-Type", body == null ? "" : "application/json");
         if (!type.isEmpty()) {

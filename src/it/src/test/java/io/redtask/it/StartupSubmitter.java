@@ -40,12 +40,10 @@ public class StartupSubmitter {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         engineLog.addHandler(capture);
         try {

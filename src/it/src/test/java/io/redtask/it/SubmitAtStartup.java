@@ -20,7 +20,12 @@ public class SubmitAtStartup {
     TaskScheduler scheduler;
 
     void onStart(@Observes Startup event) {
-        scheduler.submit(OtherServerWork.TYPE, null,
-                SubmitOptions.builder().queue(QUEUE).idempotencyKey("it-submit-only-at-startup").build());
+        scheduler.submit(
+                OtherServerWork.TYPE,
+                null,
+                SubmitOptions.builder()
+                        .queue(QUEUE)
+                        .idempotencyKey("it-submit-only-at-startup")
+                        .build());
     }
 }

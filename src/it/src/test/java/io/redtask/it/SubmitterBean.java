@@ -1,10 +1,10 @@
 package io.redtask.it;
 
-import java.util.Map;
-
 import io.redtask.TaskScheduler;
 import jakarta.ejb.Stateless;
 import jakarta.inject.Inject;
+
+import java.util.Map;
 
 /** Submits the way the README tells users to: an enterprise bean with the scheduler injected. */
 @Stateless

@@ -1,10 +1,15 @@
 package io.redtask.it;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -16,17 +21,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonValue;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Client side: the real web war (REST API) at context root "/" and the demo handlers' war, in an
@@ -45,7 +44,8 @@ class TasksRestIT {
     @ArquillianResource
     URL base;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private URI uri(String path) {
         String root = Deployments.webRoot(base).toExternalForm();
@@ -85,7 +85,8 @@ class TasksRestIT {
         String error = json(response).getString("error", null);
         assertNotNull(error, () -> "no \"error\" in " + response.body());
         assertFalse(error.isBlank(), "empty error message");
-        assertFalse(response.body().contains("at io.") || response.body().contains("Exception:"),
+        assertFalse(
+                response.body().contains("at io.") || response.body().contains("Exception:"),
                 () -> "error leaks a stack trace: " + response.body());
         return error;
     }
@@ -99,7 +100,8 @@ class TasksRestIT {
         assertNotNull(id, () -> "no id in " + created.body());
         assertEquals("queued", task.getString("state", null), () -> "state in " + created.body());
         assertEquals(java.util.Set.of("id", "state"), task.keySet(), () -> "the README's answer: " + created.body());
-        assertTrue(created.headers().firstValue("Location").orElse("").endsWith("/api/tasks/" + id),
+        assertTrue(
+                created.headers().firstValue("Location").orElse("").endsWith("/api/tasks/" + id),
                 () -> "Location: " + created.headers().map());
 
         JsonObject done = await("task " + id + " to succeed")
@@ -115,8 +117,24 @@ class TasksRestIT {
         JsonObject result = done.getJsonObject("result");
         assertEquals(1, result.size(), () -> "result: " + result);
         assertEquals(1, result.getJsonNumber("x").intValueExact(), () -> "result: " + result);
-        assertEquals(java.util.Set.of("id", "type", "queue", "state", "attempts", "maxAttempts", "result", "error",
-                "createdAt", "startedAt", "finishedAt", "priority", "runAt", "timeout", "idempotencyKey"), done.keySet(),
+        assertEquals(
+                java.util.Set.of(
+                        "id",
+                        "type",
+                        "queue",
+                        "state",
+                        "attempts",
+                        "maxAttempts",
+                        "result",
+                        "error",
+                        "createdAt",
+                        "startedAt",
+                        "finishedAt",
+                        "priority",
+                        "runAt",
+                        "timeout",
+                        "idempotencyKey"),
+                done.keySet(),
                 () -> "the fields of the README's task JSON: " + done);
         assertEquals("default", done.getString("queue"));
         assertEquals(1, done.getInt("attempts"));
@@ -125,7 +143,8 @@ class TasksRestIT {
         assertEquals(0, done.getInt("priority"));
         for (String time : new String[] {"createdAt", "startedAt", "finishedAt", "runAt"}) {
             String text = done.getString(time);
-            assertTrue(text.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"),
+            assertTrue(
+                    text.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"),
                     () -> time + " is not an instant with milliseconds: " + text);
         }
         java.time.Instant createdAt = java.time.Instant.parse(done.getString("createdAt"));
@@ -138,8 +157,11 @@ class TasksRestIT {
     @Test
     void resultsOfEveryJsonShapeAreEmbeddedAsJson() throws Exception {
         for (String payload : new String[] {"[1,\"two\",{\"three\":3}]", "\"text\"", "42", "true", "null"}) {
-            String id = json(post("api/tasks", "{\"type\":\"echo\",\"payload\":" + payload + "}")).getString("id");
-            JsonObject done = await("task " + id).atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+            String id = json(post("api/tasks", "{\"type\":\"echo\",\"payload\":" + payload + "}"))
+                    .getString("id");
+            JsonObject done = await("task " + id)
+                    .atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> json(get("api/tasks/" + id)), t -> isFinal(t.getString("state", "")));
             assertEquals("succeeded", done.getString("state"), done::toString);
             try (JsonReader reader = Json.createReader(new StringReader(payload))) {
@@ -151,8 +173,11 @@ class TasksRestIT {
     /** A running task cancelled over REST: its handler is interrupted and nothing it returns is recorded. */
     @Test
     void aRunningTaskIsCancelled() throws Exception {
-        String id = json(post("api/tasks", "{\"type\":\"sleep\",\"payload\":{\"ms\":60000}}")).getString("id");
-        await("task " + id + " running").atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+        String id = json(post("api/tasks", "{\"type\":\"sleep\",\"payload\":{\"ms\":60000}}"))
+                .getString("id");
+        await("task " + id + " running")
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> json(get("api/tasks/" + id)).getString("state", ""), "running"::equals);
         HttpResponse<String> cancelled = delete("api/tasks/" + id);
         assertEquals(200, cancelled.statusCode(), cancelled::body);
@@ -163,7 +188,9 @@ class TasksRestIT {
         assertEquals(1, task.getInt("attempts"));
         // The handler was interrupted: its worker is free long before the minute it meant to sleep.
         ItSupport.Client admin = new ItSupport.Client(Deployments.webRoot(base), ItSupport.admin());
-        await("the worker freed").atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+        await("the worker freed")
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> admin.getObject("api/servers/local").getInt("busy") == 0
                         && admin.getObject("api/queues/default").getInt("running") == 0);
         assertEquals("cancelled", json(get("api/tasks/" + id)).getString("state"), "nothing recorded after the cancel");
@@ -174,7 +201,9 @@ class TasksRestIT {
     void anUnknownTypeIsRefusedNamingTheType() throws Exception {
         String error = assertBadRequest(post("api/tasks", "{\"type\":\"nope\",\"payload\":{}}"));
         assertTrue(error.contains("nope"), () -> "error does not name the type: " + error);
-        assertTrue(error.contains("known types: [") && error.contains("echo"), () -> "error does not list the known types: " + error);
+        assertTrue(
+                error.contains("known types: [") && error.contains("echo"),
+                () -> "error does not list the known types: " + error);
     }
 
     @Test
@@ -224,7 +253,9 @@ class TasksRestIT {
     @Test
     void aFinishedTaskCannotBeCancelledAndAnUnknownOneIsNotFound() throws Exception {
         String id = json(post("api/tasks", "{\"type\":\"noop\"}")).getString("id");
-        await("task " + id + " to succeed").atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+        await("task " + id + " to succeed")
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> json(get("api/tasks/" + id)).getString("state", ""), "succeeded"::equals);
         HttpResponse<String> finished = delete("api/tasks/" + id);
         assertEquals(409, finished.statusCode(), finished::body);
@@ -247,7 +278,9 @@ class TasksRestIT {
         assertEquals(json(first).getString("id"), json(second).getString("id"), "a second task was created");
         // The duplicate's answer shows the first task's state as it is now.
         String id = json(first).getString("id");
-        await("task " + id + " to succeed").atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+        await("task " + id + " to succeed")
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> json(get("api/tasks/" + id)).getString("state", ""), "succeeded"::equals);
         HttpResponse<String> later = post("api/tasks", body);
         assertEquals(200, later.statusCode(), later::body);
@@ -255,8 +288,8 @@ class TasksRestIT {
         assertEquals("succeeded", json(later).getString("state"), later::body);
 
         // The key reused for another payload: 409 naming the first task, nothing stored.
-        HttpResponse<String> other = post("api/tasks",
-                "{\"type\":\"echo\",\"payload\":{\"k\":2},\"idempotencyKey\":\"" + key + "\"}");
+        HttpResponse<String> other =
+                post("api/tasks", "{\"type\":\"echo\",\"payload\":{\"k\":2},\"idempotencyKey\":\"" + key + "\"}");
         assertEquals(409, other.statusCode(), other::body);
         assertEquals("idempotencyKey", json(other).getString("field", null), other::body);
         assertEquals(json(first).getString("id"), json(other).getString("id", null), other::body);
@@ -276,11 +309,13 @@ class TasksRestIT {
             HttpResponse<String> response = post("api/tasks", "{\"type\":\"sleep\",\"payload\":{\"ms\":" + ms + "}}");
             String error = assertBadRequest(response);
             assertEquals("payload", json(response).getString("field", null), response::body);
-            assertTrue(error.contains("ms must be between 0 and 60000 (milliseconds), was " + ms),
+            assertTrue(
+                    error.contains("ms must be between 0 and 60000 (milliseconds), was " + ms),
                     () -> "unclear error: " + error);
         }
         // The longest sleep is accepted; delayed and then cancelled so that it never holds a worker.
-        HttpResponse<String> longest = post("api/tasks", "{\"type\":\"sleep\",\"payload\":{\"ms\":60000},\"delay\":\"PT1H\"}");
+        HttpResponse<String> longest =
+                post("api/tasks", "{\"type\":\"sleep\",\"payload\":{\"ms\":60000},\"delay\":\"PT1H\"}");
         assertEquals(201, longest.statusCode(), longest::body);
         assertEquals(200, delete("api/tasks/" + json(longest).getString("id")).statusCode());
     }

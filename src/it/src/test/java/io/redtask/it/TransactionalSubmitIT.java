@@ -1,15 +1,10 @@
 package io.redtask.it;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.TaskScheduler;
 import io.redtask.TaskState;
 import io.redtask.it.tx.BeanManagedTxBean;
-import io.redtask.it.tx.TxSubmitterBean;
 import io.redtask.it.tx.TxProbeHandler;
+import io.redtask.it.tx.TxSubmitterBean;
 import jakarta.ejb.EJBException;
 import jakarta.inject.Inject;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -23,6 +18,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * In-container: a submit made inside a JTA transaction is stored when the transaction commits,
  * and not at all when it rolls back; the handler never starts before the commit.
@@ -33,8 +33,12 @@ class TransactionalSubmitIT {
     @Deployment
     static EnterpriseArchive deployment() {
         WebArchive war = ShrinkWrap.create(WebArchive.class, "tx-it.war")
-                .addClasses(TransactionalSubmitIT.class, TxSubmitterBean.class, BeanManagedTxBean.class,
-                        BeanManagedTxBean.Outcome.class, TxProbeHandler.class)
+                .addClasses(
+                        TransactionalSubmitIT.class,
+                        TxSubmitterBean.class,
+                        BeanManagedTxBean.class,
+                        BeanManagedTxBean.Outcome.class,
+                        TxProbeHandler.class)
                 .addAsLibraries(Deployments.testLibraries())
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
         return Deployments.ear("transactional-submit-it", war, "/tx-it");
@@ -60,8 +64,8 @@ class TransactionalSubmitIT {
         }
         // A task submitted afterwards and committed runs: once it has, the rolled-back one had every chance to.
         String later = containerManaged.submitAndCommit(marker + "-later");
-        await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.status(later).map(s -> s.state()).orElse(null)
-                == TaskState.SUCCEEDED);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> scheduler.status(later).map(s -> s.state()).orElse(null) == TaskState.SUCCEEDED);
         assertTrue(scheduler.status(id).isEmpty(), "the rolled-back task exists");
         assertEquals(0, TxProbeHandler.runs(marker), "the rolled-back task ran");
     }
@@ -70,8 +74,8 @@ class TransactionalSubmitIT {
     void aSubmitWhoseTransactionCommitsRunsOnce() {
         String marker = "committed-" + System.nanoTime();
         String id = containerManaged.submitAndCommit(marker);
-        await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.status(id).map(s -> s.state()).orElse(null)
-                == TaskState.SUCCEEDED);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> scheduler.status(id).map(s -> s.state()).orElse(null) == TaskState.SUCCEEDED);
         assertEquals(1, TxProbeHandler.runs(marker));
     }
 
@@ -79,8 +83,8 @@ class TransactionalSubmitIT {
     void anImmediateSubmitIsStoredEvenWhenItsTransactionRollsBack() {
         String marker = "immediate-" + System.nanoTime();
         String id = containerManaged.submitImmediatelyThenRollBack(marker);
-        await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.status(id).map(s -> s.state()).orElse(null)
-                == TaskState.SUCCEEDED);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> scheduler.status(id).map(s -> s.state()).orElse(null) == TaskState.SUCCEEDED);
     }
 
     @Test
@@ -88,10 +92,11 @@ class TransactionalSubmitIT {
         String marker = "bmt-" + System.nanoTime();
         BeanManagedTxBean.Outcome outcome = beanManaged.submitInTransaction(marker, 500);
         assertFalse(outcome.visibleBeforeCommit(), "the task was visible before the commit");
-        await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.status(outcome.id()).map(s -> s.state())
-                .orElse(null) == TaskState.SUCCEEDED);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> scheduler.status(outcome.id()).map(s -> s.state()).orElse(null) == TaskState.SUCCEEDED);
         long startedAfterCommit = TxProbeHandler.started(marker) - outcome.commitStartedNanos();
-        assertTrue(startedAfterCommit > 0, "the handler started " + (-startedAfterCommit / 1_000_000)
-                + " ms before the commit");
+        assertTrue(
+                startedAfterCommit > 0,
+                "the handler started " + (-startedAfterCommit / 1_000_000) + " ms before the commit");
     }
 }

@@ -28,7 +28,9 @@ class WarContentsIT {
 
     @Test
     void theWebWarHasNoDemoHandlers() throws IOException {
-        List<String> demo = entries(Deployments.webWar()).stream().filter(e -> e.startsWith(DEMO_PACKAGE)).toList();
+        List<String> demo = entries(Deployments.webWar()).stream()
+                .filter(e -> e.startsWith(DEMO_PACKAGE))
+                .toList();
         assertEquals(List.of(), demo, "demo classes in the web war");
     }
 
@@ -38,6 +40,8 @@ class WarContentsIT {
         for (String handler : List.of("EchoHandler", "SleepHandler", "FailHandler", "NoopHandler")) {
             assertTrue(entries.contains(DEMO_PACKAGE + handler + ".class"), () -> handler + " missing: " + entries);
         }
-        assertTrue(entries.stream().noneMatch(e -> e.startsWith("WEB-INF/lib/")), () -> "libraries in the demo war: " + entries);
+        assertTrue(
+                entries.stream().noneMatch(e -> e.startsWith("WEB-INF/lib/")),
+                () -> "libraries in the demo war: " + entries);
     }
 }

@@ -1,15 +1,15 @@
 package io.redtask.it;
 
+import io.redtask.TaskContext;
+import io.redtask.TaskHandler;
+import io.redtask.TaskType;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-
-import io.redtask.TaskContext;
-import io.redtask.TaskHandler;
-import io.redtask.TaskType;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * {@code it-wedged}: a handler stuck in code that ignores interrupts (a library blocked in I/O),
@@ -26,8 +26,7 @@ public class WedgedHandler implements TaskHandler<WedgedHandler.Payload, Map<Str
      * @param file  the file whose existence lets it return
      * @param maxMs the longest it stays, so that a failed test does not leave threads stuck
      */
-    public record Payload(String file, long maxMs) {
-    }
+    public record Payload(String file, long maxMs) {}
 
     @Override
     public Map<String, Object> handle(Payload payload, TaskContext context) {

@@ -42,15 +42,24 @@ public final class RedisServer implements AutoCloseable {
      * given as {@code "name password"} (all commands, all keys). The plain port stays open for
      * {@code redis-cli} and the readiness check.
      */
-    public static RedisServer startSecured(TestCertificates.Files certificate, String requirePass, List<String> aclUsers) {
+    public static RedisServer startSecured(
+            TestCertificates.Files certificate, String requirePass, List<String> aclUsers) {
         try {
             Path dir = Files.createTempDirectory("redtask-redis-tls-");
             List<String> args = new ArrayList<>();
             int tls = freePort();
             if (certificate != null) {
-                args.addAll(List.of("--tls-port", Integer.toString(tls), "--tls-cert-file", certificate.cert().toString(),
-                        "--tls-key-file", certificate.key().toString(), "--tls-ca-cert-file", certificate.cert().toString(),
-                        "--tls-auth-clients", "no"));
+                args.addAll(List.of(
+                        "--tls-port",
+                        Integer.toString(tls),
+                        "--tls-cert-file",
+                        certificate.cert().toString(),
+                        "--tls-key-file",
+                        certificate.key().toString(),
+                        "--tls-ca-cert-file",
+                        certificate.cert().toString(),
+                        "--tls-auth-clients",
+                        "no"));
             }
             if (requirePass != null) {
                 args.addAll(List.of("--requirepass", requirePass));
@@ -154,18 +163,42 @@ public final class RedisServer implements AutoCloseable {
 
     private void launch() throws IOException {
         String binary = findBinary();
-        List<String> cmd = new ArrayList<>(List.of(binary,
-                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
-                "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--daemonize", "no",
+        List<String> cmd = new ArrayList<>(List.of(
+                binary,
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                dir.toString(),
+                "--save",
+                "",
+                "--appendonly",
+                appendOnly ? "yes" : "no",
+                "--daemonize",
+                "no",
                 // With an AOF, every write is on disk before Redis answers: a kill -9 loses nothing.
-                "--appendfsync", appendOnly ? "always" : "everysec",
-                "--protected-mode", "yes", "--loglevel", "warning"));
+                "--appendfsync",
+                appendOnly ? "always" : "everysec",
+                "--protected-mode",
+                "yes",
+                "--loglevel",
+                "warning"));
         cmd.addAll(extraArgs);
         if (sentinelConfig != null) {
-            cmd = new ArrayList<>(List.of(binary, sentinelConfig.toString(), "--sentinel", "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--dir", dir.toString()));
+            cmd = new ArrayList<>(List.of(
+                    binary,
+                    sentinelConfig.toString(),
+                    "--sentinel",
+                    "--port",
+                    Integer.toString(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    dir.toString()));
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile());
         process = pb.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

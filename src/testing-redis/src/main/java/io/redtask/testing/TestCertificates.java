@@ -29,11 +29,9 @@ public final class TestCertificates {
      * @param key        its private key, PEM (PKCS#8)
      * @param truststore a PKCS12 trust store holding the certificate, password {@link #PASSWORD}
      */
-    public record Files(Path cert, Path key, Path truststore) {
-    }
+    public record Files(Path cert, Path key, Path truststore) {}
 
-    private TestCertificates() {
-    }
+    private TestCertificates() {}
 
     /** A certificate for the names in {@code subjectAltNames} ({@code dns:localhost,ip:127.0.0.1}). */
     public static Files create(Path dir, String subjectAltNames) {
@@ -41,11 +39,33 @@ public final class TestCertificates {
             java.nio.file.Files.createDirectories(dir);
             Path p12 = dir.resolve("server.p12");
             java.nio.file.Files.deleteIfExists(p12);
-            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-            Process p = new ProcessBuilder(List.of(keytool, "-genkeypair", "-alias", "redis", "-keyalg", "RSA",
-                    "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost", "-ext", "SAN=" + subjectAltNames,
-                    "-keystore", p12.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD))
-                    .redirectErrorStream(true).start();
+            String keytool =
+                    Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+            Process p = new ProcessBuilder(List.of(
+                            keytool,
+                            "-genkeypair",
+                            "-alias",
+                            "redis",
+                            "-keyalg",
+                            "RSA",
+                            "-keysize",
+                            "2048",
+                            "-validity",
+                            "2",
+                            "-dname",
+                            "CN=localhost",
+                            "-ext",
+                            "SAN=" + subjectAltNames,
+                            "-keystore",
+                            p12.toString(),
+                            "-storetype",
+                            "PKCS12",
+                            "-storepass",
+                            PASSWORD,
+                            "-keypass",
+                            PASSWORD))
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("keytool failed: " + out);
@@ -77,7 +97,8 @@ public final class TestCertificates {
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 }

@@ -58,8 +58,8 @@ import java.util.concurrent.TimeoutException;
  * {@link TaskScheduler}, {@link RedTaskAdmin} or {@code LocalRedTask}. Needs {@code redis-server}
  * on the {@code PATH} (Debian: {@code apt-get install redis-server}).
  */
-public final class LocalRedTask implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
-        AfterEachCallback, ParameterResolver {
+public final class LocalRedTask
+        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
     private static final Set<Class<?>> INJECTABLE = Set.of(TaskScheduler.class, RedTaskAdmin.class, LocalRedTask.class);
 
@@ -174,9 +174,14 @@ public final class LocalRedTask implements BeforeAllCallback, AfterAllCallback, 
         try {
             return scheduler().whenFinished(id).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new AssertionError("task " + id + " did not finish within " + timeout + "; it is "
-                    + scheduler().status(id).map(s -> s.state().wireName() + ", " + s.attempts() + " attempts"
-                    + (s.error() != null ? ", last error: " + s.error() : "")).orElse("gone"), e);
+            throw new AssertionError(
+                    "task " + id + " did not finish within " + timeout + "; it is "
+                            + scheduler()
+                                    .status(id)
+                                    .map(s -> s.state().wireName() + ", " + s.attempts() + " attempts"
+                                            + (s.error() != null ? ", last error: " + s.error() : ""))
+                                    .orElse("gone"),
+                    e);
         } catch (ExecutionException e) {
             throw new AssertionError("task " + id + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
@@ -281,14 +286,22 @@ public final class LocalRedTask implements BeforeAllCallback, AfterAllCallback, 
     /** A started redis-server, the engine on it, and the engine's threads and connections. */
     private record Running(RedisServer redis, RedTaskEngine engine, TestExecutors executors, RedisStorage storage) {
 
-        static Running start(RedisServer redis, EngineSettings settings, List<TaskHandler<?, ?>> handlers,
-                             TaskListener listener) {
+        static Running start(
+                RedisServer redis, EngineSettings settings, List<TaskHandler<?, ?>> handlers, TaskListener listener) {
             TestExecutors executors = new TestExecutors(settings.queues().size());
-            RedisStorage storage = RedisStorage.open(redis.url(), settings.concurrency() + settings.queues().size() + 8,
-                    Duration.ofSeconds(2), new Keys("redtask"), settings);
+            RedisStorage storage = RedisStorage.open(
+                    redis.url(),
+                    settings.concurrency() + settings.queues().size() + 8,
+                    Duration.ofSeconds(2),
+                    new Keys("redtask"),
+                    settings);
             try {
-                EngineBuilder builder = RedTaskEngine.builder().storage(storage).settings(settings)
-                        .workers(executors.workers()).housekeeping(executors.housekeeping()).listener(listener);
+                EngineBuilder builder = RedTaskEngine.builder()
+                        .storage(storage)
+                        .settings(settings)
+                        .workers(executors.workers())
+                        .housekeeping(executors.housekeeping())
+                        .listener(listener);
                 handlers.forEach(h -> builder.handler(HandlerRegistration.of(h)));
                 RedTaskEngine engine = builder.build();
                 engine.start();

@@ -1,10 +1,5 @@
 package io.redtask.testing;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.redtask.InvalidRequestException;
 import io.redtask.NonRetryableException;
 import io.redtask.RedTaskAdmin;
@@ -19,21 +14,23 @@ import io.redtask.TaskScheduler;
 import io.redtask.TaskState;
 import io.redtask.TaskType;
 import io.redtask.UnknownTaskTypeException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The typed API end to end on a real engine and redis-server, as an application's test would use it. */
 public class LocalRedTaskTest {
 
-    public record Order(String id, int quantity) {
-    }
+    public record Order(String id, int quantity) {}
 
-    public record Confirmation(String orderId, int items, int attempt) {
-    }
+    public record Confirmation(String orderId, int items, int attempt) {}
 
     @TaskType("confirm-order")
     static class ConfirmOrder implements TaskHandler<Order, Confirmation> {
@@ -79,10 +76,15 @@ public class LocalRedTaskTest {
 
     @Test
     void whenFinishedWithATypeCompletesWithTheResult(TaskScheduler scheduler) throws Exception {
-        String id = scheduler.submit(ConfirmOrder.class, new Order("o-2", 1), SubmitOptions.builder().priority(5).build());
+        String id = scheduler.submit(
+                ConfirmOrder.class,
+                new Order("o-2", 1),
+                SubmitOptions.builder().priority(5).build());
 
-        TaskResult<Confirmation> done = scheduler.whenFinished(id, Confirmation.class)
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        TaskResult<Confirmation> done = scheduler
+                .whenFinished(id, Confirmation.class)
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
 
         assertEquals("o-2", done.orElseThrow().orderId());
     }
@@ -98,7 +100,8 @@ public class LocalRedTaskTest {
         TaskFailedException e = assertThrows(TaskFailedException.class, done::orElseThrow);
         assertTrue(e.getMessage().contains("nothing to confirm in o-3"), e.getMessage());
         assertEquals(id, e.status().id());
-        assertTrue(redtask.events().stream().anyMatch(ev -> ev.taskId().equals(id) && ev.kind() == TaskEvent.Kind.DEAD));
+        assertTrue(
+                redtask.events().stream().anyMatch(ev -> ev.taskId().equals(id) && ev.kind() == TaskEvent.Kind.DEAD));
     }
 
     @Test
@@ -107,18 +110,19 @@ public class LocalRedTaskTest {
                 Submission.of(ConfirmOrder.class, new Order("o-4", 1)),
                 Submission.of(ConfirmOrder.class, new Order("o-5", 2), SubmitOptions.defaults())));
 
-        assertEquals(2, redtask.await(ids.get(1), Confirmation.class).orElseThrow().items());
+        assertEquals(
+                2, redtask.await(ids.get(1), Confirmation.class).orElseThrow().items());
     }
 
     @Test
     void aClassWithoutTaskTypeOrWithoutHandlerIsRefusedAtSubmit(TaskScheduler scheduler) {
-        InvalidRequestException missing = assertThrows(InvalidRequestException.class,
-                () -> scheduler.submit(NotAnnotated.class, "x"));
+        InvalidRequestException missing =
+                assertThrows(InvalidRequestException.class, () -> scheduler.submit(NotAnnotated.class, "x"));
         assertEquals("type", missing.field());
         assertTrue(missing.getMessage().contains("has no @TaskType"), missing.getMessage());
 
-        UnknownTaskTypeException unknown = assertThrows(UnknownTaskTypeException.class,
-                () -> scheduler.submit(Unregistered.class, "x"));
+        UnknownTaskTypeException unknown =
+                assertThrows(UnknownTaskTypeException.class, () -> scheduler.submit(Unregistered.class, "x"));
         assertEquals("unregistered", unknown.type());
     }
 

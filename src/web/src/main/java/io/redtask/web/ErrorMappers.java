@@ -2,11 +2,11 @@ package io.redtask.web;
 
 import io.redtask.IdempotencyConflictException;
 import io.redtask.InvalidRequestException;
-import jakarta.json.Json;
-import jakarta.ws.rs.core.MediaType;
 import io.redtask.NotFoundException;
 import io.redtask.StoreUnavailableException;
+import jakarta.json.Json;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
@@ -19,8 +19,7 @@ public final class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class.getName());
 
-    private ErrorMappers() {
-    }
+    private ErrorMappers() {}
 
     /** A field of the request is wrong. */
     @Provider
@@ -29,9 +28,14 @@ public final class ErrorMappers {
         public Response toResponse(InvalidRequestException e) {
             if (e instanceof IdempotencyConflictException c) {
                 // 409 naming the task the key belongs to, so the caller can look at it.
-                return Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON_TYPE)
-                        .entity(Json.createObjectBuilder().add("error", c.getMessage()).add("field", c.field())
-                                .add("id", c.firstTaskId()).build().toString())
+                return Response.status(Response.Status.CONFLICT)
+                        .type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(Json.createObjectBuilder()
+                                .add("error", c.getMessage())
+                                .add("field", c.field())
+                                .add("id", c.firstTaskId())
+                                .build()
+                                .toString())
                         .build();
             }
             return Problems.of(Response.Status.BAD_REQUEST, e.getMessage(), e.field());
@@ -53,8 +57,8 @@ public final class ErrorMappers {
         @Override
         public Response toResponse(StoreUnavailableException e) {
             LOG.warning("RedTask REST: " + e.getMessage());
-            return Problems.of(Response.Status.SERVICE_UNAVAILABLE,
-                    "the task store (Redis) is unavailable; try again later");
+            return Problems.of(
+                    Response.Status.SERVICE_UNAVAILABLE, "the task store (Redis) is unavailable; try again later");
         }
     }
 
@@ -79,12 +83,18 @@ public final class ErrorMappers {
         }
 
         private String describe(Response r) {
-            String what = request == null || uri == null ? "this request"
+            String what = request == null || uri == null
+                    ? "this request"
                     : request.getMethod() + " /" + uri.getPath().replaceFirst("^/", "");
             return switch (r.getStatus()) {
-                case 404 -> "no such resource: " + what + "; see the REST API in the README (/api/tasks, /api/queues, /api/servers)";
-                case 405 -> what + " is not allowed" + (r.getAllowedMethods().isEmpty() ? ""
-                        : "; allowed: " + new java.util.TreeSet<>(r.getAllowedMethods()));
+                case 404 ->
+                    "no such resource: " + what
+                            + "; see the REST API in the README (/api/tasks, /api/queues, /api/servers)";
+                case 405 ->
+                    what + " is not allowed"
+                            + (r.getAllowedMethods().isEmpty()
+                                    ? ""
+                                    : "; allowed: " + new java.util.TreeSet<>(r.getAllowedMethods()));
                 case 415 -> what + ": unsupported content type; send JSON";
                 case 406 -> what + ": the answer is JSON only";
                 default -> r.getStatusInfo().getReasonPhrase();
@@ -98,7 +108,9 @@ public final class ErrorMappers {
         @Override
         public Response toResponse(RuntimeException e) {
             if (e instanceof WebApplicationException w) {
-                return Problems.of(w.getResponse().getStatusInfo(), w.getResponse().getStatusInfo().getReasonPhrase());
+                return Problems.of(
+                        w.getResponse().getStatusInfo(),
+                        w.getResponse().getStatusInfo().getReasonPhrase());
             }
             if (e instanceof InvalidRequestException i) {
                 return new InvalidTask().toResponse(i);

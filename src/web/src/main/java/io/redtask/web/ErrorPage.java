@@ -33,12 +33,14 @@ public class ErrorPage extends HttpServlet {
             case 413 -> "the request is too large";
             case 414 -> "the URI is too long";
             case 415 -> "unsupported content type; send JSON";
-            default -> status >= 500 ? "internal error; the server log has details" : "request refused (HTTP " + status + ")";
+            default ->
+                status >= 500 ? "internal error; the server log has details" : "request refused (HTTP " + status + ")";
         };
         // Not echoed: the container's message may quote the request (reflected content).
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getWriter().write(Json.createObjectBuilder().add("error", message).build().toString());
+        response.getWriter()
+                .write(Json.createObjectBuilder().add("error", message).build().toString());
     }
 }

@@ -8,8 +8,7 @@ import jakarta.ws.rs.core.Response;
 /** Error responses: always a JSON object with an {@code error} that says what is wrong. */
 public final class Problems {
 
-    private Problems() {
-    }
+    private Problems() {}
 
     public static Response of(Response.StatusType status, String message) {
         return of(status, message, null);
@@ -20,6 +19,9 @@ public final class Problems {
         if (field != null) {
             body.add("field", field);
         }
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body.build().toString()).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body.build().toString())
+                .build();
     }
 }

@@ -14,8 +14,7 @@ import java.time.Instant;
 /** A task as the REST API shows it; every field is present, {@code null} when unknown. */
 public final class TaskJson {
 
-    private TaskJson() {
-    }
+    private TaskJson() {}
 
     public static JsonObject of(TaskStatus s) {
         JsonObjectBuilder b = Json.createObjectBuilder()
@@ -53,8 +52,9 @@ public final class TaskJson {
     }
 
     /** Always with milliseconds ({@code 2030-01-01T09:00:00.000Z}), so every timestamp has one shape. */
-    private static final java.time.format.DateTimeFormatter INSTANT =
-            java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+    private static final java.time.format.DateTimeFormatter INSTANT = java.time.format.DateTimeFormatter.ofPattern(
+                    "uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(java.time.ZoneOffset.UTC);
 
     public static String format(Instant instant) {
         return INSTANT.format(instant);

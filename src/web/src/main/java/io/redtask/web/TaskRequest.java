@@ -27,8 +27,8 @@ import java.util.Set;
  */
 record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
 
-    private static final Set<String> FIELDS = Set.of("type", "payload", "queue", "priority", "delay", "runAt",
-            "maxAttempts", "timeout", "idempotencyKey");
+    private static final Set<String> FIELDS = Set.of(
+            "type", "payload", "queue", "priority", "delay", "runAt", "maxAttempts", "timeout", "idempotencyKey");
 
     static TaskRequest parse(String body) {
         return parse(body, io.redtask.engine.SubmitLimits.limits().jsonDepth());
@@ -45,18 +45,23 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
     /** The same, recording {@code submittedBy} (a user name, or {@code null}) with the task. */
     static TaskRequest parse(String body, int maxDepth, String submittedBy) {
         if (body == null || body.isBlank()) {
-            throw new InvalidRequestException("body", "is empty; expected a JSON object such as {\"type\":\"echo\",\"payload\":{}}");
+            throw new InvalidRequestException(
+                    "body", "is empty; expected a JSON object such as {\"type\":\"echo\",\"payload\":{}}");
         }
         // The body's own object is one level; the payload is inside it.
         if (io.redtask.engine.SubmitLimits.depth(body, maxDepth + 1) > maxDepth + 1) {
-            throw new InvalidRequestException("payload", "nests arrays and objects more than " + maxDepth
-                    + " levels deep (redtask.limits.json-depth)");
+            throw new InvalidRequestException(
+                    "payload",
+                    "nests arrays and objects more than " + maxDepth + " levels deep (redtask.limits.json-depth)");
         }
         JsonObject json;
         try (JsonReader reader = Json.createReader(new StringReader(body))) {
             JsonValue value = reader.readValue();
             if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-                throw new InvalidRequestException("body", "must be a JSON object, was " + value.getValueType().name().toLowerCase());
+                throw new InvalidRequestException(
+                        "body",
+                        "must be a JSON object, was "
+                                + value.getValueType().name().toLowerCase());
             }
             json = value.asJsonObject();
         } catch (JsonParsingException e) {
@@ -66,7 +71,8 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
         }
         for (String key : json.keySet()) {
             if (!FIELDS.contains(key)) {
-                throw new InvalidRequestException(key, "is not a known field; known fields: " + new java.util.TreeSet<>(FIELDS));
+                throw new InvalidRequestException(
+                        key, "is not a known field; known fields: " + new java.util.TreeSet<>(FIELDS));
             }
         }
         String type = string(json, "type");
@@ -103,7 +109,8 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
         try {
             return Duration.parse(text);
         } catch (DateTimeParseException e) {
-            throw new InvalidRequestException(field, "must be an ISO-8601 duration such as PT30S or PT5M, was '" + text + "'");
+            throw new InvalidRequestException(
+                    field, "must be an ISO-8601 duration such as PT30S or PT5M, was '" + text + "'");
         }
     }
 
@@ -115,8 +122,8 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new InvalidRequestException(field, "must be an ISO-8601 instant such as 2030-01-01T09:00:00Z, was '"
-                    + text + "'");
+            throw new InvalidRequestException(
+                    field, "must be an ISO-8601 instant such as 2030-01-01T09:00:00Z, was '" + text + "'");
         }
     }
 

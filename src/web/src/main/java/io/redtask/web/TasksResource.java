@@ -2,17 +2,16 @@ package io.redtask.web;
 
 import io.redtask.InvalidRequestException;
 import io.redtask.SubmitReceipt;
+import io.redtask.TaskScheduler;
+import io.redtask.TaskState;
+import io.redtask.TaskStatus;
 import io.redtask.cdi.RedTaskConfig;
 import io.redtask.engine.SubmitLimits;
 import io.redtask.web.security.AccessFilter;
 import io.redtask.web.security.TaskEndpoint;
-import jakarta.inject.Provider;
-import jakarta.ws.rs.core.SecurityContext;
-import io.redtask.TaskScheduler;
-import io.redtask.TaskState;
-import io.redtask.TaskStatus;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import jakarta.json.Json;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -24,8 +23,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
-
 
 /**
  * {@code POST /api/tasks} submits a task; {@code GET /api/tasks/{id}} reads it;
@@ -58,8 +57,10 @@ public class TasksResource {
         int maxPriority = web.get().maxPriority();
         if (request.options().priority() > maxPriority && !isAdmin()) {
             // Priorities order everyone's tasks: an open or submitter caller must not jump the queue.
-            throw new InvalidRequestException("priority", "above " + maxPriority + " needs the admin role "
-                    + "(redtask.rest.max-priority), was " + request.options().priority());
+            throw new InvalidRequestException(
+                    "priority",
+                    "above " + maxPriority + " needs the admin role " + "(redtask.rest.max-priority), was "
+                            + request.options().priority());
         }
         SubmitReceipt receipt = scheduler.submitForReceipt(request.type(), request.payload(), request.options());
         var json = Json.createObjectBuilder().add("id", receipt.id());
@@ -71,16 +72,19 @@ public class TasksResource {
         if (receipt.duplicate()) {
             // The idempotency key was used already: nothing new was created, the first task is shown.
             return Response.ok(json.add("duplicate", true).build().toString())
-                    .location(uri.getAbsolutePathBuilder().path(receipt.id()).build()).build();
+                    .location(uri.getAbsolutePathBuilder().path(receipt.id()).build())
+                    .build();
         }
         return Response.created(uri.getAbsolutePathBuilder().path(receipt.id()).build())
-                .entity(json.build().toString()).build();
+                .entity(json.build().toString())
+                .build();
     }
 
     /** The caller's name when tasks are secured (it then owns what it submits), else {@code null}. */
     private String owner() {
         return web.get().secureTasks() && security != null && security.getUserPrincipal() != null
-                ? security.getUserPrincipal().getName() : null;
+                ? security.getUserPrincipal().getName()
+                : null;
     }
 
     /** A task this caller may see: any with tasks open or for admins; with secure-tasks, its own. */
@@ -102,19 +106,27 @@ public class TasksResource {
             return Problems.of(Response.Status.NOT_FOUND, "no task with id '" + id + "'");
         }
         if (scheduler.cancel(id)) {
-            return Response.ok(Json.createObjectBuilder().add("id", id).add("state", TaskState.CANCELLED.wireName())
-                    .build().toString()).build();
+            return Response.ok(Json.createObjectBuilder()
+                            .add("id", id)
+                            .add("state", TaskState.CANCELLED.wireName())
+                            .build()
+                            .toString())
+                    .build();
         }
-        return scheduler.status(id)
-                .map(s -> Problems.of(Response.Status.CONFLICT, "task '" + id + "' has already finished: "
-                        + s.state().wireName()))
+        return scheduler
+                .status(id)
+                .map(s -> Problems.of(
+                        Response.Status.CONFLICT,
+                        "task '" + id + "' has already finished: " + s.state().wireName()))
                 .orElseGet(() -> Problems.of(Response.Status.NOT_FOUND, "no task with id '" + id + "'"));
     }
 
     @GET
     @Path("{id}")
     public Response get(@PathParam("id") String id) {
-        return scheduler.status(id).filter(this::visible)
+        return scheduler
+                .status(id)
+                .filter(this::visible)
                 .map(s -> Response.ok(TaskJson.of(s).toString()).build())
                 .orElseGet(() -> Problems.of(Response.Status.NOT_FOUND, "no task with id '" + id + "'"));
     }

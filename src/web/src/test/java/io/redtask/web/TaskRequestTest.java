@@ -14,7 +14,8 @@ class TaskRequestTest {
 
     @Test
     void aFullRequestIsRead() {
-        TaskRequest r = TaskRequest.parse("{\"type\":\"echo\",\"payload\":{\"x\":1},\"queue\":\"mail\",\"maxAttempts\":4}");
+        TaskRequest r =
+                TaskRequest.parse("{\"type\":\"echo\",\"payload\":{\"x\":1},\"queue\":\"mail\",\"maxAttempts\":4}");
         assertEquals("echo", r.type());
         assertEquals("{\"x\":1}", r.payload().toString());
         assertEquals("mail", r.options().queueName());
@@ -30,7 +31,8 @@ class TaskRequestTest {
         assertEquals(java.time.Duration.ofSeconds(30), r.options().timeout());
         assertEquals("order-42", r.options().idempotencyKey());
         TaskRequest at = TaskRequest.parse("{\"type\":\"echo\",\"runAt\":\"2030-01-01T10:00:00+02:00\"}");
-        assertEquals(java.time.Instant.parse("2030-01-01T08:00:00Z"), at.options().runAt());
+        assertEquals(
+                java.time.Instant.parse("2030-01-01T08:00:00Z"), at.options().runAt());
     }
 
     @Test
@@ -61,7 +63,10 @@ class TaskRequestTest {
         refused("{\"type\":\"echo\",\"delay\":\"5 minutes\"}", "delay", "ISO-8601 duration");
         refused("{\"type\":\"echo\",\"delay\":\"-PT1S\"}", "delay", "negative");
         refused("{\"type\":\"echo\",\"runAt\":\"tomorrow\"}", "runAt", "ISO-8601 instant");
-        refused("{\"type\":\"echo\",\"delay\":\"PT1S\",\"runAt\":\"2030-01-01T00:00:00Z\"}", "runAt", "cannot be combined");
+        refused(
+                "{\"type\":\"echo\",\"delay\":\"PT1S\",\"runAt\":\"2030-01-01T00:00:00Z\"}",
+                "runAt",
+                "cannot be combined");
         refused("{\"type\":\"echo\",\"timeout\":\"PT0S\"}", "timeout", "positive");
         refused("{\"type\":\"echo\",\"idempotencyKey\":\"\"}", "idempotencyKey", "not blank");
         refused("{\"type\":\"echo\",\"maxAttempts\":1.5}", "maxAttempts", "whole number");

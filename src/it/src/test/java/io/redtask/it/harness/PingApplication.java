@@ -5,5 +5,4 @@ import jakarta.ws.rs.core.Application;
 
 /** JAX-RS root of the harness smoke test's war. */
 @ApplicationPath("/")
-public class PingApplication extends Application {
-}
+public class PingApplication extends Application {}

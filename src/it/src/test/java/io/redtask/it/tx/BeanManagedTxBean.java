@@ -22,8 +22,7 @@ public class BeanManagedTxBean {
     UserTransaction tx;
 
     /** What a bean-managed transaction saw: the id, whether the task existed before the commit, and when the commit began. */
-    public record Outcome(String id, boolean visibleBeforeCommit, long commitStartedNanos) {
-    }
+    public record Outcome(String id, boolean visibleBeforeCommit, long commitStartedNanos) {}
 
     /** Begins, submits, keeps the transaction open for {@code holdMillis} (as slow work would), commits. */
     public Outcome submitInTransaction(String marker, long holdMillis) throws Exception {

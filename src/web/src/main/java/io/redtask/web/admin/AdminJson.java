@@ -4,6 +4,7 @@ import io.redtask.InvalidRequestException;
 import io.redtask.NodeInfo;
 import io.redtask.QueueStats;
 import io.redtask.RedTaskAdmin;
+import io.redtask.web.TaskJson;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
@@ -14,8 +15,6 @@ import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 
 import java.io.StringReader;
-import io.redtask.web.TaskJson;
-
 import java.time.Instant;
 
 /**
@@ -24,8 +23,7 @@ import java.time.Instant;
  */
 public final class AdminJson {
 
-    private AdminJson() {
-    }
+    private AdminJson() {}
 
     /** A queue: {@code name, ready, scheduled, running, dead, paused, concurrencyLimit, ...}. */
     public static JsonObject queue(QueueStats q) {
@@ -120,7 +118,8 @@ public final class AdminJson {
             throw new InvalidRequestException(field, "must be a whole number, was null");
         }
         if (!(v instanceof JsonNumber n) || !n.isIntegral()) {
-            throw new InvalidRequestException(field, "must be a whole number" + (nullable ? " or null" : "") + ", was " + v);
+            throw new InvalidRequestException(
+                    field, "must be a whole number" + (nullable ? " or null" : "") + ", was " + v);
         }
         long value;
         try {
@@ -143,8 +142,8 @@ public final class AdminJson {
         }
         // These bodies hold one number: refuse deep nesting before a parser builds it.
         if (io.redtask.engine.SubmitLimits.depth(body, MAX_DEPTH) > MAX_DEPTH) {
-            throw new InvalidRequestException("body", "nests arrays and objects too deeply; expected a JSON object "
-                    + "such as " + example);
+            throw new InvalidRequestException(
+                    "body", "nests arrays and objects too deeply; expected a JSON object " + "such as " + example);
         }
         try (JsonReader reader = Json.createReader(new StringReader(body))) {
             JsonValue value = reader.readValue();

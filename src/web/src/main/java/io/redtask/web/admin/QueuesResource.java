@@ -1,9 +1,6 @@
 package io.redtask.web.admin;
 
-import java.util.List;
-
 import io.redtask.InvalidRequestException;
-import io.redtask.QueueNames;
 import io.redtask.RedTaskAdmin;
 import io.redtask.TaskState;
 import io.redtask.web.TaskJson;
@@ -15,7 +12,6 @@ import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -89,8 +85,8 @@ public class QueuesResource {
 
     @GET
     @Path("{name}/dead")
-    public String dead(@PathParam("name") String name, @QueryParam("offset") String offset,
-                       @QueryParam("limit") String limit) {
+    public String dead(
+            @PathParam("name") String name, @QueryParam("offset") String offset, @QueryParam("limit") String limit) {
         int from = number("offset", offset, 0, 0, Integer.MAX_VALUE);
         int count = number("limit", limit, 50, 1, MAX_PAGE);
         JsonArrayBuilder out = Json.createArrayBuilder();
@@ -100,8 +96,11 @@ public class QueuesResource {
 
     @GET
     @Path("{name}/tasks")
-    public String tasks(@PathParam("name") String name, @QueryParam("state") String state,
-                        @QueryParam("offset") String offset, @QueryParam("limit") String limit) {
+    public String tasks(
+            @PathParam("name") String name,
+            @QueryParam("state") String state,
+            @QueryParam("offset") String offset,
+            @QueryParam("limit") String limit) {
         TaskState which = state(state);
         int from = number("offset", offset, 0, 0, Integer.MAX_VALUE);
         int count = number("limit", limit, 50, 1, MAX_PAGE);
@@ -124,14 +123,22 @@ public class QueuesResource {
     @Path("{name}/dead/retry")
     public String retryDead(@PathParam("name") String name) {
         int n = admin.retryDead(name);
-        return Json.createObjectBuilder().add("queue", name).add("retried", n).build().toString();
+        return Json.createObjectBuilder()
+                .add("queue", name)
+                .add("retried", n)
+                .build()
+                .toString();
     }
 
     @POST
     @Path("{name}/dead/purge")
     public String purgeDead(@PathParam("name") String name) {
         int n = admin.purgeDead(name);
-        return Json.createObjectBuilder().add("queue", name).add("purged", n).build().toString();
+        return Json.createObjectBuilder()
+                .add("queue", name)
+                .add("purged", n)
+                .build()
+                .toString();
     }
 
     private static int number(String field, String text, int fallback, int min, int max) {

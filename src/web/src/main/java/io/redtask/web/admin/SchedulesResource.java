@@ -51,7 +51,12 @@ public class SchedulesResource {
         if (!scheduler.unschedule(name)) {
             return Problems.of(Response.Status.NOT_FOUND, "no schedule '" + name + "'");
         }
-        return Response.ok(Json.createObjectBuilder().add("name", name).add("deleted", true).build().toString()).build();
+        return Response.ok(Json.createObjectBuilder()
+                        .add("name", name)
+                        .add("deleted", true)
+                        .build()
+                        .toString())
+                .build();
     }
 
     static JsonObject json(ScheduleInfo s) {

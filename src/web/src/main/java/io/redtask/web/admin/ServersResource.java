@@ -1,7 +1,5 @@
 package io.redtask.web.admin;
 
-import io.redtask.InvalidRequestException;
-import io.redtask.NodeInfo;
 import io.redtask.RedTaskAdmin;
 import io.redtask.web.security.AccessFilter;
 import jakarta.annotation.security.RolesAllowed;
@@ -18,8 +16,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
-import java.util.Optional;
 
 /**
  * Servers running RedTask workers. Needs the {@code admin} role ({@link AccessFilter}).
@@ -80,7 +76,12 @@ public class ServersResource {
             return Response.ok(local()).build();
         }
         // Another server applies it at its next heartbeat.
-        return Response.accepted(Json.createObjectBuilder().add("nodeId", nodeId).add("concurrency", n)
-                .add("applied", false).build().toString()).build();
+        return Response.accepted(Json.createObjectBuilder()
+                        .add("nodeId", nodeId)
+                        .add("concurrency", n)
+                        .add("applied", false)
+                        .build()
+                        .toString())
+                .build();
     }
 }

@@ -45,15 +45,22 @@ public class TaskRetryResource {
             return Problems.of(Response.Status.NOT_FOUND, "no task with id '" + id + "'");
         }
         if (retried) {
-            return scheduler.status(id)
+            return scheduler
+                    .status(id)
                     .map(s -> Response.ok(TaskJson.of(s).toString()).build())
                     // Retried and already gone (succeeded and expired within the call): say so plainly.
-                    .orElseGet(() -> Response.ok(Json.createObjectBuilder().add("id", id)
-                            .add("state", TaskState.QUEUED.wireName()).build().toString()).build());
+                    .orElseGet(() -> Response.ok(Json.createObjectBuilder()
+                                    .add("id", id)
+                                    .add("state", TaskState.QUEUED.wireName())
+                                    .build()
+                                    .toString())
+                            .build());
         }
-        return scheduler.status(id)
-                .map(s -> Problems.of(Response.Status.CONFLICT, "task '" + id + "' is not dead: "
-                        + s.state().wireName()))
+        return scheduler
+                .status(id)
+                .map(s -> Problems.of(
+                        Response.Status.CONFLICT,
+                        "task '" + id + "' is not dead: " + s.state().wireName()))
                 .orElseGet(() -> Problems.of(Response.Status.NOT_FOUND, "no task with id '" + id + "'"));
     }
 }

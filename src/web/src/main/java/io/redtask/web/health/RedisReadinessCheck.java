@@ -47,28 +47,37 @@ public class RedisReadinessCheck implements HealthCheck {
         try {
             redis = health.redis();
         } catch (RuntimeException e) {
-            return r.down().withData("redis", "not configured").withData("error", String.valueOf(e.getMessage()))
+            return r.down()
+                    .withData("redis", "not configured")
+                    .withData("error", String.valueOf(e.getMessage()))
                     .build();
         }
         if (!redis.reachable()) {
-            return r.down().withData("redis", "unreachable").withData("error", String.valueOf(redis.error()))
-                    .withData("fix", "start Redis or correct redtask.redis.url (REDTASK_REDIS_URL); "
-                            + "submits get 503 until it answers")
+            return r.down()
+                    .withData("redis", "unreachable")
+                    .withData("error", String.valueOf(redis.error()))
+                    .withData(
+                            "fix",
+                            "start Redis or correct redtask.redis.url (REDTASK_REDIS_URL); "
+                                    + "submits get 503 until it answers")
                     .build();
         }
         r.up().withData("redis", "reachable");
         Map<String, String> settings = redis.durability();
         if (settings.isEmpty()) {
-            return r.withData("durability", "unknown: CONFIG GET is not allowed on this Redis").build();
+            return r.withData("durability", "unknown: CONFIG GET is not allowed on this Redis")
+                    .build();
         }
         settings.forEach(r::withData);
         int problems = 0;
         String policy = settings.get("maxmemory-policy");
         if (policy != null && !"noeviction".equals(policy)) {
             problems++;
-            r.withData("eviction", "maxmemory-policy is " + policy + ": when Redis is full it deletes keys, "
-                    + "and tasks vanish without trace. Fix: CONFIG SET maxmemory-policy noeviction "
-                    + "(and maxmemory-policy noeviction in redis.conf)");
+            r.withData(
+                    "eviction",
+                    "maxmemory-policy is " + policy + ": when Redis is full it deletes keys, "
+                            + "and tasks vanish without trace. Fix: CONFIG SET maxmemory-policy noeviction "
+                            + "(and maxmemory-policy noeviction in redis.conf)");
             if (web.get().requireNoeviction()) {
                 r.down();
             }
@@ -77,9 +86,11 @@ public class RedisReadinessCheck implements HealthCheck {
         String save = settings.get("save");
         if ("no".equals(appendonly) && save != null && save.isBlank()) {
             problems++;
-            r.withData("persistence", "appendonly is no and save is empty: Redis keeps nothing on disk, so a "
-                    + "Redis restart loses every task. Fix: CONFIG SET appendonly yes (and appendonly yes in "
-                    + "redis.conf), or a save schedule");
+            r.withData(
+                    "persistence",
+                    "appendonly is no and save is empty: Redis keeps nothing on disk, so a "
+                            + "Redis restart loses every task. Fix: CONFIG SET appendonly yes (and appendonly yes in "
+                            + "redis.conf), or a save schedule");
             if (web.get().requirePersistence()) {
                 r.down();
             }

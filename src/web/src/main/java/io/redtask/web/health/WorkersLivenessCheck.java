@@ -1,8 +1,8 @@
 package io.redtask.web.health;
 
-import io.redtask.cdi.RedTaskConfig;
 import io.redtask.RedTaskHealth;
 import io.redtask.WorkerHealth;
+import io.redtask.cdi.RedTaskConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
@@ -70,15 +70,22 @@ public class WorkersLivenessCheck implements HealthCheck {
                 .withData("fetcherIdleMillis", idle)
                 .withData("stuckTasks", h.stuckTasks());
         if (!h.running()) {
-            return r.withData("workers", "not running (redtask.workers.enabled=false, or stopping)").build();
+            return r.withData("workers", "not running (redtask.workers.enabled=false, or stopping)")
+                    .build();
         }
         if (idle > stallLimit) {
-            r.down().withData("problem", "a fetcher has not gone round its loop for " + idle + " ms (limit "
-                    + stallLimit + " ms, redtask.health.fetcher-stall): its thread is stuck; restart the server");
+            r.down()
+                    .withData(
+                            "problem",
+                            "a fetcher has not gone round its loop for " + idle + " ms (limit " + stallLimit
+                                    + " ms, redtask.health.fetcher-stall): its thread is stuck; restart the server");
         }
         if (h.concurrency() > 0 && h.stuckTasks() >= h.concurrency()) {
-            r.down().withData("stuck", "all " + h.concurrency() + " worker slots are held by tasks that timed out "
-                    + "and have not returned (handlers that ignore interrupts); restart the server");
+            r.down()
+                    .withData(
+                            "stuck",
+                            "all " + h.concurrency() + " worker slots are held by tasks that timed out "
+                                    + "and have not returned (handlers that ignore interrupts); restart the server");
         }
         return r.build();
     }

@@ -3,10 +3,10 @@ package io.redtask.web.metrics;
 import io.redtask.QueueStats;
 import io.redtask.RedTaskAdmin;
 import io.redtask.TaskEvent;
+import io.redtask.cdi.RedTaskConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Startup;
-import io.redtask.cdi.RedTaskConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import org.eclipse.microprofile.metrics.Metadata;
@@ -60,8 +60,7 @@ public class RedTaskMetrics {
     private boolean outageLogged;
 
     /** One reading of all queues. */
-    private record Snapshot(long takenAtNanos, Map<String, QueueStats> queues, boolean redisUp) {
-    }
+    private record Snapshot(long takenAtNanos, Map<String, QueueStats> queues, boolean redisUp) {}
 
     void onStartup(@Observes Startup event) {
         registerBase();
@@ -73,22 +72,55 @@ public class RedTaskMetrics {
         Tag queue = new Tag("queue", e.queue());
         Tag type = new Tag("type", e.type() == null ? "" : e.type());
         switch (e.kind()) {
-            case SUCCEEDED -> registry.counter(meta("redtask.tasks.completed", "Tasks completed on this server",
-                    MetricUnits.NONE), queue, type).inc();
-            case FAILED_WILL_RETRY -> registry.counter(meta("redtask.tasks.failed",
-                    "Failed attempts on this server (retried or dead)", MetricUnits.NONE), queue, type).inc();
+            case SUCCEEDED ->
+                registry.counter(
+                                meta("redtask.tasks.completed", "Tasks completed on this server", MetricUnits.NONE),
+                                queue,
+                                type)
+                        .inc();
+            case FAILED_WILL_RETRY ->
+                registry.counter(
+                                meta(
+                                        "redtask.tasks.failed",
+                                        "Failed attempts on this server (retried or dead)",
+                                        MetricUnits.NONE),
+                                queue,
+                                type)
+                        .inc();
             case DEAD -> {
-                registry.counter(meta("redtask.tasks.failed", "Failed attempts on this server (retried or dead)",
-                        MetricUnits.NONE), queue, type).inc();
-                registry.counter(meta("redtask.tasks.dead", "Tasks that went to the dead set from this server",
-                        MetricUnits.NONE), queue, type).inc();
+                registry.counter(
+                                meta(
+                                        "redtask.tasks.failed",
+                                        "Failed attempts on this server (retried or dead)",
+                                        MetricUnits.NONE),
+                                queue,
+                                type)
+                        .inc();
+                registry.counter(
+                                meta(
+                                        "redtask.tasks.dead",
+                                        "Tasks that went to the dead set from this server",
+                                        MetricUnits.NONE),
+                                queue,
+                                type)
+                        .inc();
             }
-            case CANCELLED -> registry.counter(meta("redtask.tasks.cancelled", "Tasks cancelled on this server",
-                    MetricUnits.NONE), queue, type).inc();
+            case CANCELLED ->
+                registry.counter(
+                                meta("redtask.tasks.cancelled", "Tasks cancelled on this server", MetricUnits.NONE),
+                                queue,
+                                type)
+                        .inc();
         }
         if (e.waitMillis() >= 0) {
-            registry.timer(meta("redtask.task.wait", "Time from a task's due time to the start of its attempt",
-                    MetricUnits.SECONDS), queue, type).update(Duration.ofMillis(e.waitMillis()));
+            registry.timer(
+                            meta(
+                                    "redtask.task.wait",
+                                    "Time from a task's due time to the start of its attempt",
+                                    MetricUnits.SECONDS),
+                            queue,
+                            type)
+                    .update(Duration.ofMillis(e.waitMillis()));
         }
         if (e.runMillis() >= 0) {
             registry.timer(meta("redtask.task.run", "How long an attempt ran", MetricUnits.SECONDS), queue, type)
@@ -100,7 +132,11 @@ public class RedTaskMetrics {
     }
 
     private static Metadata meta(String name, String description, String unit) {
-        return Metadata.builder().withName(name).withDescription(description).withUnit(unit).build();
+        return Metadata.builder()
+                .withName(name)
+                .withDescription(description)
+                .withUnit(unit)
+                .build();
     }
 
     private void registerBase() {
@@ -111,13 +147,16 @@ public class RedTaskMetrics {
             if (baseRegistered) {
                 return;
             }
-            registry.gauge(meta("redtask.redis.up", "1 when the last reading of the queues from Redis worked",
-                    MetricUnits.NONE), () -> current().redisUp() ? 1 : 0);
-            registry.gauge(meta("redtask.queues", "How many queues Redis knows", MetricUnits.NONE),
-                    () -> {
-                        Snapshot s = current();
-                        return s.redisUp() ? (double) s.queues().size() : Double.NaN;
-                    });
+            registry.gauge(
+                    meta(
+                            "redtask.redis.up",
+                            "1 when the last reading of the queues from Redis worked",
+                            MetricUnits.NONE),
+                    () -> current().redisUp() ? 1 : 0);
+            registry.gauge(meta("redtask.queues", "How many queues Redis knows", MetricUnits.NONE), () -> {
+                Snapshot s = current();
+                return s.redisUp() ? (double) s.queues().size() : Double.NaN;
+            });
             baseRegistered = true;
         }
     }
@@ -128,18 +167,30 @@ public class RedTaskMetrics {
         }
         Tag queue = new Tag("queue", name);
         gauge(name, queue, "redtask.queue.ready", "Tasks waiting for a worker", QueueStats::ready);
-        gauge(name, queue, "redtask.queue.scheduled", "Tasks waiting for their time (delay, run-at, retry backoff)",
+        gauge(
+                name,
+                queue,
+                "redtask.queue.scheduled",
+                "Tasks waiting for their time (delay, run-at, retry backoff)",
                 QueueStats::scheduled);
         gauge(name, queue, "redtask.queue.running", "Tasks held by workers on all servers", QueueStats::running);
         gauge(name, queue, "redtask.queue.dead", "Tasks in the dead set", QueueStats::dead);
-        gauge(name, queue, "redtask.queue.paused", "1 when the queue is paused on all servers", q -> q.paused() ? 1 : 0);
+        gauge(
+                name,
+                queue,
+                "redtask.queue.paused",
+                "1 when the queue is paused on all servers",
+                q -> q.paused() ? 1 : 0);
     }
 
     private void gauge(String queueName, Tag queue, String name, String description, ToLongFunction<QueueStats> value) {
-        registry.gauge(meta(name, description, MetricUnits.NONE), () -> {
-            QueueStats q = current().queues().get(queueName);
-            return q == null ? Double.NaN : (double) value.applyAsLong(q);
-        }, queue);
+        registry.gauge(
+                meta(name, description, MetricUnits.NONE),
+                () -> {
+                    QueueStats q = current().queues().get(queueName);
+                    return q == null ? Double.NaN : (double) value.applyAsLong(q);
+                },
+                queue);
     }
 
     /** The cached reading, refreshed when older than {@code redtask.metrics.cache}. */
@@ -155,8 +206,8 @@ public class RedTaskMetrics {
                 return s;
             }
             try {
-                Map<String, QueueStats> byName = admin.queues().stream()
-                        .collect(Collectors.toMap(QueueStats::name, q -> q, (a, b) -> a));
+                Map<String, QueueStats> byName =
+                        admin.queues().stream().collect(Collectors.toMap(QueueStats::name, q -> q, (a, b) -> a));
                 s = new Snapshot(now, byName, true);
                 if (outageLogged) {
                     LOG.info("RedTask metrics: Redis answers again");

@@ -56,7 +56,8 @@ public class AccessFilter implements ContainerRequestFilter {
             return;
         }
         SecurityContext security = request.getSecurityContext();
-        String what = request.getMethod() + " /" + request.getUriInfo().getPath().replaceFirst("^/", "");
+        String what =
+                request.getMethod() + " /" + request.getUriInfo().getPath().replaceFirst("^/", "");
         if (roles.isEmpty()) {
             request.abortWith(Problems.of(Response.Status.FORBIDDEN, what + " is not open to anyone"));
             return;
@@ -65,15 +66,19 @@ public class AccessFilter implements ContainerRequestFilter {
             RedTaskConfig.Web settings = web.get();
             if (settings.httpsLogins() && (security == null || !security.isSecure())) {
                 // No challenge in clear text: a client would answer it with its password.
-                request.abortWith(Problems.of(Response.Status.FORBIDDEN, what + " needs a login, which this server "
-                        + "takes only over HTTPS (port " + settings.httpsPort() + ")"));
+                request.abortWith(Problems.of(
+                        Response.Status.FORBIDDEN,
+                        what + " needs a login, which this server " + "takes only over HTTPS (port "
+                                + settings.httpsPort() + ")"));
                 return;
             }
-            Response challenge = Problems.of(Response.Status.UNAUTHORIZED,
+            Response challenge = Problems.of(
+                    Response.Status.UNAUTHORIZED,
                     "authentication required: " + what + " needs the role " + String.join(" or ", roles)
                             + " (HTTP Basic, e.g. curl -u user:password)");
             request.abortWith(Response.fromResponse(challenge)
-                    .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"RedTask\"").build());
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"RedTask\"")
+                    .build());
             return;
         }
         for (String role : roles) {
@@ -81,8 +86,10 @@ public class AccessFilter implements ContainerRequestFilter {
                 return;
             }
         }
-        request.abortWith(Problems.of(Response.Status.FORBIDDEN, "user '" + security.getUserPrincipal().getName()
-                + "' lacks the role " + String.join(" or ", roles) + " needed for " + what));
+        request.abortWith(Problems.of(
+                Response.Status.FORBIDDEN,
+                "user '" + security.getUserPrincipal().getName() + "' lacks the role " + String.join(" or ", roles)
+                        + " needed for " + what));
     }
 
     /**

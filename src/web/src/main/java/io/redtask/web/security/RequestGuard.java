@@ -60,8 +60,9 @@ public class RequestGuard extends HttpFilter {
     private static final long serialVersionUID = 1L;
 
     /** The dashboard: its own files only; data: for the favicon; no inline code, no framing. */
-    static final String DASHBOARD_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    static final String DASHBOARD_CSP =
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                    + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     /** JSON and the start page: nothing runs, only the start page's own inline style. */
     static final String OTHER_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
             + "form-action 'none'; frame-ancestors 'none'";
@@ -93,8 +94,11 @@ public class RequestGuard extends HttpFilter {
                 return;
             }
             if (request.getHeader("Authorization") != null) {
-                refuse(response, HttpServletResponse.SC_FORBIDDEN, "this server takes logins only over HTTPS: "
-                        + httpsUrl(request, settings), "Authorization");
+                refuse(
+                        response,
+                        HttpServletResponse.SC_FORBIDDEN,
+                        "this server takes logins only over HTTPS: " + httpsUrl(request, settings),
+                        "Authorization");
                 return;
             }
         }
@@ -108,18 +112,25 @@ public class RequestGuard extends HttpFilter {
         }
         String originProblem = originProblem(request, settings);
         if (originProblem != null) {
-            refuse(response, HttpServletResponse.SC_FORBIDDEN, originProblem, request.getHeader("Origin") != null
-                    ? "Origin" : "Referer");
+            refuse(
+                    response,
+                    HttpServletResponse.SC_FORBIDDEN,
+                    originProblem,
+                    request.getHeader("Origin") != null ? "Origin" : "Referer");
             return;
         }
         if (!hasBody(request)) {
             chain.doFilter(request, response);
             return;
         }
-        if (("POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method)) && !isJson(request.getContentType())) {
-            refuse(response, HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE, method + " bodies must be JSON in UTF-8: send "
-                    + "Content-Type: application/json (curl: -H 'Content-Type: application/json'); was "
-                    + (request.getContentType() == null ? "none" : "'" + shown(request.getContentType()) + "'"),
+        if (("POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method))
+                && !isJson(request.getContentType())) {
+            refuse(
+                    response,
+                    HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE,
+                    method + " bodies must be JSON in UTF-8: send "
+                            + "Content-Type: application/json (curl: -H 'Content-Type: application/json'); was "
+                            + (request.getContentType() == null ? "none" : "'" + shown(request.getContentType()) + "'"),
                     "Content-Type");
             return;
         }
@@ -146,13 +157,19 @@ public class RequestGuard extends HttpFilter {
         if (request.getUserPrincipal() == null) {
             // Liberty has checked any Basic credentials sent (they are used on every page): none, or wrong ones.
             response.setHeader("WWW-Authenticate", "Basic realm=\"RedTask\"");
-            refuse(response, HttpServletResponse.SC_UNAUTHORIZED, "authentication required: the dashboard needs the "
-                    + "role admin", null);
+            refuse(
+                    response,
+                    HttpServletResponse.SC_UNAUTHORIZED,
+                    "authentication required: the dashboard needs the " + "role admin",
+                    null);
             return false;
         }
         if (!request.isUserInRole(AccessFilter.ADMIN)) {
-            refuse(response, HttpServletResponse.SC_FORBIDDEN, "user '" + request.getUserPrincipal().getName()
-                    + "' lacks the role admin needed for the dashboard", null);
+            refuse(
+                    response,
+                    HttpServletResponse.SC_FORBIDDEN,
+                    "user '" + request.getUserPrincipal().getName() + "' lacks the role admin needed for the dashboard",
+                    null);
             return false;
         }
         return true;
@@ -187,7 +204,9 @@ public class RequestGuard extends HttpFilter {
             // HTTP/1.0 without Host: no browser sends that.
             return null;
         }
-        if (host.equals("localhost") || host.endsWith(".localhost") || isLoopbackLiteral(host)
+        if (host.equals("localhost")
+                || host.endsWith(".localhost")
+                || isLoopbackLiteral(host)
                 || settings.allowedHosts().contains(host)) {
             return null;
         }
@@ -246,11 +265,12 @@ public class RequestGuard extends HttpFilter {
         }
         String normalized = normalize(origin);
         String own = ownOrigin(request);
-        if (normalized != null && (normalized.equals(own) || settings.allowedOrigins().contains(normalized))) {
+        if (normalized != null
+                && (normalized.equals(own) || settings.allowedOrigins().contains(normalized))) {
             return null;
         }
-        return "cross-site request refused: " + source + " '" + shown(origin) + "' is not this server's origin ("
-                + own + ") nor in redtask.rest.allowed-origins";
+        return "cross-site request refused: " + source + " '" + shown(origin) + "' is not this server's origin (" + own
+                + ") nor in redtask.rest.allowed-origins";
     }
 
     /** scheme://host[:port] of the request as its client addressed it. */
@@ -309,7 +329,8 @@ public class RequestGuard extends HttpFilter {
         }
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].strip();
-            if (p.startsWith("charset=") && !p.substring(8).replace("\"", "").strip().equals("utf-8")) {
+            if (p.startsWith("charset=")
+                    && !p.substring(8).replace("\"", "").strip().equals("utf-8")) {
                 return false;
             }
         }
