@@ -58,7 +58,8 @@ public class RedTaskRuntime {
     private java.util.concurrent.ScheduledThreadPoolExecutor ownThreads;
     private RedTaskMBeans mbeans;
     private java.util.concurrent.ScheduledFuture<?> mbeanRefresh;
-    private LogHandlersAtExit logHandlers;
+    // Set at start-up, read at stop (another thread): volatile.
+    private volatile LogHandlersAtExit logHandlers;
 
     /** The engine, built on first use. */
     public RedTaskEngine engine() {
