@@ -22,10 +22,11 @@ import java.util.logging.Logger;
 
 /**
  * Fires the due slots of recurring schedules. Every server with workers runs one; a slot is
- * fired in two steps that any number of servers may race through: the slot's task is stored under
- * a dedupe key made of the schedule's name and slot (so only the first store creates a task), then
- * the schedule is moved on to its next slot if it still stands at this one. A server that dies
- * between the two leaves the slot due, and whoever fires it next finds the task already stored.
+ * fired by whichever server first moves the schedule on from it (a compare-and-set on the slot,
+ * which also records the firing as pending), and only that server stores the slot's task, under
+ * a dedupe key made of the schedule's name and slot, then clears the pending firing. A server
+ * that dies in between leaves the firing pending, and any server finishes it a few rounds later
+ * ({@link #recoverPending}): each slot creates one task.
  *
  * <p>A slot found more than the misfire threshold late was missed while no server ran: it is
  * fired once or skipped, as the schedule says, and the schedule carries on from now rather than
@@ -85,7 +86,7 @@ final class CronTicker {
                 break; // all due slots seen, or only slots for other servers are left
             }
         }
-        return fired;
+        return fired + recoverPending(now);
     }
 
     private record FireResult(boolean handled, boolean created) {}
@@ -104,28 +105,70 @@ final class CronTicker {
         ZoneId zone = ZoneId.of(d.zone());
         boolean missed = now - slot > settings.misfireThreshold().toMillis();
         long next = next(cron, missed ? now : slot, zone);
+        boolean fires = !missed || d.misfire() == Misfire.FIRE_ONCE;
+        // First the slot, then its task: only the server whose compare-and-set moves the slot on
+        // creates the task, so two servers that read the same slot (even while a save moves the
+        // schedule to another queue) cannot both fire it. The move records a pending firing,
+        // cleared once the task is stored; a server that dies in between leaves it for
+        // recoverPending, which stores the task under the same dedupe key.
+        boolean moved = schedules.advance(d.name(), slot, next, fires ? d.queue() : null, now);
         boolean created = false;
-        if (!missed || d.misfire() == Misfire.FIRE_ONCE) {
-            NewTask task = NewTask.builder(TaskIds.next(d.queue(), now), d.type(), d.queue())
-                    .payloadJson(d.payload())
-                    .maxAttempts(d.maxAttempts())
-                    .priority(d.priority())
-                    .dueAt(now)
-                    .timeoutMillis(d.timeoutMillis())
-                    // Remembered well past the time any server could still be firing this slot.
-                    .dedupe(
-                            "cron:" + d.name() + ":" + slot,
-                            settings.idempotencyWindow().toMillis())
-                    .build();
-            created = !tasks.enqueue(d.queue(), List.of(task), now).get(0).duplicate();
+        if (moved && fires) {
+            created = store(d, d.queue(), slot, now);
+            schedules.fired(d.name(), slot);
         }
-        boolean moved = schedules.advance(d.name(), slot, next);
         if (moved && missed) {
             LOG.warning("RedTask: schedule '" + d.name() + "' missed its slot " + Instant.ofEpochMilli(slot)
                     + " and any after it while no server ran it; " + (created ? "fired once now" : "skipped")
                     + ", next " + Instant.ofEpochMilli(next));
         }
         return new FireResult(true, created);
+    }
+
+    /** Stores the task of one slot, under a dedupe key of the slot. @return whether it was new */
+    private boolean store(ScheduleDefinition d, String queue, long slot, long now) {
+        NewTask task = NewTask.builder(TaskIds.next(queue, now), d.type(), queue)
+                .payloadJson(d.payload())
+                .maxAttempts(d.maxAttempts())
+                .priority(d.priority())
+                .dueAt(now)
+                .timeoutMillis(d.timeoutMillis())
+                // Remembered well past the time a pending firing could still be recovered.
+                .dedupe(
+                        "cron:" + d.name() + ":" + slot,
+                        settings.idempotencyWindow().toMillis())
+                .build();
+        return !tasks.enqueue(queue, List.of(task), now).get(0).duplicate();
+    }
+
+    /**
+     * Stores the tasks of slots whose firing was recorded but not finished (the server that moved
+     * the slot died, or Redis failed, before its task was stored), once they are older than a
+     * few cron rounds. The dedupe key makes a late duplicate impossible.
+     *
+     * @return the tasks created
+     */
+    int recoverPending(long now) {
+        long olderThan = now - Math.max(10_000, settings.cronInterval().toMillis() * 20);
+        int created = 0;
+        for (ScheduleStore.PendingFiring p : schedules.pending()) {
+            if (p.since() > olderThan) {
+                continue;
+            }
+            ScheduleDefinition d = schedules.all().keySet().stream()
+                    .filter(x -> x.name().equals(p.name()))
+                    .findFirst()
+                    .orElse(null);
+            if (d != null && handlers.find(d.type()) != null) {
+                created += store(d, p.queue(), p.slot(), now) ? 1 : 0;
+                LOG.warning("RedTask: schedule '" + p.name() + "': the firing of slot " + Instant.ofEpochMilli(p.slot())
+                        + " was left half done; its task is stored now");
+            }
+            if (d == null || handlers.find(d.type()) != null) {
+                schedules.fired(p.name(), p.slot());
+            }
+        }
+        return created;
     }
 
     static long next(CronExpression cron, long afterMillis, ZoneId zone) {

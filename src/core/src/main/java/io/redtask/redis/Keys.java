@@ -24,6 +24,7 @@ import io.redtask.store.TaskIds;
  * &lt;prefix&gt;:{q}:stats:&lt;n&gt;   hash  the same counters for 10-second bucket n (expire after minutes)
  * &lt;prefix&gt;:{:cron}:defs    hash  recurring schedules: name -&gt; definition (JSON); one slot for all
  * &lt;prefix&gt;:{:cron}:next    zset  their next slots: name -&gt; time (ms)
+ * &lt;prefix&gt;:{:cron}:pending hash  slots moved on whose tasks may not be stored yet
  * &lt;prefix&gt;:nodes           zset  servers with workers: node id -&gt; last heartbeat (ms)
  * &lt;prefix&gt;:node:&lt;id&gt;       string a server's last heartbeat (JSON), expires when it stops beating
  * &lt;prefix&gt;:node:&lt;id&gt;:concurrency string a concurrency change asked of that server
@@ -123,6 +124,11 @@ public final class Keys {
     /** The next slot of every schedule. */
     public String cronNext() {
         return prefix + ":{:cron}:next";
+    }
+
+    /** Slots moved on whose tasks may not be stored yet: "name|slot" -> "queue|since". */
+    public String cronPending() {
+        return prefix + ":{:cron}:pending";
     }
 
     public String stats(String queue) {

@@ -91,10 +91,42 @@ final class RedisScheduleStore implements ScheduleStore {
     }
 
     @Override
-    public boolean advance(String name, long slot, long nextSlot) {
+    public boolean advance(String name, long slot, long nextSlot, String queue, long now) {
         return asLong(call(() -> advance.run(
-                        redis, List.of(keys.cronNext()), List.of(name, Long.toString(slot), Long.toString(nextSlot)))))
+                        redis,
+                        List.of(keys.cronNext(), keys.cronPending()),
+                        List.of(
+                                name,
+                                Long.toString(slot),
+                                Long.toString(nextSlot),
+                                queue == null ? "" : queue,
+                                Long.toString(now)))))
                 == 1;
+    }
+
+    @Override
+    public void fired(String name, long slot) {
+        call(() -> redis.hdel(keys.cronPending(), name + "|" + slot));
+    }
+
+    @Override
+    public List<PendingFiring> pending() {
+        Map<String, String> all = call(() -> redis.hgetAll(keys.cronPending()));
+        List<PendingFiring> out = new java.util.ArrayList<>();
+        all.forEach((field, value) -> {
+            int f = field.lastIndexOf('|');
+            int v = value.lastIndexOf('|');
+            try {
+                out.add(new PendingFiring(
+                        field.substring(0, f),
+                        Long.parseLong(field.substring(f + 1)),
+                        value.substring(0, v),
+                        Long.parseLong(value.substring(v + 1))));
+            } catch (RuntimeException e) {
+                call(() -> redis.hdel(keys.cronPending(), field)); // unreadable: nothing to recover
+            }
+        });
+        return out;
     }
 
     /**

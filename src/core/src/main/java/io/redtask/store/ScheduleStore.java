@@ -18,9 +18,27 @@ public interface ScheduleStore {
     Map<ScheduleDefinition, Long> due(long now, int max);
 
     /**
-     * Moves a schedule from {@code slot} to {@code nextSlot}, unless another server did first.
+     * Moves a schedule from {@code slot} to {@code nextSlot}, unless another server did first;
+     * with {@code queue} given, records in the same step that the slot's task is to be stored
+     * in that queue (a pending firing, until {@link #fired}).
      *
      * @return whether this call moved it
      */
-    boolean advance(String name, long slot, long nextSlot);
+    boolean advance(String name, long slot, long nextSlot, String queue, long now);
+
+    /** The task of a pending firing is stored (or no longer to be). */
+    void fired(String name, long slot);
+
+    /** Firings recorded by {@link #advance} and not finished. */
+    java.util.List<PendingFiring> pending();
+
+    /**
+     * A slot that was moved on but whose task may not be stored yet.
+     *
+     * @param name  the schedule
+     * @param slot  the slot (ms)
+     * @param queue the queue its task goes to
+     * @param since when the slot was moved on (ms)
+     */
+    record PendingFiring(String name, long slot, String queue, long since) {}
 }

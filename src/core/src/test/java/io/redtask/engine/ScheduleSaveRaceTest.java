@@ -93,4 +93,29 @@ class ScheduleSaveRaceTest {
         assertEquals(total, stored, "every firing stored exactly one task");
         assertEquals(1, engines.get(0).schedules().size(), "the schedule lives in one place");
     }
+
+    @Test
+    void aFiringLeftHalfDoneByADyingServerIsFinishedByAnother() {
+        MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+        RedTaskEngine engine = fixture.unstarted(
+                "e",
+                clock,
+                EngineFixture.settings("e"),
+                b -> b.handler(HandlerRegistration.of("tick", (p, c) -> "ok")));
+        engine.schedule(Schedule.builder("daily", "0 0 3 * * *", "tick").build());
+        long slot = engine.schedules().get(0).nextFireAt().toEpochMilli();
+        clock.advance(Duration.ofMillis(slot - clock.millis()));
+        // A server moved the slot on and died before storing its task.
+        var store = fixture.store().schedules();
+        assertTrue(store.advance("daily", slot, slot + Duration.ofDays(1).toMillis(), "default", clock.millis()));
+        assertEquals(0, engine.fireDueSchedules(), "nothing due, nothing pending long enough yet");
+        assertEquals(0, engine.admin().queue("default").ready());
+
+        clock.advance(Duration.ofSeconds(11));
+        assertEquals(1, engine.fireDueSchedules(), "the pending firing is finished");
+        assertEquals(1, engine.admin().queue("default").ready());
+        clock.advance(Duration.ofSeconds(11));
+        assertEquals(0, engine.fireDueSchedules(), "and only once");
+        assertTrue(store.pending().isEmpty());
+    }
 }
