@@ -19,6 +19,9 @@ local function wake(list, n)
     redis.call('LPUSH', list, '1')
   end
   redis.call('LTRIM', list, 0, 63)
+  -- Tokens are only hints (a blocked fetcher looks again within its poll interval anyway): let
+  -- the list go when no fetcher takes them, rather than stay in Redis forever.
+  redis.call('PEXPIRE', list, 10000)
 end
 
 -- Whether a reply of redis.pcall is an error (for example a key of a slot that is migrating away

@@ -131,7 +131,7 @@ class BoundedMemoryTest {
         // set of its task types (one name per type).
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200))
-                .until(() -> probe.dbSize() <= 4);
+                .untilAsserted(() -> assertTrue(probe.dbSize() <= 4, () -> "keys left: " + probe.keys("*")));
     }
 
     private static long usedMemory(UnifiedJedis probe) {
