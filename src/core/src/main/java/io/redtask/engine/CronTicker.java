@@ -49,6 +49,7 @@ final class CronTicker {
     private final Map<String, CronExpression> parsed = new ConcurrentHashMap<>();
     private final Set<String> unknownTypesLogged = ConcurrentHashMap.newKeySet();
     private final Set<String> badSchedulesLogged = ConcurrentHashMap.newKeySet();
+    private volatile long pendingCheckedAt = Long.MIN_VALUE / 2;
 
     CronTicker(
             ScheduleStore schedules, TaskStore tasks, HandlerCatalog handlers, Clock clock, EngineSettings settings) {
@@ -149,16 +150,22 @@ final class CronTicker {
      * @return the tasks created
      */
     int recoverPending(long now) {
-        long olderThan = now - Math.max(10_000, settings.cronInterval().toMillis() * 20);
+        long age = Math.max(10_000, settings.cronInterval().toMillis() * 20);
+        // Looked at once per that age, not on every tick: one round trip less per cron round.
+        if (now - pendingCheckedAt < age && now >= pendingCheckedAt) {
+            return 0;
+        }
+        pendingCheckedAt = now;
+        List<ScheduleStore.PendingFiring> old =
+                schedules.pending().stream().filter(p -> p.since() <= now - age).toList();
+        if (old.isEmpty()) {
+            return 0;
+        }
+        Map<String, ScheduleDefinition> byName = new java.util.HashMap<>();
+        schedules.all().keySet().forEach(d -> byName.put(d.name(), d));
         int created = 0;
-        for (ScheduleStore.PendingFiring p : schedules.pending()) {
-            if (p.since() > olderThan) {
-                continue;
-            }
-            ScheduleDefinition d = schedules.all().keySet().stream()
-                    .filter(x -> x.name().equals(p.name()))
-                    .findFirst()
-                    .orElse(null);
+        for (ScheduleStore.PendingFiring p : old) {
+            ScheduleDefinition d = byName.get(p.name());
             if (d != null && handlers.find(d.type()) != null) {
                 created += store(d, p.queue(), p.slot(), now) ? 1 : 0;
                 LOG.warning("RedTask: schedule '" + p.name() + "': the firing of slot " + Instant.ofEpochMilli(p.slot())

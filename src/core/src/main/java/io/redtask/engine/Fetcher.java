@@ -145,18 +145,9 @@ final class Fetcher implements Runnable {
             }
         } finally {
             for (int j = settled; j < claimed.size(); j++) {
-                releaseQuietly(claimed.get(j));
+                Handback.quietly(tasks, claimed.get(j));
             }
             workers.giveBack(taken - consumed);
-        }
-    }
-
-    private void releaseQuietly(ClaimedTask task) {
-        try {
-            tasks.release(task);
-        } catch (RuntimeException e) {
-            LOG.warning("RedTask: could not hand task " + task.id() + " back (" + e.getMessage()
-                    + "); its lease will expire and another server will take it");
         }
     }
 }

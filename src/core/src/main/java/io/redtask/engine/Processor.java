@@ -91,7 +91,7 @@ final class Processor {
         // The slot passes to the next task, or goes back with the next task handed back.
         RunContext following = workers.handOver(run, next, outcome.nextLeaseDeadline(), lifecycle.isRunning());
         if (following == null) {
-            releaseQuietly(next);
+            Handback.quietly(tasks, next);
         }
         return following;
     }
@@ -301,18 +301,6 @@ final class Processor {
                     settings.backoff().jitter());
         }
         return settings.backoff();
-    }
-
-    private void releaseQuietly(ClaimedTask task) {
-        if (task == null) {
-            return;
-        }
-        try {
-            tasks.release(task);
-        } catch (RuntimeException e) {
-            LOG.warning("RedTask: could not hand task " + task.id() + " back (" + e.getMessage()
-                    + "); its lease will expire and another server will take it");
-        }
     }
 
     static String describe(Throwable e) {

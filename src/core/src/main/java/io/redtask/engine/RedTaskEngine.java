@@ -278,13 +278,8 @@ public final class RedTaskEngine implements TaskScheduler {
     private int handBack() {
         int released = 0;
         for (RunContext run : workers.running()) {
-            try {
-                if (run.stop(StopReason.SERVER_STOPPING) && tasks.release(run.task())) {
-                    released++;
-                }
-            } catch (RuntimeException e) {
-                LOG.warning("RedTask: could not hand task " + run.taskId() + " back (" + e.getMessage()
-                        + "); its lease will expire and another server will take it");
+            if (run.stop(StopReason.SERVER_STOPPING) && Handback.quietly(tasks, run.task())) {
+                released++;
             }
         }
         return released;

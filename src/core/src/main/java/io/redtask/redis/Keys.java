@@ -101,7 +101,7 @@ public final class Keys {
 
     /** The key of an idempotency key's first task. */
     public String idempotency(String queue, String key) {
-        return dedupe(queue, "idem:" + key);
+        return dedupe(queue, io.redtask.store.NewTask.dedupeKeyOf(null, key));
     }
 
     /** The key that refuses a second task under {@code dedupeKey} ({@code idem:<key>} or {@code cron:<name>:<slot>}). */
