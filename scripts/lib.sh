@@ -109,3 +109,17 @@ rt_wait_gone() {
 
 # The Maven command line every script uses: batch mode, readable logs.
 rt_mvn() { mvn -B --no-transfer-progress -Dstyle.color=never "$@"; }
+
+# rt_free_port: prints a loopback TCP port nobody listens on now (random in 20000-49999, so two
+# calls in a row do not hand out the same one; whoever binds it first gets it).
+rt_free_port() {
+    local port _
+    for _ in {1..200}; do
+        port=$((20000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            printf '%s\n' "$port"
+            return 0
+        fi
+    done
+    rt_die "no free loopback port found"
+}
