@@ -1,0 +1,57 @@
+package io.redtask.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The figures scripts/bench derives from one run's lines: ratios, the chart, the summary. */
+class ReportTest {
+
+    @Test
+    void ratiosChartAndSummaryComeFromTheRunsLines(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run.jsonl");
+        Files.write(
+                run,
+                List.of(
+                        "{\"system\":\"machine\",\"cpus\":2}",
+                        "{\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":10000}",
+                        "{\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":1,\"e2e_jobs_per_s\":4000,\"sweep\":true}",
+                        "{\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":9000,\"sweep\":true}",
+                        "{\"system\":\"redtask\",\"mode\":\"liberty-bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":6500}",
+                        "{\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":5000},"
+                                + "{\"mode\":\"single\",\"concurrency\":8,\"e2e_jobs_per_s\":3000}]}",
+                        "not json: ignored"),
+                StandardCharsets.UTF_8);
+        Path out = dir.resolve("out");
+
+        Report.main(new String[] {run.toString(), out.toString()});
+
+        List<String> ratios = Files.readAllLines(out.resolve("ratios.jsonl"));
+        assertEquals(
+                List.of(
+                        "{\"ratio\":\"redtask/bullmq\",\"mode\":\"bulk\",\"concurrency\":8,\"redtask\":10000,"
+                                + "\"peer\":5000,\"value\":2.00}",
+                        "{\"ratio\":\"liberty/inprocess\",\"mode\":\"bulk\",\"concurrency\":8,\"liberty\":6500,"
+                                + "\"inprocess\":10000,\"value\":0.65,\"target\":0.70,\"met\":false}"),
+                ratios,
+                "no ratio for single c8: RedTask has no single figure in this run");
+        Document svg = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(out.resolve("sweep.svg").toFile());
+        assertEquals("svg", svg.getDocumentElement().getTagName());
+        assertEquals(2, svg.getElementsByTagName("circle").getLength(), "one dot per sweep point");
+        String summary = Files.readString(out.resolve("summary.md"));
+        assertTrue(summary.contains("| bulk c8 | 10,000 | 5,000 | 2.00 |"), summary);
+        assertTrue(summary.contains("| RedTask e2e tasks/s | 4,000 | 9,000 |"), summary);
+    }
+}
