@@ -46,8 +46,8 @@ public final class Bench {
         int n = Integer.getInteger("n", 20_000);
         int bulk = Integer.getInteger("bulk", 500);
         int warmup = Integer.getInteger("warmup", 2_000);
-        Set<String> parts = new TreeSet<>(List.of(
-                System.getProperty("parts", String.join(",", PARTS)).split(",")));
+        Set<String> parts = new TreeSet<>(
+                List.of(System.getProperty("parts", String.join(",", PARTS)).split(",")));
         parts.removeIf(String::isBlank);
         Set<String> unknown = new TreeSet<>(parts);
         unknown.removeAll(PARTS);
@@ -58,7 +58,8 @@ public final class Bench {
             ThroughputRun plain = new ThroughputRun(redis.url(), "", UnaryOperator.identity());
             if (parts.contains("inprocess")) {
                 for (int conc : ints("conc", "8,1")) {
-                    for (String mode : System.getProperty("modes", "bulk,single").split(",")) {
+                    for (String mode :
+                            System.getProperty("modes", "bulk,single").split(",")) {
                         plain.warmAndMeasure(mode, conc, warmup, n, bulk, "");
                     }
                 }

@@ -12,10 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -63,12 +61,14 @@ public final class Report {
                     }
                 }
             } else if ("redtask".equals(o.getString("system", "")) && o.containsKey("e2e_jobs_per_s")) {
-                Point p = new Point(
-                        "redtask", o.getString("mode"), o.getInt("concurrency"), number(o, "e2e_jobs_per_s"));
+                Point p =
+                        new Point("redtask", o.getString("mode"), o.getInt("concurrency"), number(o, "e2e_jobs_per_s"));
                 if (o.getBoolean("sweep", false)) {
                     sweep.add(p);
                 } else if (p.mode().startsWith("liberty-")) {
                     liberty = Optional.of(o);
+                } else if (p.mode().startsWith("cluster-")) {
+                    others.add(o);
                 } else {
                     redtask.add(p);
                 }
@@ -110,16 +110,16 @@ public final class Report {
         ratios.forEach(System.out::println);
         Files.writeString(out.resolve("ratios.jsonl"), String.join("\n", ratios) + "\n", StandardCharsets.UTF_8);
         if (!sweep.isEmpty()) {
-            List<Point> marks = new ArrayList<>(peers.stream()
-                    .filter(p -> p.mode().equals("bulk"))
-                    .toList());
+            List<Point> marks = new ArrayList<>(
+                    peers.stream().filter(p -> p.mode().equals("bulk")).toList());
             liberty.ifPresent(l -> marks.add(
                     new Point("redtask in Liberty", "bulk", l.getInt("concurrency"), number(l, "e2e_jobs_per_s"))));
-            Files.writeString(
-                    out.resolve("sweep.svg"), SweepChart.svg(sweep, marks), StandardCharsets.UTF_8);
+            Files.writeString(out.resolve("sweep.svg"), SweepChart.svg(sweep, marks), StandardCharsets.UTF_8);
         }
         Files.writeString(
-                out.resolve("summary.md"), markdown(redtask, sweep, peers, liberty, others), StandardCharsets.UTF_8);
+                out.resolve("summary.md"),
+                SummaryMarkdown.of(redtask, sweep, peers, liberty, others),
+                StandardCharsets.UTF_8);
     }
 
     /** RedTask's figure for a workload: the in-process run, else the sweep's. */
@@ -132,69 +132,12 @@ public final class Report {
                         .findFirst());
     }
 
-    private static double number(JsonObject o, String key) {
+    static double number(JsonObject o, String key) {
         JsonValue v = o.get(key);
         return v instanceof JsonNumber n ? n.doubleValue() : Double.NaN;
     }
 
-    /** The README's tables, filled in from this run. */
-    private static String markdown(
-            List<Point> redtask,
-            List<Point> sweep,
-            List<Point> peers,
-            Optional<JsonObject> liberty,
-            List<JsonObject> others) {
-        StringBuilder md = new StringBuilder();
-        List<String> peerNames =
-                peers.stream().map(Point::system).distinct().toList();
-        Map<String, Point> byWorkload = new LinkedHashMap<>();
-        redtask.forEach(p -> byWorkload.putIfAbsent(p.mode() + " c" + p.concurrency(), p));
-        if (!byWorkload.isEmpty()) {
-            md.append("| workload (e2e tasks/s) | RedTask");
-            peerNames.forEach(p -> md.append(" | ").append(p));
-            peerNames.forEach(p -> md.append(" | RedTask / ").append(p));
-            md.append(" |\n|---|---:");
-            peerNames.forEach(p -> md.append("|---:"));
-            peerNames.forEach(p -> md.append("|---:"));
-            md.append("|\n");
-            byWorkload.forEach((workload, r) -> {
-                md.append("| ").append(workload).append(" | ").append(fmt(r.perSecond()));
-                List<Double> mine = new ArrayList<>();
-                for (String peer : peerNames) {
-                    Optional<Point> p = peers.stream()
-                            .filter(x -> x.system().equals(peer)
-                                    && x.mode().equals(r.mode())
-                                    && x.concurrency() == r.concurrency())
-                            .findFirst();
-                    md.append(" | ").append(p.map(x -> fmt(x.perSecond())).orElse("-"));
-                    mine.add(p.map(x -> r.perSecond() / x.perSecond()).orElse(Double.NaN));
-                }
-                mine.forEach(v -> md.append(" | ").append(v.isNaN() ? "-" : String.format(Locale.ROOT, "%.2f", v)));
-                md.append(" |\n");
-            });
-            md.append('\n');
-        }
-        if (!sweep.isEmpty()) {
-            md.append("| workers (bulk) |");
-            sweep.forEach(p -> md.append(' ').append(p.concurrency()).append(" |"));
-            md.append("\n|---|");
-            sweep.forEach(p -> md.append("---:|"));
-            md.append("\n| RedTask e2e tasks/s |");
-            sweep.forEach(p -> md.append(' ').append(fmt(p.perSecond())).append(" |"));
-            md.append("\n\n");
-        }
-        liberty.ifPresent(l -> md.append("In Liberty (")
-                .append(l.getString("mode"))
-                .append(", ")
-                .append(l.getInt("concurrency"))
-                .append(" workers): ")
-                .append(fmt(number(l, "e2e_jobs_per_s")))
-                .append(" tasks/s\n\n"));
-        others.forEach(o -> md.append("    ").append(o).append('\n'));
-        return md.toString();
-    }
-
-    private static String fmt(double v) {
+    static String fmt(double v) {
         return String.format(Locale.ROOT, "%,.0f", v);
     }
 }

@@ -4,12 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 
+import javax.xml.parsers.DocumentBuilderFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import javax.xml.parsers.DocumentBuilderFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +27,8 @@ class ReportTest {
                         "{\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":1,\"e2e_jobs_per_s\":4000,\"sweep\":true}",
                         "{\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":9000,\"sweep\":true}",
                         "{\"system\":\"redtask\",\"mode\":\"liberty-bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":6500}",
+                        "{\"system\":\"redtask\",\"mode\":\"cluster-bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":7000,"
+                                + "\"masters\":3,\"shards\":1}",
                         "{\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":5000},"
                                 + "{\"mode\":\"single\",\"concurrency\":8,\"e2e_jobs_per_s\":3000}]}",
                         "not json: ignored"),
@@ -51,7 +52,9 @@ class ReportTest {
         assertEquals("svg", svg.getDocumentElement().getTagName());
         assertEquals(2, svg.getElementsByTagName("circle").getLength(), "one dot per sweep point");
         String summary = Files.readString(out.resolve("summary.md"));
-        assertTrue(summary.contains("| bulk c8 | 10,000 | 5,000 | 2.00 |"), summary);
-        assertTrue(summary.contains("| RedTask e2e tasks/s | 4,000 | 9,000 |"), summary);
+        assertTrue(summary.contains("| bulk, 8 workers | 10,000 | 5,000 | 2.00 |"), summary);
+        assertTrue(summary.contains("| RedTask tasks/s | 4,000 | 9,000 |"), summary);
+        assertTrue(summary.contains("6,500 tasks/s against 10,000 in-process: 65 %"), summary);
+        assertTrue(summary.contains("Redis Cluster (3 masters), bulk, 8 workers, 1 shard(s): 7,000 tasks/s."), summary);
     }
 }
