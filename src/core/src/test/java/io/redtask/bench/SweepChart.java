@@ -147,13 +147,13 @@ final class SweepChart {
         return H - BOTTOM - (H - TOP - BOTTOM) * v / top;
     }
 
-    /** The next round number above {@code v} (1, 2 or 5 times a power of ten). */
+    /** The next round number above {@code v} (a few steps per power of ten, so the line fills the chart). */
     private static double niceCeiling(double v) {
         if (v <= 0) {
             return 1;
         }
         double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 5, 10}) {
+        for (double m : new double[] {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
             if (m * p >= v) {
                 return m * p;
             }
