@@ -18,7 +18,8 @@ import java.util.function.UnaryOperator;
  * per task) on engines against redis-servers this class starts, one JSON line per measurement on
  * stdout.
  *
- * <p>Parts (system property {@code parts}, comma-separated; all by default):
+ * <p>Parts (system property {@code parts}, comma-separated; {@code inprocess,memory} when unset, and
+ * {@code memory=false} drops memory):
  *
  * <ul>
  *   <li>{@code inprocess}: modes {@code modes} (bulk,single) x concurrency {@code conc} (8,1);
@@ -46,9 +47,13 @@ public final class Bench {
         int n = Integer.getInteger("n", 20_000);
         int bulk = Integer.getInteger("bulk", 500);
         int warmup = Integer.getInteger("warmup", 2_000);
+        // Without "parts", what this class always did (scripts/bench names the parts it wants).
         Set<String> parts = new TreeSet<>(
-                List.of(System.getProperty("parts", String.join(",", PARTS)).split(",")));
+                List.of(System.getProperty("parts", "inprocess,memory").split(",")));
         parts.removeIf(String::isBlank);
+        if ("false".equals(System.getProperty("memory"))) {
+            parts.remove("memory");
+        }
         Set<String> unknown = new TreeSet<>(parts);
         unknown.removeAll(PARTS);
         if (!unknown.isEmpty()) {
