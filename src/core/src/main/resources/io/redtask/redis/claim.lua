@@ -34,4 +34,5 @@ if #out == 1 then
 end
 local nxt = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
 if #nxt == 2 then out[1] = tonumber(nxt[2]) end
+limits_reply(out, KEYS[4], now)
 return out
