@@ -195,4 +195,46 @@ class GroupsTest {
                             Set.of(), groupKeys(fixture.store()), "every group's counts went back to nothing"));
         }
     }
+
+    @Test
+    void aReleasedOrRecoveredTaskGoesBackInLineAndItsGroupsPlaceWithIt() throws Exception {
+        try (EngineFixture fixture = new EngineFixture(REDIS.url())) {
+            RedTaskEngine engine = fixture.unstarted(
+                    "a",
+                    Clock.systemUTC(),
+                    EngineFixture.settings("a"),
+                    b -> b.handler(HandlerRegistration.of("work", (p, c) -> null)));
+            engine.admin().setGroupConcurrency("default", 1);
+            String first = engine.submit("work", 1, group("g"));
+            String second = engine.submit("work", 2, group("g"));
+            RedisStorage store = fixture.store();
+            io.redtask.store.TaskStore tasks = store.tasks();
+            UnifiedJedis redis = RedisProbe.client(store);
+            String groupKey = store.keys().settings("default").replace("config", "group:g");
+            long now = System.currentTimeMillis();
+            List<String> types = List.of("work");
+
+            List<io.redtask.store.ClaimedTask> claimed = tasks.claim("default", 5, now, 60_000, "x", types).tasks();
+            assertEquals(List.of(first), claimed.stream().map(io.redtask.store.ClaimedTask::id).toList(), "one of g");
+            assertEquals(Map.of("running", "1", "heads", "0"), redis.hgetAll(groupKey));
+            assertEquals(0, tasks.claim("default", 5, now, 60_000, "x", types).tasks().size(), "the limit holds");
+
+            assertTrue(tasks.release(claimed.get(0)));
+            assertEquals(Map.of("running", "0", "heads", "1"), redis.hgetAll(groupKey), "back in line");
+            claimed = tasks.claim("default", 5, now, 1_000, "x", types).tasks();
+            assertEquals(List.of(first), claimed.stream().map(io.redtask.store.ClaimedTask::id).toList());
+
+            assertEquals(1, tasks.recoverExpired("default", now + 2_000, 10).requeued(), "its lease ran out");
+            assertEquals(Map.of("running", "0", "heads", "1"), redis.hgetAll(groupKey), "back in line again");
+            claimed = tasks.claim("default", 5, now + 2_000, 60_000, "x", types).tasks();
+            assertEquals(List.of(first), claimed.stream().map(io.redtask.store.ClaimedTask::id).toList());
+
+            assertTrue(tasks.complete(claimed.get(0), "null", now + 3_000, null).recorded());
+            claimed = tasks.claim("default", 5, now + 3_000, 60_000, "x", types).tasks();
+            assertEquals(List.of(second), claimed.stream().map(io.redtask.store.ClaimedTask::id).toList());
+            assertTrue(tasks.complete(claimed.get(0), "null", now + 4_000, null).recorded());
+            assertEquals(Set.of(), groupKeys(store), "nothing left behind");
+            assertEquals(TaskState.SUCCEEDED, engine.status(second).orElseThrow().state());
+        }
+    }
 }
