@@ -38,7 +38,23 @@ public record QueueStats(
         RateLimit rate,
         Integer groupConcurrency) {
 
-    /** A reading without a rate limit or group concurrency. */
+    /**
+     * A reading without a rate limit or group concurrency.
+     *
+     * @param name                its name
+     * @param ready               tasks waiting for a worker
+     * @param scheduled           tasks waiting for their time
+     * @param running             tasks held by workers
+     * @param dead                tasks in the dead set
+     * @param paused              whether the queue is paused on all servers
+     * @param concurrencyLimit    the most tasks of it that may run at once, or {@code null}
+     * @param completed           tasks completed since the queue was created
+     * @param failed              failed attempts since the queue was created
+     * @param died                tasks that went to the dead set since the queue was created
+     * @param completedLastMinute tasks completed in the last minute
+     * @param failedLastMinute    failed attempts in the last minute
+     * @param nextWaiting         how long the next task to run has waited, or {@code null}
+     */
     public QueueStats(
             String name,
             long ready,

@@ -21,6 +21,8 @@ public record RateLimit(int limit, Duration per) {
     /**
      * Checks the values, naming the field that is wrong.
      *
+     * @param limit how many starts a window may hold
+     * @param per   the window
      * @throws InvalidRequestException when {@code limit} or {@code per} is out of range
      */
     public RateLimit {
