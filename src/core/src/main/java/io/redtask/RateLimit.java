@@ -48,14 +48,15 @@ public record RateLimit(int limit, Duration per) {
         Objects.requireNonNull(text, "text");
         int slash = text.indexOf('/');
         if (slash < 0) {
-            throw new InvalidRequestException("rate", "must be <limit>/<ISO-8601 duration>, such as 100/PT1S, was '"
-                    + text + "'");
+            throw new InvalidRequestException(
+                    "rate", "must be <limit>/<ISO-8601 duration>, such as 100/PT1S, was '" + text + "'");
         }
         int limit;
         try {
             limit = Integer.parseInt(text.substring(0, slash).strip());
         } catch (NumberFormatException e) {
-            throw new InvalidRequestException("limit", "must be a whole number, was '" + text.substring(0, slash) + "'");
+            throw new InvalidRequestException(
+                    "limit", "must be a whole number, was '" + text.substring(0, slash) + "'");
         }
         Duration per;
         try {

@@ -31,8 +31,7 @@ public final class RedTaskMBeans implements AutoCloseable {
             Map.entry("Paused", "Whether the queue is paused on all servers"),
             Map.entry("ConcurrencyLimit", "Most tasks of this queue running at once across all servers; -1 for none"),
             Map.entry(
-                    "RateLimit",
-                    "Most task starts in any window across all servers, such as 100/PT1S; empty for none"),
+                    "RateLimit", "Most task starts in any window across all servers, such as 100/PT1S; empty for none"),
             Map.entry("GroupConcurrency", "Most running tasks of one group across all servers; -1 for none"),
             Map.entry("CompletedPerMinute", "Tasks completed in the last minute, all servers"),
             Map.entry("FailedPerMinute", "Failed attempts in the last minute, all servers"),

@@ -28,7 +28,11 @@ class QueueLimitsConfigTest {
                         "redtask.queue.unserved.rate", "1/PT1S"),
                 List.of("mail", "reports", "default"));
         assertEquals(
-                Map.of("mail", new RateLimit(100, Duration.ofSeconds(1)), "reports", new RateLimit(5, Duration.ofMinutes(1))),
+                Map.of(
+                        "mail",
+                        new RateLimit(100, Duration.ofSeconds(1)),
+                        "reports",
+                        new RateLimit(5, Duration.ofMinutes(1))),
                 c.rates());
         assertEquals(Map.of("mail", 2), c.groupConcurrency());
         assertEquals(new QueueLimitsConfig(Map.of(), Map.of()), read(Map.of(), List.of("default")), "none by default");

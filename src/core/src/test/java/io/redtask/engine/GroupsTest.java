@@ -54,7 +54,8 @@ class GroupsTest {
         for (String suffix : List.of("group:*", "gwait:*", "gwaiting", "gwaitn")) {
             String cursor = ScanParams.SCAN_POINTER_START;
             do {
-                ScanResult<String> r = redis.scan(cursor, new ScanParams().match(base + suffix).count(1000));
+                ScanResult<String> r =
+                        redis.scan(cursor, new ScanParams().match(base + suffix).count(1000));
                 out.addAll(r.getResult());
                 cursor = r.getCursor();
             } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
@@ -114,8 +115,7 @@ class GroupsTest {
     }
 
     @Test
-    void aGroupNeverRunsMoreThanItsLimitAcrossTwoEnginesAndEveryWayOutOfRunningGivesItsPlaceBack()
-            throws Exception {
+    void aGroupNeverRunsMoreThanItsLimitAcrossTwoEnginesAndEveryWayOutOfRunningGivesItsPlaceBack() throws Exception {
         Map<String, AtomicInteger> runningNow = new ConcurrentHashMap<>();
         Map<String, AtomicInteger> most = new ConcurrentHashMap<>();
         Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
@@ -163,11 +163,8 @@ class GroupsTest {
             List<String> ids = engines.get(0).submitAll(batch);
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> ids.stream()
-                            .allMatch(id -> engines.get(0)
-                                            .status(id)
-                                            .orElseThrow()
-                                            .state()
-                                    == TaskState.SUCCEEDED));
+                            .allMatch(id ->
+                                    engines.get(0).status(id).orElseThrow().state() == TaskState.SUCCEEDED));
             assertEquals(2, most.get("A").get(), "group A ran 2 at once at most, and reached 2");
             assertEquals(2, most.get("B").get(), "group B ran 2 at once at most, and reached 2");
 
@@ -186,7 +183,8 @@ class GroupsTest {
                             && engines.get(0).status(held.get(2)).orElseThrow().state() == TaskState.RUNNING);
             engines.get(0).admin().setGroupConcurrency("default", null);
             await().atMost(Duration.ofSeconds(5))
-                    .until(() -> engines.get(0).status(held.get(3)).orElseThrow().state() == TaskState.RUNNING);
+                    .until(() ->
+                            engines.get(0).status(held.get(3)).orElseThrow().state() == TaskState.RUNNING);
             release.countDown();
             await().atMost(Duration.ofSeconds(15))
                     .until(() -> engines.get(0).admin().queue("default").running() == 0);
@@ -214,27 +212,41 @@ class GroupsTest {
             long now = System.currentTimeMillis();
             List<String> types = List.of("work");
 
-            List<io.redtask.store.ClaimedTask> claimed = tasks.claim("default", 5, now, 60_000, "x", types).tasks();
-            assertEquals(List.of(first), claimed.stream().map(io.redtask.store.ClaimedTask::id).toList(), "one of g");
+            List<io.redtask.store.ClaimedTask> claimed =
+                    tasks.claim("default", 5, now, 60_000, "x", types).tasks();
+            assertEquals(
+                    List.of(first),
+                    claimed.stream().map(io.redtask.store.ClaimedTask::id).toList(),
+                    "one of g");
             assertEquals(Map.of("running", "1", "heads", "0"), redis.hgetAll(groupKey));
-            assertEquals(0, tasks.claim("default", 5, now, 60_000, "x", types).tasks().size(), "the limit holds");
+            assertEquals(
+                    0,
+                    tasks.claim("default", 5, now, 60_000, "x", types).tasks().size(),
+                    "the limit holds");
 
             assertTrue(tasks.release(claimed.get(0)));
             assertEquals(Map.of("running", "0", "heads", "1"), redis.hgetAll(groupKey), "back in line");
             claimed = tasks.claim("default", 5, now, 1_000, "x", types).tasks();
-            assertEquals(List.of(first), claimed.stream().map(io.redtask.store.ClaimedTask::id).toList());
+            assertEquals(
+                    List.of(first),
+                    claimed.stream().map(io.redtask.store.ClaimedTask::id).toList());
 
             assertEquals(1, tasks.recoverExpired("default", now + 2_000, 10).requeued(), "its lease ran out");
             assertEquals(Map.of("running", "0", "heads", "1"), redis.hgetAll(groupKey), "back in line again");
             claimed = tasks.claim("default", 5, now + 2_000, 60_000, "x", types).tasks();
-            assertEquals(List.of(first), claimed.stream().map(io.redtask.store.ClaimedTask::id).toList());
+            assertEquals(
+                    List.of(first),
+                    claimed.stream().map(io.redtask.store.ClaimedTask::id).toList());
 
             assertTrue(tasks.complete(claimed.get(0), "null", now + 3_000, null).recorded());
             claimed = tasks.claim("default", 5, now + 3_000, 60_000, "x", types).tasks();
-            assertEquals(List.of(second), claimed.stream().map(io.redtask.store.ClaimedTask::id).toList());
+            assertEquals(
+                    List.of(second),
+                    claimed.stream().map(io.redtask.store.ClaimedTask::id).toList());
             assertTrue(tasks.complete(claimed.get(0), "null", now + 4_000, null).recorded());
             assertEquals(Set.of(), groupKeys(store), "nothing left behind");
-            assertEquals(TaskState.SUCCEEDED, engine.status(second).orElseThrow().state());
+            assertEquals(
+                    TaskState.SUCCEEDED, engine.status(second).orElseThrow().state());
         }
     }
 }

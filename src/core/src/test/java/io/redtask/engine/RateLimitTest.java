@@ -208,8 +208,10 @@ class RateLimitTest {
     void badLimitsAreRefusedNamingTheField() throws Exception {
         try (EngineFixture fixture = new EngineFixture(REDIS.url())) {
             RedTaskEngine engine = fixture.unstarted(
-                    "a", Clock.systemUTC(), EngineFixture.settings("a"), b -> b.handler(HandlerRegistration.of(
-                            "tick", (p, c) -> null)));
+                    "a",
+                    Clock.systemUTC(),
+                    EngineFixture.settings("a"),
+                    b -> b.handler(HandlerRegistration.of("tick", (p, c) -> null)));
             assertEquals(
                     "limit",
                     assertThrows(InvalidRequestException.class, () -> new RateLimit(0, Duration.ofSeconds(1)))
@@ -223,9 +225,17 @@ class RateLimitTest {
                     assertThrows(InvalidRequestException.class, () -> new RateLimit(1, Duration.ofDays(2)))
                             .field());
             assertEquals(
-                    "per", assertThrows(InvalidRequestException.class, () -> RateLimit.parse("5/second")).field());
-            assertEquals("limit", assertThrows(InvalidRequestException.class, () -> RateLimit.parse("x/PT1S")).field());
-            assertEquals("rate", assertThrows(InvalidRequestException.class, () -> RateLimit.parse("100")).field());
+                    "per",
+                    assertThrows(InvalidRequestException.class, () -> RateLimit.parse("5/second"))
+                            .field());
+            assertEquals(
+                    "limit",
+                    assertThrows(InvalidRequestException.class, () -> RateLimit.parse("x/PT1S"))
+                            .field());
+            assertEquals(
+                    "rate",
+                    assertThrows(InvalidRequestException.class, () -> RateLimit.parse("100"))
+                            .field());
             assertEquals(
                     "limit",
                     assertThrows(
@@ -234,16 +244,19 @@ class RateLimitTest {
                             .field());
             assertEquals(
                     "group",
-                    assertThrows(InvalidRequestException.class, () -> SubmitOptions.builder()
-                                    .group("g".repeat(257)))
+                    assertThrows(
+                                    InvalidRequestException.class,
+                                    () -> SubmitOptions.builder().group("g".repeat(257)))
                             .field());
             assertEquals(
                     "group",
-                    assertThrows(InvalidRequestException.class, () -> SubmitOptions.builder()
-                                    .group(" "))
+                    assertThrows(
+                                    InvalidRequestException.class,
+                                    () -> SubmitOptions.builder().group(" "))
                             .field());
-            assertThrows(io.redtask.NotFoundException.class, () -> engine.admin()
-                    .setQueueRate("nosuchqueue", RateLimit.parse("1/PT1S")));
+            assertThrows(
+                    io.redtask.NotFoundException.class,
+                    () -> engine.admin().setQueueRate("nosuchqueue", RateLimit.parse("1/PT1S")));
         }
     }
 }

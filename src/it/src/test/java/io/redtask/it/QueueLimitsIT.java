@@ -102,7 +102,9 @@ class QueueLimitsIT {
             out.add(await("task " + id)
                     .atMost(TIMEOUT)
                     .pollInterval(Duration.ofMillis(50))
-                    .until(() -> anonymous.getObject("api/tasks/" + id), t -> "succeeded".equals(t.getString("state"))));
+                    .until(
+                            () -> anonymous.getObject("api/tasks/" + id),
+                            t -> "succeeded".equals(t.getString("state"))));
         }
         return out;
     }
@@ -185,7 +187,8 @@ class QueueLimitsIT {
 
         assertRefused(admin.put(path, "{\"limit\":0}"), "limit");
         assertRefused(admin.put(path, "{\"limit\":1.5}"), "limit");
-        assertRefused(anonymous.post("api/tasks", "{\"type\":\"noop\",\"group\":\"" + "g".repeat(257) + "\"}"), "group");
+        assertRefused(
+                anonymous.post("api/tasks", "{\"type\":\"noop\",\"group\":\"" + "g".repeat(257) + "\"}"), "group");
         assertRefused(anonymous.post("api/tasks", "{\"type\":\"noop\",\"group\":7}"), "group");
         assertRefused(anonymous.post("api/tasks", "{\"type\":\"noop\",\"group\":\" \"}"), "group");
 
@@ -206,7 +209,8 @@ class QueueLimitsIT {
         RuntimeMBeanException bad = assertThrows(
                 RuntimeMBeanException.class, () -> jmx.setAttribute(queue, new Attribute("RateLimit", "lots")));
         assertInstanceOf(IllegalArgumentException.class, bad.getCause());
-        assertTrue(bad.getCause().getMessage().contains("100/PT1S"), bad.getCause().getMessage());
+        assertTrue(
+                bad.getCause().getMessage().contains("100/PT1S"), bad.getCause().getMessage());
         RuntimeMBeanException zero = assertThrows(
                 RuntimeMBeanException.class, () -> jmx.setAttribute(queue, new Attribute("GroupConcurrency", 0)));
         assertInstanceOf(IllegalArgumentException.class, zero.getCause());

@@ -194,7 +194,9 @@ public class RedTaskMetrics {
                 meta("redtask.queue.rate.window", "The window of the queue's rate limit", MetricUnits.SECONDS),
                 () -> {
                     QueueStats q = current().queues().get(name);
-                    return q == null || q.rate() == null ? Double.NaN : q.rate().per().toMillis() / 1000.0;
+                    return q == null || q.rate() == null
+                            ? Double.NaN
+                            : q.rate().per().toMillis() / 1000.0;
                 },
                 queue);
         gauge(
