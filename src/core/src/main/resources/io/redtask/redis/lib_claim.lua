@@ -156,6 +156,7 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
       limits_claimed(key, out[#out])
     elseif e[2] == 'corrupt' then
       bury_corrupt(key, dead, id, now, keepDead, e[3])
+      group_cancelled(key, id, 'queued')
     end
   end
   return n

@@ -185,7 +185,8 @@ local function group_left(key, to_ready)
   group_fill(base, f[1])
 end
 
--- A task was cancelled in state `was`: it no longer runs, stands in line, or waits for its turn.
+-- A task was cancelled (or buried as corrupt) in state `was`: it no longer runs, stands in line,
+-- or waits for its turn.
 local function group_cancelled(key, id, was)
   local base = queue_base(key)
   if not limits_of(base).grouped then return end

@@ -249,4 +249,35 @@ class GroupsTest {
                     TaskState.SUCCEEDED, engine.status(second).orElseThrow().state());
         }
     }
+
+    @Test
+    void aCorruptTaskInLineIsBuriedAndGivesItsGroupsPlaceBack() throws Exception {
+        try (EngineFixture fixture = new EngineFixture(REDIS.url())) {
+            RedTaskEngine engine = fixture.unstarted(
+                    "a",
+                    Clock.systemUTC(),
+                    EngineFixture.settings("a"),
+                    b -> b.handler(HandlerRegistration.of("work", (p, c) -> null)));
+            engine.admin().setGroupConcurrency("default", 1);
+            String damaged = engine.submit("work", 1, group("g"));
+            String next = engine.submit("work", 2, group("g"));
+            RedisStorage store = fixture.store();
+            RedisProbe.client(store).hset(store.keys().task(damaged), "attempts", "many");
+            long now = System.currentTimeMillis();
+            List<io.redtask.store.ClaimedTask> claimed = store.tasks()
+                    .claim("default", 5, now, 60_000, "x", List.of("work"))
+                    .tasks();
+            assertEquals(List.of(), claimed, "the damaged task is buried, not run");
+            assertEquals(TaskState.DEAD, engine.status(damaged).orElseThrow().state());
+            claimed = store.tasks()
+                    .claim("default", 5, now, 60_000, "x", List.of("work"))
+                    .tasks();
+            assertEquals(
+                    List.of(next),
+                    claimed.stream().map(io.redtask.store.ClaimedTask::id).toList(),
+                    "its place went to the next of its group");
+            assertTrue(store.tasks().complete(claimed.get(0), "null", now, null).recorded());
+            assertEquals(Set.of(), groupKeys(store), "nothing left behind");
+        }
+    }
 }
