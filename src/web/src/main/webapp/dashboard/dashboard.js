@@ -272,8 +272,16 @@
     f.totals.textContent = `${fmt(s.completed)} completed · ${fmt(s.failed)} failed attempts · ${fmt(s.died)} died`;
     f.wait.textContent = s.nextWaitingMs === null || s.nextWaitingMs === undefined ? ''
       : `next task waiting ${duration(s.nextWaitingMs)}`;
-    f.limit.textContent = s.concurrencyLimit === null || s.concurrencyLimit === undefined ? ''
-      : `at most ${fmt(s.concurrencyLimit)} at once`;
+    // The queue's cluster-wide limits, as far as it has any.
+    const limits = [];
+    if (s.concurrencyLimit !== null && s.concurrencyLimit !== undefined) {
+      limits.push(`at most ${fmt(s.concurrencyLimit)} at once`);
+    }
+    if (s.rate) limits.push(`at most ${fmt(s.rate.limit)} starts per ${s.rate.per}`);
+    if (s.groupConcurrency !== null && s.groupConcurrency !== undefined) {
+      limits.push(`at most ${fmt(s.groupConcurrency)} per group`);
+    }
+    f.limit.textContent = limits.join(' · ');
     if (record) {
       const now = Date.now();
       q.history.push({ t: now, ready: s.ready, done: s.completedLastMinute, fail: s.failedLastMinute });

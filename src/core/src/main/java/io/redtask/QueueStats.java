@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param completedLastMinute tasks completed in the last minute
  * @param failedLastMinute    failed attempts in the last minute
  * @param nextWaiting         how long the next task to run has waited since it was submitted, or {@code null}
+ * @param rate                the queue's cluster-wide rate limit, or {@code null}
+ * @param groupConcurrency    the most tasks of one group that may run at once across all servers, or {@code null}
  */
 public record QueueStats(
         String name,
@@ -32,4 +34,56 @@ public record QueueStats(
         long died,
         long completedLastMinute,
         long failedLastMinute,
-        Duration nextWaiting) {}
+        Duration nextWaiting,
+        RateLimit rate,
+        Integer groupConcurrency) {
+
+    /**
+     * A reading without a rate limit or group concurrency.
+     *
+     * @param name                its name
+     * @param ready               tasks waiting for a worker
+     * @param scheduled           tasks waiting for their time
+     * @param running             tasks held by workers
+     * @param dead                tasks in the dead set
+     * @param paused              whether the queue is paused on all servers
+     * @param concurrencyLimit    the most tasks of it that may run at once, or {@code null}
+     * @param completed           tasks completed since the queue was created
+     * @param failed              failed attempts since the queue was created
+     * @param died                tasks that went to the dead set since the queue was created
+     * @param completedLastMinute tasks completed in the last minute
+     * @param failedLastMinute    failed attempts in the last minute
+     * @param nextWaiting         how long the next task to run has waited, or {@code null}
+     */
+    public QueueStats(
+            String name,
+            long ready,
+            long scheduled,
+            long running,
+            long dead,
+            boolean paused,
+            Integer concurrencyLimit,
+            long completed,
+            long failed,
+            long died,
+            long completedLastMinute,
+            long failedLastMinute,
+            Duration nextWaiting) {
+        this(
+                name,
+                ready,
+                scheduled,
+                running,
+                dead,
+                paused,
+                concurrencyLimit,
+                completed,
+                failed,
+                died,
+                completedLastMinute,
+                failedLastMinute,
+                nextWaiting,
+                null,
+                null);
+    }
+}

@@ -57,6 +57,35 @@ public interface RedTaskAdmin {
     void setQueueConcurrency(String queue, Integer limit);
 
     /**
+     * Sets the queue's cluster-wide rate limit: at most {@code rate.limit()} of its tasks start in
+     * any window of {@code rate.per()}, across all servers. Takes effect at once on idle servers
+     * and within a poll interval on servers waiting for the old limit.
+     *
+     * @param queue the queue's name
+     * @param rate  the limit ({@link RateLimit#parse(String) 100/PT1S}); {@code null} removes it
+     * @throws NotFoundException when the queue is not known
+     */
+    void setQueueRate(String queue, RateLimit rate);
+
+    /**
+     * Sets the most tasks of one group ({@link SubmitOptions.Builder#group}) of the queue that run
+     * at once across all servers. Groups are served in turn whether or not there is a limit.
+     *
+     * @param queue the queue's name
+     * @param limit 1 or more; {@code null} removes it
+     * @throws InvalidRequestException naming {@code limit} when below 1
+     * @throws NotFoundException       when the queue is not known
+     */
+    void setGroupConcurrency(String queue, Integer limit);
+
+    /**
+     * How many times this server's fetchers found a queue's rate limit used up and waited for it.
+     *
+     * @return counts since start, by queue (queues that never waited are absent)
+     */
+    java.util.Map<String, Long> throttledWaits();
+
+    /**
      * Dead tasks of the queue, most recent death first.
      *
      * @param queue  the queue's name

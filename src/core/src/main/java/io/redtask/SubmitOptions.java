@@ -33,6 +33,7 @@ public final class SubmitOptions {
     private final Duration backoffCap;
     private final boolean immediate;
     private final String submittedBy;
+    private final String group;
 
     private SubmitOptions(Builder b) {
         this.queue = b.queue;
@@ -47,6 +48,17 @@ public final class SubmitOptions {
         this.backoffCap = b.backoffCap;
         this.immediate = b.immediate;
         this.submittedBy = b.submittedBy;
+        this.group = b.group;
+    }
+
+    /**
+     * The task's group: a queue's groups are served in turn, and the queue's group concurrency
+     * (if any) caps the running tasks of each group.
+     *
+     * @return the group key, or {@code null} for none
+     */
+    public String group() {
+        return group;
     }
 
     /**
@@ -230,8 +242,28 @@ public final class SubmitOptions {
         private Duration backoffCap;
         private boolean immediate;
         private String submittedBy;
+        private String group;
 
         private Builder() {}
+
+        /**
+         * Puts the task in a group (a tenant, a customer): a queue serves its groups in turn, so a
+         * group with thousands of waiting tasks does not hold up one with a few, and the queue's
+         * group concurrency ({@code redtask.queue.<q>.group-concurrency}) caps how many of one
+         * group run at once across all servers.
+         *
+         * @param group 1 to {@value SubmitOptions#MAX_IDEMPOTENCY_KEY} characters, or {@code null} for none
+         * @return this builder
+         * @throws InvalidRequestException when blank or too long
+         */
+        public Builder group(String group) {
+            if (group != null && (group.isBlank() || group.length() > MAX_IDEMPOTENCY_KEY)) {
+                throw new InvalidRequestException(
+                        "group", "must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters and not blank");
+            }
+            this.group = group;
+            return this;
+        }
 
         /**
          * Records who submits the task (a user name). Its idempotency key is then that user's own:

@@ -52,6 +52,7 @@ public class RedTaskRuntime {
     private io.redtask.TaskScheduler scheduler;
     // Read once under the lock; volatile so the start-up and stop paths see it without it.
     private volatile RedTaskConfig config;
+    private volatile QueueLimitsConfig queueLimits;
     private RedisStorage storage;
     private ManagedExecutorService workers;
     private java.util.concurrent.ScheduledExecutorService housekeeping;
@@ -113,6 +114,7 @@ public class RedTaskRuntime {
                     ManagedExecutorService.class);
             java.util.OptionalInt limit = ExecutorLimit.of(workers);
             config = RedTaskConfig.from(mp, limit);
+            queueLimits = QueueLimitsConfig.from(mp, config.engine().queues());
             RedTaskConfig.workersMax(mp)
                     .filter(max -> limit.isPresent() && max != limit.getAsInt())
                     .ifPresent(
@@ -134,6 +136,8 @@ public class RedTaskRuntime {
         RedTaskEngine e = engine();
         try {
             config.queueLimits().forEach(e.admin()::setQueueConcurrency);
+            queueLimits.rates().forEach(e.admin()::setQueueRate);
+            queueLimits.groupConcurrency().forEach(e.admin()::setGroupConcurrency);
             extension.schedules().forEach(e::schedule);
         } catch (StoreUnavailableException ex) {
             // The application still starts; schedules are saved again at the next start.

@@ -5,6 +5,7 @@ import io.redtask.NodeInfo;
 import io.redtask.NotFoundException;
 import io.redtask.QueueNames;
 import io.redtask.QueueStats;
+import io.redtask.RateLimit;
 import io.redtask.RedTaskAdmin;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
@@ -14,6 +15,7 @@ import io.redtask.store.TaskIds;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -34,8 +36,16 @@ final class AdminOperations implements RedTaskAdmin {
     private final Workers workers;
     private final Clock clock;
     private final EngineSettings settings;
+    private final FetcherMonitor fetchers;
 
-    AdminOperations(QueueStore queues, NodeRegistry nodes, Workers workers, Clock clock, EngineSettings settings) {
+    AdminOperations(
+            QueueStore queues,
+            NodeRegistry nodes,
+            Workers workers,
+            Clock clock,
+            EngineSettings settings,
+            FetcherMonitor fetchers) {
+        this.fetchers = fetchers;
         this.queues = queues;
         this.nodes = nodes;
         this.workers = workers;
@@ -95,6 +105,30 @@ final class AdminOperations implements RedTaskAdmin {
             throw new InvalidRequestException("limit", "must be 0 or more, or null for no limit, was " + limit);
         }
         queues.setConcurrency(queue, limit);
+    }
+
+    @Override
+    public void setQueueRate(String queue, RateLimit rate) {
+        known(queue);
+        queues.setRate(queue, rate);
+        LOG.info(() -> "RedTask: queue '" + queue + "' rate limit "
+                + (rate == null ? "removed" : "set to " + rate + " (starts per window, all servers)"));
+    }
+
+    @Override
+    public void setGroupConcurrency(String queue, Integer limit) {
+        known(queue);
+        if (limit != null && limit < 1) {
+            throw new InvalidRequestException("limit", "must be 1 or more, or null for no limit, was " + limit);
+        }
+        queues.setGroupConcurrency(queue, limit);
+        LOG.info(() -> "RedTask: queue '" + queue + "' group concurrency "
+                + (limit == null ? "removed" : "set to " + limit + " running tasks per group, all servers"));
+    }
+
+    @Override
+    public Map<String, Long> throttledWaits() {
+        return fetchers.throttledWaits();
     }
 
     @Override

@@ -92,7 +92,13 @@ final class Fetcher implements Runnable {
                     outageLogged = false;
                 }
                 outageBackoff = firstBackoff;
-                if (batch.tasks().isEmpty()) {
+                if (batch.tasks().isEmpty() && batch.throttledUntil() >= 0) {
+                    // The rate limit is used up: sleep here until the next start is allowed (wake
+                    // tokens from new tasks would only wake us to claim nothing); a raised limit
+                    // is seen within the poll interval.
+                    monitor.throttled(queue);
+                    lifecycle.await(Math.max(1, Math.min(poll, batch.throttledUntil() - now)));
+                } else if (batch.tasks().isEmpty()) {
                     long wait = poll;
                     if (batch.nextDueAt() >= 0) {
                         wait = Math.max(1, Math.min(wait, batch.nextDueAt() - now));

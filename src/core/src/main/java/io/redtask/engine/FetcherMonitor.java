@@ -2,17 +2,21 @@ package io.redtask.engine;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Watches the fetch loops: when each last went round (a healthy one goes round at least every
- * poll interval), and whether all have left after a stop.
+ * poll interval), whether all have left after a stop, and how often each waited for its queue's
+ * rate limit.
  */
 final class FetcherMonitor {
 
     private final Map<String, Long> beats = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> throttled = new ConcurrentHashMap<>();
     private volatile CountDownLatch left;
 
     /** Called once before {@code count} fetchers start. */
@@ -22,6 +26,18 @@ final class FetcherMonitor {
 
     void alive(String queue) {
         beats.put(queue, System.nanoTime());
+    }
+
+    /** A fetcher of {@code queue} found tasks it could not start yet: the queue's rate limit was used up. */
+    void throttled(String queue) {
+        throttled.computeIfAbsent(queue, q -> new LongAdder()).increment();
+    }
+
+    /** How many times this server's fetchers waited for a queue's rate limit, by queue. */
+    Map<String, Long> throttledWaits() {
+        Map<String, Long> out = new TreeMap<>();
+        throttled.forEach((q, n) -> out.put(q, n.sum()));
+        return out;
     }
 
     void left() {

@@ -135,6 +135,12 @@ public final class SubmitLimits {
                     "is " + o.idempotencyKey().length() + " characters long; at most " + l.nameLength()
                             + " (redtask.limits.name-length)");
         }
+        if (o.group() != null && o.group().length() > l.nameLength()) {
+            throw new InvalidRequestException(
+                    "group",
+                    "is " + o.group().length() + " characters long; at most " + l.nameLength()
+                            + " (redtask.limits.name-length)");
+        }
         if (o.delay() != null && o.delay().compareTo(l.maxDelay()) > 0) {
             throw new InvalidRequestException(
                     "delay",

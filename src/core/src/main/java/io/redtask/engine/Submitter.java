@@ -135,6 +135,7 @@ final class Submitter {
                 .dueAt(dueAt)
                 .timeoutMillis(timeout == null ? 0 : timeout.toMillis())
                 .submittedBy(o.submittedBy())
+                .group(o.group())
                 // The window counts from when the task is due: a key must not be forgotten while
                 // its task still waits (a resubmit would make a second task).
                 .idempotencyKey(o.idempotencyKey(), Math.max(0, dueAt - now) + window.toMillis());

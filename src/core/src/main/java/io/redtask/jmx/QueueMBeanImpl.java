@@ -1,6 +1,7 @@
 package io.redtask.jmx;
 
 import io.redtask.QueueStats;
+import io.redtask.RateLimit;
 import io.redtask.RedTaskAdmin;
 
 import java.util.function.LongSupplier;
@@ -72,6 +73,36 @@ final class QueueMBeanImpl implements QueueMXBean {
     @Override
     public void setConcurrencyLimit(int limit) {
         admin.setQueueConcurrency(queue, limit < 0 ? null : limit);
+        forget();
+    }
+
+    @Override
+    public String getRateLimit() {
+        RateLimit rate = stats().rate();
+        return rate == null ? "" : rate.toString();
+    }
+
+    @Override
+    public void setRateLimit(String rate) {
+        RateLimit parsed;
+        try {
+            parsed = rate == null || rate.isBlank() ? null : RateLimit.parse(rate.strip());
+        } catch (RuntimeException e) {
+            throw JmxBoundary.translate(e); // JConsole has none of RedTask's exception classes
+        }
+        admin.setQueueRate(queue, parsed);
+        forget();
+    }
+
+    @Override
+    public int getGroupConcurrency() {
+        Integer limit = stats().groupConcurrency();
+        return limit == null ? -1 : limit;
+    }
+
+    @Override
+    public void setGroupConcurrency(int limit) {
+        admin.setGroupConcurrency(queue, limit < 0 ? null : limit);
         forget();
     }
 

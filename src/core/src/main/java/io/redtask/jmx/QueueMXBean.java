@@ -28,6 +28,18 @@ public interface QueueMXBean {
     /** Sets the cluster-wide limit; -1 removes it. */
     void setConcurrencyLimit(int limit);
 
+    /** The cluster-wide rate limit, such as {@code 100/PT1S} (starts per window); empty for none. */
+    String getRateLimit();
+
+    /** Sets the rate limit ({@code 100/PT1S}); empty removes it. Takes effect at once. */
+    void setRateLimit(String rate);
+
+    /** The most running tasks of one group, across all servers; -1 for no limit. */
+    int getGroupConcurrency();
+
+    /** Sets the limit per group; -1 removes it. */
+    void setGroupConcurrency(int limit);
+
     /** Tasks completed in the last minute, all servers. */
     long getCompletedPerMinute();
 

@@ -30,6 +30,9 @@ public final class RedTaskMBeans implements AutoCloseable {
             Map.entry("Dead", "Tasks in the dead set: failed for good; retryDead() or purgeDead()"),
             Map.entry("Paused", "Whether the queue is paused on all servers"),
             Map.entry("ConcurrencyLimit", "Most tasks of this queue running at once across all servers; -1 for none"),
+            Map.entry(
+                    "RateLimit", "Most task starts in any window across all servers, such as 100/PT1S; empty for none"),
+            Map.entry("GroupConcurrency", "Most running tasks of one group across all servers; -1 for none"),
             Map.entry("CompletedPerMinute", "Tasks completed in the last minute, all servers"),
             Map.entry("FailedPerMinute", "Failed attempts in the last minute, all servers"),
             Map.entry("CompletedTotal", "Tasks completed since the queue was created"),

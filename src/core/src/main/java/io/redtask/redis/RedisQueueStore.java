@@ -1,6 +1,7 @@
 package io.redtask.redis;
 
 import io.redtask.QueueStats;
+import io.redtask.RateLimit;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.store.QueueStore;
@@ -32,6 +33,8 @@ final class RedisQueueStore implements QueueStore {
     private final LuaScript retryDead = LuaScript.load("retry_dead");
     private final LuaScript purgeDead = LuaScript.load("purge_dead");
     private final LuaScript queueStats = LuaScript.load("queue_stats");
+    private final LuaScript setLimits = LuaScript.load("set_limits");
+    private final LuaScript refillGroups = LuaScript.load("refill_groups");
     private TaskStore tasks;
 
     RedisQueueStore(UnifiedJedis redis, Keys keys, StoreSettings settings) {
@@ -86,6 +89,9 @@ final class RedisQueueStore implements QueueStore {
                 () -> queueStats.run(redis, k, List.of(keys.taskPrefix(queue), elapsed, keys.readyPrefix(queue)))));
         long limit = number(r, "concurrency");
         long headCreated = number(r, "headCreatedAt");
+        long rateLimit = number(r, "rateLimit");
+        long ratePer = number(r, "ratePer");
+        long groupLimit = number(r, "groupLimit");
         return new QueueStats(
                 queue,
                 number(r, "ready"),
@@ -99,7 +105,21 @@ final class RedisQueueStore implements QueueStore {
                 number(r, "deadTotal"),
                 number(r, "completedLastMinute"),
                 number(r, "failedLastMinute"),
-                headCreated < 0 ? null : Duration.ofMillis(Math.max(0, now - headCreated)));
+                headCreated < 0 ? null : Duration.ofMillis(Math.max(0, now - headCreated)),
+                rate(rateLimit, ratePer),
+                groupLimit < 0 ? null : (int) groupLimit);
+    }
+
+    /** A rate limit as the settings hash holds it; {@code null} when there is none or it is damaged. */
+    private static RateLimit rate(long limit, long perMillis) {
+        if (limit < 1 || perMillis < 1) {
+            return null;
+        }
+        try {
+            return new RateLimit((int) Math.min(limit, RateLimit.MAX_LIMIT), Duration.ofMillis(perMillis));
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static long number(Map<String, String> reply, String name) {
@@ -163,6 +183,35 @@ final class RedisQueueStore implements QueueStore {
         call(() -> limit == null
                 ? redis.hdel(keys.settings(queue), "concurrency")
                 : redis.hset(keys.settings(queue), "concurrency", Integer.toString(limit)));
+    }
+
+    @Override
+    public void setRate(String queue, RateLimit rate) {
+        remember(queue);
+        call(() -> setLimits.run(
+                redis,
+                List.of(keys.settings(queue), keys.wake(queue)),
+                List.of(
+                        "rateLimit",
+                        rate == null ? "" : Integer.toString(rate.limit()),
+                        "ratePer",
+                        rate == null ? "" : Long.toString(rate.per().toMillis()))));
+    }
+
+    @Override
+    public void setGroupConcurrency(String queue, Integer limit) {
+        remember(queue);
+        call(() -> setLimits.run(
+                redis,
+                List.of(keys.settings(queue), keys.wake(queue)),
+                List.of("groupLimit", limit == null ? "" : Integer.toString(limit))));
+        // Groups held back by the old limit let tasks into line, a bounded number of groups per call.
+        String cursor = "0";
+        do {
+            String from = cursor;
+            cursor = String.valueOf(
+                    call(() -> refillGroups.run(redis, List.of(keys.settings(queue)), List.of(from, "200"))));
+        } while (!"0".equals(cursor));
     }
 
     @Override

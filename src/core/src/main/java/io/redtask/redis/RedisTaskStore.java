@@ -117,10 +117,15 @@ final class RedisTaskStore implements TaskStore {
                 settings.clustered() ? "1" : "0");
         List<?> reply = (List<?>) call(() -> claim.run(redis, k, a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
+        long throttledUntil = -1;
         for (int i = 1; i < reply.size(); i++) {
-            tasks.add(TaskRecord.claimed(reply.get(i), now));
+            if (reply.get(i) instanceof List<?> record) {
+                tasks.add(TaskRecord.claimed(record, now));
+            } else {
+                throttledUntil = asLong(reply.get(i)); // lib_limits.lua: the rate limit held the claim back
+            }
         }
-        return new ClaimBatch(tasks, asLong(reply.get(0)));
+        return new ClaimBatch(tasks, asLong(reply.get(0)), throttledUntil);
     }
 
     @Override

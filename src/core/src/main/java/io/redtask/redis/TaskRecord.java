@@ -41,6 +41,8 @@ final class TaskRecord {
     static final String RESULT = "result";
     static final String ERROR = "error";
     static final String SUBMITTED_BY = "submittedBy";
+    /** The task's group (lib_limits.lua serves a queue's groups in turn). */
+    static final String GROUP = "group";
     /** Instructions to lib_add_task.lua, not stored: when the task is due, how long its dedupe key lives. */
     static final String DUE_AT = "dueAt";
 
@@ -77,6 +79,9 @@ final class TaskRecord {
         }
         if (t.submittedBy() != null) {
             put(args, SUBMITTED_BY, t.submittedBy());
+        }
+        if (t.group() != null) {
+            put(args, GROUP, t.group());
         }
         if (t.backoffBaseMillis() >= 0 && t.backoffCapMillis() >= 0) {
             put(args, BACKOFF_BASE, Long.toString(t.backoffBaseMillis()));

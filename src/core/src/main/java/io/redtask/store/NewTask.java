@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param submittedBy       who submitted it, or {@code null}
  * @param backoffBaseMillis wait after the first failure, or -1 for the engine's default
  * @param backoffCapMillis  longest wait, or -1 for the engine's default
+ * @param group             the task's group (served in turn with the queue's other groups), or {@code null}
  */
 public record NewTask(
         String id,
@@ -39,7 +40,8 @@ public record NewTask(
         String fingerprint,
         String submittedBy,
         long backoffBaseMillis,
-        long backoffCapMillis) {
+        long backoffCapMillis,
+        String group) {
 
     public NewTask {
         Objects.requireNonNull(id, "id");
@@ -80,6 +82,7 @@ public record NewTask(
         private String submittedBy;
         private long backoffBaseMillis = -1;
         private long backoffCapMillis = -1;
+        private String group;
 
         private Builder(String id, String type, String queue) {
             this.id = id;
@@ -148,6 +151,12 @@ public record NewTask(
             return this;
         }
 
+        /** The task's group, or {@code null}. */
+        public Builder group(String v) {
+            group = v;
+            return this;
+        }
+
         public NewTask build() {
             return new NewTask(
                     id,
@@ -164,7 +173,8 @@ public record NewTask(
                     fingerprint,
                     submittedBy,
                     backoffBaseMillis,
-                    backoffCapMillis);
+                    backoffCapMillis,
+                    group);
         }
     }
 }

@@ -34,6 +34,18 @@ public interface QueueStore {
     /** Sets (or with {@code null} removes) the cluster-wide limit of running tasks of a queue. */
     void setConcurrency(String queue, Integer limit);
 
+    /**
+     * Sets (or with {@code null} removes) the cluster-wide rate limit of a queue; idle servers
+     * look again at once.
+     */
+    void setRate(String queue, io.redtask.RateLimit rate);
+
+    /**
+     * Sets (or with {@code null} removes) the most running tasks per group of a queue; groups held
+     * back by a lower limit let tasks in at once.
+     */
+    void setGroupConcurrency(String queue, Integer limit);
+
     /** Pauses or resumes claiming from a queue on every server. */
     void setPaused(String queue, boolean paused);
 }

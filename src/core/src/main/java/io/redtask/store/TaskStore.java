@@ -111,6 +111,13 @@ public interface TaskStore {
         public static final RecoveryResult NONE = new RecoveryResult(0, 0);
     }
 
-    /** Tasks claimed by one call, and when the next scheduled task is due (-1 for none). */
-    record ClaimBatch(List<ClaimedTask> tasks, long nextDueAt) {}
+    /**
+     * Tasks claimed by one call, when the next scheduled task is due (-1 for none), and, when the
+     * queue's rate limit let nothing start, when the next start is allowed (-1 otherwise).
+     */
+    record ClaimBatch(List<ClaimedTask> tasks, long nextDueAt, long throttledUntil) {
+        public ClaimBatch(List<ClaimedTask> tasks, long nextDueAt) {
+            this(tasks, nextDueAt, -1);
+        }
+    }
 }

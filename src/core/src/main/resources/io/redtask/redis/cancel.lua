@@ -3,6 +3,7 @@
 -- next heartbeat tells the worker to interrupt the handler). Until that handler returns (or the
 -- lease it had runs out) the attempt keeps counting against the queue's concurrency limit.
 -- @include lib_task
+-- @include lib_limits
 -- KEYS[1] task hash  KEYS[2] scheduled zset  KEYS[3] active zset
 -- KEYS[4] lingering zset (member id:token, score = lease deadline)
 -- ARGV[1] id  ARGV[2] now (ms)  ARGV[3] keep cancelled tasks for (ms)  ARGV[4] ready set prefix (+ type)
@@ -34,4 +35,5 @@ redis.call('HINCRBY', KEYS[1], 'fence', 1)
 redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', ARGV[2])
 redis.call('HDEL', KEYS[1], 'owner', 'lease', 'payload')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+group_cancelled(KEYS[1], ARGV[1], state)
 return state

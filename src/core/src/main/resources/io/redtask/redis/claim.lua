@@ -14,7 +14,8 @@
 -- ARGV[7] keep dead tasks for (ms)  ARGV[8] ready set prefix ("<prefix>:{q}:ready:")
 -- ARGV[9] '1' on a Redis Cluster (a record not here may be on its way from another node)
 -- Result: { next due time of a scheduled task (ms, or -1), then per claimed task its record as
---           name/value pairs (HGETALL) }
+--           name/value pairs (HGETALL), then - only when the queue's rate limit let nothing start
+--           (lib_limits) - the time (ms, caller's clock) the next start is allowed }
 local now = tonumber(ARGV[1])
 local prefix = ARGV[5]
 
@@ -34,4 +35,5 @@ if #out == 1 then
 end
 local nxt = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
 if #nxt == 2 then out[1] = tonumber(nxt[2]) end
+limits_reply(out, KEYS[4], now)
 return out

@@ -44,6 +44,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('HINCRBY', KEYS[3], 'completed', 1)
 redis.call('HINCRBY', KEYS[4], 'completed', 1)
 redis.call('PEXPIRE', KEYS[4], ARGV[6])
+group_left(KEYS[1], false)
 local out = { 1 }
 if ARGV[7] == '1' and claim_room(KEYS[6], KEYS[2], KEYS[10], now, 1) > 0 then
   local clustered = ARGV[14] == '1'

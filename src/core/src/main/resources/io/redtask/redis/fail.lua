@@ -6,6 +6,7 @@
 -- runs out (the lingering set).
 -- @include lib_score
 -- @include lib_task
+-- @include lib_limits
 -- KEYS[1] task hash  KEYS[2] active zset  KEYS[3] the ready set of the task's type  KEYS[4] scheduled zset
 -- KEYS[5] dead zset (score = time of death ms)  KEYS[6] wake list  KEYS[7] queue counters hash
 -- KEYS[8] this 10-second bucket of the counters (for per-minute rates)  KEYS[9] sequence
@@ -35,6 +36,7 @@ redis.call('HDEL', KEYS[1], 'owner', 'lease')
 redis.call('HINCRBY', KEYS[7], 'failed', 1)
 redis.call('HINCRBY', KEYS[8], 'failed', 1)
 redis.call('PEXPIRE', KEYS[8], ARGV[7])
+group_left(KEYS[1], false)
 local attempts, maxAttempts = tonumber(f[3]), tonumber(f[4])
 if retryAt < 0 or not attempts or not maxAttempts or attempts >= maxAttempts or not tonumber(f[5]) then
   bury(KEYS[1], KEYS[5], ARGV[1], now, ARGV[6])
@@ -50,5 +52,6 @@ end
 local score = ready_score(f[5], KEYS[9])
 redis.call('HSET', KEYS[1], 'state', 'queued', 'runAt', now, 'score', score)
 redis.call('ZADD', KEYS[3], score, ARGV[1])
+group_enter(KEYS[1], KEYS[3], ARGV[1])
 wake(KEYS[6])
 return 'retry'

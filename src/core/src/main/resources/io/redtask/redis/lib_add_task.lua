@@ -1,6 +1,7 @@
 -- lib_add_task: the one way a new task enters a queue (enqueue). Included at load time.
 -- @include lib_score
 -- @include lib_task
+-- @include lib_limits
 
 -- Reads one task's fields from ARGV, starting at ARGV[first]: a count n, then n name/value pairs
 -- (the names are TaskRecord's). Returns the fields as a table and the index after them.
@@ -72,5 +73,6 @@ local function add_task(taskKey, dedupeKey, ready, types, scheduled, seq, wakeLi
   else
     redis.call('ZADD', scheduled, due, f.id)
   end
+  group_added(taskKey, ready, f, state)
   return state, f.id
 end

@@ -6,6 +6,7 @@
 -- servers neither bury its tasks nor get stuck behind them.
 -- @include lib_score
 -- @include lib_task
+-- @include lib_limits
 
 -- Moves up to max scheduled tasks whose time has come to their type's ready set, behind the
 -- tasks of their priority that were ready before them. A record whose priority or type is
@@ -37,6 +38,7 @@ local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now
       redis.call('HSET', key, 'state', 'queued', 'score', score)
       redis.call('ZADD', readyPrefix .. f[2], score, id)
       redis.call('SADD', types, f[2])
+      group_enter(key, readyPrefix .. f[2], id)
     else
       local field = 'priority'
       if tonumber(f[1]) then field = 'type' end
@@ -78,6 +80,7 @@ local function claim_room(config, active, lingering, now, max)
   if settings[1] == '1' then
     return 0
   end
+  max = limits_room(config, max)
   if settings[2] then
     redis.call('ZREMRANGEBYSCORE', lingering, '-inf', now)
     local busy = redis.call('ZCARD', active) + redis.call('ZCARD', lingering)
@@ -150,8 +153,10 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
       redis.call('HSET', key, 'state', 'running', 'startedAt', now, 'owner', owner, 'lease', lease)
       redis.call('ZADD', active, lease, id)
       table.insert(out, redis.call('HGETALL', key))
+      limits_claimed(key, out[#out])
     elseif e[2] == 'corrupt' then
       bury_corrupt(key, dead, id, now, keepDead, e[3])
+      group_cancelled(key, id, 'queued')
     end
   end
   return n

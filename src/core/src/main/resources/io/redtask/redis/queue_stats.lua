@@ -6,8 +6,9 @@
 -- ARGV[3] ready set prefix (+ type)
 -- Result: name/value pairs: ready, scheduled, running, dead, paused (0/1), concurrency (-1 = no
 -- limit), completedTotal, failedTotal, deadTotal, completedLastMinute, failedLastMinute,
--- headCreatedAt (createdAt of the next task to run, -1 = none)
-local settings = redis.call('HMGET', KEYS[5], 'paused', 'concurrency')
+-- headCreatedAt (createdAt of the next task to run, -1 = none), rateLimit and ratePer (ms; -1 = no
+-- rate limit), groupLimit (-1 = none), groupsWaiting (groups with tasks waiting for their turn)
+local settings = redis.call('HMGET', KEYS[5], 'paused', 'concurrency', 'rateLimit', 'ratePer', 'groupLimit')
 local totals = redis.call('HMGET', KEYS[6], 'completed', 'failed', 'dead')
 -- The last minute: the five full buckets before this one, the part of the oldest bucket that is
 -- still inside the minute, and the current bucket so far.
@@ -32,6 +33,8 @@ for _, t in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     end
   end
 end
+-- Grouped tasks waiting for their group's turn are ready too.
+ready = ready + (tonumber(redis.call('GET', string.match(KEYS[5], '^(.-}:)') .. 'gwaitn') or '0') or 0)
 local headCreated = -1
 if headId then
   local c = redis.pcall('HGET', ARGV[1] .. headId, 'createdAt')
@@ -42,4 +45,7 @@ return { 'ready', ready, 'scheduled', redis.call('ZCARD', KEYS[2]),
   'paused', settings[1] == '1' and 1 or 0, 'concurrency', tonumber(settings[2] or '-1'),
   'completedTotal', tonumber(totals[1] or '0'), 'failedTotal', tonumber(totals[2] or '0'),
   'deadTotal', tonumber(totals[3] or '0'), 'completedLastMinute', math.floor(done + 0.5),
-  'failedLastMinute', math.floor(failed + 0.5), 'headCreatedAt', headCreated }
+  'failedLastMinute', math.floor(failed + 0.5), 'headCreatedAt', headCreated,
+  'rateLimit', tonumber(settings[3] or '-1'), 'ratePer', tonumber(settings[4] or '-1'),
+  'groupLimit', tonumber(settings[5] or '-1'),
+  'groupsWaiting', redis.call('SCARD', string.match(KEYS[5], '^(.-}:)') .. 'gwaiting') }

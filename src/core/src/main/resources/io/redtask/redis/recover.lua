@@ -5,6 +5,7 @@
 -- makes the old holder's late complete/fail calls stale. Every record is read (pcall) before
 -- anything is written; one whose score is not a number is buried as corrupt.
 -- @include lib_task
+-- @include lib_limits
 -- KEYS[1] active zset  KEYS[2] types set  KEYS[3] dead zset  KEYS[4] wake list
 -- ARGV[1] now (ms)  ARGV[2] max tasks  ARGV[3] task key prefix  ARGV[4] keep dead tasks for (ms)
 -- ARGV[5] max stalls per task  ARGV[6] ready set prefix ("<prefix>:{q}:ready:", + type)
@@ -52,6 +53,7 @@ for _, e in ipairs(plan) do
       redis.call('SADD', KEYS[2], f[5])
       requeued = requeued + 1
     end
+    group_left(key, nil)
   end
 end
 if requeued > 0 then wake(KEYS[4], requeued) end

@@ -2,6 +2,7 @@
 -- is not counted and the task returns to its place at the head of its priority band. Idempotent
 -- for its caller: a repeat (its reply lost) finds the task queued under the same token.
 -- @include lib_task
+-- @include lib_limits
 -- KEYS[1] task hash  KEYS[2] active zset  KEYS[3] the ready set of the task's type  KEYS[4] wake list
 -- ARGV[1] id  ARGV[2] owner token
 -- Result: 1 when released, 0 when the token is stale.
@@ -20,5 +21,6 @@ redis.call('HINCRBY', KEYS[1], 'attempts', -1)
 redis.call('HSET', KEYS[1], 'state', 'queued')
 redis.call('HDEL', KEYS[1], 'owner', 'lease')
 redis.call('ZADD', KEYS[3], f[3], ARGV[1])
+group_left(KEYS[1], true)
 wake(KEYS[4])
 return 1

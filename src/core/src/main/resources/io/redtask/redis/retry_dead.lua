@@ -1,6 +1,7 @@
 -- retry_dead: give dead tasks a new life: back to the ready set with their attempts reset.
 -- @include lib_score
 -- @include lib_task
+-- @include lib_limits
 -- @include lib_dead
 -- KEYS[1] dead zset  KEYS[2] types set  KEYS[3] wake list  KEYS[4] sequence
 -- ARGV[1] task key prefix  ARGV[2] most tasks to move  ARGV[3] one task id, or '' for the oldest ones
@@ -26,6 +27,7 @@ for _, e in ipairs(plan) do
     redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'stalls', 0, 'runAt', ARGV[4], 'score', score)
     redis.call('HDEL', key, 'finishedAt')
     redis.call('ZADD', ARGV[5] .. f[3], score, id)
+    group_enter(key, ARGV[5] .. f[3], id)
     redis.call('SADD', KEYS[2], f[3])
     moved = moved + 1
   elseif f[1] and f[1] ~= 'dead' then

@@ -181,6 +181,8 @@ class FuzzIT {
             "api/queues/{q}",
             "api/queues/{q}/pause",
             "api/queues/{q}/concurrency",
+            "api/queues/{q}/rate",
+            "api/queues/{q}/group-concurrency",
             "api/queues/{q}/dead",
             "api/queues/{q}/tasks?state={s}&offset={n}&limit={n}",
             "api/servers",

@@ -78,6 +78,8 @@ class SecurityIT {
             new Operation("POST", "api/queues/{q}/pause", null),
             new Operation("POST", "api/queues/{q}/resume", null),
             new Operation("PUT", "api/queues/{q}/concurrency", "{\"limit\":1}"),
+            new Operation("PUT", "api/queues/{q}/rate", "{\"limit\":1,\"per\":\"PT1S\"}"),
+            new Operation("PUT", "api/queues/{q}/group-concurrency", "{\"limit\":1}"),
             new Operation("GET", "api/queues/{q}/dead", null),
             new Operation("GET", "api/queues/{q}/tasks", null),
             new Operation("POST", "api/queues/{q}/dead/retry", null),
@@ -156,6 +158,7 @@ class SecurityIT {
         assertFalse(queue.getBoolean("paused"), "a refused pause paused the queue");
         assertEquals(
                 limitBefore, String.valueOf(queue.get("concurrencyLimit")), () -> "a refused limit was set: " + queue);
+        assertTrue(queue.isNull("rate") && queue.isNull("groupConcurrency"), () -> "a refused limit was set: " + queue);
         JsonObject server = admin.getObject("api/servers/local");
         assertFalse(server.getBoolean("paused"));
         assertEquals(concurrency, server.getInt("concurrency"));

@@ -28,7 +28,16 @@ import java.util.Set;
 record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
 
     private static final Set<String> FIELDS = Set.of(
-            "type", "payload", "queue", "priority", "delay", "runAt", "maxAttempts", "timeout", "idempotencyKey");
+            "type",
+            "payload",
+            "queue",
+            "priority",
+            "delay",
+            "runAt",
+            "maxAttempts",
+            "timeout",
+            "idempotencyKey",
+            "group");
 
     static TaskRequest parse(String body) {
         return parse(body, io.redtask.engine.SubmitLimits.limits().jsonDepth());
@@ -94,6 +103,7 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
         options.runAt(instant(json, "runAt"));
         options.timeout(duration(json, "timeout"));
         options.idempotencyKey(string(json, "idempotencyKey"));
+        options.group(string(json, "group"));
         return new TaskRequest(type, json.getOrDefault("payload", JsonValue.NULL), options.build());
     }
 

@@ -3,6 +3,7 @@ package io.redtask.web.admin;
 import io.redtask.InvalidRequestException;
 import io.redtask.NodeInfo;
 import io.redtask.QueueStats;
+import io.redtask.RateLimit;
 import io.redtask.RedTaskAdmin;
 import io.redtask.web.TaskJson;
 import jakarta.json.Json;
@@ -12,10 +13,13 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
 import java.io.StringReader;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /**
  * The admin API's JSON, built by hand so every field is always present ({@code null} when
@@ -48,6 +52,20 @@ public final class AdminJson {
             b.addNull("nextWaitingMs");
         } else {
             b.add("nextWaitingMs", q.nextWaiting().toMillis());
+        }
+        if (q.rate() == null) {
+            b.addNull("rate");
+        } else {
+            b.add(
+                    "rate",
+                    Json.createObjectBuilder()
+                            .add("limit", q.rate().limit())
+                            .add("per", q.rate().per().toString()));
+        }
+        if (q.groupConcurrency() == null) {
+            b.addNull("groupConcurrency");
+        } else {
+            b.add("groupConcurrency", q.groupConcurrency().intValue());
         }
         return b.build();
     }
@@ -131,6 +149,59 @@ public final class AdminJson {
             throw new InvalidRequestException(field, "must be between " + min + " and " + max + ", was " + value);
         }
         return (int) value;
+    }
+
+    /**
+     * Reads {@code {"limit": n, "per": "PT1S"}}, or {@code {"limit": null}} (no rate limit).
+     *
+     * @return the rate limit, or {@code null} to remove it
+     * @throws InvalidRequestException naming the field (or {@code body}) that is wrong
+     */
+    public static RateLimit rateField(String body) {
+        JsonObject json = object(body, "{\"limit\": 100, \"per\": \"PT1S\"} or {\"limit\": null}");
+        for (String key : json.keySet()) {
+            if (!key.equals("limit") && !key.equals("per")) {
+                throw new InvalidRequestException(key, "is not a known field; expected \"limit\" and \"per\"");
+            }
+        }
+        if (!json.containsKey("limit")) {
+            throw new InvalidRequestException("limit", "is required (a whole number, or null for no rate limit)");
+        }
+        JsonValue limit = json.get("limit");
+        if (limit == JsonValue.NULL) {
+            if (json.containsKey("per") && json.get("per") != JsonValue.NULL) {
+                throw new InvalidRequestException("per", "must be absent or null when limit is null");
+            }
+            return null;
+        }
+        if (!(limit instanceof JsonNumber n) || !n.isIntegral()) {
+            throw new InvalidRequestException("limit", "must be a whole number or null, was " + limit);
+        }
+        long value;
+        try {
+            value = n.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new InvalidRequestException("limit", "is out of range (1 to " + RateLimit.MAX_LIMIT + ")");
+        }
+        if (value < 1 || value > RateLimit.MAX_LIMIT) {
+            throw new InvalidRequestException(
+                    "limit", "must be between 1 and " + RateLimit.MAX_LIMIT + ", was " + value);
+        }
+        JsonValue per = json.get("per");
+        if (per == null || per == JsonValue.NULL) {
+            throw new InvalidRequestException("per", "is required: an ISO-8601 duration such as PT1S");
+        }
+        if (!(per instanceof JsonString s)) {
+            throw new InvalidRequestException("per", "must be an ISO-8601 duration such as PT1S, was " + per);
+        }
+        Duration window;
+        try {
+            window = Duration.parse(s.getString());
+        } catch (DateTimeParseException e) {
+            throw new InvalidRequestException(
+                    "per", "must be an ISO-8601 duration such as PT1S, was '" + s.getString() + "'");
+        }
+        return new RateLimit((int) value, window);
     }
 
     /** Deepest nesting an admin body may have (they are flat objects). */

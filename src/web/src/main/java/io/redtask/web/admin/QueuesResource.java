@@ -29,6 +29,8 @@ import jakarta.ws.rs.core.MediaType;
  * POST /api/queues/{name}/pause         queue (after the change)
  * POST /api/queues/{name}/resume        queue
  * PUT  /api/queues/{name}/concurrency   {"limit": n | null} -> queue
+ * PUT  /api/queues/{name}/rate          {"limit": n, "per": "PT1S"} | {"limit": null} -> queue
+ * PUT  /api/queues/{name}/group-concurrency   {"limit": n | null} -> queue
  * GET  /api/queues/{name}/dead?offset=0&amp;limit=50   [task...] (as GET /api/tasks/{id})
  * GET  /api/queues/{name}/tasks?state=queued|scheduled|running|dead&amp;offset=0&amp;limit=50   [task...]
  * POST /api/queues/{name}/dead/retry    {"queue", "retried": n}
@@ -80,6 +82,23 @@ public class QueuesResource {
     public String concurrency(@PathParam("name") String name, String body) {
         Integer limit = AdminJson.intField(body, "limit", true, 0, Integer.MAX_VALUE);
         admin.setQueueConcurrency(name, limit);
+        return get(name);
+    }
+
+    @PUT
+    @Path("{name}/rate")
+    @Consumes(MediaType.WILDCARD)
+    public String rate(@PathParam("name") String name, String body) {
+        admin.setQueueRate(name, AdminJson.rateField(body));
+        return get(name);
+    }
+
+    @PUT
+    @Path("{name}/group-concurrency")
+    @Consumes(MediaType.WILDCARD)
+    public String groupConcurrency(@PathParam("name") String name, String body) {
+        Integer limit = AdminJson.intField(body, "limit", true, 1, Integer.MAX_VALUE);
+        admin.setGroupConcurrency(name, limit);
         return get(name);
     }
 

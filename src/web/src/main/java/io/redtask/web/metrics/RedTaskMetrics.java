@@ -27,11 +27,14 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>per queue, gauges read from Redis (cached for {@code redtask.metrics.cache}, default
  *       PT2S, so scrapes do not hammer Redis): {@code redtask.queue.ready}, {@code .scheduled},
- *       {@code .running}, {@code .dead}, {@code .paused} (1/0), tag {@code queue}
+ *       {@code .running}, {@code .dead}, {@code .paused} (1/0), {@code .rate.limit} and
+ *       {@code .group.concurrency} (-1 for none), {@code .rate.window} (seconds), tag {@code queue}
  *       [{@code redtask_queue_ready{queue="default"}}]; {@code redtask.redis.up} (1/0) and
  *       {@code redtask.queues} (how many queues). A gauge reads NaN while Redis is unreachable.
  *       A queue used for the first time since the server started gets its gauges at the first
  *       read after that (so at the next scrape).</li>
+ *   <li>per queue, from this server: {@code redtask.queue.throttled.waits}, how often its fetchers
+ *       found the queue's rate limit used up and waited for the next start.</li>
  *   <li>per queue and task type, from this server's {@link TaskEvent}s: counters
  *       {@code redtask.tasks.completed}, {@code redtask.tasks.failed} (failed attempts),
  *       {@code redtask.tasks.dead}, {@code redtask.tasks.cancelled}
@@ -181,6 +184,35 @@ public class RedTaskMetrics {
                 "redtask.queue.paused",
                 "1 when the queue is paused on all servers",
                 q -> q.paused() ? 1 : 0);
+        gauge(
+                name,
+                queue,
+                "redtask.queue.rate.limit",
+                "Most tasks of the queue that start in one window (redtask_queue_rate_window_seconds), all servers; -1 for none",
+                q -> q.rate() == null ? -1 : q.rate().limit());
+        registry.gauge(
+                meta("redtask.queue.rate.window", "The window of the queue's rate limit", MetricUnits.SECONDS),
+                () -> {
+                    QueueStats q = current().queues().get(name);
+                    return q == null || q.rate() == null
+                            ? Double.NaN
+                            : q.rate().per().toMillis() / 1000.0;
+                },
+                queue);
+        gauge(
+                name,
+                queue,
+                "redtask.queue.group.concurrency",
+                "Most running tasks of one group of the queue, all servers; -1 for none",
+                q -> q.groupConcurrency() == null ? -1 : q.groupConcurrency());
+        // Counted on this server, without Redis: how often its fetchers found the rate limit used up.
+        registry.gauge(
+                meta(
+                        "redtask.queue.throttled.waits",
+                        "Times this server's fetchers waited because the queue's rate limit was used up (since start)",
+                        MetricUnits.NONE),
+                () -> (double) admin.throttledWaits().getOrDefault(name, 0L),
+                queue);
     }
 
     private void gauge(String queueName, Tag queue, String name, String description, ToLongFunction<QueueStats> value) {

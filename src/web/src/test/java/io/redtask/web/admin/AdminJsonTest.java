@@ -3,6 +3,7 @@ package io.redtask.web.admin;
 import io.redtask.InvalidRequestException;
 import io.redtask.NodeInfo;
 import io.redtask.QueueStats;
+import io.redtask.RateLimit;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -25,12 +26,17 @@ class AdminJsonTest {
         assertTrue(q.getBoolean("paused"));
         assertTrue(q.isNull("concurrencyLimit"));
         assertTrue(q.isNull("nextWaitingMs"));
-        assertEquals(13, q.size(), q::toString);
+        assertTrue(q.isNull("rate"));
+        assertTrue(q.isNull("groupConcurrency"));
+        assertEquals(15, q.size(), q::toString);
 
-        JsonObject limited =
-                AdminJson.queue(new QueueStats("q", 0, 0, 0, 0, false, 3, 0, 0, 0, 0, 0, Duration.ofMillis(1500)));
+        JsonObject limited = AdminJson.queue(new QueueStats(
+                "q", 0, 0, 0, 0, false, 3, 0, 0, 0, 0, 0, Duration.ofMillis(1500), RateLimit.parse("100/PT1S"), 2));
         assertEquals(3, limited.getInt("concurrencyLimit"));
         assertEquals(1500, limited.getInt("nextWaitingMs"));
+        assertEquals(100, limited.getJsonObject("rate").getInt("limit"));
+        assertEquals("PT1S", limited.getJsonObject("rate").getString("per"));
+        assertEquals(2, limited.getInt("groupConcurrency"));
     }
 
     @Test
