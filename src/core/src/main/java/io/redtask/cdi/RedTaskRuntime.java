@@ -7,7 +7,6 @@ import io.redtask.engine.EngineBuilder;
 import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
-import io.redtask.engine.SubmitLimits;
 import io.redtask.jmx.RedTaskMBeans;
 import io.redtask.redis.Keys;
 import io.redtask.redis.RedisStorage;
@@ -239,7 +238,6 @@ public class RedTaskRuntime {
         Slf4jCheck.warnWithoutBinding();
         housekeeping = housekeepingThreads(config);
         JsonCodec codec = new JsonCodec();
-        SubmitLimits.configure(config.limits());
         storage = RedisStorage.open(
                 config.redisUrl(),
                 config.redisPoolSize(),

@@ -82,7 +82,7 @@ public final class RedTaskEngine implements TaskScheduler {
                 settings,
                 lifecycle,
                 new MemoryGuard(storage, clock, settings.memoryHighWater()));
-        schedules = new Schedules(storage.schedules(), handlers, codec, clock);
+        schedules = new Schedules(storage.schedules(), handlers, codec, clock, settings.limits());
         // Claims and outcomes go over connections of their own (Storage.workers), so a flood of
         // submits and reads cannot hold up running tasks.
         TaskStore work = storage.workers().tasks();

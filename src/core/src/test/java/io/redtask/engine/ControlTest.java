@@ -53,10 +53,9 @@ class ControlTest {
 
     @BeforeEach
     void setUp() {
-        fixture = new EngineFixture(REDIS.url());
         // Queues these tests submit to that no engine serves (redtask.queues.allowed).
         SubmitLimits.Limits d = SubmitLimits.Limits.DEFAULTS;
-        SubmitLimits.configure(new SubmitLimits.Limits(
+        fixture = new EngineFixture(REDIS.url()).limits(new SubmitLimits.Limits(
                 d.payloadBytes(),
                 d.jsonDepth(),
                 d.nameLength(),
@@ -69,7 +68,6 @@ class ControlTest {
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        SubmitLimits.configure(SubmitLimits.Limits.DEFAULTS);
         fixture.close();
     }
 

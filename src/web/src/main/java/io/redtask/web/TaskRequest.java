@@ -30,8 +30,9 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
     private static final Set<String> FIELDS = Set.of(
             "type", "payload", "queue", "priority", "delay", "runAt", "maxAttempts", "timeout", "idempotencyKey");
 
+    /** Reads a body with the default nesting limit (tests). */
     static TaskRequest parse(String body) {
-        return parse(body, io.redtask.engine.SubmitLimits.limits().jsonDepth());
+        return parse(body, io.redtask.engine.SubmitLimits.Limits.DEFAULTS.jsonDepth());
     }
 
     /**

@@ -48,12 +48,16 @@ public class TasksResource {
     @Inject
     Provider<RedTaskConfig.Web> web;
 
+    /** The engine's bounds: the payload's nesting is checked on the text, before it is parsed. */
+    @Inject
+    SubmitLimits.Limits limits;
+
     /** Accepts any content type: the body must be JSON whatever the client calls it. */
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response submit(String body) {
         // With secure-tasks on, a task belongs to whoever submitted it: only they (and admins) see it.
-        TaskRequest request = TaskRequest.parse(body, SubmitLimits.limits().jsonDepth(), owner());
+        TaskRequest request = TaskRequest.parse(body, limits.jsonDepth(), owner());
         int maxPriority = web.get().maxPriority();
         if (request.options().priority() > maxPriority && !isAdmin()) {
             // Priorities order everyone's tasks: an open or submitter caller must not jump the queue.
