@@ -173,11 +173,13 @@ class SubmitLimitsTest {
                         "t", null, SubmitOptions.builder().maxAttempts(6).build()));
         engine.submit("t", nested(3), SubmitOptions.builder().maxAttempts(5).build());
         refused("payload", () -> {
-            engine.schedule(Schedule.builder("deep", "@hourly", "t").payload(nested(4)).build());
+            engine.schedule(
+                    Schedule.builder("deep", "@hourly", "t").payload(nested(4)).build());
             return null;
         });
         // The limits are the engine's own: another engine in the same JVM keeps the defaults.
-        this.engine.submit("t", nested(4), SubmitOptions.builder().maxAttempts(6).build());
+        this.engine.submit(
+                "t", nested(4), SubmitOptions.builder().maxAttempts(6).build());
         assertThrows(
                 IllegalArgumentException.class,
                 () -> new SubmitLimits.Limits(
