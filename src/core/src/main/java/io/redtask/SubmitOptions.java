@@ -33,6 +33,7 @@ public final class SubmitOptions {
     private final Duration backoffCap;
     private final boolean immediate;
     private final String submittedBy;
+    private final String trace;
 
     private SubmitOptions(Builder b) {
         this.queue = b.queue;
@@ -47,6 +48,17 @@ public final class SubmitOptions {
         this.backoffCap = b.backoffCap;
         this.immediate = b.immediate;
         this.submittedBy = b.submittedBy;
+        this.trace = b.trace;
+    }
+
+    /**
+     * The W3C {@code traceparent} the task joins when the submitting thread has no trace context
+     * of its own (with OpenTelemetry in the server, the current span wins).
+     *
+     * @return a traceparent ({@link TraceParent}), or {@code null}
+     */
+    public String trace() {
+        return trace;
     }
 
     /**
@@ -230,8 +242,26 @@ public final class SubmitOptions {
         private Duration backoffCap;
         private boolean immediate;
         private String submittedBy;
+        private String trace;
 
         private Builder() {}
+
+        /**
+         * A W3C {@code traceparent} the task's run joins when the submitting thread has no current
+         * trace context (the REST API passes the request's {@code traceparent} header so).
+         *
+         * @param traceparent {@code 00-<trace id>-<span id>-<flags>}, or {@code null}
+         * @return this builder
+         * @throws InvalidRequestException when it is not a valid version-00 traceparent
+         */
+        public Builder trace(String traceparent) {
+            if (traceparent != null && !TraceParent.isValid(traceparent)) {
+                throw new InvalidRequestException(
+                        "traceparent", "must be a W3C traceparent: 00-<32 hex>-<16 hex>-<2 hex>, ids not all zero");
+            }
+            this.trace = traceparent;
+            return this;
+        }
 
         /**
          * Records who submits the task (a user name). Its idempotency key is then that user's own:

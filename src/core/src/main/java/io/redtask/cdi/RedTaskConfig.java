@@ -42,6 +42,9 @@ import java.util.TreeMap;
  *                             a larger result fails the task (not retried) instead of being stored
  * @param redisTls             {@code redtask.redis.truststore} and {@code .truststore-password}: whom a
  *                             {@code rediss://} connection trusts (the JVM's default trust store when unset)
+ * @param traceLink            {@code redtask.tracing.parent}: {@code child} (false, the default): an
+ *                             attempt's span is a child of the submitter's; {@code link} (true): it
+ *                             starts a trace of its own, linked to the submitter's span
  */
 public record RedTaskConfig(
         String redisUrl,
@@ -57,7 +60,8 @@ public record RedTaskConfig(
         int resultBytes,
         RedisTls redisTls,
         Duration txRetryFor,
-        String housekeepingThreadFactory) {
+        String housekeepingThreadFactory,
+        boolean traceLink) {
 
     /**
      * The trust store of TLS connections to Redis.
@@ -268,7 +272,23 @@ public record RedTaskConfig(
                 tls,
                 duration(c, "redtask.tx.retry-for", Duration.ofMinutes(1)),
                 c.getOptionalValue("redtask.housekeeping.thread-factory", String.class)
-                        .orElse("java:comp/DefaultManagedThreadFactory"));
+                        .orElse("java:comp/DefaultManagedThreadFactory"),
+                traceLink(c));
+    }
+
+    /** {@code redtask.tracing.parent}: {@code child} or {@code link}. */
+    private static boolean traceLink(Config c) {
+        String parent = c.getOptionalValue("redtask.tracing.parent", String.class)
+                .orElse("child")
+                .strip()
+                .toLowerCase(java.util.Locale.ROOT);
+        return switch (parent) {
+            case "child" -> false;
+            case "link" -> true;
+            default ->
+                throw new IllegalArgumentException(
+                        "redtask.tracing.parent must be child or link, was '" + parent + "'");
+        };
     }
 
     /** Default of {@code redtask.limits.result-bytes}: 512 KB, like a payload. */

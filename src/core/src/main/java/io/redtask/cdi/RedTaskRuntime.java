@@ -233,6 +233,12 @@ public class RedTaskRuntime {
         }
     }
 
+    /** The application's class loader (the one that sees what its server's features export). */
+    private static ClassLoader applicationLoader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : RedTaskRuntime.class.getClassLoader();
+    }
+
     private RedTaskEngine build() {
         RedTaskConfig config = config();
         Slf4jCheck.warnWithoutBinding();
@@ -252,7 +258,8 @@ public class RedTaskRuntime {
                 .codec(codec)
                 .workers(workers)
                 .housekeeping(housekeeping)
-                .listener(events::fire);
+                .listener(events::fire)
+                .tracing(TracingSupport.forApplication(applicationLoader(), config.traceLink()));
         for (Bean<?> handler : extension.handlers().values()) {
             builder.handler(registration(handler, codec, config.resultBytes()));
         }

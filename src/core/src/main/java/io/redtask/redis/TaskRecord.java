@@ -41,6 +41,8 @@ final class TaskRecord {
     static final String RESULT = "result";
     static final String ERROR = "error";
     static final String SUBMITTED_BY = "submittedBy";
+    /** The submitter's W3C traceparent; absent (no memory) for tasks submitted outside a trace. */
+    static final String TRACE = "trace";
     /** Instructions to lib_add_task.lua, not stored: when the task is due, how long its dedupe key lives. */
     static final String DUE_AT = "dueAt";
 
@@ -78,6 +80,9 @@ final class TaskRecord {
         if (t.submittedBy() != null) {
             put(args, SUBMITTED_BY, t.submittedBy());
         }
+        if (t.trace() != null) {
+            put(args, TRACE, t.trace());
+        }
         if (t.backoffBaseMillis() >= 0 && t.backoffCapMillis() >= 0) {
             put(args, BACKOFF_BASE, Long.toString(t.backoffBaseMillis()));
             put(args, BACKOFF_CAP, Long.toString(t.backoffCapMillis()));
@@ -105,7 +110,8 @@ final class TaskRecord {
                 emptyToNull(h.get(IDEMPOTENCY_KEY)),
                 longOf(h.get(BACKOFF_BASE), -1),
                 longOf(h.get(BACKOFF_CAP), -1),
-                longOf(h.get(RUN_AT), now));
+                longOf(h.get(RUN_AT), now),
+                emptyToNull(h.get(TRACE)));
     }
 
     /**
@@ -142,7 +148,8 @@ final class TaskRecord {
                 instant(h.get(RUN_AT)),
                 timeout > 0 ? Duration.ofMillis(timeout) : null,
                 emptyToNull(h.get(IDEMPOTENCY_KEY)),
-                emptyToNull(h.get(SUBMITTED_BY)));
+                emptyToNull(h.get(SUBMITTED_BY)),
+                emptyToNull(h.get(TRACE)));
     }
 
     private static String emptyToNull(String s) {

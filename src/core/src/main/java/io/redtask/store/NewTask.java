@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param submittedBy       who submitted it, or {@code null}
  * @param backoffBaseMillis wait after the first failure, or -1 for the engine's default
  * @param backoffCapMillis  longest wait, or -1 for the engine's default
+ * @param trace             the W3C traceparent of the submitter's span, or {@code null} (not stored then)
  */
 public record NewTask(
         String id,
@@ -39,7 +40,8 @@ public record NewTask(
         String fingerprint,
         String submittedBy,
         long backoffBaseMillis,
-        long backoffCapMillis) {
+        long backoffCapMillis,
+        String trace) {
 
     public NewTask {
         Objects.requireNonNull(id, "id");
@@ -80,6 +82,7 @@ public record NewTask(
         private String submittedBy;
         private long backoffBaseMillis = -1;
         private long backoffCapMillis = -1;
+        private String trace;
 
         private Builder(String id, String type, String queue) {
             this.id = id;
@@ -148,6 +151,12 @@ public record NewTask(
             return this;
         }
 
+        /** The W3C traceparent of the submitter's span, or {@code null}. */
+        public Builder trace(String v) {
+            trace = v;
+            return this;
+        }
+
         public NewTask build() {
             return new NewTask(
                     id,
@@ -164,7 +173,8 @@ public record NewTask(
                     fingerprint,
                     submittedBy,
                     backoffBaseMillis,
-                    backoffCapMillis);
+                    backoffCapMillis,
+                    trace);
         }
     }
 }
