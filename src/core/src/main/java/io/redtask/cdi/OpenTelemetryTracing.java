@@ -24,9 +24,10 @@ import io.redtask.store.ClaimedTask;
  * {@code redtask.attempt}, {@code redtask.outcome}; status ERROR unless the attempt succeeded.
  *
  * <p>The only class of RedTask that names OpenTelemetry types: {@link TracingSupport} loads it
- * only when the API is on the application's class path.
+ * only when the API is on the application's class path (and may define it in a loader of its own,
+ * so it is public and made through {@link #of}).
  */
-final class OpenTelemetryTracing implements TaskTracing {
+public final class OpenTelemetryTracing implements TaskTracing {
 
     static final AttributeKey<String> TASK_ID = AttributeKey.stringKey("redtask.task.id");
     static final AttributeKey<String> QUEUE = AttributeKey.stringKey("redtask.queue");
@@ -43,6 +44,18 @@ final class OpenTelemetryTracing implements TaskTracing {
     OpenTelemetryTracing(OpenTelemetry openTelemetry, boolean link) {
         this.tracer = openTelemetry.getTracer("io.redtask");
         this.link = link;
+    }
+
+    /**
+     * The tracing of an application (called by reflection: the argument's type may come from a
+     * class loader RedTask's own loader does not see).
+     *
+     * @param openTelemetry the application's {@code io.opentelemetry.api.OpenTelemetry}
+     * @param link          true: each attempt starts a trace of its own linked to the submitter's span
+     * @return the tracing
+     */
+    public static TaskTracing of(Object openTelemetry, boolean link) {
+        return new OpenTelemetryTracing((OpenTelemetry) openTelemetry, link);
     }
 
     @Override

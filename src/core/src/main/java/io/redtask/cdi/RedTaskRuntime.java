@@ -233,12 +233,6 @@ public class RedTaskRuntime {
         }
     }
 
-    /** The application's class loader (the one that sees what its server's features export). */
-    private static ClassLoader applicationLoader() {
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        return context != null ? context : RedTaskRuntime.class.getClassLoader();
-    }
-
     private RedTaskEngine build() {
         RedTaskConfig config = config();
         Slf4jCheck.warnWithoutBinding();
@@ -259,7 +253,7 @@ public class RedTaskRuntime {
                 .workers(workers)
                 .housekeeping(housekeeping)
                 .listener(events::fire)
-                .tracing(TracingSupport.forApplication(applicationLoader(), config.traceLink()));
+                .tracing(TracingSupport.forApplication(config.traceLink()));
         for (Bean<?> handler : extension.handlers().values()) {
             builder.handler(registration(handler, codec, config.resultBytes()));
         }
