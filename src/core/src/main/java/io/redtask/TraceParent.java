@@ -26,7 +26,8 @@ public final class TraceParent {
         if (text == null || text.length() != 55 || !FORMAT.matcher(text).matches()) {
             return false;
         }
-        return !text.substring(3, 35).equals(ZERO_TRACE) && !text.substring(36, 52).equals(ZERO_SPAN);
+        return !text.substring(3, 35).equals(ZERO_TRACE)
+                && !text.substring(36, 52).equals(ZERO_SPAN);
     }
 
     /**

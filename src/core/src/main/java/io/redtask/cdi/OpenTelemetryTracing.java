@@ -52,10 +52,16 @@ public final class OpenTelemetryTracing implements TaskTracing {
      *
      * @param openTelemetry the application's {@code io.opentelemetry.api.OpenTelemetry}
      * @param link          true: each attempt starts a trace of its own linked to the submitter's span
-     * @return the tracing
+     * @return the tracing; {@link TaskTracing#NONE} when the SDK is off
      */
     public static TaskTracing of(Object openTelemetry, boolean link) {
-        return new OpenTelemetryTracing((OpenTelemetry) openTelemetry, link);
+        OpenTelemetry otel = (OpenTelemetry) openTelemetry;
+        // With the SDK off (otel.sdk.disabled, the default) every span is a no-op: then skip even
+        // the cheap calls per submit and per attempt. A traceparent given with a submit is kept anyway.
+        // The probe is never ended, so it is never exported.
+        Span probe = otel.getTracer("io.redtask").spanBuilder("redtask.probe").startSpan();
+        boolean recording = probe.getSpanContext().isValid();
+        return recording ? new OpenTelemetryTracing(otel, link) : TaskTracing.NONE;
     }
 
     @Override
@@ -64,7 +70,8 @@ public final class OpenTelemetryTracing implements TaskTracing {
         if (!c.isValid()) {
             return null;
         }
-        return "00-" + c.getTraceId() + "-" + c.getSpanId() + "-" + c.getTraceFlags().asHex();
+        return "00-" + c.getTraceId() + "-" + c.getSpanId() + "-"
+                + c.getTraceFlags().asHex();
     }
 
     @Override

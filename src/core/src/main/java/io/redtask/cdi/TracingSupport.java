@@ -43,8 +43,9 @@ final class TracingSupport {
             Object openTelemetry;
             ClassLoader impl;
             if (apiVisible(own)) {
-                openTelemetry =
-                        CDI.current().select(Class.forName(API_CLASS, false, own)).get();
+                openTelemetry = CDI.current()
+                        .select(Class.forName(API_CLASS, false, own))
+                        .get();
                 impl = own;
             } else {
                 BeanManager beans = CDI.current().getBeanManager();
@@ -66,8 +67,8 @@ final class TracingSupport {
                 impl = new WithApi(own, api.getClassLoader());
             }
             Class<?> tracing = Class.forName(IMPL, true, impl);
-            return (TaskTracing) tracing.getMethod("of", Object.class, boolean.class)
-                    .invoke(null, openTelemetry, link);
+            return (TaskTracing)
+                    tracing.getMethod("of", Object.class, boolean.class).invoke(null, openTelemetry, link);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.info("RedTask: OpenTelemetry could not be used (" + e + "); tasks are not traced");
             return TaskTracing.NONE;

@@ -163,7 +163,8 @@ class OpenTelemetryTracingTest {
         TaskStatus done = awaitEnd(engine, id, TaskState.SUCCEEDED);
         assertEquals(submitter.getSpanContext().getTraceId(), done.traceId());
         assertEquals(
-                "00-" + submitter.getSpanContext().getTraceId() + "-" + submitter.getSpanContext().getSpanId() + "-"
+                "00-" + submitter.getSpanContext().getTraceId() + "-"
+                        + submitter.getSpanContext().getSpanId() + "-"
                         + submitter.getSpanContext().getTraceFlags().asHex(),
                 done.trace());
 
@@ -186,7 +187,8 @@ class OpenTelemetryTracingTest {
         Span submitter = sdk.getTracer("test").spanBuilder("submit").startSpan();
         String id;
         try (Scope s = submitter.makeCurrent()) {
-            id = engine.submit("boom", "x", SubmitOptions.builder().maxAttempts(2).build());
+            id = engine.submit(
+                    "boom", "x", SubmitOptions.builder().maxAttempts(2).build());
         } finally {
             submitter.end();
         }
@@ -218,8 +220,12 @@ class OpenTelemetryTracingTest {
         assertNotEquals(submitter.getSpanContext().getTraceId(), run.getTraceId());
         assertFalse(run.getParentSpanContext().isValid(), "a root span");
         assertEquals(1, run.getLinks().size());
-        assertEquals(submitter.getSpanContext().getTraceId(), run.getLinks().get(0).getSpanContext().getTraceId());
-        assertEquals(submitter.getSpanContext().getSpanId(), run.getLinks().get(0).getSpanContext().getSpanId());
+        assertEquals(
+                submitter.getSpanContext().getTraceId(),
+                run.getLinks().get(0).getSpanContext().getTraceId());
+        assertEquals(
+                submitter.getSpanContext().getSpanId(),
+                run.getLinks().get(0).getSpanContext().getSpanId());
     }
 
     @Test
@@ -227,10 +233,13 @@ class OpenTelemetryTracingTest {
         OpenTelemetrySdk sdk = sdk();
         RedTaskEngine engine = engine(new OpenTelemetryTracing(sdk, false));
         String header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-        String id = engine.submit("ok", "header", SubmitOptions.builder().trace(header).build());
+        String id = engine.submit(
+                "ok", "header", SubmitOptions.builder().trace(header).build());
         awaitEnd(engine, id, TaskState.SUCCEEDED);
         assertEquals(header, engine.status(id).orElseThrow().trace());
-        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", engine.status(id).orElseThrow().traceId());
+        assertEquals(
+                "4bf92f3577b34da6a3ce929d0e0e4736",
+                engine.status(id).orElseThrow().traceId());
         SpanData run = awaitRunSpan(id, "succeeded");
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", run.getTraceId());
         assertEquals("00f067aa0ba902b7", run.getParentSpanId());
@@ -258,6 +267,9 @@ class OpenTelemetryTracingTest {
         }) {
             assertFalse(TracingSupport.apiVisible(withoutOtel));
         }
+        // The SDK off (a no-op OpenTelemetry, as Liberty gives by default): no tracing at all.
+        assertSame(TaskTracing.NONE, OpenTelemetryTracing.of(io.opentelemetry.api.OpenTelemetry.noop(), false));
+        assertTrue(OpenTelemetryTracing.of(sdk(), false) instanceof OpenTelemetryTracing);
         // No CDI container here: nothing to trace with, and no failure.
         assertSame(TaskTracing.NONE, TracingSupport.forApplication(false));
         assertTrue(TracingSupport.apiVisible(parent));

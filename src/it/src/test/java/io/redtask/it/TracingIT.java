@@ -83,8 +83,7 @@ class TracingIT {
         // This application's own SDK (mpTelemetry-2.0 reads otel.* through MicroProfile Config),
         // exporting at once rather than every 5 s.
         return Deployments.demoApplication(
-                "tracing-it",
-                """
+                "tracing-it", """
                 otel.sdk.disabled=false
                 otel.service.name=redtask-tracing-it
                 otel.traces.exporter=zipkin
@@ -92,8 +91,7 @@ class TracingIT {
                 otel.metrics.exporter=none
                 otel.logs.exporter=none
                 otel.bsp.schedule.delay=100
-                """
-                        .formatted(ZIPKIN.getAddress().getPort()));
+                """.formatted(ZIPKIN.getAddress().getPort()));
     }
 
     @ArquillianResource
@@ -152,7 +150,8 @@ class TracingIT {
     void aTraceparentPutsTheTaskAndTheWorkersSpanInThatTrace() throws Exception {
         String traceId = hex(16);
         String callerSpan = hex(8);
-        String id = submit("{\"type\":\"echo\",\"payload\":{\"traced\":true}}", "00-" + traceId + "-" + callerSpan + "-01");
+        String id =
+                submit("{\"type\":\"echo\",\"payload\":{\"traced\":true}}", "00-" + traceId + "-" + callerSpan + "-01");
 
         JsonObject task = awaitTask(id, "succeeded");
         assertEquals(traceId, task.getString("traceId"), task::toString);
@@ -176,15 +175,15 @@ class TracingIT {
         assertEquals("SERVER", request.getString("kind"), request::toString);
         assertEquals(traceId, request.getString("traceId"));
         assertEquals(callerSpan, request.getString("parentId"), "the request's span continues the caller's");
-        assertTrue(
-                request.getString("name").toUpperCase(Locale.ROOT).contains("POST"), request::toString);
+        assertTrue(request.getString("name").toUpperCase(Locale.ROOT).contains("POST"), request::toString);
     }
 
     @Test
     void aFailedAttemptsSpanHasStatusErrorAndTheOutcome() throws Exception {
         String traceId = hex(16);
         String id = submit(
-                "{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}", "00-" + traceId + "-" + hex(8) + "-01");
+                "{\"type\":\"fail\",\"payload\":{\"times\":-1},\"maxAttempts\":1}",
+                "00-" + traceId + "-" + hex(8) + "-01");
         JsonObject task = awaitTask(id, "dead");
         assertEquals(traceId, task.getString("traceId"));
         JsonObject run = awaitRunSpan(id, "dead");
@@ -195,7 +194,8 @@ class TracingIT {
 
     @Test
     void aTaskSubmittedWithoutATraceparentIsInTheRequestsOwnTrace() throws Exception {
-        String id = rest.object(rest.post("api/tasks", "{\"type\":\"noop\"}"), 201).getString("id");
+        String id =
+                rest.object(rest.post("api/tasks", "{\"type\":\"noop\"}"), 201).getString("id");
         JsonObject task = awaitTask(id, "succeeded");
         String traceId = task.getString("traceId");
         assertTrue(traceId.matches("[0-9a-f]{32}"), task::toString);
