@@ -71,7 +71,7 @@ final class Processor {
         run.enter();
         // The attempt's span is current on this thread while the handler runs (its own spans nest
         // under it); TaskTracing.NONE costs nothing.
-        TaskTracing.Attempt span = tracing.startAttempt(run.task());
+        TaskTracing.Attempt span = startSpan(run);
         try {
             outcome = execute(run);
         } catch (StoreUnavailableException e) {
@@ -80,9 +80,7 @@ final class Processor {
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "RedTask: unexpected error around task " + run.taskId(), e);
         } finally {
-            span.end(
-                    run.isCancelled() && "unknown".equals(run.outcome()) ? "cancelled" : run.outcome(),
-                    run.outcomeError());
+            endSpan(span, run);
             run.exit();
             // In finally, so that even an Error from recording the outcome gives the slot back.
             if (outcome == null || outcome.next() == null) {
@@ -103,6 +101,26 @@ final class Processor {
             Handback.quietly(tasks, next);
         }
         return following;
+    }
+
+    /** The attempt's span; a tracer that fails must not cost the task its slot. */
+    private TaskTracing.Attempt startSpan(RunContext run) {
+        try {
+            return tracing.startAttempt(run.task());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.FINE, "RedTask: no span for task " + run.taskId(), e);
+            return TaskTracing.Attempt.NONE;
+        }
+    }
+
+    private static void endSpan(TaskTracing.Attempt span, RunContext run) {
+        try {
+            span.end(
+                    run.isCancelled() && "unknown".equals(run.outcome()) ? "cancelled" : run.outcome(),
+                    run.outcomeError());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.FINE, "RedTask: the span of task " + run.taskId() + " could not be ended", e);
+        }
     }
 
     /** What a worker goes on with after an attempt: the next task a completion claimed, if any. */

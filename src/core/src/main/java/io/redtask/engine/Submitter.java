@@ -157,7 +157,12 @@ final class Submitter {
     }
 
     private String traceOf(SubmitOptions o) {
-        String current = tracing.currentTraceParent();
+        String current = null;
+        try {
+            current = tracing.currentTraceParent();
+        } catch (RuntimeException | LinkageError e) {
+            // A tracer that fails must not fail the submit.
+        }
         return current != null ? current : o.trace();
     }
 

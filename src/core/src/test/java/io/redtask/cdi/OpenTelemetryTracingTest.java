@@ -281,6 +281,25 @@ class OpenTelemetryTracingTest {
     }
 
     @Test
+    void aTracerThatFailsCostsNeitherTheSubmitNorTheRun() {
+        RedTaskEngine engine = engine(new TaskTracing() {
+            @Override
+            public String currentTraceParent() {
+                throw new IllegalStateException("tracer broken");
+            }
+
+            @Override
+            public Attempt startAttempt(io.redtask.store.ClaimedTask task) {
+                throw new IllegalStateException("tracer broken");
+            }
+        });
+        String id = engine.submit("ok", "anyway");
+        assertNull(awaitEnd(engine, id, TaskState.SUCCEEDED).trace());
+        // The slot came back: the next task runs too.
+        awaitEnd(engine, engine.submit("ok", "again"), TaskState.SUCCEEDED);
+    }
+
+    @Test
     void traceparentsAreCheckedAsW3CSaysAndABadOneIsRefusedNamingIt() {
         assertTrue(TraceParent.isValid("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"));
         for (String bad : new String[] {
