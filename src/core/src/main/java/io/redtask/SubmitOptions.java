@@ -34,6 +34,7 @@ public final class SubmitOptions {
     private final boolean immediate;
     private final String submittedBy;
     private final String group;
+    private final String trace;
 
     private SubmitOptions(Builder b) {
         this.queue = b.queue;
@@ -49,6 +50,7 @@ public final class SubmitOptions {
         this.immediate = b.immediate;
         this.submittedBy = b.submittedBy;
         this.group = b.group;
+        this.trace = b.trace;
     }
 
     /**
@@ -59,6 +61,16 @@ public final class SubmitOptions {
      */
     public String group() {
         return group;
+    }
+
+    /**
+     * The W3C {@code traceparent} the task joins when the submitting thread has no trace context
+     * of its own (with OpenTelemetry in the server, the current span wins).
+     *
+     * @return a traceparent ({@link TraceParent}), or {@code null}
+     */
+    public String trace() {
+        return trace;
     }
 
     /**
@@ -243,6 +255,7 @@ public final class SubmitOptions {
         private boolean immediate;
         private String submittedBy;
         private String group;
+        private String trace;
 
         private Builder() {}
 
@@ -262,6 +275,23 @@ public final class SubmitOptions {
                         "group", "must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters and not blank");
             }
             this.group = group;
+            return this;
+        }
+
+        /**
+         * A W3C {@code traceparent} the task's run joins when the submitting thread has no current
+         * trace context (the REST API passes the request's {@code traceparent} header so).
+         *
+         * @param traceparent {@code 00-<trace id>-<span id>-<flags>}, or {@code null}
+         * @return this builder
+         * @throws InvalidRequestException when it is not a valid version-00 traceparent
+         */
+        public Builder trace(String traceparent) {
+            if (traceparent != null && !TraceParent.isValid(traceparent)) {
+                throw new InvalidRequestException(
+                        "traceparent", "must be a W3C traceparent: 00-<32 hex>-<16 hex>-<2 hex>, ids not all zero");
+            }
+            this.trace = traceparent;
             return this;
         }
 

@@ -22,6 +22,7 @@ import java.time.Instant;
  * @param timeout        the longest time an attempt may run, or {@code null} for none
  * @param idempotencyKey the idempotency key it was submitted with, or {@code null}
  * @param submittedBy    who submitted it ({@link SubmitOptions.Builder#submittedBy}), or {@code null}
+ * @param trace          the W3C traceparent of the span that submitted it, or {@code null}
  */
 public record TaskStatus(
         String id,
@@ -39,4 +40,15 @@ public record TaskStatus(
         Instant runAt,
         Duration timeout,
         String idempotencyKey,
-        String submittedBy) {}
+        String submittedBy,
+        String trace) {
+
+    /**
+     * The trace the task belongs to.
+     *
+     * @return the 32 hex digits of its trace id, or {@code null} when it was submitted outside a trace
+     */
+    public String traceId() {
+        return TraceParent.traceId(trace);
+    }
+}

@@ -38,11 +38,13 @@ import java.util.TreeMap;
  *                             of RedTask's own loops
  * @param txRetryFor           {@code redtask.tx.retry-for}: how long the write of a task whose
  *                             transaction committed is tried again while Redis does not answer
- * @param limits               bounds of what a submit may ask for ({@code redtask.limits.*}, {@code redtask.queues.allowed})
  * @param resultBytes          {@code redtask.limits.result-bytes}: most bytes of a handler's result as JSON;
  *                             a larger result fails the task (not retried) instead of being stored
  * @param redisTls             {@code redtask.redis.truststore} and {@code .truststore-password}: whom a
  *                             {@code rediss://} connection trusts (the JVM's default trust store when unset)
+ * @param traceLink            {@code redtask.tracing.parent}: {@code child} (false, the default): an
+ *                             attempt's span is a child of the submitter's; {@code link} (true): it
+ *                             starts a trace of its own, linked to the submitter's span
  */
 public record RedTaskConfig(
         String redisUrl,
@@ -55,11 +57,11 @@ public record RedTaskConfig(
         EngineSettings engine,
         Map<String, Integer> queueLimits,
         Web web,
-        SubmitLimits.Limits limits,
         int resultBytes,
         RedisTls redisTls,
         Duration txRetryFor,
-        String housekeepingThreadFactory) {
+        String housekeepingThreadFactory,
+        boolean traceLink) {
 
     /**
      * The trust store of TLS connections to Redis.
@@ -74,11 +76,21 @@ public record RedTaskConfig(
         }
     }
 
+    /**
+     * Bounds of what a submit may ask for ({@code redtask.limits.*}, {@code redtask.queues.allowed}):
+     * the engine's, {@link EngineSettings#limits()}.
+     *
+     * @return the engine settings' limits
+     */
+    public SubmitLimits.Limits limits() {
+        return engine.limits();
+    }
+
     @Override
     public String toString() {
         // The URL may carry a password; the trust store's password is hidden by RedisTls.
         return "RedTaskConfig[redis=" + io.redtask.redis.RedisStorage.redact(redisUrl) + ", keyPrefix=" + keyPrefix
-                + ", engine=" + engine + ", limits=" + limits + ", redisTls=" + redisTls + "]";
+                + ", engine=" + engine + ", limits=" + limits() + ", redisTls=" + redisTls + "]";
     }
 
     static final String REDIS_URL = "redtask.redis.url";
@@ -162,6 +174,25 @@ public record RedTaskConfig(
                     + max
                     + "), was " + concurrency);
         }
+        SubmitLimits.Limits dl = SubmitLimits.Limits.DEFAULTS;
+        SubmitLimits.Limits limits = new SubmitLimits.Limits(
+                c.getOptionalValue("redtask.limits.payload-bytes", Integer.class)
+                        .orElse(dl.payloadBytes()),
+                c.getOptionalValue("redtask.limits.json-depth", Integer.class).orElse(dl.jsonDepth()),
+                c.getOptionalValue("redtask.limits.name-length", Integer.class).orElse(dl.nameLength()),
+                duration(c, "redtask.limits.max-delay", dl.maxDelay()),
+                duration(c, "redtask.limits.max-timeout", dl.maxTimeout()),
+                c.getOptionalValue("redtask.limits.max-attempts", Integer.class).orElse(dl.maxAttempts()),
+                java.util.Set.copyOf(list(c, "redtask.queues.allowed")),
+                duration(c, "redtask.queues.known-cache", dl.knownQueuesAge()));
+        limits.allowedQueues().forEach(q -> {
+            String name = q.endsWith("*") ? q.substring(0, q.length() - 1) : q;
+            if (!name.isEmpty() && !QueueNames.isValid(name)) {
+                throw new IllegalArgumentException("redtask.queues.allowed contains '" + q
+                        + "': queue names are 1 to 64 characters from A-Z a-z 0-9 _ -, optionally ending in * "
+                        + "for every name starting so");
+            }
+        });
         EngineSettings engine = named(() -> EngineSettings.builder(
                         c.getOptionalValue("redtask.node-id", String.class).orElseGet(RedTaskConfig::defaultNodeId))
                 .queues(queues)
@@ -198,6 +229,7 @@ public record RedTaskConfig(
                 .durability(Durability.parse(
                         c.getOptionalValue("redtask.durability", String.class).orElse("async"),
                         duration(c, "redtask.durability-timeout", d.durability().timeout())))
+                .limits(limits)
                 .build());
         Map<String, Integer> queueLimits = new TreeMap<>();
         for (String q : queues) {
@@ -213,25 +245,6 @@ public record RedTaskConfig(
                             + ") must be shorter than redtask.redis.timeout (" + redisTimeout + ")");
         }
         Web web = web(c);
-        SubmitLimits.Limits dl = SubmitLimits.Limits.DEFAULTS;
-        SubmitLimits.Limits limits = new SubmitLimits.Limits(
-                c.getOptionalValue("redtask.limits.payload-bytes", Integer.class)
-                        .orElse(dl.payloadBytes()),
-                c.getOptionalValue("redtask.limits.json-depth", Integer.class).orElse(dl.jsonDepth()),
-                c.getOptionalValue("redtask.limits.name-length", Integer.class).orElse(dl.nameLength()),
-                duration(c, "redtask.limits.max-delay", dl.maxDelay()),
-                duration(c, "redtask.limits.max-timeout", dl.maxTimeout()),
-                c.getOptionalValue("redtask.limits.max-attempts", Integer.class).orElse(dl.maxAttempts()),
-                java.util.Set.copyOf(list(c, "redtask.queues.allowed")),
-                duration(c, "redtask.queues.known-cache", dl.knownQueuesAge()));
-        limits.allowedQueues().forEach(q -> {
-            String name = q.endsWith("*") ? q.substring(0, q.length() - 1) : q;
-            if (!name.isEmpty() && !QueueNames.isValid(name)) {
-                throw new IllegalArgumentException("redtask.queues.allowed contains '" + q
-                        + "': queue names are 1 to 64 characters from A-Z a-z 0-9 _ -, optionally ending in * "
-                        + "for every name starting so");
-            }
-        });
         int resultBytes =
                 c.getOptionalValue("redtask.limits.result-bytes", Integer.class).orElse(DEFAULT_RESULT_BYTES);
         if (resultBytes < 16) {
@@ -255,12 +268,27 @@ public record RedTaskConfig(
                 engine,
                 Map.copyOf(queueLimits),
                 web,
-                limits,
                 resultBytes,
                 tls,
                 duration(c, "redtask.tx.retry-for", Duration.ofMinutes(1)),
                 c.getOptionalValue("redtask.housekeeping.thread-factory", String.class)
-                        .orElse("java:comp/DefaultManagedThreadFactory"));
+                        .orElse("java:comp/DefaultManagedThreadFactory"),
+                traceLink(c));
+    }
+
+    /** {@code redtask.tracing.parent}: {@code child} or {@code link}. */
+    private static boolean traceLink(Config c) {
+        String parent = c.getOptionalValue("redtask.tracing.parent", String.class)
+                .orElse("child")
+                .strip()
+                .toLowerCase(java.util.Locale.ROOT);
+        return switch (parent) {
+            case "child" -> false;
+            case "link" -> true;
+            default ->
+                throw new IllegalArgumentException(
+                        "redtask.tracing.parent must be child or link, was '" + parent + "'");
+        };
     }
 
     /** Default of {@code redtask.limits.result-bytes}: 512 KB, like a payload. */

@@ -7,7 +7,6 @@ import io.redtask.engine.EngineBuilder;
 import io.redtask.engine.HandlerRegistration;
 import io.redtask.engine.JsonCodec;
 import io.redtask.engine.RedTaskEngine;
-import io.redtask.engine.SubmitLimits;
 import io.redtask.jmx.RedTaskMBeans;
 import io.redtask.redis.Keys;
 import io.redtask.redis.RedisStorage;
@@ -243,7 +242,6 @@ public class RedTaskRuntime {
         Slf4jCheck.warnWithoutBinding();
         housekeeping = housekeepingThreads(config);
         JsonCodec codec = new JsonCodec();
-        SubmitLimits.configure(config.limits());
         storage = RedisStorage.open(
                 config.redisUrl(),
                 config.redisPoolSize(),
@@ -258,7 +256,8 @@ public class RedTaskRuntime {
                 .codec(codec)
                 .workers(workers)
                 .housekeeping(housekeeping)
-                .listener(events::fire);
+                .listener(events::fire)
+                .tracing(TracingSupport.forApplication(config.traceLink()));
         for (Bean<?> handler : extension.handlers().values()) {
             builder.handler(registration(handler, codec, config.resultBytes()));
         }

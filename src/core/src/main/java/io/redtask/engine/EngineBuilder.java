@@ -22,6 +22,7 @@ public final class EngineBuilder {
     JsonCodec codec;
     Executor workers;
     ScheduledExecutorService housekeeping;
+    TaskTracing tracing = TaskTracing.NONE;
     final Map<String, HandlerRegistration> handlers = new LinkedHashMap<>();
     final List<TaskListener> listeners = new ArrayList<>();
 
@@ -76,6 +77,12 @@ public final class EngineBuilder {
     /** Adds a listener for task events. */
     public EngineBuilder listener(TaskListener listener) {
         listeners.add(Objects.requireNonNull(listener));
+        return this;
+    }
+
+    /** Trace context captured at submit and a span per attempt ({@link TaskTracing#NONE} unless set). */
+    public EngineBuilder tracing(TaskTracing tracing) {
+        this.tracing = Objects.requireNonNull(tracing);
         return this;
     }
 

@@ -39,6 +39,8 @@ import java.util.List;
  * @param durability        what a submit and a completion wait for before they are acknowledged
  * @param memoryHighWater   the share of Redis's {@code maxmemory} past which submits are refused
  *                          (1 or more: never)
+ * @param limits            bounds of what a submit or a schedule may ask for ({@code redtask.limits.*},
+ *                          {@code redtask.queues.allowed}); {@link SubmitLimits.Limits#DEFAULTS} unless set
  */
 public record EngineSettings(
         String nodeId,
@@ -65,7 +67,8 @@ public record EngineSettings(
         int promoteBatch,
         Duration servedCheck,
         Durability durability,
-        double memoryHighWater) {
+        double memoryHighWater,
+        SubmitLimits.Limits limits) {
 
     /** Every default, in one place: what {@link #builder(String)} starts from. */
     public static final EngineSettings DEFAULTS = builder("defaults").build();
@@ -94,6 +97,9 @@ public record EngineSettings(
         }
         if (maxStalls < 0) {
             throw new IllegalArgumentException("maxStalls must be 0 or more");
+        }
+        if (limits == null) {
+            throw new IllegalArgumentException("limits must be set (SubmitLimits.Limits.DEFAULTS for the defaults)");
         }
         java.util.Map<String, Duration> durations = new java.util.LinkedHashMap<>();
         durations.put("lease", lease);
@@ -163,6 +169,7 @@ public record EngineSettings(
         b.servedCheck = servedCheck;
         b.durability = durability;
         b.memoryHighWater = memoryHighWater;
+        b.limits = limits;
         return b;
     }
 
@@ -197,6 +204,7 @@ public record EngineSettings(
         private Duration servedCheck = Duration.ofMinutes(1);
         private Durability durability = Durability.ASYNC;
         private double memoryHighWater = 0.9;
+        private SubmitLimits.Limits limits = SubmitLimits.Limits.DEFAULTS;
 
         private Builder(String nodeId) {
             this.nodeId = nodeId;
@@ -322,6 +330,12 @@ public record EngineSettings(
             return this;
         }
 
+        /** Bounds of what a submit or a schedule may ask for. */
+        public Builder limits(SubmitLimits.Limits v) {
+            limits = v;
+            return this;
+        }
+
         public EngineSettings build() {
             return new EngineSettings(
                     nodeId,
@@ -348,7 +362,8 @@ public record EngineSettings(
                     promoteBatch,
                     servedCheck,
                     durability,
-                    memoryHighWater);
+                    memoryHighWater,
+                    limits);
         }
     }
 }

@@ -32,6 +32,7 @@ final class Processor {
     private final EngineSettings settings;
     private final EventSink events;
     private final Lifecycle lifecycle;
+    private final TaskTracing tracing;
 
     Processor(
             TaskStore tasks,
@@ -41,7 +42,9 @@ final class Processor {
             Clock clock,
             EngineSettings settings,
             EventSink events,
-            Lifecycle lifecycle) {
+            Lifecycle lifecycle,
+            TaskTracing tracing) {
+        this.tracing = tracing;
         this.tasks = tasks;
         this.workers = workers;
         this.handlers = handlers;
@@ -66,6 +69,9 @@ final class Processor {
     private RunContext processOne(RunContext run) {
         Outcome outcome = null;
         run.enter();
+        // The attempt's span is current on this thread while the handler runs (its own spans nest
+        // under it); TaskTracing.NONE costs nothing.
+        TaskTracing.Attempt span = startSpan(run);
         try {
             outcome = execute(run);
         } catch (StoreUnavailableException e) {
@@ -74,6 +80,7 @@ final class Processor {
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "RedTask: unexpected error around task " + run.taskId(), e);
         } finally {
+            endSpan(span, run);
             run.exit();
             // In finally, so that even an Error from recording the outcome gives the slot back.
             if (outcome == null || outcome.next() == null) {
@@ -94,6 +101,26 @@ final class Processor {
             Handback.quietly(tasks, next);
         }
         return following;
+    }
+
+    /** The attempt's span; a tracer that fails must not cost the task its slot. */
+    private TaskTracing.Attempt startSpan(RunContext run) {
+        try {
+            return tracing.startAttempt(run.task());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.FINE, "RedTask: no span for task " + run.taskId(), e);
+            return TaskTracing.Attempt.NONE;
+        }
+    }
+
+    private static void endSpan(TaskTracing.Attempt span, RunContext run) {
+        try {
+            span.end(
+                    run.isCancelled() && "unknown".equals(run.outcome()) ? "cancelled" : run.outcome(),
+                    run.outcomeError());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.FINE, "RedTask: the span of task " + run.taskId() + " could not be ended", e);
+        }
     }
 
     /** What a worker goes on with after an attempt: the next task a completion claimed, if any. */
@@ -165,6 +192,7 @@ final class Processor {
         });
         long now = sentAt[0];
         if (done.recorded()) {
+            run.outcome("succeeded", null);
             workers.countCompleted();
             events.publish(new TaskEvent(
                     TaskEvent.Kind.SUCCEEDED,
@@ -177,6 +205,7 @@ final class Processor {
                     run.waitMillis(),
                     run.runMillis(now)));
         } else {
+            run.outcome("stale", null);
             LOG.warning("RedTask: task " + task.id() + " finished after its lease was lost or it was cancelled; "
                     + "its result was refused");
         }
@@ -195,7 +224,16 @@ final class Processor {
         long retryAt = retryable ? now + backoffFor(task).delayMillis(task.attempt()) : -1;
         // Repeated when the reply is lost: a repeat changes nothing and says what became of the task.
         FailOutcome outcome = persist(run, "failure", () -> tasks.fail(task, error, retryAt, now, stillRunning));
+        run.outcome(traceOutcome(outcome), error);
         report(run, error, outcome, now, retryAt);
+    }
+
+    private static String traceOutcome(FailOutcome outcome) {
+        return switch (outcome) {
+            case RETRY, SCHEDULED -> "retry";
+            case DEAD -> "dead";
+            case STALE -> "stale";
+        };
     }
 
     private void report(RunContext run, String error, FailOutcome outcome, long now, long retryAt) {
@@ -246,6 +284,7 @@ final class Processor {
         long now = clock.millis();
         FailOutcome outcome =
                 tasks.fail(task, error, now + backoffFor(task).delayMillis(task.attempt()), now, !run.hasReturned());
+        run.outcome(traceOutcome(outcome), error);
         report(run, error, outcome, now, now + backoffFor(task).delayMillis(task.attempt()));
     }
 

@@ -81,12 +81,13 @@ public final class RedTaskEngine implements TaskScheduler {
                 clock,
                 settings,
                 lifecycle,
-                new MemoryGuard(storage, clock, settings.memoryHighWater()));
-        schedules = new Schedules(storage.schedules(), handlers, codec, clock);
+                new MemoryGuard(storage, clock, settings.memoryHighWater()),
+                b.tracing);
+        schedules = new Schedules(storage.schedules(), handlers, codec, clock, settings.limits());
         // Claims and outcomes go over connections of their own (Storage.workers), so a flood of
         // submits and reads cannot hold up running tasks.
         TaskStore work = storage.workers().tasks();
-        processor = new Processor(work, workers, handlers, codec, clock, settings, events, lifecycle);
+        processor = new Processor(work, workers, handlers, codec, clock, settings, events, lifecycle, b.tracing);
         // Renewals, recovery and heartbeats go over connections of their own (Storage.housekeeping).
         Storage upkeep = storage.housekeeping();
         leaseKeeper = new LeaseKeeper(upkeep.tasks(), workers, clock, settings);

@@ -22,6 +22,10 @@ final class RunContext implements TaskContext {
     // renewed. Past it another server may take the task over, so the watchdog stops the handler
     // shortly before (self-fencing) even when Redis cannot be reached to learn about it.
     private volatile long leaseDeadline;
+    /** How the attempt ended, for its span: set by the Processor when it records the outcome. */
+    private volatile String outcome = "unknown";
+
+    private volatile String outcomeError;
     private Thread thread;
     private boolean finished;
 
@@ -37,6 +41,20 @@ final class RunContext implements TaskContext {
     }
 
     /** How long the task waited from its due time to this attempt's start. */
+    /** Remembers how the attempt ended (its span's {@code redtask.outcome}). */
+    void outcome(String name, String error) {
+        outcome = name;
+        outcomeError = error;
+    }
+
+    String outcome() {
+        return outcome;
+    }
+
+    String outcomeError() {
+        return outcomeError;
+    }
+
     long waitMillis() {
         return Math.max(0, startedMillis - task.dueAt());
     }

@@ -24,8 +24,10 @@ final class Schedules {
     private final HandlerCatalog handlers;
     private final JsonCodec codec;
     private final Clock clock;
+    private final SubmitLimits.Limits limits;
 
-    Schedules(ScheduleStore store, HandlerCatalog handlers, JsonCodec codec, Clock clock) {
+    Schedules(ScheduleStore store, HandlerCatalog handlers, JsonCodec codec, Clock clock, SubmitLimits.Limits limits) {
+        this.limits = limits;
         this.store = store;
         this.handlers = handlers;
         this.codec = codec;
@@ -42,7 +44,7 @@ final class Schedules {
         }
         HandlerRegistration handler = handlers.require(s.type());
         String json = PayloadCheck.toJson(codec, s.payload());
-        SubmitLimits.check(s, json);
+        SubmitLimits.check(s, json, limits);
         PayloadCheck.readable(codec, json, handler);
         SubmitOptions o = s.options();
         Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();

@@ -21,9 +21,9 @@ import java.util.WeakHashMap;
  * an overflow deep inside the engine: sizes, nesting, name lengths, how far ahead a task may be
  * due, how long an attempt may run, how many attempts, and which queues exist.
  *
- * <p>The limits are set once per application ({@link #configure}, from MicroProfile Config in
- * {@code io.redtask.cdi.RedTaskConfig}); engines built without it use {@link Limits#DEFAULTS}.
- * They are per class loader, i.e. per application that bundles RedTask, like the engine itself.
+ * <p>The limits are part of each engine's {@link EngineSettings#limits()} (from MicroProfile
+ * Config in {@code io.redtask.cdi.RedTaskConfig}); engines built without them use
+ * {@link Limits#DEFAULTS}. The web layer gets the same object through CDI.
  */
 public final class SubmitLimits {
 
@@ -102,22 +102,13 @@ public final class SubmitLimits {
     /** Most characters of a caller's text repeated in an error message. */
     private static final int SHOWN = 80;
 
-    private static volatile Limits limits = Limits.DEFAULTS;
-    /** The queues live servers serve, per registry (one per engine's storage), read at most every knownQueuesAge. */
+    /**
+     * The queues live servers serve, per registry (one per engine's storage), read at most every
+     * knownQueuesAge: a cache of what Redis says, not a setting.
+     */
     private static final Map<NodeRegistry, KnownQueues> KNOWN = Collections.synchronizedMap(new WeakHashMap<>());
 
     private SubmitLimits() {}
-
-    /** Sets the limits of this application's engines (called once, before the engine is built). */
-    public static void configure(Limits l) {
-        limits = java.util.Objects.requireNonNull(l, "limits");
-        KNOWN.clear();
-    }
-
-    /** The limits in force. */
-    public static Limits limits() {
-        return limits;
-    }
 
     /**
      * Checks a submit (from {@code Submitter.prepare}, after the payload was written as JSON and
@@ -126,7 +117,7 @@ public final class SubmitLimits {
      * @throws InvalidRequestException naming the field that is out of bounds
      */
     static void check(Submission s, String payloadJson, long now, NodeRegistry nodes, EngineSettings settings) {
-        Limits l = limits;
+        Limits l = settings.limits();
         SubmitOptions o = s.options();
         common(l, s.type(), payloadJson, o);
         if (o.idempotencyKey() != null && o.idempotencyKey().length() > l.nameLength()) {
@@ -165,7 +156,7 @@ public final class SubmitLimits {
      *
      * @throws InvalidRequestException naming the field that is out of bounds
      */
-    static void check(Schedule s, String payloadJson) {
+    static void check(Schedule s, String payloadJson, Limits limits) {
         common(limits, s.type(), payloadJson, s.options());
     }
 

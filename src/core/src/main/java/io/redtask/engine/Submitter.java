@@ -40,6 +40,7 @@ final class Submitter {
     private final EngineSettings settings;
     private final Lifecycle lifecycle;
     private final MemoryGuard memory;
+    private final TaskTracing tracing;
     private final Map<String, Long> servedChecks = new ConcurrentHashMap<>();
     private final Map<String, Long> unservedWarnings = new ConcurrentHashMap<>();
 
@@ -51,8 +52,10 @@ final class Submitter {
             Clock clock,
             EngineSettings settings,
             Lifecycle lifecycle,
-            MemoryGuard memory) {
+            MemoryGuard memory,
+            TaskTracing tracing) {
         this.memory = memory;
+        this.tracing = tracing;
         this.tasks = tasks;
         this.nodes = nodes;
         this.handlers = handlers;
@@ -136,6 +139,9 @@ final class Submitter {
                 .timeoutMillis(timeout == null ? 0 : timeout.toMillis())
                 .submittedBy(o.submittedBy())
                 .group(o.group())
+                // The submitting thread's own trace context wins (a traced request, a bean called
+                // in one); a traceparent the caller passed is used when there is none.
+                .trace(traceOf(o))
                 // The window counts from when the task is due: a key must not be forgotten while
                 // its task still waits (a resubmit would make a second task).
                 .idempotencyKey(o.idempotencyKey(), Math.max(0, dueAt - now) + window.toMillis());
@@ -149,6 +155,16 @@ final class Submitter {
                     handler.backoff().base().toMillis(), handler.backoff().cap().toMillis());
         }
         return b.build();
+    }
+
+    private String traceOf(SubmitOptions o) {
+        String current = null;
+        try {
+            current = tracing.currentTraceParent();
+        } catch (RuntimeException | LinkageError e) {
+            // A tracer that fails must not fail the submit.
+        }
+        return current != null ? current : o.trace();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.redtask.redis;
 
 import io.redtask.StoreFullException;
 import io.redtask.StoreUnavailableException;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -26,6 +27,8 @@ final class RedisCalls {
             return command.get();
         } catch (JedisConnectionException e) {
             throw new StoreUnavailableException("Redis is unreachable: " + e.getMessage(), e);
+        } catch (JedisAccessControlException e) {
+            throw refusedLogin(e);
         } catch (JedisDataException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("OOM")) {
                 throw new StoreFullException("Redis is full (" + e.getMessage() + "); nothing was stored. Workers "
@@ -37,11 +40,27 @@ final class RedisCalls {
             throw e;
         } catch (JedisException e) {
             // Also the pool's "could not get a resource" when every connection is busy or broken.
+            if (e.getCause() instanceof JedisAccessControlException refused) {
+                throw refusedLogin(refused);
+            }
             if (e.getCause() instanceof NoSuchElementException || e.getCause() instanceof JedisConnectionException) {
                 throw new StoreUnavailableException("Redis is unreachable: " + e.getMessage(), e);
             }
             throw e;
         }
+    }
+
+    /**
+     * Redis refusing RedTask's login (WRONGPASS, NOAUTH, NOPERM: a password rotated on one side
+     * only) is an outage like an unreachable Redis: the application keeps running, readiness is
+     * DOWN, submits get 503, and it all recovers once the passwords agree again. Redis's reply
+     * never holds the password, and neither does this message.
+     */
+    private static StoreUnavailableException refusedLogin(JedisAccessControlException e) {
+        return new StoreUnavailableException(
+                "Redis refuses RedTask's login (" + e.getMessage()
+                        + "); check the user and password in redtask.redis.url",
+                e);
     }
 
     /**

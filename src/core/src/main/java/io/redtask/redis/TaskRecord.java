@@ -43,6 +43,8 @@ final class TaskRecord {
     static final String SUBMITTED_BY = "submittedBy";
     /** The task's group (lib_limits.lua serves a queue's groups in turn). */
     static final String GROUP = "group";
+    /** The submitter's W3C traceparent; absent (no memory) for tasks submitted outside a trace. */
+    static final String TRACE = "trace";
     /** Instructions to lib_add_task.lua, not stored: when the task is due, how long its dedupe key lives. */
     static final String DUE_AT = "dueAt";
 
@@ -83,6 +85,9 @@ final class TaskRecord {
         if (t.group() != null) {
             put(args, GROUP, t.group());
         }
+        if (t.trace() != null) {
+            put(args, TRACE, t.trace());
+        }
         if (t.backoffBaseMillis() >= 0 && t.backoffCapMillis() >= 0) {
             put(args, BACKOFF_BASE, Long.toString(t.backoffBaseMillis()));
             put(args, BACKOFF_CAP, Long.toString(t.backoffCapMillis()));
@@ -110,7 +115,8 @@ final class TaskRecord {
                 emptyToNull(h.get(IDEMPOTENCY_KEY)),
                 longOf(h.get(BACKOFF_BASE), -1),
                 longOf(h.get(BACKOFF_CAP), -1),
-                longOf(h.get(RUN_AT), now));
+                longOf(h.get(RUN_AT), now),
+                emptyToNull(h.get(TRACE)));
     }
 
     /**
@@ -147,7 +153,8 @@ final class TaskRecord {
                 instant(h.get(RUN_AT)),
                 timeout > 0 ? Duration.ofMillis(timeout) : null,
                 emptyToNull(h.get(IDEMPOTENCY_KEY)),
-                emptyToNull(h.get(SUBMITTED_BY)));
+                emptyToNull(h.get(SUBMITTED_BY)),
+                emptyToNull(h.get(TRACE)));
     }
 
     private static String emptyToNull(String s) {

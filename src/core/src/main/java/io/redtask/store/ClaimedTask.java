@@ -15,6 +15,7 @@ package io.redtask.store;
  * @param backoffBaseMillis the task's own backoff, or -1
  * @param backoffCapMillis  the task's own backoff cap, or -1
  * @param dueAt             when it became due (submit time, run-at time or retry time, ms)
+ * @param trace             the W3C traceparent of the submitter's span, or {@code null}
  */
 public record ClaimedTask(
         String id,
@@ -28,4 +29,5 @@ public record ClaimedTask(
         String idempotencyKey,
         long backoffBaseMillis,
         long backoffCapMillis,
-        long dueAt) {}
+        long dueAt,
+        String trace) {}

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param backoffBaseMillis wait after the first failure, or -1 for the engine's default
  * @param backoffCapMillis  longest wait, or -1 for the engine's default
  * @param group             the task's group (served in turn with the queue's other groups), or {@code null}
+ * @param trace             the W3C traceparent of the submitter's span, or {@code null} (not stored then)
  */
 public record NewTask(
         String id,
@@ -41,7 +42,8 @@ public record NewTask(
         String submittedBy,
         long backoffBaseMillis,
         long backoffCapMillis,
-        String group) {
+        String group,
+        String trace) {
 
     public NewTask {
         Objects.requireNonNull(id, "id");
@@ -83,6 +85,7 @@ public record NewTask(
         private long backoffBaseMillis = -1;
         private long backoffCapMillis = -1;
         private String group;
+        private String trace;
 
         private Builder(String id, String type, String queue) {
             this.id = id;
@@ -157,6 +160,12 @@ public record NewTask(
             return this;
         }
 
+        /** The W3C traceparent of the submitter's span, or {@code null}. */
+        public Builder trace(String v) {
+            trace = v;
+            return this;
+        }
+
         public NewTask build() {
             return new NewTask(
                     id,
@@ -174,7 +183,8 @@ public record NewTask(
                     submittedBy,
                     backoffBaseMillis,
                     backoffCapMillis,
-                    group);
+                    group,
+                    trace);
         }
     }
 }

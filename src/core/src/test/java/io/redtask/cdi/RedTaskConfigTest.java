@@ -46,6 +46,7 @@ class RedTaskConfigTest {
                 () -> assertEquals("concurrent/redtaskScheduler", c.housekeepingExecutor()),
                 () -> assertEquals("java:comp/DefaultManagedThreadFactory", c.housekeepingThreadFactory()),
                 () -> assertEquals(Duration.ofMinutes(1), c.txRetryFor()),
+                () -> assertFalse(c.traceLink(), "redtask.tracing.parent=child"),
                 () -> assertEquals(0.9, e.memoryHighWater()),
                 () -> assertEquals(
                         new SubmitLimits.Limits(
@@ -275,6 +276,9 @@ class RedTaskConfigTest {
                     message.contains(key) && message.contains("30s") && message.contains("ISO-8601"),
                     () -> key + "=30s: " + message);
         }
+        String parent = refused(Map.of("redtask.tracing.parent", "sibling"));
+        assertTrue(parent.contains("redtask.tracing.parent") && parent.contains("child or link"), parent);
+        assertTrue(read(Map.of("redtask.tracing.parent", "link")).traceLink());
         String queue = refused(Map.of("redtask.queues", "default,no spaces"));
         assertTrue(queue.contains("redtask.queues") && queue.contains("'no spaces'"), queue);
         String tooMany = refused(Map.of("redtask.workers.concurrency", "40"));

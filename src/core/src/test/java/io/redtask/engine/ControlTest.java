@@ -53,23 +53,22 @@ class ControlTest {
 
     @BeforeEach
     void setUp() {
-        fixture = new EngineFixture(REDIS.url());
         // Queues these tests submit to that no engine serves (redtask.queues.allowed).
         SubmitLimits.Limits d = SubmitLimits.Limits.DEFAULTS;
-        SubmitLimits.configure(new SubmitLimits.Limits(
-                d.payloadBytes(),
-                d.jsonDepth(),
-                d.nameLength(),
-                d.maxDelay(),
-                d.maxTimeout(),
-                d.maxAttempts(),
-                java.util.Set.of("other", "mail"),
-                d.knownQueuesAge()));
+        fixture = new EngineFixture(REDIS.url())
+                .limits(new SubmitLimits.Limits(
+                        d.payloadBytes(),
+                        d.jsonDepth(),
+                        d.nameLength(),
+                        d.maxDelay(),
+                        d.maxTimeout(),
+                        d.maxAttempts(),
+                        java.util.Set.of("other", "mail"),
+                        d.knownQueuesAge()));
     }
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        SubmitLimits.configure(SubmitLimits.Limits.DEFAULTS);
         fixture.close();
     }
 

@@ -27,6 +27,7 @@ final class EngineFixture implements AutoCloseable {
     private final List<RedisStorage> stores = new ArrayList<>();
 
     private int poolSize = 32;
+    private SubmitLimits.Limits limits;
 
     EngineFixture(String url) {
         this.url = url;
@@ -35,6 +36,12 @@ final class EngineFixture implements AutoCloseable {
     /** The main connection pool size of the engines built from now on (32 unless set). */
     EngineFixture poolSize(int size) {
         this.poolSize = size;
+        return this;
+    }
+
+    /** The submit limits of the engines built from now on (each settings' own unless set). */
+    EngineFixture limits(SubmitLimits.Limits l) {
+        this.limits = l;
         return this;
     }
 
@@ -80,6 +87,9 @@ final class EngineFixture implements AutoCloseable {
             Clock clock,
             EngineSettings.Builder settingsBuilder,
             Consumer<EngineBuilder> setup) {
+        if (limits != null) {
+            settingsBuilder.limits(limits);
+        }
         EngineSettings settings = settingsBuilder.nodeId(node).build();
         // Unbounded: the engine's own slots decide how many run, as when an operator raises them.
         ExecutorService workers = Executors.newCachedThreadPool();

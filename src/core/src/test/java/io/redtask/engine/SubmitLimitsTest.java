@@ -36,7 +36,6 @@ class SubmitLimitsTest {
 
     @BeforeEach
     void setUp() {
-        SubmitLimits.configure(SubmitLimits.Limits.DEFAULTS);
         fixture = new EngineFixture(REDIS.url());
         engine = fixture.engine(
                 "limits",
@@ -47,8 +46,16 @@ class SubmitLimitsTest {
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        SubmitLimits.configure(SubmitLimits.Limits.DEFAULTS);
         fixture.close();
+    }
+
+    /** Another engine of the same fixture whose settings carry {@code limits}. */
+    private RedTaskEngine engineWith(String node, SubmitLimits.Limits limits) {
+        return fixture.engine(
+                node,
+                Clock.systemUTC(),
+                EngineFixture.settings(node).concurrency(0).limits(limits),
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> null)));
     }
 
     private void refused(String field, Supplier<Object> submit) {
@@ -136,8 +143,10 @@ class SubmitLimitsTest {
     @Test
     void limitsAreConfigurable() {
         SubmitLimits.Limits d = SubmitLimits.Limits.DEFAULTS;
-        SubmitLimits.configure(new SubmitLimits.Limits(
-                100, 3, 10, Duration.ofHours(1), Duration.ofMinutes(1), 5, Set.of(), d.knownQueuesAge()));
+        RedTaskEngine engine = engineWith(
+                "limited",
+                new SubmitLimits.Limits(
+                        100, 3, 10, Duration.ofHours(1), Duration.ofMinutes(1), 5, Set.of(), d.knownQueuesAge()));
         refused("payload", () -> engine.submit("t", "x".repeat(100)));
         refused("payload", () -> engine.submit("t", nested(4)));
         refused(
@@ -163,6 +172,14 @@ class SubmitLimitsTest {
                 () -> engine.submit(
                         "t", null, SubmitOptions.builder().maxAttempts(6).build()));
         engine.submit("t", nested(3), SubmitOptions.builder().maxAttempts(5).build());
+        refused("payload", () -> {
+            engine.schedule(
+                    Schedule.builder("deep", "@hourly", "t").payload(nested(4)).build());
+            return null;
+        });
+        // The limits are the engine's own: another engine in the same JVM keeps the defaults.
+        this.engine.submit(
+                "t", nested(4), SubmitOptions.builder().maxAttempts(6).build());
         assertThrows(
                 IllegalArgumentException.class,
                 () -> new SubmitLimits.Limits(
@@ -210,15 +227,17 @@ class SubmitLimitsTest {
 
         // redtask.queues.allowed, with prefixes.
         SubmitLimits.Limits d = SubmitLimits.Limits.DEFAULTS;
-        SubmitLimits.configure(new SubmitLimits.Limits(
-                d.payloadBytes(),
-                d.jsonDepth(),
-                d.nameLength(),
-                d.maxDelay(),
-                d.maxTimeout(),
-                d.maxAttempts(),
-                Set.of("reports", "batch-*"),
-                d.knownQueuesAge()));
+        RedTaskEngine engine = engineWith(
+                "allowing",
+                new SubmitLimits.Limits(
+                        d.payloadBytes(),
+                        d.jsonDepth(),
+                        d.nameLength(),
+                        d.maxDelay(),
+                        d.maxTimeout(),
+                        d.maxAttempts(),
+                        Set.of("reports", "batch-*"),
+                        d.knownQueuesAge()));
         engine.submit("t", null, SubmitOptions.queue("reports"));
         engine.submit("t", null, SubmitOptions.queue("batch-7"));
         InvalidRequestException other = assertThrows(

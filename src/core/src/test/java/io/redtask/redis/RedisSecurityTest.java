@@ -159,7 +159,9 @@ class RedisSecurityTest {
                     certificate.truststore().toString(),
                     TestCertificates.PASSWORD);
             try {
-                RuntimeException e = assertThrows(RuntimeException.class, storage::ping);
+                // A refused login is an outage (503, readiness DOWN, retried), not a crash.
+                StoreUnavailableException e = assertThrows(StoreUnavailableException.class, storage::ping);
+                assertTrue(e.getMessage().contains("refuses RedTask's login"), e::getMessage);
                 assertFalse(trace(e).contains(wrong), () -> "password in " + trace(e));
                 assertFalse(trace(e).contains("ng:pass"), () -> "part of the password in " + trace(e));
             } finally {

@@ -109,7 +109,7 @@ class RedisTaskStoreTest {
         enqueue("1", 1, 0, T0);
         ClaimedTask task = claimOne(T0, "a");
         ClaimedTask forged = new ClaimedTask(
-                task.id(), q, task.type(), task.payloadJson(), 1, task.token() + 1, 1, 0, null, -1, -1, T0);
+                task.id(), q, task.type(), task.payloadJson(), 1, task.token() + 1, 1, 0, null, -1, -1, T0, null);
         assertFalse(store.complete(forged, "\"forged\"", T0));
         assertTrue(store.complete(task, "\"real\"", T0));
         assertTrue(

@@ -115,6 +115,26 @@ final class Deployments {
     }
 
     /**
+     * The demo application with {@code properties} as {@code META-INF/microprofile-config.properties}
+     * of both wars (settings of this application only, e.g. its OpenTelemetry SDK).
+     */
+    static EnterpriseArchive demoApplication(String name, String properties) {
+        return ear(
+                name,
+                List.of(
+                        new WebModule(
+                                ShrinkWrap.createFromZipFile(WebArchive.class, webWar())
+                                        .addAsResource(
+                                                new StringAsset(properties), "META-INF/microprofile-config.properties"),
+                                "/"),
+                        new WebModule(
+                                ShrinkWrap.createFromZipFile(WebArchive.class, demoWar())
+                                        .addAsResource(
+                                                new StringAsset(properties), "META-INF/microprofile-config.properties"),
+                                DEMO_CONTEXT_ROOT)));
+    }
+
+    /**
      * An EAR named {@code name.ear} with {@code war} at {@code contextRoot} and the library in lib/.
      */
     static EnterpriseArchive ear(String name, WebArchive war, String contextRoot) {

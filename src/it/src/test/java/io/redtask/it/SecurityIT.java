@@ -478,10 +478,10 @@ class SecurityIT {
      * still carry nosniff and no-referrer, and it escapes what it quotes.
      */
     static boolean libertyRefusedTheUri(HttpResponse<String> r) {
-        // Also SRVE0190E: Liberty's file serving refusing an odd path (403) in plain text. A known
-        // gap: these bypass the war's error page (README "Security").
-        return (r.statusCode() == 400 && r.body().contains("CWWWC0005I")
-                        || r.statusCode() == 403 && r.body().startsWith("Error 403: SRVE0190E"))
+        // Liberty's file serving refusing an odd path (403 SRVE0190E) is the war's JSON now:
+        // ContainerErrorsIT.
+        return r.statusCode() == 400
+                && r.body().contains("CWWWC0005I")
                 && "nosniff"
                         .equals(r.headers().firstValue("X-Content-Type-Options").orElse(null))
                 && !r.body().contains("%00");

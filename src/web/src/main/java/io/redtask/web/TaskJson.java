@@ -40,6 +40,10 @@ public final class TaskJson {
         if (s.submittedBy() != null) {
             b.add("submittedBy", s.submittedBy());
         }
+        if (s.traceId() != null) {
+            // The trace the task belongs to (DESIGN.md: "traceId", 32 hex), from its submitter's span.
+            b.add("traceId", s.traceId());
+        }
         return b.build();
     }
 

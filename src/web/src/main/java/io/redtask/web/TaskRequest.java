@@ -39,8 +39,9 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
             "idempotencyKey",
             "group");
 
+    /** Reads a body with the default nesting limit (tests). */
     static TaskRequest parse(String body) {
-        return parse(body, io.redtask.engine.SubmitLimits.limits().jsonDepth());
+        return parse(body, io.redtask.engine.SubmitLimits.Limits.DEFAULTS.jsonDepth());
     }
 
     /**
@@ -53,6 +54,15 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
 
     /** The same, recording {@code submittedBy} (a user name, or {@code null}) with the task. */
     static TaskRequest parse(String body, int maxDepth, String submittedBy) {
+        return parse(body, maxDepth, submittedBy, null);
+    }
+
+    /**
+     * The same, with the request's W3C {@code traceparent} header: the task joins that trace when
+     * the server has no trace context of its own for the request (no mpTelemetry, or its SDK
+     * off). A header that is not a valid traceparent is ignored, as W3C Trace Context says.
+     */
+    static TaskRequest parse(String body, int maxDepth, String submittedBy, String traceparent) {
         if (body == null || body.isBlank()) {
             throw new InvalidRequestException(
                     "body", "is empty; expected a JSON object such as {\"type\":\"echo\",\"payload\":{}}");
@@ -89,6 +99,9 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
             throw new InvalidRequestException("type", "is required");
         }
         SubmitOptions.Builder options = SubmitOptions.builder().submittedBy(submittedBy);
+        if (io.redtask.TraceParent.isValid(traceparent)) {
+            options.trace(traceparent);
+        }
         String queue = string(json, "queue");
         if (queue != null) {
             options.queue(queue);

@@ -16,6 +16,7 @@ import jakarta.json.Json;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -48,12 +49,16 @@ public class TasksResource {
     @Inject
     Provider<RedTaskConfig.Web> web;
 
+    /** The engine's bounds: the payload's nesting is checked on the text, before it is parsed. */
+    @Inject
+    SubmitLimits.Limits limits;
+
     /** Accepts any content type: the body must be JSON whatever the client calls it. */
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Response submit(String body) {
+    public Response submit(String body, @HeaderParam("traceparent") String traceparent) {
         // With secure-tasks on, a task belongs to whoever submitted it: only they (and admins) see it.
-        TaskRequest request = TaskRequest.parse(body, SubmitLimits.limits().jsonDepth(), owner());
+        TaskRequest request = TaskRequest.parse(body, limits.jsonDepth(), owner(), traceparent);
         int maxPriority = web.get().maxPriority();
         if (request.options().priority() > maxPriority && !isAdmin()) {
             // Priorities order everyone's tasks: an open or submitter caller must not jump the queue.
