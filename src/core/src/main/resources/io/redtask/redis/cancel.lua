@@ -34,4 +34,5 @@ redis.call('HINCRBY', KEYS[1], 'fence', 1)
 redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', ARGV[2])
 redis.call('HDEL', KEYS[1], 'owner', 'lease', 'payload')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+batch_end(KEYS[1], 'cancelled', tonumber(ARGV[2]))
 return state

@@ -41,6 +41,7 @@ redis.call('HSET', KEYS[1], 'state', 'succeeded', 'result', ARGV[4], 'finishedAt
 -- An error of an earlier failed attempt would only confuse a reader of a succeeded task.
 redis.call('HDEL', KEYS[1], 'owner', 'lease', 'payload', 'error')
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
+batch_end(KEYS[1], 'succeeded', now)
 redis.call('HINCRBY', KEYS[3], 'completed', 1)
 redis.call('HINCRBY', KEYS[4], 'completed', 1)
 redis.call('PEXPIRE', KEYS[4], ARGV[6])

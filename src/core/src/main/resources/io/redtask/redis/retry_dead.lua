@@ -22,6 +22,7 @@ for _, e in ipairs(plan) do
   if f[1] == 'dead' and tonumber(f[2]) and f[3] and f[3] ~= '' then
     redis.call('ZREM', KEYS[1], id)
     redis.call('PERSIST', key)
+    batch_reopen(key)
     local score = ready_score(f[2], KEYS[4])
     redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'stalls', 0, 'runAt', ARGV[4], 'score', score)
     redis.call('HDEL', key, 'finishedAt')
