@@ -90,6 +90,14 @@ final class Batches {
     }
 
     private NewTask callback(Submission s, String queue, long now) {
+        // Its shape first: a payload that cannot take the summary is the problem to name.
+        String json;
+        try {
+            json = PayloadCheck.toJson(codec, s.payload());
+        } catch (InvalidRequestException e) {
+            throw new InvalidRequestException("onComplete." + e.field(), e.getMessage(), e);
+        }
+        withSummary(json);
         NewTask t;
         try {
             t = submitter.prepare(s, now);
