@@ -19,6 +19,7 @@ import java.time.Instant;
  * @param onComplete the callback task's id, or {@code null} when the batch has none
  * @param createdAt  when it was submitted
  * @param finishedAt when its last member ended, or {@code null} while it runs
+ * @param submittedBy who submitted it ({@link SubmitOptions.Builder#submittedBy} of its tasks), or {@code null}
  */
 public record BatchStatus(
         String id,
@@ -31,7 +32,8 @@ public record BatchStatus(
         boolean done,
         String onComplete,
         Instant createdAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        String submittedBy) {
 
     /** {@code "running"} or {@code "done"}, as the REST API shows it. */
     public String state() {

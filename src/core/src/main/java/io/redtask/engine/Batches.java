@@ -170,6 +170,7 @@ final class Batches {
                 b.id(),
                 b.members(),
                 b.callback(),
+                b.members().get(0).submittedBy(),
                 settings.keepSucceeded().toMillis(),
                 clock.millis());
         return b.receipt();

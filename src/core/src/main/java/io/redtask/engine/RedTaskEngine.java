@@ -92,7 +92,7 @@ public final class RedTaskEngine implements TaskScheduler {
         reaper = new Reaper(upkeep.tasks(), clock, settings);
         cronTicker = new CronTicker(storage.schedules(), tasks, handlers, clock, settings);
         completions = new CompletionWatcher(tasks);
-        admin = new AdminOperations(storage.queues(), storage.nodes(), workers, clock, settings);
+        admin = new AdminOperations(storage.queues(), storage.nodes(), workers, clock, settings, storage.batches());
         health = new HealthView(storage, workers, watchdog, fetchers, lifecycle, settings);
     }
 

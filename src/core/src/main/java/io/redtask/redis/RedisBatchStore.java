@@ -1,5 +1,6 @@
 package io.redtask.redis;
 
+import io.redtask.BatchCounts;
 import io.redtask.BatchStatus;
 import io.redtask.store.BatchStore;
 import io.redtask.store.NewTask;
@@ -41,7 +42,14 @@ final class RedisBatchStore implements BatchStore {
     }
 
     @Override
-    public void create(String queue, String batchId, List<NewTask> members, NewTask callback, long keepMillis, long now) {
+    public void create(
+            String queue,
+            String batchId,
+            List<NewTask> members,
+            NewTask callback,
+            String submittedBy,
+            long keepMillis,
+            long now) {
         queues.remember(queue);
         List<String> k = new ArrayList<>(8 + 2 * members.size());
         k.addAll(List.of(
@@ -58,6 +66,7 @@ final class RedisBatchStore implements BatchStore {
         a.add(batchId);
         a.add(Long.toString(keepMillis));
         a.add(callback == null ? "" : callback.id());
+        a.add(submittedBy == null ? "" : submittedBy);
         if (callback != null) {
             requireQueue(callback, queue);
             TaskRecord.appendNew(a, callback);
@@ -133,7 +142,7 @@ final class RedisBatchStore implements BatchStore {
     public BatchCounts counts(String queue) {
         long running = call(() -> redis.zcard(batchKeys.running(queue)));
         String done = call(() -> redis.hget(keys.stats(queue), "batchesDone"));
-        return new BatchCounts(running, done == null ? 0 : Long.parseLong(done));
+        return new BatchCounts(queue, running, done == null ? 0 : Long.parseLong(done));
     }
 
     private static BatchStatus status(String id, String queue, Map<String, String> h) {
@@ -153,7 +162,8 @@ final class RedisBatchStore implements BatchStore {
                 "done".equals(h.get("state")),
                 callback == null || callback.isEmpty() ? null : callback,
                 Instant.ofEpochMilli(longOf(h.get("createdAt"))),
-                finished == null ? null : Instant.ofEpochMilli(longOf(finished)));
+                finished == null ? null : Instant.ofEpochMilli(longOf(finished)),
+                h.get("submittedBy"));
     }
 
     private static int intOf(String s) {

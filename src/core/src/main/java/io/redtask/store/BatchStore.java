@@ -1,5 +1,6 @@
 package io.redtask.store;
 
+import io.redtask.BatchCounts;
 import io.redtask.BatchStatus;
 
 import java.util.List;
@@ -17,9 +18,17 @@ public interface BatchStore {
      * {@code queue}. Members must carry no dedupe key (a duplicate would not be a member).
      *
      * @param callback the task to run once every member has ended, or {@code null}
+     * @param submittedBy who submitted it, or {@code null}
      * @param keepMillis how long the batch's record is kept once done
      */
-    void create(String queue, String batchId, List<NewTask> members, NewTask callback, long keepMillis, long now);
+    void create(
+            String queue,
+            String batchId,
+            List<NewTask> members,
+            NewTask callback,
+            String submittedBy,
+            long keepMillis,
+            long now);
 
     /** Reads a batch; empty when there is none (or its record expired). */
     Optional<BatchStatus> find(String batchId);
@@ -32,12 +41,4 @@ public interface BatchStore {
 
     /** Batch figures of a queue. */
     BatchCounts counts(String queue);
-
-    /**
-     * Batch figures of one queue.
-     *
-     * @param running   batches with members that have not ended
-     * @param doneTotal batches that have ended since the queue's counters began
-     */
-    record BatchCounts(long running, long doneTotal) {}
 }

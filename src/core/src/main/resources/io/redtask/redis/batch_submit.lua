@@ -8,13 +8,13 @@
 -- have idempotency keys)
 -- KEYS[8 + 2i - 1] member i's hash, KEYS[8 + 2i] the ready set of member i's type
 -- ARGV[1] now (ms)  ARGV[2] batch id  ARGV[3] keep the record for (ms, once done)
--- ARGV[4] callback id, or ''  then, when there is a callback, its fields as in enqueue.lua
+-- ARGV[4] callback id, or ''  ARGV[5] who submitted it, or ''  then, when there is a callback, its fields as in enqueue.lua
 -- (a count n and n name/value pairs), then each member's fields the same way (with "batch")
 -- Result: "ok", or "exists" when the batch id or a task id is taken (nothing is stored).
 local now = tonumber(ARGV[1])
 local batchId = ARGV[2]
 local count = (#KEYS - 8) / 2
-local at = 5
+local at = 6
 local callback = nil
 if ARGV[4] ~= '' then
   callback, at = read_fields(at)
@@ -33,6 +33,9 @@ for i = 1, count do
 end
 redis.call('HSET', KEYS[5], 'total', count, 'pending', count, 'succeeded', 0, 'dead', 0, 'cancelled', 0,
   'state', 'running', 'callback', ARGV[4], 'createdAt', now, 'keepMs', ARGV[3])
+if ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[5], 'submittedBy', ARGV[5])
+end
 redis.call('ZADD', KEYS[6], now, batchId)
 if callback then
   batch_hold_callback(KEYS[7], callback, batchId, now, TRANSIENT)

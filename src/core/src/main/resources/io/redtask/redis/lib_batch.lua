@@ -7,7 +7,7 @@
 -- @include lib_score
 --
 -- A batch "<prefix>:{q}:batch:<id>" is a hash: total, pending, succeeded, dead, cancelled, state
--- ("running" | "done"), callback (task id, or ''), createdAt, finishedAt, keepMs (how long the
+-- ("running" | "done"), callback (task id, or ''), createdAt, finishedAt, submittedBy, keepMs (how long the
 -- record is kept once done). Its members carry "batch" = the batch id, and "batchEnd" = the
 -- outcome once counted, so that no path (a repeated reply, a record buried twice) counts a
 -- member twice. The callback waits in state "scheduled" with "waitsFor" = the batch id, in no

@@ -69,6 +69,11 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
         } catch (JsonException e) {
             throw new InvalidRequestException("body", "is not valid JSON: " + e.getMessage());
         }
+        return of(json, submittedBy);
+    }
+
+    /** A task body already parsed (a member of a batch, say), checked as {@link #parse} checks one. */
+    static TaskRequest of(JsonObject json, String submittedBy) {
         for (String key : json.keySet()) {
             if (!FIELDS.contains(key)) {
                 throw new InvalidRequestException(
