@@ -11,7 +11,13 @@ import java.util.List;
  */
 public record BatchReceipt(String id, List<String> tasks, String onComplete) {
 
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param id         the batch's id
+     * @param tasks      the members' task ids, in order
+     * @param onComplete the callback task's id, or {@code null}
+     */
     public BatchReceipt {
         tasks = List.copyOf(tasks);
     }

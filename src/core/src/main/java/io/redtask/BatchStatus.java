@@ -35,7 +35,11 @@ public record BatchStatus(
         Instant finishedAt,
         String submittedBy) {
 
-    /** {@code "running"} or {@code "done"}, as the REST API shows it. */
+    /**
+     * The state as the REST API shows it.
+     *
+     * @return {@code "running"} or {@code "done"}
+     */
     public String state() {
         return done ? "done" : "running";
     }
