@@ -102,8 +102,7 @@ final class RedisBatchStore implements BatchStore {
             return Optional.empty();
         }
         String queue = TaskIds.queueOf(batchId);
-        return Optional.ofNullable(
-                status(batchId, queue, call(() -> redis.hgetAll(batchKeys.batch(queue, batchId)))));
+        return Optional.ofNullable(status(batchId, queue, call(() -> redis.hgetAll(batchKeys.batch(queue, batchId)))));
     }
 
     @Override

@@ -10,7 +10,6 @@ import io.redtask.SubmitOptions;
 import io.redtask.TaskContext;
 import io.redtask.TaskHandler;
 import io.redtask.TaskState;
-import io.redtask.TaskStatus;
 import io.redtask.store.ClaimedTask;
 import io.redtask.store.TaskStore;
 import io.redtask.testing.FetchRounds;
@@ -100,9 +99,16 @@ class BatchTest {
                             Submission.of("ok", 1),
                             Submission.of("ok", 2),
                             new Submission(
-                                    "ok", 3, SubmitOptions.builder().delay(Duration.ofHours(1)).build())),
+                                    "ok",
+                                    3,
+                                    SubmitOptions.builder()
+                                            .delay(Duration.ofHours(1))
+                                            .build())),
                     Submission.of("report", new Report("nightly", null)));
-            assertEquals(TaskState.SCHEDULED, engine.status(r.onComplete()).orElseThrow().state(), "held");
+            assertEquals(
+                    TaskState.SCHEDULED,
+                    engine.status(r.onComplete()).orElseThrow().state(),
+                    "held");
             assertTrue(engine.cancel(r.tasks().get(0)));
             assertTrue(engine.cancel(r.tasks().get(2)));
             assertTrue(!engine.cancel(r.tasks().get(2)), "a second cancel changes nothing");
@@ -134,21 +140,28 @@ class BatchTest {
                     List.of(Submission.of("ok", 1), Submission.of("ok", 2)), Submission.of("done", null));
             TaskStore tasks = engine.storage().tasks();
             long now = System.currentTimeMillis();
-            ClaimedTask first =
-                    tasks.claim("default", 1, now, 60_000, "a", List.of("ok")).tasks().get(0);
+            ClaimedTask first = tasks.claim("default", 1, now, 60_000, "a", List.of("ok"))
+                    .tasks()
+                    .get(0);
             assertTrue(tasks.complete(first, "1", now));
             assertTrue(tasks.complete(first, "1", now), "the repeat answers as the first did");
             assertTrue(tasks.fail(first, "late", -1, now, false) == io.redtask.store.FailOutcome.STALE);
             assertTrue(!engine.cancel(first.id()));
             assertEquals(List.of(2, 1, 1, 0, 0), counts(engine.batch(r.id()).orElseThrow()));
-            assertEquals(TaskState.SCHEDULED, engine.status(r.onComplete()).orElseThrow().state());
+            assertEquals(
+                    TaskState.SCHEDULED,
+                    engine.status(r.onComplete()).orElseThrow().state());
 
-            ClaimedTask second =
-                    tasks.claim("default", 1, now, 60_000, "a", List.of("ok")).tasks().get(0);
+            ClaimedTask second = tasks.claim("default", 1, now, 60_000, "a", List.of("ok"))
+                    .tasks()
+                    .get(0);
             assertTrue(tasks.complete(second, "2", now));
             assertTrue(tasks.complete(second, "2", now));
             assertEquals(List.of(2, 0, 2, 0, 0), counts(engine.batch(r.id()).orElseThrow()));
-            assertEquals(TaskState.QUEUED, engine.status(r.onComplete()).orElseThrow().state(), "released once");
+            assertEquals(
+                    TaskState.QUEUED,
+                    engine.status(r.onComplete()).orElseThrow().state(),
+                    "released once");
             engine.start();
             await().atMost(Duration.ofSeconds(20)).until(() -> done.runs.size() == 1);
             assertEquals(new BatchSummary(r.id(), 2, 2, 0, 0), done.runs.get(0));
@@ -170,9 +183,13 @@ class BatchTest {
             engine.storage().tasks().claim("default", 1, clock.millis(), 1_000, "ghost", List.of("ok"));
             clock.advance(Duration.ofSeconds(2));
             engine.recoverExpiredLeases();
-            assertEquals(TaskState.DEAD, engine.status(r.tasks().get(0)).orElseThrow().state());
+            assertEquals(
+                    TaskState.DEAD,
+                    engine.status(r.tasks().get(0)).orElseThrow().state());
             assertEquals(List.of(1, 0, 0, 1, 0), counts(engine.batch(r.id()).orElseThrow()));
-            assertEquals(TaskState.QUEUED, engine.status(r.onComplete()).orElseThrow().state());
+            assertEquals(
+                    TaskState.QUEUED,
+                    engine.status(r.onComplete()).orElseThrow().state());
         }
     }
 
@@ -189,13 +206,15 @@ class BatchTest {
             String flaky = running.tasks().get(0);
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> engine.status(flaky).orElseThrow().state() == TaskState.DEAD);
-            assertEquals(List.of(2, 1, 0, 1, 0), counts(engine.batch(running.id()).orElseThrow()));
+            assertEquals(
+                    List.of(2, 1, 0, 1, 0), counts(engine.batch(running.id()).orElseThrow()));
 
             fail.set(false);
             assertTrue(engine.admin().retryDeadTask(flaky));
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> engine.status(flaky).orElseThrow().state() == TaskState.SUCCEEDED);
-            assertEquals(List.of(2, 1, 1, 0, 0), counts(engine.batch(running.id()).orElseThrow()));
+            assertEquals(
+                    List.of(2, 1, 1, 0, 0), counts(engine.batch(running.id()).orElseThrow()));
             gate.countDown();
             await().atMost(Duration.ofSeconds(20)).until(() -> done.runs.size() == 1);
             assertEquals(new BatchSummary(running.id(), 2, 2, 0, 0), done.runs.get(0));
@@ -209,7 +228,8 @@ class BatchTest {
             fail.set(false);
             assertTrue(engine.admin().retryDeadTask(finished.tasks().get(0)));
             await().atMost(Duration.ofSeconds(20))
-                    .until(() -> engine.status(finished.tasks().get(0)).orElseThrow().state() == TaskState.SUCCEEDED);
+                    .until(() ->
+                            engine.status(finished.tasks().get(0)).orElseThrow().state() == TaskState.SUCCEEDED);
             BatchStatus s = engine.batch(finished.id()).orElseThrow();
             assertEquals(List.of(1, 0, 0, 1, 0), counts(s));
             assertEquals("done", s.state());
@@ -239,14 +259,20 @@ class BatchTest {
                     "tasks[0].idempotencyKey",
                     () -> engine.submitBatch(
                             List.of(new Submission(
-                                    "ok", 1, SubmitOptions.builder().idempotencyKey("k").build())),
+                                    "ok",
+                                    1,
+                                    SubmitOptions.builder().idempotencyKey("k").build())),
                             null));
             assertField(
                     "onComplete.delay",
                     () -> engine.submitBatch(
                             List.of(Submission.of("ok", 1)),
                             new Submission(
-                                    "done", null, SubmitOptions.builder().delay(Duration.ofMinutes(1)).build())));
+                                    "done",
+                                    null,
+                                    SubmitOptions.builder()
+                                            .delay(Duration.ofMinutes(1))
+                                            .build())));
             assertField(
                     "onComplete.payload",
                     () -> engine.submitBatch(List.of(Submission.of("ok", 1)), Submission.of("done", List.of(1))));
@@ -254,8 +280,7 @@ class BatchTest {
                     "onComplete.payload.batch",
                     () -> engine.submitBatch(
                             List.of(Submission.of("ok", 1)), Submission.of("done", java.util.Map.of("batch", 1))));
-            assertField(
-                    "tasks[0].type", () -> engine.submitBatch(List.of(Submission.of("nope", 1)), null));
+            assertField("tasks[0].type", () -> engine.submitBatch(List.of(Submission.of("nope", 1)), null));
             assertEquals(0, engine.admin().queue("default").ready(), "nothing stored");
         }
     }

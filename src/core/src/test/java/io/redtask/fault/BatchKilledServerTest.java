@@ -124,7 +124,8 @@ class BatchKilledServerTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> done.runs.size() == 1);
             assertEquals(new BatchSummary(batch.id(), 20, 20, 0, 0), done.runs.get(0));
             for (String id : startedByVictim) {
-                assertEquals(TaskState.SUCCEEDED, survivor.status(id).orElseThrow().state());
+                assertEquals(
+                        TaskState.SUCCEEDED, survivor.status(id).orElseThrow().state());
                 assertTrue(batch.tasks().contains(id));
             }
             BatchStatus s = survivor.batch(batch.id()).orElseThrow();

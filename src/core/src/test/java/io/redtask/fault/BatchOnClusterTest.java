@@ -89,8 +89,11 @@ class BatchOnClusterTest {
                     assertEquals(new BatchSummary(b.id(), 20, 16, 4, 0), done.summaries.get(b.id()));
                     assertEquals("done", engine.batch(b.id()).orElseThrow().state());
                 }
-                assertEquals(Map.of(1, 3L), done.runs.values().stream()
-                        .collect(java.util.stream.Collectors.groupingBy(n -> n, java.util.stream.Collectors.counting())));
+                assertEquals(
+                        Map.of(1, 3L),
+                        done.runs.values().stream()
+                                .collect(java.util.stream.Collectors.groupingBy(
+                                        n -> n, java.util.stream.Collectors.counting())));
             } finally {
                 engine.stop();
                 engine.awaitLoops(Duration.ofSeconds(5));

@@ -11,6 +11,8 @@ import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
@@ -20,8 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -72,12 +72,12 @@ class BatchesMBeanTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> (Long) server.getAttribute(batches, "DoneTotal") == 1);
             BatchReceipt held = engine.submitBatchForReceipt(List.of(Submission.of("hold", 1)), null);
             assertEquals(1L, server.getAttribute(batches, "Running"));
-            assertArrayEquals(
-                    new String[] {held.id() + " total=1 pending=1 succeeded=0 dead=0 cancelled=0"},
-                    (String[]) server.getAttribute(batches, "RunningBatches"));
+            assertArrayEquals(new String[] {held.id() + " total=1 pending=1 succeeded=0 dead=0 cancelled=0"}, (String[])
+                    server.getAttribute(batches, "RunningBatches"));
             assertArrayEquals(
                     new String[] {
-                        quick.id() + " total=2 pending=0 succeeded=2 dead=0 cancelled=0 onComplete=" + quick.onComplete()
+                        quick.id() + " total=2 pending=0 succeeded=2 dead=0 cancelled=0 onComplete="
+                                + quick.onComplete()
                     },
                     (String[]) server.getAttribute(batches, "DoneBatches"));
             release.countDown();

@@ -65,7 +65,9 @@ class BatchesRestIT {
         String callback = receipt.getString("onComplete");
 
         JsonObject done = await().atMost(Duration.ofSeconds(30))
-                .until(() -> http.getObject("api/batches/" + id), b -> b.getString("state").equals("done"));
+                .until(
+                        () -> http.getObject("api/batches/" + id),
+                        b -> b.getString("state").equals("done"));
         assertEquals(20, done.getInt("total"));
         assertEquals(0, done.getInt("pending"));
         assertEquals(18, done.getInt("succeeded"));
@@ -74,14 +76,21 @@ class BatchesRestIT {
         assertEquals(callback, done.getString("onComplete"));
 
         JsonObject ran = await().atMost(Duration.ofSeconds(30))
-                .until(() -> http.getObject("api/tasks/" + callback), t -> t.getString("state").equals("succeeded"));
+                .until(
+                        () -> http.getObject("api/tasks/" + callback),
+                        t -> t.getString("state").equals("succeeded"));
         assertEquals(1, ran.getInt("attempts"), "the callback ran once");
         JsonObject result = ran.getJsonObject("result");
         assertEquals("all sent", result.getString("note"), "its own payload is kept");
         JsonObject summary = result.getJsonObject("batch");
         assertEquals(id, summary.getString("id"));
-        assertEquals(List.of(20, 18, 2, 0), List.of(
-                summary.getInt("total"), summary.getInt("succeeded"), summary.getInt("dead"), summary.getInt("cancelled")));
+        assertEquals(
+                List.of(20, 18, 2, 0),
+                List.of(
+                        summary.getInt("total"),
+                        summary.getInt("succeeded"),
+                        summary.getInt("dead"),
+                        summary.getInt("cancelled")));
 
         // Operators see it among the queue's batches, and the gauge counts it.
         JsonObject list = admin.getObject("api/batches?queue=default&limit=1000");
@@ -106,10 +115,14 @@ class BatchesRestIT {
         assertEquals(1_000, running.getInt("total"));
         assertEquals(
                 1_000,
-                running.getInt("pending") + running.getInt("succeeded") + running.getInt("dead")
+                running.getInt("pending")
+                        + running.getInt("succeeded")
+                        + running.getInt("dead")
                         + running.getInt("cancelled"));
         JsonObject done = await().atMost(Duration.ofSeconds(60))
-                .until(() -> http.getObject("api/batches/" + id), b -> b.getString("state").equals("done"));
+                .until(
+                        () -> http.getObject("api/batches/" + id),
+                        b -> b.getString("state").equals("done"));
         assertEquals(1_000, done.getInt("succeeded"));
         assertTrue(done.isNull("onComplete"));
     }
@@ -145,14 +158,10 @@ class BatchesRestIT {
         assertField(http.post("api/batches", "{\"tasks\":[]}"), "tasks");
         assertField(http.post("api/batches", "{\"onComplete\":{\"type\":\"echo\"}}"), "tasks");
         assertField(http.post("api/batches", "{\"tasks\":[{\"type\":\"echo\"}],\"then\":1}"), "then");
+        assertField(http.post("api/batches", "{\"tasks\":[{\"type\":\"echo\"},{\"type\":\"nope\"}]}"), "tasks[1].type");
+        assertField(http.post("api/batches", "{\"tasks\":[{\"type\":\"echo\",\"delay\":\"soon\"}]}"), "tasks[0].delay");
         assertField(
-                http.post("api/batches", "{\"tasks\":[{\"type\":\"echo\"},{\"type\":\"nope\"}]}"), "tasks[1].type");
-        assertField(
-                http.post("api/batches", "{\"tasks\":[{\"type\":\"echo\",\"delay\":\"soon\"}]}"), "tasks[0].delay");
-        assertField(
-                http.post(
-                        "api/batches",
-                        "{\"tasks\":[{\"type\":\"echo\",\"idempotencyKey\":\"k\"}]}"),
+                http.post("api/batches", "{\"tasks\":[{\"type\":\"echo\",\"idempotencyKey\":\"k\"}]}"),
                 "tasks[0].idempotencyKey");
         assertField(
                 http.post(

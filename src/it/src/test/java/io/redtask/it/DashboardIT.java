@@ -271,8 +271,13 @@ class DashboardIT {
             String waiting = rest.object(
                             rest.post(
                                     "api/batches",
-                                    "{\"tasks\":[" + String.join(",", java.util.Collections.nCopies(
-                                                    3, "{\"type\":\"noop\",\"payload\":{},\"queue\":\"" + BATCH_QUEUE + "\"}"))
+                                    "{\"tasks\":["
+                                            + String.join(
+                                                    ",",
+                                                    java.util.Collections.nCopies(
+                                                            3,
+                                                            "{\"type\":\"noop\",\"payload\":{},\"queue\":\""
+                                                                    + BATCH_QUEUE + "\"}"))
                                             + "]}"),
                             201)
                     .getString("id");

@@ -185,7 +185,8 @@ public class RedTaskMetrics {
                 "redtask.queue.paused",
                 "1 when the queue is paused on all servers",
                 q -> q.paused() ? 1 : 0);
-        batchGauge(name, queue, "redtask.batches.running", "Batches with tasks that have not ended", BatchCounts::running);
+        batchGauge(
+                name, queue, "redtask.batches.running", "Batches with tasks that have not ended", BatchCounts::running);
         batchGauge(
                 name,
                 queue,
@@ -234,8 +235,8 @@ public class RedTaskMetrics {
             try {
                 Map<String, QueueStats> byName =
                         admin.queues().stream().collect(Collectors.toMap(QueueStats::name, q -> q, (a, b) -> a));
-                Map<String, BatchCounts> batches = admin.batchCounts().stream()
-                        .collect(Collectors.toMap(BatchCounts::queue, b -> b, (a, b) -> a));
+                Map<String, BatchCounts> batches =
+                        admin.batchCounts().stream().collect(Collectors.toMap(BatchCounts::queue, b -> b, (a, b) -> a));
                 s = new Snapshot(now, byName, batches, true);
                 if (outageLogged) {
                     LOG.info("RedTask metrics: Redis answers again");
