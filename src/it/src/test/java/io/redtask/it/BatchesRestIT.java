@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -172,6 +175,35 @@ class BatchesRestIT {
                 http.post("api/batches", "{\"tasks\":[{\"type\":\"echo\",\"priority\":1000}]}"), "tasks[0].priority");
         assertEquals(404, http.get("api/batches/default:NOSUCHBATCH").statusCode());
         assertEquals(404, http.get("api/batches/not-an-id").statusCode());
+    }
+
+    @Test
+    void withSecureTasksABatchNeedsTheSubmitterRoleAndIsSeenOnlyByItsSubmitter() throws Exception {
+        ItSupport.Client submitter = http.as(ItSupport.submitter());
+        Path dropins = Paths.get(System.getProperty("redtask.it.server.dir"), "configDropins", "overrides");
+        Path file = dropins.resolve("batches-it-secure-tasks.xml");
+        Files.createDirectories(dropins);
+        String batch = "{\"tasks\":[{\"type\":\"noop\"}]}";
+        try {
+            Files.writeString(file, "<server><variable name=\"redtask.rest.secure-tasks\" value=\"true\"/></server>");
+            await("the batch API to require a login")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> http.post("api/batches", batch).statusCode() == 401);
+            String own = submitter.object(submitter.post("api/batches", batch), 201).getString("id");
+            assertEquals(200, submitter.get("api/batches/" + own).statusCode());
+            assertEquals(401, http.get("api/batches/" + own).statusCode());
+            String admins = admin.object(admin.post("api/batches", batch), 201).getString("id");
+            assertEquals(404, submitter.get("api/batches/" + admins).statusCode(), "a submitter saw another's batch");
+            assertEquals(200, admin.get("api/batches/" + own).statusCode(), "an admin sees every batch");
+            assertEquals(403, submitter.get("api/batches?queue=default").statusCode(), "the list is the admin's");
+        } finally {
+            Files.deleteIfExists(file);
+            await("the batch API to be open again")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> http.post("api/batches", batch).statusCode() == 201);
+        }
     }
 
     private void assertField(HttpResponse<String> response, String field) {
