@@ -35,6 +35,7 @@ end
 if f[2] ~= 'running' then
   return { 0 }
 end
+if batch_unreachable(KEYS[1]) then return batch_tryagain(ARGV[1]) end
 local now = tonumber(ARGV[3])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[1], 'state', 'succeeded', 'result', ARGV[4], 'finishedAt', ARGV[3])

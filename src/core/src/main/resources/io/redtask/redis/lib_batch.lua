@@ -12,7 +12,8 @@
 -- outcome once counted, so that no path (a repeated reply, a record buried twice) counts a
 -- member twice. The callback waits in state "scheduled" with "waitsFor" = the batch id, in no
 -- ready or scheduled set, until the last member ends. Every key is of the queue's slot: the
--- members, the record and the callback share one queue.
+-- members, the record and the callback share one queue. The record is not a declared key of the
+-- scripts that end tasks, so they call batch_unreachable before writing (a migrating slot).
 
 -- The queue's key prefix "<prefix>:{q}:" of a key "<prefix>:{q}:task:<id>" (neither the prefix
 -- nor a queue name may hold braces, so the first "}:" closes the hash tag).
@@ -62,6 +63,48 @@ local function batch_release_callback(q, batchId, b, now)
   redis.call('LPUSH', q .. 'wake', '1')
   redis.call('LTRIM', q .. 'wake', 0, 63)
   redis.call('PEXPIRE', q .. 'wake', 10000)
+end
+
+-- Whether what a member's end may touch beyond the caller's own keys is out of this script's reach:
+-- while a cluster slot migrates, keys of the queue already on the other node cannot be read or
+-- written here. The scripts that end tasks ask before they write anything and answer TRYAGAIN (the
+-- caller tries again once the slot has moved), rather than end a member uncounted.
+local function batch_unreachable(taskKey)
+  local id = redis.call('HGET', taskKey, 'batch')
+  if not id then
+    return false
+  end
+  local q = batch_queue_prefix(taskKey)
+  local b = redis.pcall('HMGET', q .. 'batch:' .. id, 'state', 'pending', 'callback')
+  if type(b) == 'table' and b.err then
+    return true
+  end
+  if b[1] ~= 'running' or (tonumber(b[2]) or 0) > 1 then
+    return false
+  end
+  -- This member may be the last: the batch's end and its callback's release touch these too.
+  local keys = { q .. 'batches:running', q .. 'batches:done', q .. 'stats', q .. 'seq', q .. 'types', q .. 'wake' }
+  if b[3] and b[3] ~= '' then
+    local t = redis.pcall('HGET', q .. 'task:' .. b[3], 'type')
+    if type(t) == 'table' and t.err then
+      return true
+    end
+    if t then
+      table.insert(keys, q .. 'ready:' .. t)
+    end
+  end
+  for _, k in ipairs(keys) do
+    local r = redis.pcall('EXISTS', k)
+    if type(r) == 'table' and r.err then
+      return true
+    end
+  end
+  return false
+end
+
+-- The answer of a script that stops because batch_unreachable said so.
+local function batch_tryagain(id)
+  return redis.error_reply('TRYAGAIN the batch of task ' .. id .. ' is moving to another node')
 end
 
 -- Counts the end of a task (outcome "succeeded" | "dead" | "cancelled") in its batch, if it has

@@ -13,6 +13,7 @@ for _, id in ipairs(ids) do
   local f = redis.pcall('HMGET', ARGV[1] .. id, 'state', 'priority', 'type')
   if failed(f) then break end
   if f[3] and f[3] ~= '' and failed(redis.pcall('ZCARD', ARGV[5] .. f[3])) then break end
+  if f[1] and batch_unreachable(ARGV[1] .. id) then break end
   table.insert(plan, { id, f })
 end
 local moved = 0
