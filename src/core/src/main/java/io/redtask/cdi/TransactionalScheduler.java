@@ -45,7 +45,9 @@ import java.util.logging.Logger;
  *       the write (a few milliseconds) loses the task.</li>
  *   <li>After a rollback nothing is written.</li>
  * </ul>
- * {@link SubmitOptions#immediate()} opts out: stored at once, whatever the transaction does.
+ * A batch ({@link #submitBatchForReceipt}) is held the same way and stored at commit in one
+ * atomic step. {@link SubmitOptions#immediate()} opts out: stored at once, whatever the
+ * transaction does (for a batch, when every task and the callback say so).
  * Without a transaction (or without JTA) a submit is stored at once.
  */
 final class TransactionalScheduler implements TaskScheduler {

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URL;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -190,7 +190,8 @@ class BatchesRestIT {
                     .atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(250))
                     .until(() -> http.post("api/batches", batch).statusCode() == 401);
-            String own = submitter.object(submitter.post("api/batches", batch), 201).getString("id");
+            String own =
+                    submitter.object(submitter.post("api/batches", batch), 201).getString("id");
             assertEquals(200, submitter.get("api/batches/" + own).statusCode());
             assertEquals(401, http.get("api/batches/" + own).statusCode());
             String admins = admin.object(admin.post("api/batches", batch), 201).getString("id");
