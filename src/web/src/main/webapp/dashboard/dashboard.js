@@ -8,6 +8,7 @@
  *   GET  api/queues/{name}/dead?offset&limit POST api/queues/{name}/dead/retry | purge
  *   POST api/tasks/{id}/retry
  *   GET  api/servers                         PUT  api/servers/{nodeId}/concurrency {"concurrency": n}
+ *   GET  api/batches?queue={name}&limit=n    ({"running": [batch...], "done": [batch...]})
  */
 (() => {
   'use strict';
@@ -16,6 +17,7 @@
   const HISTORY_MS = 5 * 60 * 1000;
   const MIN_SPAN_MS = 60 * 1000;
   const DEAD_PAGE = 50;
+  const BATCHES_PER_QUEUE = 20;
   const CHART_W = 300;
   const CHART_H = 40;
   const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -515,6 +517,43 @@
     $('servers-empty').hidden = list.length > 0;
   }
 
+  // ------------------------------------------------------------------ batches
+
+  /** Reads the batches of every queue shown (running first, then the latest done ones) and draws them. */
+  async function loadBatches(names) {
+    const lists = await Promise.all(names.map((n) =>
+      api('GET', `/batches?queue=${encodeURIComponent(n)}&limit=${BATCHES_PER_QUEUE}`)));
+    showBatches(lists.flatMap((l) => [...l.running, ...l.done]));
+  }
+
+  function showBatches(batches) {
+    const rows = batches.map((b) => {
+      const row = el('tr', { 'data-batch': b.id, class: b.state === 'done' ? 'done' : 'running' });
+      const ended = b.succeeded + b.dead + b.cancelled;
+      const percent = b.total ? Math.round((100 * ended) / b.total) : 100;
+      const bar = el('span', { class: 'bar', title: `${ended} of ${b.total} ended` });
+      const fill = el('i', {});
+      fill.style.width = `${percent}%`; // through the CSSOM: the page's CSP allows no inline style attributes
+      bar.append(fill);
+      const progress = el('td', {});
+      progress.append(bar, el('span', { class: 'num' }, ` ${percent}%`));
+      row.append(
+        el('td', { class: 'id mono', title: b.id }, b.id),
+        el('td', { 'data-field': 'state' }, b.state),
+        progress,
+        el('td', { class: 'num', 'data-field': 'succeeded' }, fmt(b.succeeded)),
+        el('td', { class: 'num', 'data-field': 'dead' }, fmt(b.dead)),
+        el('td', { class: 'num', 'data-field': 'cancelled' }, fmt(b.cancelled)),
+        el('td', { class: 'num', 'data-field': 'pending' }, fmt(b.pending)),
+        el('td', { class: 'id mono', title: b.onComplete || '' }, b.onComplete || '–'),
+        el('td', { title: b.createdAt }, ago(b.createdAt)));
+      labelCells(row, $('batches-table'));
+      return row;
+    });
+    $('batch-rows').replaceChildren(...rows);
+    $('batches-empty').hidden = rows.length > 0;
+  }
+
   // ------------------------------------------------------------------ polling
 
   let polling = false;
@@ -553,6 +592,11 @@
     const errors = [];
     if (q.status === 'fulfilled') {
       showQueues(q.value);
+      try {
+        await loadBatches(q.value.map((x) => x.name));
+      } catch (e) {
+        errors.push(e.message);
+      }
       document.body.dataset.loaded = 'true';
     } else {
       errors.push(q.reason.message);

@@ -216,4 +216,25 @@ public interface RedTaskAdmin {
      * @return the count
      */
     long failedCount();
+
+    /**
+     * The batches of a queue an operator may want to see: those still running (oldest first),
+     * then those done and still kept (newest first), at most {@code max} of each.
+     *
+     * @param queue a known queue
+     * @param max   most batches of each kind, 1 to 1,000
+     * @return the batches
+     */
+    default List<BatchStatus> batches(String queue, int max) {
+        return List.of();
+    }
+
+    /**
+     * Batch figures of every known queue.
+     *
+     * @return per queue, the batches running and the batches done so far
+     */
+    default List<BatchCounts> batchCounts() {
+        return List.of();
+    }
 }

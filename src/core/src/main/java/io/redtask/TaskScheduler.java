@@ -132,6 +132,64 @@ public interface TaskScheduler {
     List<String> submitAll(List<Submission> tasks);
 
     /**
+     * Submits a batch: tasks that run as any others, and a callback task that is submitted exactly
+     * once, when every one of them has ended (succeeded, dead or cancelled). A task that failed
+     * and will be retried has not ended. The count is kept in Redis, in the same atomic step as
+     * each task's end, so it holds across servers, retries, and a server killed mid-batch.
+     *
+     * <pre>{@code
+     * @Stateless
+     * public class Invoicing {
+     *     @Inject TaskScheduler scheduler;
+     *
+     *     public String sendAll(List<Invoice> invoices) {
+     *         List<Submission> sends = invoices.stream()
+     *                 .map(i -> Submission.of(SendInvoice.class, i))
+     *                 .toList();
+     *         return scheduler.submitBatch(sends, Submission.of(InvoicesSent.class, null));
+     *     }
+     * }
+     * }</pre>
+     *
+     * <p>The callback's payload is the one it was given (a JSON object, or {@code null}) with a
+     * field {@code "batch"} set to the batch's {@link BatchSummary}; a callback without a payload
+     * of its own takes {@link BatchDone}. All tasks and the callback must be in one queue (a batch
+     * lives in its queue's Redis Cluster slot); members may not have idempotency keys; the
+     * callback may not have a delay or run-at time. Retrying a dead member from the dead set
+     * while its batch runs takes it back into the count; once the batch is done it stays done.
+     *
+     * @param tasks      the members, 1 to 10,000, each with its type, payload and options
+     * @param onComplete the callback, or {@code null} for none
+     * @return the batch's id, which {@link #batch(String)} accepts on any server
+     * @throws InvalidRequestException naming the field ({@code tasks[i].<field>},
+     *                                 {@code onComplete.<field>}) of the first problem; then
+     *                                 nothing is stored
+     */
+    default String submitBatch(List<Submission> tasks, Submission onComplete) {
+        return submitBatchForReceipt(tasks, onComplete).id();
+    }
+
+    /**
+     * Submits a batch as {@link #submitBatch} does and says what was stored: the batch's id, its
+     * tasks' ids in order, and the callback's id.
+     *
+     * @param tasks      the members, 1 to 10,000
+     * @param onComplete the callback, or {@code null} for none
+     * @return the ids
+     * @throws InvalidRequestException as {@link #submitBatch} does
+     */
+    BatchReceipt submitBatchForReceipt(List<Submission> tasks, Submission onComplete);
+
+    /**
+     * Reads a batch as it is now: its counts, whether it is done, its callback's id. A done
+     * batch is kept as long as succeeded tasks are ({@code redtask.keep.succeeded}).
+     *
+     * @param id an id returned by {@link #submitBatch}
+     * @return the batch, or empty when there is none (or its record has expired)
+     */
+    Optional<BatchStatus> batch(String id);
+
+    /**
      * Reads a task as it is now, from Redis, on any server. The {@link TaskStatus} has its
      * {@link TaskState state} ({@code SCHEDULED}, {@code QUEUED}, {@code RUNNING} or a final state:
      * {@code SUCCEEDED}, {@code DEAD}, {@code CANCELLED}), the attempts made and allowed, the

@@ -1,5 +1,7 @@
 package io.redtask.cdi;
 
+import io.redtask.BatchReceipt;
+import io.redtask.BatchStatus;
 import io.redtask.Schedule;
 import io.redtask.ScheduleInfo;
 import io.redtask.StoreUnavailableException;
@@ -8,6 +10,7 @@ import io.redtask.SubmitOptions;
 import io.redtask.SubmitReceipt;
 import io.redtask.TaskScheduler;
 import io.redtask.TaskStatus;
+import io.redtask.engine.PreparedBatch;
 import io.redtask.engine.PreparedSubmit;
 import io.redtask.engine.RedTaskEngine;
 import jakarta.transaction.Status;
@@ -42,7 +45,9 @@ import java.util.logging.Logger;
  *       the write (a few milliseconds) loses the task.</li>
  *   <li>After a rollback nothing is written.</li>
  * </ul>
- * {@link SubmitOptions#immediate()} opts out: stored at once, whatever the transaction does.
+ * A batch ({@link #submitBatchForReceipt}) is held the same way and stored at commit in one
+ * atomic step. {@link SubmitOptions#immediate()} opts out: stored at once, whatever the
+ * transaction does (for a batch, when every task and the callback say so).
  * Without a transaction (or without JTA) a submit is stored at once.
  */
 final class TransactionalScheduler implements TaskScheduler {
@@ -86,8 +91,31 @@ final class TransactionalScheduler implements TaskScheduler {
             }
         }
         engine.checkStore(); // fail before the commit, not after it
-        pending().add(prepared);
+        pending().add(new Deferred("task " + prepared.id(), () -> engine.store(prepared)));
         return new SubmitReceipt(prepared.id(), prepared.stateWhenStored(), false);
+    }
+
+    /**
+     * A batch made in a transaction is stored at commit, as one atomic step (its members, its
+     * record and its callback together), with the same retries as a task's.
+     */
+    @Override
+    public BatchReceipt submitBatchForReceipt(List<Submission> tasks, Submission onComplete) {
+        boolean immediate = tasks != null
+                && tasks.stream().allMatch(s -> s.options().isImmediate())
+                && (onComplete == null || onComplete.options().isImmediate());
+        if (immediate || !inTransaction()) {
+            return engine.submitBatchForReceipt(tasks, onComplete);
+        }
+        PreparedBatch prepared = engine.prepareBatch(tasks, onComplete);
+        engine.checkStore(); // fail before the commit, not after it
+        pending().add(new Deferred("batch " + prepared.id(), () -> engine.storeBatch(prepared)));
+        return prepared.receipt();
+    }
+
+    @Override
+    public Optional<BatchStatus> batch(String id) {
+        return engine.batch(id);
     }
 
     @Override
@@ -108,12 +136,12 @@ final class TransactionalScheduler implements TaskScheduler {
 
     /** The submits waiting for this transaction's outcome; the first call registers for it. */
     @SuppressWarnings("unchecked")
-    private List<PreparedSubmit> pending() {
+    private List<Deferred> pending() {
         Object held = transactions.getResource(PENDING);
         if (held != null) {
-            return (List<PreparedSubmit>) held;
+            return (List<Deferred>) held;
         }
-        List<PreparedSubmit> list = new ArrayList<>();
+        List<Deferred> list = new ArrayList<>();
         transactions.putResource(PENDING, list);
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
@@ -133,17 +161,20 @@ final class TransactionalScheduler implements TaskScheduler {
         return list;
     }
 
+    /** A write that waits for the commit: a task's or a batch's. */
+    private record Deferred(String what, Runnable store) {}
+
     /** Writes a committed submit, and again later while Redis does not answer, until the deadline. */
-    private void write(PreparedSubmit p, long deadlineNanos, long pauseMillis) {
+    private void write(Deferred p, long deadlineNanos, long pauseMillis) {
         try {
-            engine.store(p);
+            p.store().run();
         } catch (StoreUnavailableException e) {
             if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMillis) > deadlineNanos) {
-                LOG.severe("RedTask: task " + p.id() + " of a committed transaction could not be stored: Redis did "
+                LOG.severe("RedTask: " + p.what() + " of a committed transaction could not be stored: Redis did "
                         + "not answer for " + retryFor + " (" + e.getMessage() + "); it is lost");
                 return;
             }
-            LOG.warning("RedTask: task " + p.id() + " of a committed transaction is not stored yet (" + e.getMessage()
+            LOG.warning("RedTask: " + p.what() + " of a committed transaction is not stored yet (" + e.getMessage()
                     + "); trying again");
             retries.schedule(
                     () -> write(p, deadlineNanos, Math.min(pauseMillis * 2, 5_000)),
@@ -152,7 +183,7 @@ final class TransactionalScheduler implements TaskScheduler {
         } catch (RuntimeException e) {
             LOG.log(
                     Level.SEVERE,
-                    "RedTask: task " + p.id() + " of a committed transaction could not be stored; " + "it is lost",
+                    "RedTask: " + p.what() + " of a committed transaction could not be stored; " + "it is lost",
                     e);
         }
     }

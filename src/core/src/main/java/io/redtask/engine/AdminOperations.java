@@ -1,5 +1,7 @@
 package io.redtask.engine;
 
+import io.redtask.BatchCounts;
+import io.redtask.BatchStatus;
 import io.redtask.InvalidRequestException;
 import io.redtask.NodeInfo;
 import io.redtask.NotFoundException;
@@ -9,6 +11,7 @@ import io.redtask.RateLimit;
 import io.redtask.RedTaskAdmin;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
+import io.redtask.store.BatchStore;
 import io.redtask.store.NodeRegistry;
 import io.redtask.store.QueueStore;
 import io.redtask.store.TaskIds;
@@ -37,6 +40,7 @@ final class AdminOperations implements RedTaskAdmin {
     private final Clock clock;
     private final EngineSettings settings;
     private final FetcherMonitor fetchers;
+    private final BatchStore batches;
 
     AdminOperations(
             QueueStore queues,
@@ -44,13 +48,31 @@ final class AdminOperations implements RedTaskAdmin {
             Workers workers,
             Clock clock,
             EngineSettings settings,
-            FetcherMonitor fetchers) {
+            FetcherMonitor fetchers,
+            BatchStore batches) {
         this.fetchers = fetchers;
+        this.batches = batches;
         this.queues = queues;
         this.nodes = nodes;
         this.workers = workers;
         this.clock = clock;
         this.settings = settings;
+    }
+
+    @Override
+    public List<BatchStatus> batches(String queue, int max) {
+        String q = known(queue);
+        if (max < 1 || max > MAX_PAGE) {
+            throw new InvalidRequestException("limit", "must be 1 to " + MAX_PAGE + ", was " + max);
+        }
+        List<BatchStatus> out = new java.util.ArrayList<>(batches.running(q, max));
+        out.addAll(batches.done(q, max));
+        return out;
+    }
+
+    @Override
+    public List<BatchCounts> batchCounts() {
+        return queueNames().stream().map(batches::counts).toList();
     }
 
     /** {@code queue}, when it is a valid name of a known queue. */

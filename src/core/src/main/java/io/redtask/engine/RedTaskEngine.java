@@ -1,5 +1,7 @@
 package io.redtask.engine;
 
+import io.redtask.BatchReceipt;
+import io.redtask.BatchStatus;
 import io.redtask.RedTaskAdmin;
 import io.redtask.RedTaskHealth;
 import io.redtask.Schedule;
@@ -51,6 +53,7 @@ public final class RedTaskEngine implements TaskScheduler {
     private final FetcherMonitor fetchers = new FetcherMonitor();
     private final Workers workers;
     private final Submitter submitter;
+    private final Batches batches;
     private final Schedules schedules;
     private final Processor processor;
     private final LeaseKeeper leaseKeeper;
@@ -73,16 +76,10 @@ public final class RedTaskEngine implements TaskScheduler {
         handlers = new HandlerCatalog(b.handlers);
         events = new EventSink(b.listeners);
         workers = new Workers(Objects.requireNonNull(b.workers, "workers"), clock, settings);
-        submitter = new Submitter(
-                tasks,
-                storage.nodes(),
-                handlers,
-                codec,
-                clock,
-                settings,
-                lifecycle,
-                new MemoryGuard(storage, clock, settings.memoryHighWater()),
-                b.tracing);
+        MemoryGuard memory = new MemoryGuard(storage, clock, settings.memoryHighWater());
+        submitter =
+                new Submitter(tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle, memory, b.tracing);
+        batches = new Batches(submitter, storage.batches(), handlers, codec, clock, settings, memory);
         schedules = new Schedules(storage.schedules(), handlers, codec, clock, settings.limits());
         // Claims and outcomes go over connections of their own (Storage.workers), so a flood of
         // submits and reads cannot hold up running tasks.
@@ -96,7 +93,8 @@ public final class RedTaskEngine implements TaskScheduler {
         reaper = new Reaper(upkeep.tasks(), clock, settings);
         cronTicker = new CronTicker(storage.schedules(), tasks, handlers, clock, settings);
         completions = new CompletionWatcher(tasks);
-        admin = new AdminOperations(storage.queues(), storage.nodes(), workers, clock, settings, fetchers);
+        admin = new AdminOperations(
+                storage.queues(), storage.nodes(), workers, clock, settings, fetchers, storage.batches());
         health = new HealthView(storage, workers, watchdog, fetchers, lifecycle, settings);
     }
 
@@ -115,6 +113,31 @@ public final class RedTaskEngine implements TaskScheduler {
     @Override
     public List<String> submitAll(List<Submission> submissions) {
         return submitter.submitAll(submissions);
+    }
+
+    @Override
+    public BatchReceipt submitBatchForReceipt(List<Submission> tasks, Submission onComplete) {
+        return batches.store(batches.prepare(tasks, onComplete));
+    }
+
+    /**
+     * Checks a batch as {@link #submitBatchForReceipt} does and gives it its ids, but stores
+     * nothing: {@link #storeBatch} does, later (when a transaction commits).
+     *
+     * @throws io.redtask.InvalidRequestException as a submit would
+     */
+    public PreparedBatch prepareBatch(List<Submission> tasks, Submission onComplete) {
+        return batches.prepare(tasks, onComplete);
+    }
+
+    /** Stores a prepared batch, as {@link #submitBatchForReceipt} would have. */
+    public BatchReceipt storeBatch(PreparedBatch prepared) {
+        return batches.store(prepared);
+    }
+
+    @Override
+    public Optional<BatchStatus> batch(String id) {
+        return batches.find(id);
     }
 
     /**

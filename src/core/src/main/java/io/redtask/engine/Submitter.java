@@ -95,14 +95,7 @@ final class Submitter {
     List<String> submitAll(List<Submission> submissions) {
         long now = clock.millis();
         // Check and convert everything first: an invalid task stores nothing of the batch.
-        List<NewTask> prepared = new ArrayList<>(submissions.size());
-        for (int i = 0; i < submissions.size(); i++) {
-            try {
-                prepared.add(prepare(submissions.get(i), now));
-            } catch (InvalidRequestException e) {
-                throw new InvalidRequestException("tasks[" + i + "]." + e.field(), e.getMessage(), e);
-            }
-        }
+        List<NewTask> prepared = prepareEach(submissions, now);
         Map<String, List<Integer>> positionsByQueue = new LinkedHashMap<>();
         for (int i = 0; i < prepared.size(); i++) {
             positionsByQueue
@@ -122,7 +115,25 @@ final class Submitter {
         return List.of(ids);
     }
 
-    private NewTask prepare(Submission s, long now) {
+    /**
+     * Checks and converts each submission, storing nothing.
+     *
+     * @throws InvalidRequestException naming {@code tasks[i].<field>} of the first invalid one
+     */
+    List<NewTask> prepareEach(List<Submission> submissions, long now) {
+        List<NewTask> prepared = new ArrayList<>(submissions.size());
+        for (int i = 0; i < submissions.size(); i++) {
+            try {
+                prepared.add(prepare(submissions.get(i), now));
+            } catch (InvalidRequestException e) {
+                throw new InvalidRequestException("tasks[" + i + "]." + e.field(), e.getMessage(), e);
+            }
+        }
+        return prepared;
+    }
+
+    /** Checks and converts one submission, storing nothing. */
+    NewTask prepare(Submission s, long now) {
         HandlerRegistration handler = handlers.require(s.type());
         String json = PayloadCheck.toJson(codec, s.payload());
         SubmitLimits.check(s, json, now, nodes, settings);

@@ -16,7 +16,7 @@ import java.util.logging.Logger;
 /**
  * Registers RedTask's MBeans on the platform MBean server (the one JConsole attaches to):
  * {@code io.redtask:type=Workers}, {@code io.redtask:type=Cluster} and one
- * {@code io.redtask:type=Queue,name=<queue>} per queue, and unregisters them on {@link #close()}.
+ * {@code io.redtask:type=Queue,name=<queue>} and one {@code io.redtask:type=Batches,name=<queue>} per queue, and unregisters them on {@link #close()}.
  */
 public final class RedTaskMBeans implements AutoCloseable {
 
@@ -53,6 +53,11 @@ public final class RedTaskMBeans implements AutoCloseable {
             "Failed", "Failed attempts on this server since it started",
             "pause", "Stop this server's workers from starting tasks; running tasks finish",
             "resume", "Let this server's workers start tasks again");
+    private static final Map<String, String> BATCH_DESCRIPTIONS = Map.of(
+            "Running", "Batches of this queue with tasks that have not ended",
+            "DoneTotal", "Batches of this queue whose tasks have all ended, callbacks released",
+            "RunningBatches", "Running batches, oldest first: id total pending succeeded dead cancelled",
+            "DoneBatches", "Batches done and still kept, newest first");
     private static final Map<String, String> CLUSTER_DESCRIPTIONS = Map.of(
             "Servers", "Servers running workers, from their heartbeats in Redis",
             "ServerCount", "How many servers are alive",
@@ -99,6 +104,13 @@ public final class RedTaskMBeans implements AutoCloseable {
                                 QueueMXBean.class,
                                 "RedTask queue " + queue,
                                 QUEUE_DESCRIPTIONS));
+                register(
+                        name("type=Batches,name=" + queue),
+                        new DescribedMBean<>(
+                                new BatchesMBeanImpl(admin, queue),
+                                BatchesMXBean.class,
+                                "RedTask batches of queue " + queue,
+                                BATCH_DESCRIPTIONS));
             }
         }
     }

@@ -30,6 +30,7 @@ public final class RedisStorage implements Storage {
     private final RedisQueueStore queues;
     private final RedisScheduleStore schedules;
     private final RedisNodeRegistry nodes;
+    private final RedisBatchStore batches;
     private final RedisStorage housekeeping;
     private final RedisStorage workers;
 
@@ -60,6 +61,7 @@ public final class RedisStorage implements Storage {
         this.queues.readTasksFrom(tasks);
         this.schedules = new RedisScheduleStore(redis, keys, json);
         this.nodes = new RedisNodeRegistry(redis, keys, json);
+        this.batches = new RedisBatchStore(redis, keys, queues, s);
     }
 
     /**
@@ -156,6 +158,11 @@ public final class RedisStorage implements Storage {
     @Override
     public NodeRegistry nodes() {
         return nodes;
+    }
+
+    @Override
+    public io.redtask.store.BatchStore batches() {
+        return batches;
     }
 
     /** The key names this storage uses. */

@@ -16,6 +16,11 @@ public interface Storage extends AutoCloseable {
 
     NodeRegistry nodes();
 
+    /** Batches of tasks with a completion callback. */
+    default BatchStore batches() {
+        throw new UnsupportedOperationException("this storage keeps no batches");
+    }
+
     /**
      * The same storage over connections of its own, for the engine's housekeeping (lease
      * renewals, recovery, heartbeats), so that nothing else can starve the renewals that keep

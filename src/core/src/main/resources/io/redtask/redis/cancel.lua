@@ -24,6 +24,7 @@ if f[3] and f[3] ~= '' then
     return redis.error_reply('TRYAGAIN the ready set of task ' .. ARGV[1] .. ' is moving to another node')
   end
 end
+if batch_unreachable(KEYS[1]) then return batch_tryagain(ARGV[1]) end
 if state == 'running' then
   local lease = redis.call('ZSCORE', KEYS[3], ARGV[1])
   if lease then redis.call('ZADD', KEYS[4], lease, ARGV[1] .. ':' .. (f[2] or '')) end
@@ -36,4 +37,5 @@ redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', ARGV[2])
 redis.call('HDEL', KEYS[1], 'owner', 'lease', 'payload')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 group_cancelled(KEYS[1], ARGV[1], state)
+batch_end(KEYS[1], 'cancelled', tonumber(ARGV[2]))
 return state

@@ -35,12 +35,14 @@ end
 if f[2] ~= 'running' then
   return { 0 }
 end
+if batch_unreachable(KEYS[1]) then return batch_tryagain(ARGV[1]) end
 local now = tonumber(ARGV[3])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[1], 'state', 'succeeded', 'result', ARGV[4], 'finishedAt', ARGV[3])
 -- An error of an earlier failed attempt would only confuse a reader of a succeeded task.
 redis.call('HDEL', KEYS[1], 'owner', 'lease', 'payload', 'error')
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
+batch_end(KEYS[1], 'succeeded', now)
 redis.call('HINCRBY', KEYS[3], 'completed', 1)
 redis.call('HINCRBY', KEYS[4], 'completed', 1)
 redis.call('PEXPIRE', KEYS[4], ARGV[6])

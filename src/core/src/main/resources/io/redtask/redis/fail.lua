@@ -24,6 +24,7 @@ if f[2] ~= 'running' then
   if f[2] == 'scheduled' or f[2] == 'dead' then return f[2] end
   return 'stale'
 end
+if batch_unreachable(KEYS[1]) then return batch_tryagain(ARGV[1]) end
 local now = tonumber(ARGV[3])
 local retryAt = tonumber(ARGV[5])
 if ARGV[8] == '1' then

@@ -2,7 +2,9 @@
 -- load time (each script still runs as one atomic unit).
 -- A task hash holds the fields the Java codec (TaskRecord) names: id, type, queue, payload, state,
 -- attempts, maxAttempts, priority, score, fence, createdAt, runAt, timeoutMs, idemKey, backoffBase,
--- backoffCap, startedAt, owner, lease, result, error, finishedAt, stalls.
+-- backoffCap, startedAt, owner, lease, result, error, finishedAt, stalls; batch, batchEnd, waitsFor
+-- (lib_batch).
+-- @include lib_batch
 
 -- Whether the caller still holds the task: its owner token is the current fencing token and the
 -- task is running. A stale caller (lease lost, cancelled) must change nothing.
@@ -39,6 +41,7 @@ local function bury(key, dead, id, now, keep)
   redis.call('ZADD', dead, now, id)
   redis.call('PEXPIRE', key, keep)
   redis.call('ZREMRANGEBYSCORE', dead, '-inf', now - tonumber(keep))
+  batch_end(key, 'dead', now)
 end
 
 -- A task whose record cannot be read (a field that should be a number is not, a required field

@@ -18,6 +18,7 @@ for _, id in ipairs(ids) do
   local f = redis.pcall('HMGET', ARGV[3] .. id, 'state', 'score', 'stalls', 'attempts', 'type')
   if failed(f) then break end
   if f[5] and f[5] ~= '' and failed(redis.pcall('ZCARD', ARGV[6] .. f[5])) then break end
+  if f[1] and batch_unreachable(ARGV[3] .. id) then break end
   table.insert(plan, { id, f })
 end
 local requeued, dead = 0, 0

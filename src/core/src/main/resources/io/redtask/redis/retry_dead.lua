@@ -14,6 +14,7 @@ for _, id in ipairs(ids) do
   local f = redis.pcall('HMGET', ARGV[1] .. id, 'state', 'priority', 'type')
   if failed(f) then break end
   if f[3] and f[3] ~= '' and failed(redis.pcall('ZCARD', ARGV[5] .. f[3])) then break end
+  if f[1] and batch_unreachable(ARGV[1] .. id) then break end
   table.insert(plan, { id, f })
 end
 local moved = 0
@@ -23,6 +24,7 @@ for _, e in ipairs(plan) do
   if f[1] == 'dead' and tonumber(f[2]) and f[3] and f[3] ~= '' then
     redis.call('ZREM', KEYS[1], id)
     redis.call('PERSIST', key)
+    batch_reopen(key)
     local score = ready_score(f[2], KEYS[4])
     redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'stalls', 0, 'runAt', ARGV[4], 'score', score)
     redis.call('HDEL', key, 'finishedAt')

@@ -175,7 +175,8 @@ class ClusterAndSentinelTest {
         // and such writes are gone once it does (the README says so; the test with durability
         // replicas:1 below covers that window). This test is about following the new master, so
         // it submits only once the old master has stepped down and refuses writes (READONLY).
-        await().atMost(Duration.ofSeconds(30)).until(() -> cli(oldMaster, "ROLE").startsWith("slave"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> cli(oldMaster, "ROLE").startsWith("slave"));
 
         // Submits may be refused for a moment while the client follows the new master.
         String after = await().atMost(Duration.ofSeconds(30))

@@ -66,6 +66,9 @@ class DashboardIT {
      */
     private static final String QUEUE = "dashboard-" + Long.toString(System.nanoTime() & 0xffffffffL, 36);
 
+    /** Another queue no worker serves, for a batch that stays running (QUEUE's depths are counted exactly). */
+    private static final String BATCH_QUEUE = QUEUE + "-batch";
+
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
         return ItSupport.withHandlers(
@@ -256,6 +259,57 @@ class DashboardIT {
         } finally {
             rest.put("api/servers/local/concurrency", "{\"concurrency\":" + concurrency + "}");
         }
+    }
+
+    /**
+     * The Batches table: a batch still running (its tasks wait in a queue no worker serves) with
+     * its pending count, and a done one with its counts.
+     */
+    @Test
+    void showsBatchesRunningAndDone() throws Exception {
+        try {
+            String waiting = rest.object(
+                            rest.post(
+                                    "api/batches",
+                                    "{\"tasks\":["
+                                            + String.join(
+                                                    ",",
+                                                    java.util.Collections.nCopies(
+                                                            3,
+                                                            "{\"type\":\"noop\",\"payload\":{},\"queue\":\""
+                                                                    + BATCH_QUEUE + "\"}"))
+                                            + "]}"),
+                            201)
+                    .getString("id");
+            String finished = rest.object(
+                            rest.post(
+                                    "api/batches",
+                                    "{\"tasks\":[{\"type\":\"noop\",\"payload\":{}},{\"type\":\"noop\",\"payload\":{}}],"
+                                            + "\"onComplete\":{\"type\":\"echo\"}}"),
+                            201)
+                    .getString("id");
+            await("batch " + finished + " to be done")
+                    .atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> rest.getObject("api/batches/" + finished).getString("state"), "done"::equals);
+
+            browser.get(loginUrl("dashboard/"));
+            WebDriverWait wait = new WebDriverWait(browser, TIMEOUT, Duration.ofMillis(100));
+            wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
+            wait.until(ExpectedConditions.textToBe(batchCell(waiting, "state"), "running"));
+            wait.until(ExpectedConditions.textToBe(batchCell(waiting, "pending"), "3"));
+            wait.until(ExpectedConditions.textToBe(batchCell(finished, "state"), "done"));
+            wait.until(ExpectedConditions.textToBe(batchCell(finished, "succeeded"), "2"));
+            wait.until(ExpectedConditions.textToBe(batchCell(finished, "pending"), "0"));
+            assertNoErrorBanner();
+        } catch (Throwable e) {
+            failureEvidence();
+            throw e;
+        }
+    }
+
+    private static By batchCell(String id, String field) {
+        return By.cssSelector("#batch-rows tr[data-batch='" + id + "'] [data-field='" + field + "']");
     }
 
     private static By deadRow(String id, String inside) {

@@ -188,6 +188,9 @@ class FuzzIT {
             "api/servers",
             "api/servers/{node}/concurrency",
             "api/schedules/{s}",
+            "api/batches",
+            "api/batches/{id}",
+            "api/batches?queue={q}&limit={n}",
             "dashboard/",
             "",
             "{s}");

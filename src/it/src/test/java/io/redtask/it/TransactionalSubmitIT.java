@@ -80,6 +80,19 @@ class TransactionalSubmitIT {
     }
 
     @Test
+    void aBatchIsStoredAtTheCommitAndNotAfterARollback() {
+        String marker = "batch-" + System.nanoTime();
+        String rolledBack = containerManaged.batchThenRollBack(marker + "-rolled-back");
+        String committed = containerManaged.batchAndCommit(marker);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> scheduler.batch(committed).map(b -> b.done()).orElse(false));
+        assertEquals(2, scheduler.batch(committed).orElseThrow().succeeded());
+        assertEquals(2, TxProbeHandler.runs(marker));
+        assertTrue(scheduler.batch(rolledBack).isEmpty(), "the rolled-back batch exists");
+        assertEquals(0, TxProbeHandler.runs(marker + "-rolled-back"), "a task of the rolled-back batch ran");
+    }
+
+    @Test
     void anImmediateSubmitIsStoredEvenWhenItsTransactionRollsBack() {
         String marker = "immediate-" + System.nanoTime();
         String id = containerManaged.submitImmediatelyThenRollBack(marker);

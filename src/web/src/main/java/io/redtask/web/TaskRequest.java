@@ -88,6 +88,15 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
         } catch (JsonException e) {
             throw new InvalidRequestException("body", "is not valid JSON: " + e.getMessage());
         }
+        return of(json, submittedBy, traceparent);
+    }
+
+    /** A task body already parsed (a member of a batch, say), checked as {@link #parse} checks one. */
+    static TaskRequest of(JsonObject json, String submittedBy) {
+        return of(json, submittedBy, null);
+    }
+
+    private static TaskRequest of(JsonObject json, String submittedBy, String traceparent) {
         for (String key : json.keySet()) {
             if (!FIELDS.contains(key)) {
                 throw new InvalidRequestException(

@@ -1,5 +1,6 @@
 package io.redtask.web.metrics;
 
+import io.redtask.BatchCounts;
 import io.redtask.QueueStats;
 import io.redtask.RedTaskAdmin;
 import io.redtask.TaskEvent;
@@ -41,6 +42,8 @@ import java.util.stream.Collectors;
  *       [{@code redtask_tasks_completed_total}], and timers {@code redtask.task.wait} (due time to
  *       start) and {@code redtask.task.run} (run time) [{@code redtask_task_run_seconds_count},
  *       {@code _sum}, {@code _max}].</li>
+ *   <li>per queue, batch gauges read from Redis with the queue gauges: {@code redtask.batches.running}
+ *       and {@code redtask.batches.done} (all batches done so far) [{@code redtask_batches_running{queue="default"}}].</li>
  * </ul>
  */
 @ApplicationScoped
@@ -59,11 +62,12 @@ public class RedTaskMetrics {
 
     private final Set<String> queuesWithGauges = ConcurrentHashMap.newKeySet();
     private volatile boolean baseRegistered;
-    private volatile Snapshot snapshot = new Snapshot(Long.MIN_VALUE / 2, Map.of(), false);
+    private volatile Snapshot snapshot = new Snapshot(Long.MIN_VALUE / 2, Map.of(), Map.of(), false);
     private boolean outageLogged;
 
     /** One reading of all queues. */
-    private record Snapshot(long takenAtNanos, Map<String, QueueStats> queues, boolean redisUp) {}
+    private record Snapshot(
+            long takenAtNanos, Map<String, QueueStats> queues, Map<String, BatchCounts> batches, boolean redisUp) {}
 
     void onStartup(@Observes Startup event) {
         registerBase();
@@ -213,6 +217,29 @@ public class RedTaskMetrics {
                         MetricUnits.NONE),
                 () -> (double) admin.throttledWaits().getOrDefault(name, 0L),
                 queue);
+        batchGauge(
+                name, queue, "redtask.batches.running", "Batches with tasks that have not ended", BatchCounts::running);
+        batchGauge(
+                name,
+                queue,
+                "redtask.batches.done",
+                "Batches whose tasks have all ended (their callbacks released), in all time",
+                BatchCounts::doneTotal);
+    }
+
+    private void batchGauge(
+            String queueName, Tag queue, String name, String description, ToLongFunction<BatchCounts> value) {
+        registry.gauge(
+                meta(name, description, MetricUnits.NONE),
+                () -> {
+                    Snapshot s = current();
+                    if (!s.redisUp()) {
+                        return Double.NaN;
+                    }
+                    BatchCounts b = s.batches().get(queueName);
+                    return b == null ? 0 : (double) value.applyAsLong(b);
+                },
+                queue);
     }
 
     private void gauge(String queueName, Tag queue, String name, String description, ToLongFunction<QueueStats> value) {
@@ -240,14 +267,16 @@ public class RedTaskMetrics {
             try {
                 Map<String, QueueStats> byName =
                         admin.queues().stream().collect(Collectors.toMap(QueueStats::name, q -> q, (a, b) -> a));
-                s = new Snapshot(now, byName, true);
+                Map<String, BatchCounts> batches =
+                        admin.batchCounts().stream().collect(Collectors.toMap(BatchCounts::queue, b -> b, (a, b) -> a));
+                s = new Snapshot(now, byName, batches, true);
                 if (outageLogged) {
                     LOG.info("RedTask metrics: Redis answers again");
                     outageLogged = false;
                 }
             } catch (RuntimeException e) {
                 // Redis down (StoreUnavailableException) or the engine not built: NaN until it answers.
-                s = new Snapshot(now, Map.of(), false);
+                s = new Snapshot(now, Map.of(), Map.of(), false);
                 if (!outageLogged) {
                     LOG.warning("RedTask metrics: cannot read the queues (" + e.getMessage()
                             + "); queue gauges read NaN until Redis answers");

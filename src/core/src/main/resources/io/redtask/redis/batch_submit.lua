@@ -1,0 +1,46 @@
+-- batch_submit: store a batch in one atomic step: its record, its members (each carrying the
+-- batch's id, ready now or scheduled like any new task) and its callback, held until the last
+-- member ends (lib_batch). All or nothing; all of one queue (one cluster slot).
+-- @include lib_add_task
+-- KEYS[1] types set  KEYS[2] scheduled zset  KEYS[3] sequence  KEYS[4] wake list
+-- KEYS[5] the batch's hash  KEYS[6] running batches zset  KEYS[7] the callback's hash (the
+-- settings hash when there is none)  KEYS[8] any key of the queue (no dedupe key: members may not
+-- have idempotency keys)
+-- KEYS[8 + 2i - 1] member i's hash, KEYS[8 + 2i] the ready set of member i's type
+-- ARGV[1] now (ms)  ARGV[2] batch id  ARGV[3] keep the record for (ms, once done)
+-- ARGV[4] callback id, or ''  ARGV[5] who submitted it, or ''  then, when there is a callback, its fields as in enqueue.lua
+-- (a count n and n name/value pairs), then each member's fields the same way (with "batch")
+-- Result: "ok", or "exists" when the batch id or a task id is taken (nothing is stored).
+local now = tonumber(ARGV[1])
+local batchId = ARGV[2]
+local count = (#KEYS - 8) / 2
+local at = 6
+local callback = nil
+if ARGV[4] ~= '' then
+  callback, at = read_fields(at)
+end
+local members = {}
+for i = 1, count do
+  members[i], at = read_fields(at)
+end
+if redis.call('EXISTS', KEYS[5]) == 1 or (callback and redis.call('EXISTS', KEYS[7]) == 1) then
+  return 'exists'
+end
+for i = 1, count do
+  if redis.call('EXISTS', KEYS[7 + 2 * i]) == 1 then
+    return 'exists'
+  end
+end
+redis.call('HSET', KEYS[5], 'total', count, 'pending', count, 'succeeded', 0, 'dead', 0, 'cancelled', 0,
+  'state', 'running', 'callback', ARGV[4], 'createdAt', now, 'keepMs', ARGV[3])
+if ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[5], 'submittedBy', ARGV[5])
+end
+redis.call('ZADD', KEYS[6], now, batchId)
+if callback then
+  batch_hold_callback(KEYS[7], callback, batchId, now, TRANSIENT)
+end
+for i = 1, count do
+  add_task(KEYS[7 + 2 * i], KEYS[8], KEYS[8 + 2 * i], KEYS[1], KEYS[2], KEYS[3], KEYS[4], now, members[i])
+end
+return 'ok'

@@ -1,0 +1,101 @@
+package io.redtask.web;
+
+import io.redtask.InvalidRequestException;
+import io.redtask.Submission;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The body of {@code POST /api/batches}: {@code {"tasks":[<task>...], "onComplete": <task>?}},
+ * each task as {@code POST /api/tasks} takes it, each problem named by its field
+ * ({@code tasks[3].delay}, {@code onComplete.type}).
+ *
+ * @param tasks      the members
+ * @param onComplete the callback, or {@code null}
+ */
+record BatchRequest(List<TaskRequest> tasks, TaskRequest onComplete) {
+
+    private static final Set<String> FIELDS = Set.of("tasks", "onComplete");
+
+    /** Reads a body whose payloads may nest at most {@code maxDepth} levels. */
+    static BatchRequest parse(String body, int maxDepth, String submittedBy) {
+        if (body == null || body.isBlank()) {
+            throw new InvalidRequestException(
+                    "body",
+                    "is empty; expected a JSON object such as {\"tasks\":[{\"type\":\"echo\",\"payload\":1}],"
+                            + "\"onComplete\":{\"type\":\"echo\"}}");
+        }
+        // The body, the tasks array and a task's object are three levels; payloads are inside them.
+        if (io.redtask.engine.SubmitLimits.depth(body, maxDepth + 3) > maxDepth + 3) {
+            throw new InvalidRequestException(
+                    "payload",
+                    "nests arrays and objects more than " + maxDepth + " levels deep (redtask.limits.json-depth)");
+        }
+        JsonObject json;
+        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+            JsonValue value = reader.readValue();
+            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new InvalidRequestException(
+                        "body",
+                        "must be a JSON object, was "
+                                + value.getValueType().name().toLowerCase());
+            }
+            json = value.asJsonObject();
+        } catch (JsonException e) {
+            throw new InvalidRequestException("body", "is not valid JSON: " + e.getMessage());
+        }
+        for (String key : json.keySet()) {
+            if (!FIELDS.contains(key)) {
+                throw new InvalidRequestException(
+                        key, "is not a known field; known fields: " + new java.util.TreeSet<>(FIELDS));
+            }
+        }
+        JsonValue tasks = json.get("tasks");
+        if (tasks == null || tasks.getValueType() != JsonValue.ValueType.ARRAY) {
+            throw new InvalidRequestException("tasks", "is required: an array of task bodies as POST /api/tasks takes");
+        }
+        List<TaskRequest> members = new ArrayList<>();
+        int i = 0;
+        for (JsonValue t : tasks.asJsonArray()) {
+            members.add(task(t, "tasks[" + i + "]", submittedBy));
+            i++;
+        }
+        JsonValue callback = json.get("onComplete");
+        return new BatchRequest(
+                members,
+                callback == null || callback == JsonValue.NULL ? null : task(callback, "onComplete", submittedBy));
+    }
+
+    private static TaskRequest task(JsonValue v, String field, String submittedBy) {
+        if (v.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw new InvalidRequestException(field, "must be a JSON object such as {\"type\":\"echo\",\"payload\":1}");
+        }
+        try {
+            return TaskRequest.of(v.asJsonObject(), submittedBy);
+        } catch (InvalidRequestException e) {
+            throw new InvalidRequestException(field + "." + e.field(), e.getMessage(), e);
+        }
+    }
+
+    static Submission submission(TaskRequest r) {
+        return new Submission(r.type(), r.payload(), r.options());
+    }
+
+    /** The members as submissions. */
+    List<Submission> submissions() {
+        return tasks.stream().map(BatchRequest::submission).toList();
+    }
+
+    /** The callback as a submission, or {@code null}. */
+    Submission callback() {
+        return onComplete == null ? null : submission(onComplete);
+    }
+}
