@@ -92,7 +92,10 @@ final class Fetcher implements Runnable {
                     outageLogged = false;
                 }
                 outageBackoff = firstBackoff;
-                if (batch.tasks().isEmpty()) {
+                // Fewer than asked for: the queue has nothing more for us now (claim.lua then drops
+                // the wake tokens of what it handed out), so wait for the next wake-up rather than
+                // claim again only to find nothing. A task enqueued meanwhile left a fresh token.
+                if (batch.tasks().size() < taken) {
                     long wait = poll;
                     if (batch.nextDueAt() >= 0) {
                         wait = Math.max(1, Math.min(wait, batch.nextDueAt() - now));
