@@ -100,6 +100,16 @@ final class CompletionCombiner {
         return p.result;
     }
 
+    /** How many completions wait for a call now (for tests). */
+    int waiting() {
+        lock.lock();
+        try {
+            return waiting.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * The completions the next call carries, in arrival order: those that ask for no next task,
      * and those that ask for one the way the first such does (same owner, lease and types; one

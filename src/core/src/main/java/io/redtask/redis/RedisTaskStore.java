@@ -133,7 +133,7 @@ final class RedisTaskStore implements TaskStore {
     }
 
     /** One complete.lua call for completions of queue {@code q}, all asking for next tasks alike (or none). */
-    private List<Completion> completeAll(String q, List<CompletionCombiner.Pending> batch) {
+    List<Completion> completeAll(String q, List<CompletionCombiner.Pending> batch) {
         NextClaim next = null;
         long now = 0;
         for (CompletionCombiner.Pending p : batch) {
