@@ -25,13 +25,20 @@ local now = tonumber(ARGV[10])
 local count = (#ARGV - 10) / 5
 local replies = {}
 local wanting = {}
+local ending = {}
+local nextOf = {}
 local completed = 0
 
 -- The task ended: it succeeded. Steps every terminal transition of a completed task shares go
--- here, once per task.
-local function succeeded(id, key, finishedAt, result)
-  redis.call('ZREM', KEYS[1], id)
-  redis.call('HSET', key, 'state', 'succeeded', 'result', result, 'finishedAt', finishedAt)
+-- here, once per task. next/nextFence remember the task claimed for its worker (none: absent), so
+-- that a repeat of this completion (its reply lost) hands the same task back.
+local function succeeded(id, key, finishedAt, result, nextId, nextFence)
+  if nextId then
+    redis.call('HSET', key, 'state', 'succeeded', 'result', result, 'finishedAt', finishedAt, 'next', nextId,
+      'nextFence', nextFence)
+  else
+    redis.call('HSET', key, 'state', 'succeeded', 'result', result, 'finishedAt', finishedAt)
+  end
   -- An error of an earlier failed attempt would only confuse a reader of a succeeded task.
   redis.call('HDEL', key, 'owner', 'lease', 'payload', 'error')
   redis.call('PEXPIRE', key, ARGV[1])
@@ -57,7 +64,10 @@ for i = 1, count do
   elseif f[2] ~= 'running' then
     replies[i] = { 0 }
   else
-    succeeded(id, key, ARGV[at + 3], ARGV[at + 4])
+    -- Out of the in-flight set first, so that it no longer counts against the queue's limit
+    -- when the next tasks are claimed below; recorded once those are known.
+    redis.call('ZREM', KEYS[1], id)
+    table.insert(ending, i)
     completed = completed + 1
     replies[i] = { 1 }
     if ARGV[at + 5] == '1' then
@@ -83,10 +93,18 @@ if #wanting > 0 then
     for j, record in ipairs(claimed) do
       local i = wanting[j]
       table.insert(replies[i], record)
-      -- Remembered, so that a repeat of this completion (its reply lost) hands the same task back.
-      local at = 10 + 5 * (i - 1)
-      redis.call('HSET', prefix .. ARGV[at + 1], 'next', record[2], 'nextFence', record[6])
+      nextOf[i] = record
     end
+  end
+end
+
+for _, i in ipairs(ending) do
+  local at = 10 + 5 * (i - 1)
+  local record = nextOf[i]
+  if record then
+    succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4], record[2], record[6])
+  else
+    succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4])
   end
 end
 return replies
