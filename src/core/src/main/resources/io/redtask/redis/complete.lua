@@ -26,6 +26,7 @@ local count = (#ARGV - 10) / 5
 local replies = {}
 local wanting = {}
 local ending = {}
+local endingIds = {}
 local nextOf = {}
 local completed = 0
 
@@ -64,10 +65,8 @@ for i = 1, count do
   elseif f[2] ~= 'running' then
     replies[i] = { 0 }
   else
-    -- Out of the in-flight set first, so that it no longer counts against the queue's limit
-    -- when the next tasks are claimed below; recorded once those are known.
-    redis.call('ZREM', KEYS[1], id)
     table.insert(ending, i)
+    table.insert(endingIds, id)
     completed = completed + 1
     replies[i] = { 1 }
     if ARGV[at + 5] == '1' then
@@ -77,6 +76,9 @@ for i = 1, count do
 end
 
 if completed > 0 then
+  -- Out of the in-flight set first, so that they no longer count against the queue's limit when
+  -- the next tasks are claimed below; their records are written once those are known.
+  redis.call('ZREM', KEYS[1], unpack(endingIds))
   redis.call('HINCRBY', KEYS[2], 'completed', completed)
   redis.call('HINCRBY', KEYS[3], 'completed', completed)
   redis.call('PEXPIRE', KEYS[3], ARGV[2])

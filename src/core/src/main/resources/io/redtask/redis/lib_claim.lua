@@ -156,20 +156,31 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
       n = n + 1
     end
   end
+  -- One ZREM per ready set and one ZADD to the in-flight set for all of them, not one per task.
+  local leaving = {}
+  local leases = {}
   for _, e in ipairs(plan) do
     local id, set = e[1][1], e[1][3]
     local key = prefix .. id
-    redis.call('ZREM', set, id)
+    if not leaving[set] then leaving[set] = {} end
+    table.insert(leaving[set], id)
     if e[2] == 'claim' then
       local f = e[3]
       local attempts, fence = tonumber(f[2]) + 1, tonumber(f[4]) + 1
       redis.call('HSET', key, 'attempts', attempts, 'fence', fence, 'state', 'running', 'startedAt', now,
         'owner', owner, 'lease', lease)
-      redis.call('ZADD', active, lease, id)
+      table.insert(leases, lease)
+      table.insert(leases, id)
       table.insert(out, claimed_record(id, f, attempts, fence))
     elseif e[2] == 'corrupt' then
       bury_corrupt(key, dead, id, now, keepDead, e[3])
     end
+  end
+  for set, ids in pairs(leaving) do
+    redis.call('ZREM', set, unpack(ids))
+  end
+  if #leases > 0 then
+    redis.call('ZADD', active, unpack(leases))
   end
   return n
 end
