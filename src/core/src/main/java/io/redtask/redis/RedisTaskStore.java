@@ -127,8 +127,8 @@ final class RedisTaskStore implements TaskStore {
 
     @Override
     public Completion complete(ClaimedTask t, String resultJson, long now, NextClaim next) {
-        CompletionCombiner combiner = completions.computeIfAbsent(
-                t.queue(), q -> new CompletionCombiner(batch -> completeAll(q, batch)));
+        CompletionCombiner combiner =
+                completions.computeIfAbsent(t.queue(), q -> new CompletionCombiner(batch -> completeAll(q, batch)));
         return combiner.complete(new CompletionCombiner.Pending(t, resultJson, now, next));
     }
 

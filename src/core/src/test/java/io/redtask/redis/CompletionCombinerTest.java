@@ -135,14 +135,19 @@ class CompletionCombinerTest {
                 if (t == cancelled) {
                     assertFalse(c.recorded(), "the cancelled task's completion is refused by its token");
                     assertNull(c.next());
-                    assertEquals(TaskState.CANCELLED, store.find(t.id()).orElseThrow().state());
+                    assertEquals(
+                            TaskState.CANCELLED,
+                            store.find(t.id()).orElseThrow().state());
                     continue;
                 }
                 assertTrue(c.recorded(), "task " + i + " recorded");
-                assertEquals(TaskState.SUCCEEDED, store.find(t.id()).orElseThrow().state());
+                assertEquals(
+                        TaskState.SUCCEEDED, store.find(t.id()).orElseThrow().state());
                 assertNotNull(c.next(), "task " + i + "'s worker got a next task");
                 assertTrue(nextIds.add(c.next().id()), "no next task handed to two workers");
-                assertEquals(TaskState.RUNNING, store.find(c.next().id()).orElseThrow().state());
+                assertEquals(
+                        TaskState.RUNNING,
+                        store.find(c.next().id()).orElseThrow().state());
                 assertEquals(1, c.next().attempt());
             }
             // Five next tasks for five recorded completions: the five left, the first call's first.
@@ -152,10 +157,10 @@ class CompletionCombinerTest {
             // A repeat of a batched completion (its reply lost) is answered as the first, next task included.
             Completion again = store.complete(held.get(1), "\"again\"", T0 + 30, NEXT);
             assertTrue(again.recorded());
-            assertEquals(got.get(1).next() == null ? null : got.get(1).next().id(),
-                    again.next() == null ? null : again.next().id());
             assertEquals(
-                    "\"r1\"", store.find(held.get(1).id()).orElseThrow().result(), "the first result stays");
+                    got.get(1).next() == null ? null : got.get(1).next().id(),
+                    again.next() == null ? null : again.next().id());
+            assertEquals("\"r1\"", store.find(held.get(1).id()).orElseThrow().result(), "the first result stays");
         } finally {
             workers.shutdownNow();
         }
