@@ -37,6 +37,8 @@ final class CompletionCombiner {
         private RuntimeException failure;
         private Error error;
         private boolean settled;
+        /** Signalled when this completion is answered, or may make the next call; made when it first waits. */
+        private Condition wake;
 
         Pending(ClaimedTask task, String resultJson, long now, NextClaim next) {
             this.task = task;
@@ -47,7 +49,6 @@ final class CompletionCombiner {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition settled = lock.newCondition();
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private final Function<List<Pending>, List<Completion>> call;
     private boolean calling;
@@ -73,12 +74,26 @@ final class CompletionCombiner {
                     } finally {
                         lock.lock();
                         calling = false;
-                        settled.signalAll();
+                        // Wake only whom it concerns: the callers answered, and the first still
+                        // waiting, who makes the next call (a context switch per caller is what a
+                        // busy worker pool pays most for on a small machine).
+                        for (Pending done : batch) {
+                            if (done != p && done.wake != null) {
+                                done.wake.signal();
+                            }
+                        }
+                        Pending first = waiting.peekFirst();
+                        if (first != null && first.wake != null) {
+                            first.wake.signal();
+                        }
                     }
                 } else {
                     try {
+                        if (p.wake == null) {
+                            p.wake = lock.newCondition();
+                        }
                         // Bounded: the call in progress ends within the Redis timeout.
-                        settled.await();
+                        p.wake.await();
                     } catch (InterruptedException e) {
                         // Aimed at a handler that has returned: the outcome is still worth writing.
                         interrupted = true;
