@@ -92,13 +92,17 @@ final class Fetcher implements Runnable {
                     outageLogged = false;
                 }
                 outageBackoff = firstBackoff;
-                if (batch.tasks().isEmpty() && batch.throttledUntil() >= 0) {
+                if (batch.tasks().size() < taken && batch.throttledUntil() >= 0) {
                     // The rate limit is used up: sleep here until the next start is allowed (wake
                     // tokens from new tasks would only wake us to claim nothing); a raised limit
                     // is seen within the poll interval.
                     monitor.throttled(queue);
                     lifecycle.await(Math.max(1, Math.min(poll, batch.throttledUntil() - now)));
-                } else if (batch.tasks().isEmpty()) {
+                } else if (batch.tasks().size() < taken) {
+                    // Fewer than asked for: the queue has nothing more for us now (claim.lua then
+                    // drops the wake tokens of what it handed out), so wait for the next wake-up
+                    // rather than claim again only to find nothing. A task enqueued meanwhile left
+                    // a fresh token.
                     long wait = poll;
                     if (batch.nextDueAt() >= 0) {
                         wait = Math.max(1, Math.min(wait, batch.nextDueAt() - now));

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static io.redtask.redis.RedisCalls.asLong;
 import static io.redtask.redis.RedisCalls.call;
@@ -43,6 +44,7 @@ final class RedisTaskStore implements TaskStore {
     private final LuaScript release = LuaScript.load("release");
     private final LuaScript cancel = LuaScript.load("cancel");
     private final LuaScript recover = LuaScript.load("recover");
+    private final Map<String, CompletionCombiner> completions = new ConcurrentHashMap<>();
 
     RedisTaskStore(UnifiedJedis redis, Keys keys, RedisQueueStore queues, StoreSettings settings) {
         this.redis = redis;
@@ -130,24 +132,43 @@ final class RedisTaskStore implements TaskStore {
 
     @Override
     public Completion complete(ClaimedTask t, String resultJson, long now, NextClaim next) {
-        String q = t.queue();
-        List<String> a = List.of(
-                t.id(),
-                Long.toString(t.token()),
-                Long.toString(now),
-                resultJson == null ? "null" : resultJson,
+        CompletionCombiner combiner =
+                completions.computeIfAbsent(t.queue(), q -> new CompletionCombiner(batch -> completeAll(q, batch)));
+        return combiner.complete(new CompletionCombiner.Pending(t, resultJson, now, next));
+    }
+
+    /** One complete.lua call for completions of queue {@code q}, all asking for next tasks alike (or none). */
+    List<Completion> completeAll(String q, List<CompletionCombiner.Pending> batch) {
+        NextClaim next = null;
+        long now = 0;
+        for (CompletionCombiner.Pending p : batch) {
+            now = Math.max(now, p.now);
+            if (next == null) {
+                next = p.next;
+            }
+        }
+        List<String> a = new ArrayList<>(10 + 5 * batch.size());
+        a.addAll(List.of(
                 Long.toString(settings.keepSucceededMillis()),
                 Long.toString(settings.statsWindowMillis()),
-                next == null ? "0" : "1",
                 next == null ? "0" : Long.toString(next.leaseMillis()),
                 next == null ? "" : next.owner(),
                 keys.taskPrefix(q),
                 Integer.toString(settings.promoteBatch()),
                 Long.toString(settings.keepDeadMillis()),
                 keys.readyPrefix(q),
-                settings.clustered() ? "1" : "0");
+                settings.clustered() ? "1" : "0",
+                // The latest of the callers' times: a next task's lease begins no earlier than any
+                // caller believes, so none of them keeps a task past the lease Redis records.
+                Long.toString(now)));
+        for (CompletionCombiner.Pending p : batch) {
+            a.add(p.task.id());
+            a.add(Long.toString(p.task.token()));
+            a.add(Long.toString(p.now));
+            a.add(p.resultJson == null ? "null" : p.resultJson);
+            a.add(p.next == null ? "0" : "1");
+        }
         List<String> k = new ArrayList<>(List.of(
-                keys.task(t.id()),
                 keys.active(q),
                 keys.stats(q),
                 keys.statsBucketAt(q, now),
@@ -161,8 +182,14 @@ final class RedisTaskStore implements TaskStore {
             next.types().forEach(type -> k.add(keys.ready(q, type)));
         }
         List<?> r = (List<?>) call(() -> complete.runDurably(redis, k, a, settings.durability()));
-        boolean recorded = asLong(r.get(0)) == 1;
-        return new Completion(recorded, r.size() > 1 ? TaskRecord.claimed(r.get(1), now) : null);
+        List<Completion> out = new ArrayList<>(r.size());
+        for (int i = 0; i < r.size(); i++) {
+            List<?> one = (List<?>) r.get(i);
+            long claimedAt = batch.get(i).now;
+            out.add(new Completion(
+                    asLong(one.get(0)) == 1, one.size() > 1 ? TaskRecord.claimed(one.get(1), claimedAt) : null));
+        }
+        return out;
     }
 
     @Override

@@ -40,7 +40,19 @@ redis.call('ZADD', KEYS[6], now, batchId)
 if callback then
   batch_hold_callback(KEYS[7], callback, batchId, now, TRANSIENT)
 end
+-- As enqueue.lua does: one sequence number per member reserved at once, each type named once,
+-- one wake for all.
+local seq = redis.call('INCRBY', KEYS[3], count) - count
+local queued, types = 0, {}
 for i = 1, count do
-  add_task(KEYS[7 + 2 * i], KEYS[8], KEYS[8 + 2 * i], KEYS[1], KEYS[2], KEYS[3], KEYS[4], now, members[i])
+  local state = add_task(KEYS[7 + 2 * i], KEYS[8], KEYS[8 + 2 * i], KEYS[2], seq + i, now, members[i])
+  if state == 'queued' then
+    queued = queued + 1
+    types[members[i].type] = true
+  end
 end
+for t in pairs(types) do
+  redis.call('SADD', KEYS[1], t)
+end
+if queued > 0 then wake(KEYS[4], queued) end
 return 'ok'

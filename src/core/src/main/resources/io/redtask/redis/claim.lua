@@ -14,7 +14,7 @@
 -- ARGV[7] keep dead tasks for (ms)  ARGV[8] ready set prefix ("<prefix>:{q}:ready:")
 -- ARGV[9] '1' on a Redis Cluster (a record not here may be on its way from another node)
 -- Result: { next due time of a scheduled task (ms, or -1), then per claimed task its record as
---           name/value pairs (HGETALL), then - only when the queue's rate limit let nothing start
+--           name/value pairs, then - only when the queue's rate limit is used up (nothing more may start)
 --           (lib_limits) - the time (ms, caller's clock) the next start is allowed }
 local now = tonumber(ARGV[1])
 local prefix = ARGV[5]
@@ -25,12 +25,25 @@ promote_due(KEYS[2], ARGV[8], KEYS[8], KEYS[6], KEYS[5], prefix, now, tonumber(A
 
 local out = { -1 }
 local max = claim_room(KEYS[4], KEYS[1], KEYS[7], now, tonumber(ARGV[3]))
-claim_ready(out, ready_sets(10), KEYS[1], KEYS[6], prefix, max, now, now + tonumber(ARGV[2]), ARGV[4], ARGV[7],
-  clustered)
+local sets = ready_sets(10)
+claim_ready(out, sets, KEYS[1], KEYS[6], prefix, max, now, now + tonumber(ARGV[2]), ARGV[4], ARGV[7], clustered)
 
-if #out == 1 then
-  -- Nothing claimed: drop stale wake tokens so the caller's blocking wait really waits. An
-  -- enqueue after this script pushes a fresh token, so no wake-up is lost.
+local drained = #out == 1
+if not drained and #out - 1 < max then
+  -- Fewer than asked for: when nothing of ours is left, the caller goes straight to its blocking
+  -- wait (it does not claim again only to find nothing), and must not wake at once for the
+  -- tokens of the tasks it just took.
+  drained = true
+  for _, set in ipairs(sets) do
+    if redis.call('ZCARD', set) > 0 then
+      drained = false
+      break
+    end
+  end
+end
+if drained then
+  -- Nothing claimed, or nothing left: drop stale wake tokens so the caller's blocking wait really
+  -- waits. An enqueue after this script pushes a fresh token, so no wake-up is lost.
   redis.call('DEL', KEYS[3])
 end
 local nxt = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')

@@ -1,63 +1,120 @@
--- complete: record success for the holder of the current owner token and, when the worker asks,
--- claim its next ready task in the same round trip (a busy worker then costs one call per task).
--- Idempotent for its caller: when the reply to a completion was lost and the worker sends it
--- again, the task is already succeeded under the same token, nothing changes, and the answer is
+-- complete: record success for one or more finished tasks of one queue, each for the holder of its
+-- current owner token, and claim the next ready task for every worker that asks, in the same round
+-- trip. Workers that finish while another's completion is on its way share the next call
+-- (RedisTaskStore combines them), so a busy queue costs a fraction of a call per task.
+-- Idempotent per task for its caller: when the reply to a completion was lost and the worker sends
+-- it again, the task is already succeeded under the same token, nothing changes, and the answer is
 -- the same, including the next task that completion claimed (so it does not sit unrun for a lease).
 -- @include lib_claim
--- KEYS[1] task hash  KEYS[2] active zset  KEYS[3] queue counters hash  KEYS[4] this 10-second
--- bucket of the counters (for per-minute rates)  KEYS[5] types set  KEYS[6] queue settings hash
--- KEYS[7] scheduled zset (due tasks are promoted first, so a busy queue does not starve them)
--- KEYS[8] sequence  KEYS[9] dead zset  KEYS[10] lingering zset
--- KEYS[11..] the ready sets of the task types this server can run (none when not claiming)
--- ARGV[1] id  ARGV[2] owner token  ARGV[3] now (ms)  ARGV[4] result (JSON)  ARGV[5] keep for (ms)
--- ARGV[6] keep the bucket for (ms)  ARGV[7] '1' to claim the next task, '0' not to
--- ARGV[8] lease (ms)  ARGV[9] owner node id  ARGV[10] task key prefix
--- ARGV[11] max scheduled tasks to promote  ARGV[12] keep dead tasks for (ms)
--- ARGV[13] ready set prefix  ARGV[14] '1' on a Redis Cluster
--- Result: { 0 } when the token is stale (the lease was lost; another worker owns the task or it
--- was cancelled) - then nothing changes; else { 1 } followed by the next task's record as in
--- claim.lua when one was claimed.
-local f = redis.call('HMGET', KEYS[1], 'fence', 'state', 'next', 'nextFence')
-if f[1] ~= ARGV[2] then
-  return { 0 }
+-- KEYS[1] active zset  KEYS[2] queue counters hash  KEYS[3] this 10-second bucket of the counters
+-- (for per-minute rates)  KEYS[4] types set  KEYS[5] queue settings hash  KEYS[6] scheduled zset
+-- (due tasks are promoted first, so a busy queue does not starve them)  KEYS[7] sequence
+-- KEYS[8] dead zset  KEYS[9] lingering zset
+-- KEYS[10..] the ready sets of the task types this server can run (none when no task asks for a next one)
+-- ARGV[1] keep succeeded tasks for (ms)  ARGV[2] keep the bucket for (ms)  ARGV[3] lease (ms)
+-- ARGV[4] owner node id  ARGV[5] task key prefix  ARGV[6] max scheduled tasks to promote
+-- ARGV[7] keep dead tasks for (ms)  ARGV[8] ready set prefix  ARGV[9] '1' on a Redis Cluster
+-- ARGV[10] now (ms) of the call: when next tasks start and their leases begin
+-- then 5 values per task from ARGV[11]: id, owner token, finished at (ms), result (JSON),
+--   '1' to claim its worker's next task, '0' not to
+-- Result: per task, in order: { 0 } when the token is stale (the lease was lost; another worker
+-- owns the task or it was cancelled) - then nothing changes for it; else { 1 } followed by the
+-- next task's record as in claim.lua when one was claimed for its worker.
+local prefix = ARGV[5]
+local now = tonumber(ARGV[10])
+local count = (#ARGV - 10) / 5
+local replies = {}
+local wanting = {}
+local ending = {}
+local endingIds = {}
+local nextOf = {}
+local completed = 0
+
+-- The task ended: it succeeded. Steps every terminal transition of a completed task shares go
+-- here, once per task. next/nextFence remember the task claimed for its worker (none: absent), so
+-- that a repeat of this completion (its reply lost) hands the same task back.
+local function succeeded(id, key, finishedAt, result, nextId, nextFence)
+  if nextId then
+    redis.call('HSET', key, 'state', 'succeeded', 'result', result, 'finishedAt', finishedAt, 'next', nextId,
+      'nextFence', nextFence)
+  else
+    redis.call('HSET', key, 'state', 'succeeded', 'result', result, 'finishedAt', finishedAt)
+  end
+  -- An error of an earlier failed attempt would only confuse a reader of a succeeded task.
+  redis.call('HDEL', key, 'owner', 'lease', 'payload', 'error')
+  redis.call('PEXPIRE', key, ARGV[1])
+  batch_end(key, 'succeeded', tonumber(finishedAt))
 end
-if f[2] == 'succeeded' then
-  local out = { 1 }
-  if f[3] then
-    local key = ARGV[10] .. f[3]
-    local g = redis.pcall('HMGET', key, 'fence', 'state', 'owner')
-    if not failed(g) and g[1] == f[4] and g[2] == 'running' and g[3] == ARGV[9] then
-      table.insert(out, redis.call('HGETALL', key))
+
+for i = 1, count do
+  local at = 10 + 5 * (i - 1)
+  local id, token = ARGV[at + 1], ARGV[at + 2]
+  local key = prefix .. id
+  local f = redis.call('HMGET', key, 'fence', 'state', 'next', 'nextFence')
+  if f[1] ~= token then
+    replies[i] = { 0 }
+  elseif f[2] == 'succeeded' then
+    -- A repeat: answered as the first time, with the next task it claimed if that is still held.
+    replies[i] = { 1 }
+    if f[3] then
+      local nextKey = prefix .. f[3]
+      local g = redis.pcall('HMGET', nextKey, 'fence', 'state', 'owner')
+      if not failed(g) and g[1] == f[4] and g[2] == 'running' and g[3] == ARGV[4] then
+        table.insert(replies[i], redis.call('HGETALL', nextKey))
+      end
+    end
+  elseif f[2] ~= 'running' then
+    replies[i] = { 0 }
+  else
+    -- Nothing is written before this loop ends: a batch record not on this node (its Cluster
+    -- slot moving) sends the whole call back to be retried, rather than stopping half-way.
+    if batch_unreachable(key) then return batch_tryagain(id) end
+    table.insert(ending, i)
+    table.insert(endingIds, id)
+    completed = completed + 1
+    replies[i] = { 1 }
+    if ARGV[at + 5] == '1' then
+      table.insert(wanting, i)
     end
   end
-  return out
 end
-if f[2] ~= 'running' then
-  return { 0 }
-end
-if batch_unreachable(KEYS[1]) then return batch_tryagain(ARGV[1]) end
-local now = tonumber(ARGV[3])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('HSET', KEYS[1], 'state', 'succeeded', 'result', ARGV[4], 'finishedAt', ARGV[3])
--- An error of an earlier failed attempt would only confuse a reader of a succeeded task.
-redis.call('HDEL', KEYS[1], 'owner', 'lease', 'payload', 'error')
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-batch_end(KEYS[1], 'succeeded', now)
-redis.call('HINCRBY', KEYS[3], 'completed', 1)
-redis.call('HINCRBY', KEYS[4], 'completed', 1)
-redis.call('PEXPIRE', KEYS[4], ARGV[6])
-group_left(KEYS[1], false)
-local out = { 1 }
-if ARGV[7] == '1' and claim_room(KEYS[6], KEYS[2], KEYS[10], now, 1) > 0 then
-  local clustered = ARGV[14] == '1'
-  promote_due(KEYS[7], ARGV[13], KEYS[5], KEYS[9], KEYS[8], ARGV[10], now, tonumber(ARGV[11]), ARGV[12], clustered)
-  claim_ready(out, ready_sets(11), KEYS[2], KEYS[9], ARGV[10], 1, now, now + tonumber(ARGV[8]), ARGV[9], ARGV[12],
-    clustered)
-  if #out == 2 then
-    -- Remembered, so that a repeat of this completion (its reply lost) hands the same task back.
-    local nf = {}
-    for i = 1, #out[2], 2 do nf[out[2][i]] = out[2][i + 1] end
-    redis.call('HSET', KEYS[1], 'next', nf['id'], 'nextFence', nf['fence'])
+
+if completed > 0 then
+  -- Out of the in-flight set first, so that they no longer count against the queue's limit when
+  -- the next tasks are claimed below; their records are written once those are known.
+  redis.call('ZREM', KEYS[1], unpack(endingIds))
+  redis.call('HINCRBY', KEYS[2], 'completed', completed)
+  redis.call('HINCRBY', KEYS[3], 'completed', completed)
+  redis.call('PEXPIRE', KEYS[3], ARGV[2])
+  -- Their groups' places are free before the next tasks are claimed (lib_limits).
+  for _, endingId in ipairs(endingIds) do
+    group_left(prefix .. endingId, false)
   end
 end
-return out
+
+if #wanting > 0 then
+  local room = claim_room(KEYS[5], KEYS[1], KEYS[9], now, #wanting)
+  if room > 0 then
+    local clustered = ARGV[9] == '1'
+    promote_due(KEYS[6], ARGV[8], KEYS[4], KEYS[8], KEYS[7], prefix, now, tonumber(ARGV[6]), ARGV[7], clustered)
+    local claimed = {}
+    claim_ready(claimed, ready_sets(10), KEYS[1], KEYS[8], prefix, room, now, now + tonumber(ARGV[3]), ARGV[4],
+      ARGV[7], clustered)
+    for j, record in ipairs(claimed) do
+      local i = wanting[j]
+      table.insert(replies[i], record)
+      nextOf[i] = record
+    end
+  end
+end
+
+for _, i in ipairs(ending) do
+  local at = 10 + 5 * (i - 1)
+  local record = nextOf[i]
+  if record then
+    succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4], record[2], record[6])
+  else
+    succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4])
+  end
+end
+return replies

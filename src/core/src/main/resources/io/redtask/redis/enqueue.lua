@@ -39,10 +39,20 @@ if #conflicts > 0 then
   return { 'conflicts', out }
 end
 local out = {}
+-- One sequence number per task, reserved at once (a duplicate leaves a gap, which orders nothing).
+local seq = redis.call('INCRBY', KEYS[3], count) - count
+local queued, types = 0, {}
 for i = 1, count do
-  local state, id = add_task(KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[1], KEYS[2], KEYS[3],
-    KEYS[4], now, tasks[i])
+  local state, id = add_task(KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[2], seq + i, now, tasks[i])
+  if state == 'queued' then
+    queued = queued + 1
+    types[tasks[i].type] = true
+  end
   table.insert(out, state)
   table.insert(out, id)
 end
+for t in pairs(types) do
+  redis.call('SADD', KEYS[1], t)
+end
+if queued > 0 then wake(KEYS[4], queued) end
 return out

@@ -17,14 +17,15 @@ end
 -- Fields the caller sends that are instructions, not part of the record.
 local TRANSIENT = { dueAt = true, dedupeMs = true, fingerprint = true }
 
--- add_task(taskKey, dedupeKey, ready, types, scheduled, seq, wake, now, f): stores task f, ready
--- now in its type's ready set (ready; its type is added to the queue's types set) or scheduled
--- (fields from
--- read_fields: id, type, queue, priority and dueAt at least). With f.dedupeMs, dedupeKey remembers
--- the task (its id, and f.fingerprint of its type and payload) for that long, and a second task
--- under the same key is not stored. Returns the state ("queued" | "scheduled"); or "duplicate" and
--- the first task's id; or "conflict" and the first task's id when the key was used with another
--- fingerprint; or "exists" when the id is taken.
+-- add_task(taskKey, dedupeKey, ready, scheduled, n, now, f): stores task f, ready now in its
+-- type's ready set (ready) with sequence number n (a batch reserves its numbers with one INCRBY,
+-- so order within the batch is submit order) or scheduled (fields from read_fields: id, type,
+-- queue, priority and dueAt at least). With f.dedupeMs, dedupeKey remembers the task (its id, and
+-- f.fingerprint of its type and payload) for that long, and a second task under the same key is
+-- not stored. Returns the state ("queued" | "scheduled"); or "duplicate" and the first task's id;
+-- or "exists" when the id is taken. The caller adds the types of queued tasks to the queue's
+-- types set and wakes fetchers once for the whole batch (a token per task cost three commands
+-- each).
 -- What a dedupe key says about task f: nil when it is free, else "duplicate" or "conflict" and
 -- the first task's id.
 local function dedupe_check(dedupeKey, f)
@@ -42,7 +43,7 @@ local function dedupe_check(dedupeKey, f)
   return 'duplicate', id
 end
 
-local function add_task(taskKey, dedupeKey, ready, types, scheduled, seq, wakeList, now, f)
+local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f)
   local seen, first = dedupe_check(dedupeKey, f)
   if seen then
     return seen, first
@@ -51,7 +52,7 @@ local function add_task(taskKey, dedupeKey, ready, types, scheduled, seq, wakeLi
     return 'exists', f.id
   end
   local due = tonumber(f.dueAt)
-  local score = ready_score(f.priority, seq)
+  local score = score_at(f.priority, n)
   local state = 'queued'
   if due > now then state = 'scheduled' end
   local hash = { 'state', state, 'attempts', 0, 'score', score, 'fence', 0, 'createdAt', now,
@@ -68,8 +69,6 @@ local function add_task(taskKey, dedupeKey, ready, types, scheduled, seq, wakeLi
   end
   if state == 'queued' then
     redis.call('ZADD', ready, score, f.id)
-    redis.call('SADD', types, f.type)
-    wake(wakeList)
   else
     redis.call('ZADD', scheduled, due, f.id)
   end

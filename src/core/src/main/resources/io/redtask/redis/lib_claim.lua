@@ -89,9 +89,13 @@ local function claim_room(config, active, lingering, now, max)
   return max
 end
 
--- The fields a claim reads first; the first four must be there, the others may be absent but
--- must be numbers when present.
-local CLAIM_FIELDS = { 'type', 'attempts', 'maxAttempts', 'fence', 'timeoutMs', 'backoffBase', 'backoffCap', 'runAt' }
+-- The fields a claim reads first; the first four must be there, the next four may be absent but
+-- must be numbers when present. The claim answers all of them (with the new attempt and fence)
+-- and the last three as they are: what a worker needs, read once (no HGETALL of the record).
+-- 'trace' is for the worker's span, 'group' for the group limits (lib_limits).
+local CLAIM_FIELDS = { 'type', 'attempts', 'maxAttempts', 'fence', 'timeoutMs', 'backoffBase', 'backoffCap', 'runAt',
+  'payload', 'queue', 'idemKey', 'trace', 'group' }
+local CHECKED_FIELDS = 8
 
 -- The first field of a record that cannot be run, or nil when it can.
 local function corrupt_field(f)
@@ -99,15 +103,28 @@ local function corrupt_field(f)
   for i = 2, 4 do
     if not tonumber(f[i]) then return CLAIM_FIELDS[i] end
   end
-  for i = 5, #CLAIM_FIELDS do
+  for i = 5, CHECKED_FIELDS do
     if f[i] and f[i] ~= '' and not tonumber(f[i]) then return CLAIM_FIELDS[i] end
   end
   return nil
 end
 
+-- What a claim answers for one task: the fields a worker needs as name/value pairs (read by the
+-- Java codec TaskRecord), absent ones left out.
+local function claimed_record(id, f, attempts, fence)
+  local r = { 'id', id, 'attempts', attempts, 'fence', fence }
+  for i = 1, #CLAIM_FIELDS do
+    if i ~= 2 and i ~= 4 and f[i] then
+      table.insert(r, CLAIM_FIELDS[i])
+      table.insert(r, f[i])
+    end
+  end
+  return r
+end
+
 -- Claims up to max ready tasks from the given ready sets (one per accepted type), best score
--- first across them, for owner until lease, and appends each one's record (HGETALL: name/value
--- pairs, read by the Java codec TaskRecord) to out. Every record is read (pcall) before anything
+-- first across them, for owner until lease, and appends each one's record (claimed_record) to
+-- out. Every record is read (pcall) before anything
 -- is written; a corrupt one is buried with the field named; an id whose record is not here is
 -- dropped on one server (deleted by hand) but left alone in a cluster (whose slot may be moving:
 -- the record may still be on the other node).
@@ -139,25 +156,37 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
     elseif bad then
       table.insert(plan, { c, 'corrupt', bad })
     else
-      table.insert(plan, { c, 'claim' })
+      table.insert(plan, { c, 'claim', f })
       n = n + 1
     end
   end
+  -- One ZREM per ready set and one ZADD to the in-flight set for all of them, not one per task.
+  local leaving = {}
+  local leases = {}
   for _, e in ipairs(plan) do
     local id, set = e[1][1], e[1][3]
     local key = prefix .. id
-    redis.call('ZREM', set, id)
+    if not leaving[set] then leaving[set] = {} end
+    table.insert(leaving[set], id)
     if e[2] == 'claim' then
-      redis.call('HINCRBY', key, 'attempts', 1)
-      redis.call('HINCRBY', key, 'fence', 1)
-      redis.call('HSET', key, 'state', 'running', 'startedAt', now, 'owner', owner, 'lease', lease)
-      redis.call('ZADD', active, lease, id)
-      table.insert(out, redis.call('HGETALL', key))
+      local f = e[3]
+      local attempts, fence = tonumber(f[2]) + 1, tonumber(f[4]) + 1
+      redis.call('HSET', key, 'attempts', attempts, 'fence', fence, 'state', 'running', 'startedAt', now,
+        'owner', owner, 'lease', lease)
+      table.insert(leases, lease)
+      table.insert(leases, id)
+      table.insert(out, claimed_record(id, f, attempts, fence))
       limits_claimed(key, out[#out])
     elseif e[2] == 'corrupt' then
       bury_corrupt(key, dead, id, now, keepDead, e[3])
       group_cancelled(key, id, 'queued')
     end
+  end
+  for set, ids in pairs(leaving) do
+    redis.call('ZREM', set, unpack(ids))
+  end
+  if #leases > 0 then
+    redis.call('ZADD', active, unpack(leases))
   end
   return n
 end

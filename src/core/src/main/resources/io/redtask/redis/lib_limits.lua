@@ -59,7 +59,7 @@ end
 -- ------------------------------------------------------------------ rate
 
 -- How many tasks may start now as far as the rate limit goes, at most max. When none may, notes
--- in how many ms the next one may (limits_reply answers it).
+-- in how many ms the next one may, and so when these starts fill the window (limits_reply answers it).
 local function limits_room(config, max)
   local s = limits_of(queue_base(config))
   if not s.rate or not s.per or max <= 0 then
@@ -73,6 +73,14 @@ local function limits_room(config, max)
   redis.call('ZREMRANGEBYSCORE', log, '-inf', t - s.per)
   local used = redis.call('ZCARD', log)
   if used < s.rate then
+    if used + max >= s.rate then
+      -- These starts fill the window: the caller is told when the next one is allowed, so that
+      -- it sleeps until then rather than wait for a wake-up that may not come.
+      local first = redis.call('ZRANGE', log, 0, 0, 'WITHSCORES')
+      local oldest = t
+      if #first == 2 then oldest = tonumber(first[2]) end
+      s.tokenIn = math.max(1, math.ceil(oldest + s.per - t))
+    end
     return math.min(max, s.rate - used)
   end
   -- Full: the next start is allowed when the start that makes the window full leaves it.

@@ -17,10 +17,13 @@ end
 -- absent), as each token wakes one blocked fetcher. The list is capped: a token means "look
 -- again", and 64 of them wake every fetcher there could be many times over.
 local function wake(list, n)
-  for _ = 1, math.min(n or 1, 64) do
-    redis.call('LPUSH', list, '1')
+  local tokens = {}
+  for i = 1, math.min(n or 1, 64) do
+    tokens[i] = '1'
   end
-  redis.call('LTRIM', list, 0, 63)
+  if redis.call('LPUSH', list, unpack(tokens)) > 64 then
+    redis.call('LTRIM', list, 0, 63)
+  end
   -- Tokens are only hints (a blocked fetcher looks again within its poll interval anyway): let
   -- the list go when no fetcher takes them, rather than stay in Redis forever.
   redis.call('PEXPIRE', list, 10000)

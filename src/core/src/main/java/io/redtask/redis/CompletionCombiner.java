@@ -1,0 +1,188 @@
+package io.redtask.redis;
+
+import io.redtask.store.ClaimedTask;
+import io.redtask.store.TaskStore.Completion;
+import io.redtask.store.TaskStore.NextClaim;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * Completions of one queue that arrive while another completion's call is on its way wait for it
+ * and then go together in the next call (complete.lua takes many): a busy queue costs Redis a
+ * fraction of a call per task, and no completion waits for a timer. The thread that finds no call
+ * in progress makes the next one for everything waiting (up to {@link #MAX_BATCH}) and hands each
+ * caller its own answer, or the call's exception, which each caller handles as if its own call
+ * had failed (it writes its completion again while its lease holds; complete.lua answers a repeat
+ * as the first).
+ */
+final class CompletionCombiner {
+
+    /** At most this many completions in one call, so one script never holds Redis long. */
+    static final int MAX_BATCH = 64;
+
+    /** One finished task on its way to Redis. */
+    static final class Pending {
+        final ClaimedTask task;
+        final String resultJson;
+        final long now;
+        final NextClaim next;
+        private Completion result;
+        private RuntimeException failure;
+        private Error error;
+        private boolean settled;
+        /** Signalled when this completion is answered, or may make the next call; made when it first waits. */
+        private Condition wake;
+
+        Pending(ClaimedTask task, String resultJson, long now, NextClaim next) {
+            this.task = task;
+            this.resultJson = resultJson;
+            this.now = now;
+            this.next = next;
+        }
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private final Function<List<Pending>, List<Completion>> call;
+    private boolean calling;
+
+    /** @param call one script call for a batch: an answer per completion, in order */
+    CompletionCombiner(Function<List<Pending>, List<Completion>> call) {
+        this.call = call;
+    }
+
+    /** Records {@code p}, in a call of its own or together with others; its answer or the call's exception. */
+    Completion complete(Pending p) {
+        boolean interrupted = false;
+        lock.lock();
+        try {
+            waiting.add(p);
+            while (!p.settled) {
+                if (!calling) {
+                    calling = true;
+                    List<Pending> batch = takeBatch();
+                    lock.unlock();
+                    try {
+                        run(batch);
+                    } finally {
+                        lock.lock();
+                        calling = false;
+                        // Wake only whom it concerns: the callers answered, and the first still
+                        // waiting, who makes the next call (a context switch per caller is what a
+                        // busy worker pool pays most for on a small machine).
+                        for (Pending done : batch) {
+                            if (done != p && done.wake != null) {
+                                done.wake.signal();
+                            }
+                        }
+                        Pending first = waiting.peekFirst();
+                        if (first != null && first.wake != null) {
+                            first.wake.signal();
+                        }
+                    }
+                } else {
+                    try {
+                        if (p.wake == null) {
+                            p.wake = lock.newCondition();
+                        }
+                        // Bounded: the call in progress ends within the Redis timeout.
+                        p.wake.await();
+                    } catch (InterruptedException e) {
+                        // Aimed at a handler that has returned: the outcome is still worth writing.
+                        interrupted = true;
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (p.error != null) {
+            throw p.error;
+        }
+        if (p.failure != null) {
+            throw p.failure;
+        }
+        return p.result;
+    }
+
+    /** How many completions wait for a call now (for tests). */
+    int waiting() {
+        lock.lock();
+        try {
+            return waiting.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The completions the next call carries, in arrival order: those that ask for no next task,
+     * and those that ask for one the way the first such does (same owner, lease and types; one
+     * call claims for one owner). The others wait for a later call.
+     */
+    private List<Pending> takeBatch() {
+        List<Pending> batch = new ArrayList<>(Math.min(waiting.size(), MAX_BATCH));
+        NextClaim shape = null;
+        for (Iterator<Pending> it = waiting.iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
+            Pending p = it.next();
+            if (p.next != null) {
+                if (shape == null) {
+                    shape = p.next;
+                } else if (!sameShape(shape, p.next)) {
+                    continue;
+                }
+            }
+            batch.add(p);
+            it.remove();
+        }
+        return batch;
+    }
+
+    private static boolean sameShape(NextClaim a, NextClaim b) {
+        return a == b
+                || (a.leaseMillis() == b.leaseMillis()
+                        && a.owner().equals(b.owner())
+                        && Objects.equals(a.types(), b.types()));
+    }
+
+    private void run(List<Pending> batch) {
+        List<Completion> answers = null;
+        RuntimeException failure = null;
+        Error error = null;
+        try {
+            answers = call.apply(batch);
+        } catch (RuntimeException e) {
+            failure = e;
+        } catch (Error e) {
+            error = e;
+        }
+        lock.lock();
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                Pending p = batch.get(i);
+                if (answers != null && answers.size() == batch.size()) {
+                    p.result = answers.get(i);
+                } else if (answers != null) {
+                    p.failure = new IllegalStateException(
+                            "complete.lua answered " + answers.size() + " completions for " + batch.size());
+                } else {
+                    p.failure = failure;
+                    p.error = error;
+                }
+                p.settled = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.redtask.redis;
+
+import io.redtask.TaskState;
+import io.redtask.engine.EngineSettings;
+import io.redtask.store.ClaimedTask;
+import io.redtask.store.NewTask;
+import io.redtask.store.TaskIds;
+import io.redtask.store.TaskStore.Completion;
+import io.redtask.store.TaskStore.NextClaim;
+import io.redtask.testing.RedisServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Completions that arrive while another is on its way go to Redis together, and each caller still
+ * gets exactly its own answer: recorded or refused by its own token, and its own next task.
+ */
+class CompletionCombinerTest {
+
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    private static final long T0 = 1_800_000_000_000L;
+    private static final long LEASE = 30_000;
+    private static final List<String> TYPES = List.of("echo");
+    private static final NextClaim NEXT = new NextClaim("node-a", LEASE, TYPES);
+
+    private RedisStorage storage;
+    private RedisTaskStore store;
+    private final String q = "q";
+
+    @BeforeEach
+    void open() {
+        storage = RedisStorage.open(
+                REDIS.url(),
+                8,
+                Duration.ofSeconds(2),
+                new Keys("t" + UUID.randomUUID()),
+                EngineSettings.builder("store")
+                        .retention(Duration.ofHours(1), Duration.ofDays(1))
+                        .build());
+        store = (RedisTaskStore) storage.tasks();
+    }
+
+    @AfterEach
+    void close() {
+        storage.close();
+    }
+
+    private List<String> enqueue(int n) {
+        List<NewTask> tasks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            tasks.add(NewTask.builder(TaskIds.next(q, T0), "echo", q)
+                    .payloadJson(Integer.toString(i))
+                    .maxAttempts(3)
+                    .priority(0)
+                    .dueAt(T0)
+                    .build());
+        }
+        store.enqueue(q, tasks, T0);
+        return tasks.stream().map(NewTask::id).toList();
+    }
+
+    @Test
+    void completionsWaitingForACallGoInTheNextOneAndEachGetsItsOwnAnswerAndNextTask() throws Exception {
+        List<String> ids = enqueue(11);
+        List<ClaimedTask> held = store.claim(q, 6, T0, LEASE, "node-a", TYPES).tasks();
+        assertEquals(6, held.size());
+        // One of them was cancelled while it ran: its completion must be refused, the others recorded.
+        ClaimedTask cancelled = held.get(3);
+        assertEquals(TaskState.RUNNING, store.cancel(cancelled.id(), T0 + 1).orElseThrow());
+
+        CountDownLatch firstCallIn = new CountDownLatch(1);
+        CountDownLatch releaseFirstCall = new CountDownLatch(1);
+        List<Integer> callSizes = new CopyOnWriteArrayList<>();
+        CompletionCombiner combiner = new CompletionCombiner(batch -> {
+            callSizes.add(batch.size());
+            if (callSizes.size() == 1) {
+                firstCallIn.countDown();
+                try {
+                    assertTrue(releaseFirstCall.await(10, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return store.completeAll(q, batch);
+        });
+
+        ExecutorService workers = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<Completion>> answers = new ArrayList<>();
+            answers.add(workers.submit(() -> combiner.complete(pending(held.get(0), T0 + 10))));
+            assertTrue(firstCallIn.await(10, TimeUnit.SECONDS));
+            for (int i = 1; i < 6; i++) {
+                ClaimedTask t = held.get(i);
+                answers.add(workers.submit(() -> combiner.complete(pending(t, T0 + 20))));
+                int waiting = i;
+                // In arrival order, so the next tasks they get can be told apart.
+                await().atMost(Duration.ofSeconds(10)).until(() -> combiner.waiting() == waiting);
+            }
+            releaseFirstCall.countDown();
+
+            List<Completion> got = new ArrayList<>();
+            for (Future<Completion> f : answers) {
+                got.add(f.get(10, TimeUnit.SECONDS));
+            }
+            assertEquals(List.of(1, 5), callSizes, "the five that waited went in one call");
+
+            Set<String> nextIds = new HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                Completion c = got.get(i);
+                ClaimedTask t = held.get(i);
+                if (t == cancelled) {
+                    assertFalse(c.recorded(), "the cancelled task's completion is refused by its token");
+                    assertNull(c.next());
+                    assertEquals(
+                            TaskState.CANCELLED,
+                            store.find(t.id()).orElseThrow().state());
+                    continue;
+                }
+                assertTrue(c.recorded(), "task " + i + " recorded");
+                assertEquals(
+                        TaskState.SUCCEEDED, store.find(t.id()).orElseThrow().state());
+                assertNotNull(c.next(), "task " + i + "'s worker got a next task");
+                assertTrue(nextIds.add(c.next().id()), "no next task handed to two workers");
+                assertEquals(
+                        TaskState.RUNNING,
+                        store.find(c.next().id()).orElseThrow().state());
+                assertEquals(1, c.next().attempt());
+            }
+            // Five next tasks for five recorded completions: the five left, the first call's first.
+            assertEquals(Set.copyOf(ids.subList(6, 11)), nextIds);
+            assertEquals(ids.get(6), got.get(0).next().id(), "the first completion claimed first");
+
+            // A repeat of a batched completion (its reply lost) is answered as the first, next task included.
+            Completion again = store.complete(held.get(1), "\"again\"", T0 + 30, NEXT);
+            assertTrue(again.recorded());
+            assertEquals(
+                    got.get(1).next() == null ? null : got.get(1).next().id(),
+                    again.next() == null ? null : again.next().id());
+            assertEquals("\"r1\"", store.find(held.get(1).id()).orElseThrow().result(), "the first result stays");
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    private static CompletionCombiner.Pending pending(ClaimedTask t, long now) {
+        return new CompletionCombiner.Pending(t, "\"r" + t.payloadJson() + "\"", now, NEXT);
+    }
+}
