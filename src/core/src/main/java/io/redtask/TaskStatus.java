@@ -23,6 +23,7 @@ import java.time.Instant;
  * @param idempotencyKey the idempotency key it was submitted with, or {@code null}
  * @param submittedBy    who submitted it ({@link SubmitOptions.Builder#submittedBy}), or {@code null}
  * @param trace          the W3C traceparent of the span that submitted it, or {@code null}
+ * @param group          its group ({@link SubmitOptions.Builder#group}), or {@code null}
  */
 public record TaskStatus(
         String id,
@@ -41,7 +42,8 @@ public record TaskStatus(
         Duration timeout,
         String idempotencyKey,
         String submittedBy,
-        String trace) {
+        String trace,
+        String group) {
 
     /**
      * The trace the task belongs to.

@@ -115,6 +115,12 @@ final class Batches {
             throw new InvalidRequestException(
                     "onComplete.idempotencyKey", "a batch's callback cannot have an idempotency key");
         }
+        if (t.group() != null) {
+            // Released by the script that ends the last task, straight into the ready set: it
+            // would bypass its group's turn and limit.
+            throw new InvalidRequestException(
+                    "onComplete.group", "a batch's callback cannot be in a group (its tasks can)");
+        }
         if (s.options().delay() != null || s.options().runAt() != null) {
             throw new InvalidRequestException(
                     "onComplete." + (s.options().delay() != null ? "delay" : "runAt"),

@@ -154,7 +154,8 @@ final class TaskRecord {
                 timeout > 0 ? Duration.ofMillis(timeout) : null,
                 emptyToNull(h.get(IDEMPOTENCY_KEY)),
                 emptyToNull(h.get(SUBMITTED_BY)),
-                emptyToNull(h.get(TRACE)));
+                emptyToNull(h.get(TRACE)),
+                emptyToNull(h.get(GROUP)));
     }
 
     private static String emptyToNull(String s) {

@@ -29,6 +29,8 @@ local ending = {}
 local endingIds = {}
 local nextOf = {}
 local completed = 0
+local seen = {}
+local endingOf = {}
 
 -- The task ended: it succeeded. Steps every terminal transition of a completed task shares go
 -- here, once per task. next/nextFence remember the task claimed for its worker (none: absent), so
@@ -50,8 +52,17 @@ for i = 1, count do
   local at = 10 + 5 * (i - 1)
   local id, token = ARGV[at + 1], ARGV[at + 2]
   local key = prefix .. id
-  local f = redis.call('HMGET', key, 'fence', 'state', 'next', 'nextFence')
-  if f[1] ~= token then
+  -- The task hashes are not declared keys (one call ends tasks of many ids): while a Cluster slot
+  -- moves, one may already be on the other node. Nothing is written yet, so the call is retried.
+  local f = redis.pcall('HMGET', key, 'fence', 'state', 'next', 'nextFence')
+  if failed(f) then
+    return redis.error_reply('TRYAGAIN task ' .. id .. ' is moving to another node')
+  end
+  if seen[id] then
+    -- The same completion twice in one call (the combiner never sends that; cheap to guard):
+    -- answered as the first, counted once, with no second next task.
+    replies[i] = { replies[seen[id]][1] }
+  elseif f[1] ~= token then
     replies[i] = { 0 }
   elseif f[2] == 'succeeded' then
     -- A repeat: answered as the first time, with the next task it claimed if that is still held.
@@ -68,7 +79,13 @@ for i = 1, count do
   else
     -- Nothing is written before this loop ends: a batch record not on this node (its Cluster
     -- slot moving) sends the whole call back to be retried, rather than stopping half-way.
-    if batch_unreachable(key) then return batch_tryagain(id) end
+    local batchId = redis.call('HGET', key, 'batch')
+    local before = 0
+    if batchId then
+      before = endingOf[batchId] or 0
+      endingOf[batchId] = before + 1
+    end
+    if batch_unreachable(key, before) then return batch_tryagain(id) end
     table.insert(ending, i)
     table.insert(endingIds, id)
     completed = completed + 1
@@ -77,6 +94,7 @@ for i = 1, count do
       table.insert(wanting, i)
     end
   end
+  if not seen[id] then seen[id] = i end
 end
 
 if completed > 0 then

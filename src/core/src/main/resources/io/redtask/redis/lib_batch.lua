@@ -69,7 +69,9 @@ end
 -- while a cluster slot migrates, keys of the queue already on the other node cannot be read or
 -- written here. The scripts that end tasks ask before they write anything and answer TRYAGAIN (the
 -- caller tries again once the slot has moved), rather than end a member uncounted.
-local function batch_unreachable(taskKey)
+-- endingBefore: how many other members of the same batch this call ends before this one (a
+-- combined completion may end several): this one may be the last when pending - endingBefore <= 1.
+local function batch_unreachable(taskKey, endingBefore)
   local id = redis.call('HGET', taskKey, 'batch')
   if not id then
     return false
@@ -79,7 +81,7 @@ local function batch_unreachable(taskKey)
   if type(b) == 'table' and b.err then
     return true
   end
-  if b[1] ~= 'running' or (tonumber(b[2]) or 0) > 1 then
+  if b[1] ~= 'running' or (tonumber(b[2]) or 0) - (endingBefore or 0) > 1 then
     return false
   end
   -- This member may be the last: the batch's end and its callback's release touch these too.

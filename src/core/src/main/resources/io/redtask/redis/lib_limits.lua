@@ -59,7 +59,7 @@ end
 -- ------------------------------------------------------------------ rate
 
 -- How many tasks may start now as far as the rate limit goes, at most max. When none may, notes
--- in how many ms the next one may, and so when these starts fill the window (limits_reply answers it).
+-- in how many ms the next one may (limits_reply answers it).
 local function limits_room(config, max)
   local s = limits_of(queue_base(config))
   if not s.rate or not s.per or max <= 0 then
@@ -73,14 +73,9 @@ local function limits_room(config, max)
   redis.call('ZREMRANGEBYSCORE', log, '-inf', t - s.per)
   local used = redis.call('ZCARD', log)
   if used < s.rate then
-    if used + max >= s.rate then
-      -- These starts fill the window: the caller is told when the next one is allowed, so that
-      -- it sleeps until then rather than wait for a wake-up that may not come.
-      local first = redis.call('ZRANGE', log, 0, 0, 'WITHSCORES')
-      local oldest = t
-      if #first == 2 then oldest = tonumber(first[2]) end
-      s.tokenIn = math.max(1, math.ceil(oldest + s.per - t))
-    end
+    -- Counted on by limits_claimed: when the starts of this call fill the window, limits_reply
+    -- tells the caller when the next one is allowed.
+    s.used = used
     return math.min(max, s.rate - used)
   end
   -- Full: the next start is allowed when the start that makes the window full leaves it.
@@ -228,6 +223,7 @@ local function limits_claimed(key, rec)
   for i = 1, #rec, 2 do r[rec[i]] = rec[i + 1] end
   if s.rate and s.t then
     redis.call('ZADD', base .. 'rate', s.t, r['id'] .. ':' .. (r['fence'] or ''))
+    if s.used then s.used = s.used + 1 end
     -- When it took its place, on the clock the limit is kept on (what an operator can check the
     -- limit against: the servers' own clocks may disagree).
     redis.call('HSET', key, 'rateAt', string.format('%.3f', s.t))
@@ -243,7 +239,16 @@ end
 -- Appends to a claim's reply when the rate limit held it back: the caller's time (now, ms) at
 -- which the next start is allowed, so an idle fetcher sleeps until then.
 local function limits_reply(out, config, now)
-  local s = limits_of(queue_base(config))
+  local base = queue_base(config)
+  local s = limits_of(base)
+  if not s.tokenIn and s.rate and s.per and s.t and s.used and s.used >= s.rate then
+    -- This call's starts filled the window: the next start is allowed when its oldest leaves. So
+    -- the caller sleeps until then rather than wait for a wake-up that may not come.
+    local first = redis.call('ZRANGE', base .. 'rate', 0, 0, 'WITHSCORES')
+    local oldest = s.t
+    if #first == 2 then oldest = tonumber(first[2]) end
+    s.tokenIn = math.max(1, math.ceil(oldest + s.per - s.t))
+  end
   if s.tokenIn then
     table.insert(out, now + s.tokenIn)
   end

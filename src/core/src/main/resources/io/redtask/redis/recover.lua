@@ -14,11 +14,22 @@
 local now = tonumber(ARGV[1])
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
 local plan = {}
+-- Members of one batch met so far: any of them may end it here (buried), so each later one is
+-- checked as if it could be the last (lib_batch).
+local members = {}
 for _, id in ipairs(ids) do
   local f = redis.pcall('HMGET', ARGV[3] .. id, 'state', 'score', 'stalls', 'attempts', 'type')
   if failed(f) then break end
   if f[5] and f[5] ~= '' and failed(redis.pcall('ZCARD', ARGV[6] .. f[5])) then break end
-  if f[1] and batch_unreachable(ARGV[3] .. id) then break end
+  if f[1] then
+    local batchId = redis.call('HGET', ARGV[3] .. id, 'batch')
+    local before = 0
+    if batchId then
+      before = members[batchId] or 0
+      members[batchId] = before + 1
+    end
+    if batch_unreachable(ARGV[3] .. id, before) then break end
+  end
   table.insert(plan, { id, f })
 end
 local requeued, dead = 0, 0

@@ -274,6 +274,14 @@ class BatchTest {
                                             .delay(Duration.ofMinutes(1))
                                             .build())));
             assertField(
+                    "onComplete.group",
+                    () -> engine.submitBatch(
+                            List.of(Submission.of("ok", 1)),
+                            new Submission(
+                                    "done",
+                                    null,
+                                    SubmitOptions.builder().group("g").build())));
+            assertField(
                     "onComplete.payload",
                     () -> engine.submitBatch(List.of(Submission.of("ok", 1)), Submission.of("done", List.of(1))));
             assertField(

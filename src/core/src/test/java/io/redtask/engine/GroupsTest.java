@@ -205,6 +205,7 @@ class GroupsTest {
             engine.admin().setGroupConcurrency("default", 1);
             String first = engine.submit("work", 1, group("g"));
             String second = engine.submit("work", 2, group("g"));
+            assertEquals("g", engine.status(first).orElseThrow().group(), "a task shows its group");
             RedisStorage store = fixture.store();
             io.redtask.store.TaskStore tasks = store.tasks();
             UnifiedJedis redis = RedisProbe.client(store);

@@ -181,6 +181,7 @@ class QueueLimitsIT {
         }
         assertEquals(1, ItSupport.maxOverlap(awaitSucceeded(first)), "one of tenant-1 at a time");
         assertEquals(1, ItSupport.maxOverlap(awaitSucceeded(second)), "one of tenant-2 at a time");
+        assertEquals("tenant-1", awaitSucceeded(first).get(0).getString("group"), "a task's JSON shows its group");
         List<JsonObject> all = new ArrayList<>(awaitSucceeded(first));
         all.addAll(awaitSucceeded(second));
         assertEquals(2, ItSupport.maxOverlap(all), "the two groups ran side by side");

@@ -40,6 +40,9 @@ public final class TaskJson {
         if (s.submittedBy() != null) {
             b.add("submittedBy", s.submittedBy());
         }
+        if (s.group() != null) {
+            b.add("group", s.group());
+        }
         if (s.traceId() != null) {
             // The trace the task belongs to (DESIGN.md: "traceId", 32 hex), from its submitter's span.
             b.add("traceId", s.traceId());
