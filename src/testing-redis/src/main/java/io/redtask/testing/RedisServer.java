@@ -70,8 +70,7 @@ public final class RedisServer implements AutoCloseable {
             }
             RedisServer server = new RedisServer(dir, false, args);
             server.tlsPort = certificate == null ? 0 : tls;
-            server.port = freePort();
-            server.launch();
+            server.launchOnAFreePort();
             return server;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start redis-server: " + e.getMessage(), e);
@@ -104,8 +103,7 @@ public final class RedisServer implements AutoCloseable {
     public static RedisServer start(boolean appendOnly, List<String> extraArgs) {
         try {
             RedisServer server = new RedisServer(Files.createTempDirectory("redtask-redis-"), appendOnly, extraArgs);
-            server.port = freePort();
-            server.launch();
+            server.launchOnAFreePort();
             return server;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start redis-server: " + e.getMessage(), e);
@@ -303,6 +301,44 @@ public final class RedisServer implements AutoCloseable {
         }
         throw new IllegalStateException("redis-server not found: install it (apt-get install redis-server) "
                 + "or run scripts/test, which does");
+    }
+
+    /**
+     * Launches on a free port, and on another when that one was taken before Redis could bind it:
+     * any process may take a port between {@link #freePort()} and the bind (outgoing connections
+     * use the same range). A cluster node also binds port + 10000 for its bus (seen taken in CI).
+     */
+    private void launchOnAFreePort() throws IOException {
+        boolean cluster = extraArgs.contains("--cluster-enabled");
+        for (int attempt = 1; ; attempt++) {
+            port = cluster ? freePortWithBus() : freePort();
+            try {
+                launch();
+                return;
+            } catch (IOException e) {
+                if (attempt >= 5 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static int freePortWithBus() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            int p = freePort();
+            if (p + 10_000 <= 65_535 && canBind(p + 10_000)) {
+                return p;
+            }
+        }
+        throw new IOException("no free port whose cluster bus port (+10000) is free too");
+    }
+
+    private static boolean canBind(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static int freePort() throws IOException {
