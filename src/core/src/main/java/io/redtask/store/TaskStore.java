@@ -113,11 +113,7 @@ public interface TaskStore {
 
     /**
      * Tasks claimed by one call, when the next scheduled task is due (-1 for none), and, when the
-     * queue's rate limit let nothing start, when the next start is allowed (-1 otherwise).
+     * queue's rate limit is used up, when the next start is allowed (-1 otherwise).
      */
-    record ClaimBatch(List<ClaimedTask> tasks, long nextDueAt, long throttledUntil) {
-        public ClaimBatch(List<ClaimedTask> tasks, long nextDueAt) {
-            this(tasks, nextDueAt, -1);
-        }
-    }
+    record ClaimBatch(List<ClaimedTask> tasks, long nextDueAt, long throttledUntil) {}
 }

@@ -59,10 +59,7 @@ local function batch_release_callback(q, batchId, b, now)
   redis.call('HDEL', key, 'waitsFor')
   redis.call('ZADD', q .. 'ready:' .. c[3], score, b.callback)
   redis.call('SADD', q .. 'types', c[3])
-  -- One wake token, as lib_task's wake gives (a fetcher looks again within its poll anyway).
-  redis.call('LPUSH', q .. 'wake', '1')
-  redis.call('LTRIM', q .. 'wake', 0, 63)
-  redis.call('PEXPIRE', q .. 'wake', 10000)
+  wake(q .. 'wake', 1)
 end
 
 -- Whether what a member's end may touch beyond the caller's own keys is out of this script's reach:
@@ -78,7 +75,7 @@ local function batch_unreachable(taskKey, endingBefore)
   end
   local q = batch_queue_prefix(taskKey)
   local b = redis.pcall('HMGET', q .. 'batch:' .. id, 'state', 'pending', 'callback')
-  if type(b) == 'table' and b.err then
+  if failed(b) then
     return true
   end
   if b[1] ~= 'running' or (tonumber(b[2]) or 0) - (endingBefore or 0) > 1 then
@@ -88,7 +85,7 @@ local function batch_unreachable(taskKey, endingBefore)
   local keys = { q .. 'batches:running', q .. 'batches:done', q .. 'stats', q .. 'seq', q .. 'types', q .. 'wake' }
   if b[3] and b[3] ~= '' then
     local t = redis.pcall('HGET', q .. 'task:' .. b[3], 'type')
-    if type(t) == 'table' and t.err then
+    if failed(t) then
       return true
     end
     if t then
@@ -97,7 +94,7 @@ local function batch_unreachable(taskKey, endingBefore)
   end
   for _, k in ipairs(keys) do
     local r = redis.pcall('EXISTS', k)
-    if type(r) == 'table' and r.err then
+    if failed(r) then
       return true
     end
   end

@@ -4,7 +4,6 @@
 -- attempts, maxAttempts, priority, score, fence, createdAt, runAt, timeoutMs, idemKey, backoffBase,
 -- backoffCap, startedAt, owner, lease, result, error, finishedAt, stalls; batch, batchEnd, waitsFor
 -- (lib_batch).
--- @include lib_batch
 
 -- Whether the caller still holds the task: its owner token is the current fencing token and the
 -- task is running. A stale caller (lease lost, cancelled) must change nothing.
@@ -35,6 +34,9 @@ end
 local function failed(reply)
   return type(reply) == 'table' and reply.err ~= nil
 end
+
+-- Batch accounting, called by bury below; it uses wake and failed above.
+-- @include lib_batch
 
 -- Moves a task to the dead set at now; its record is kept for keep ms. Dead-set entries older
 -- than the retention have lost their records (they expired): forget them too, so the set stays

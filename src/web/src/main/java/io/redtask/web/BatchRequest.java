@@ -2,13 +2,9 @@ package io.redtask.web;
 
 import io.redtask.InvalidRequestException;
 import io.redtask.Submission;
-import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 
-import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -27,37 +23,13 @@ record BatchRequest(List<TaskRequest> tasks, TaskRequest onComplete) {
 
     /** Reads a body whose payloads may nest at most {@code maxDepth} levels. */
     static BatchRequest parse(String body, int maxDepth, String submittedBy) {
-        if (body == null || body.isBlank()) {
-            throw new InvalidRequestException(
-                    "body",
-                    "is empty; expected a JSON object such as {\"tasks\":[{\"type\":\"echo\",\"payload\":1}],"
-                            + "\"onComplete\":{\"type\":\"echo\"}}");
-        }
         // The body, the tasks array and a task's object are three levels; payloads are inside them.
-        if (io.redtask.engine.SubmitLimits.depth(body, maxDepth + 3) > maxDepth + 3) {
-            throw new InvalidRequestException(
-                    "payload",
-                    "nests arrays and objects more than " + maxDepth + " levels deep (redtask.limits.json-depth)");
-        }
-        JsonObject json;
-        try (JsonReader reader = Json.createReader(new StringReader(body))) {
-            JsonValue value = reader.readValue();
-            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-                throw new InvalidRequestException(
-                        "body",
-                        "must be a JSON object, was "
-                                + value.getValueType().name().toLowerCase());
-            }
-            json = value.asJsonObject();
-        } catch (JsonException e) {
-            throw new InvalidRequestException("body", "is not valid JSON: " + e.getMessage());
-        }
-        for (String key : json.keySet()) {
-            if (!FIELDS.contains(key)) {
-                throw new InvalidRequestException(
-                        key, "is not a known field; known fields: " + new java.util.TreeSet<>(FIELDS));
-            }
-        }
+        JsonObject json = JsonBody.object(
+                body,
+                maxDepth,
+                3,
+                "{\"tasks\":[{\"type\":\"echo\",\"payload\":1}],\"onComplete\":{\"type\":\"echo\"}}");
+        JsonBody.onlyFields(json, FIELDS);
         JsonValue tasks = json.get("tasks");
         if (tasks == null || tasks.getValueType() != JsonValue.ValueType.ARRAY) {
             throw new InvalidRequestException("tasks", "is required: an array of task bodies as POST /api/tasks takes");

@@ -29,8 +29,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 
-import java.util.Objects;
-
 /**
  * Batches of tasks with a completion callback.
  *
@@ -71,13 +69,16 @@ public class BatchesResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response submit(String body) {
-        BatchRequest request = BatchRequest.parse(body, limits.jsonDepth(), owner());
-        int maxPriority = web.get().maxPriority();
+        Caller caller = caller();
+        BatchRequest request = BatchRequest.parse(body, limits.jsonDepth(), caller.owner());
         for (int i = 0; i < request.tasks().size(); i++) {
-            checkPriority("tasks[" + i + "].priority", request.tasks().get(i), maxPriority);
+            caller.checkPriority(
+                    "tasks[" + i + "].priority",
+                    request.tasks().get(i).options().priority());
         }
         if (request.onComplete() != null) {
-            checkPriority("onComplete.priority", request.onComplete(), maxPriority);
+            caller.checkPriority(
+                    "onComplete.priority", request.onComplete().options().priority());
         }
         BatchReceipt receipt = scheduler.submitBatchForReceipt(request.submissions(), request.callback());
         JsonArrayBuilder ids = Json.createArrayBuilder();
@@ -91,16 +92,6 @@ public class BatchesResource {
         return Response.created(uri.getAbsolutePathBuilder().path(receipt.id()).build())
                 .entity(json.build().toString())
                 .build();
-    }
-
-    private void checkPriority(String field, TaskRequest r, int maxPriority) {
-        if (r.options().priority() > maxPriority && !isAdmin()) {
-            // Priorities order everyone's tasks: an open or submitter caller must not jump the queue.
-            throw new InvalidRequestException(
-                    field,
-                    "above " + maxPriority + " needs the admin role (redtask.rest.max-priority), was "
-                            + r.options().priority());
-        }
     }
 
     @GET
@@ -133,19 +124,12 @@ public class BatchesResource {
                 .toString();
     }
 
-    /** The caller's name when tasks are secured (it then owns what it submits), else {@code null}. */
-    private String owner() {
-        return web.get().secureTasks() && security != null && security.getUserPrincipal() != null
-                ? security.getUserPrincipal().getName()
-                : null;
-    }
-
     /** A batch this caller may see: any with tasks open or for admins; with secure-tasks, its own. */
     private boolean visible(BatchStatus s) {
-        return !web.get().secureTasks() || isAdmin() || Objects.equals(s.submittedBy(), owner());
+        return caller().sees(s.submittedBy());
     }
 
-    private boolean isAdmin() {
-        return security != null && security.getUserPrincipal() != null && security.isUserInRole(AccessFilter.ADMIN);
+    private Caller caller() {
+        return new Caller(security, web.get());
     }
 }

@@ -2,15 +2,10 @@ package io.redtask.web;
 
 import io.redtask.InvalidRequestException;
 import io.redtask.SubmitOptions;
-import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParsingException;
 
-import java.io.StringReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -63,31 +58,8 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
      * off). A header that is not a valid traceparent is ignored, as W3C Trace Context says.
      */
     static TaskRequest parse(String body, int maxDepth, String submittedBy, String traceparent) {
-        if (body == null || body.isBlank()) {
-            throw new InvalidRequestException(
-                    "body", "is empty; expected a JSON object such as {\"type\":\"echo\",\"payload\":{}}");
-        }
         // The body's own object is one level; the payload is inside it.
-        if (io.redtask.engine.SubmitLimits.depth(body, maxDepth + 1) > maxDepth + 1) {
-            throw new InvalidRequestException(
-                    "payload",
-                    "nests arrays and objects more than " + maxDepth + " levels deep (redtask.limits.json-depth)");
-        }
-        JsonObject json;
-        try (JsonReader reader = Json.createReader(new StringReader(body))) {
-            JsonValue value = reader.readValue();
-            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-                throw new InvalidRequestException(
-                        "body",
-                        "must be a JSON object, was "
-                                + value.getValueType().name().toLowerCase());
-            }
-            json = value.asJsonObject();
-        } catch (JsonParsingException e) {
-            throw new InvalidRequestException("body", "is not valid JSON: " + e.getMessage());
-        } catch (JsonException e) {
-            throw new InvalidRequestException("body", "is not valid JSON: " + e.getMessage());
-        }
+        JsonObject json = JsonBody.object(body, maxDepth, 1, "{\"type\":\"echo\",\"payload\":{}}");
         return of(json, submittedBy, traceparent);
     }
 
@@ -97,12 +69,7 @@ record TaskRequest(String type, JsonValue payload, SubmitOptions options) {
     }
 
     private static TaskRequest of(JsonObject json, String submittedBy, String traceparent) {
-        for (String key : json.keySet()) {
-            if (!FIELDS.contains(key)) {
-                throw new InvalidRequestException(
-                        key, "is not a known field; known fields: " + new java.util.TreeSet<>(FIELDS));
-            }
-        }
+        JsonBody.onlyFields(json, FIELDS);
         String type = string(json, "type");
         if (type == null || type.isBlank()) {
             throw new InvalidRequestException("type", "is required");

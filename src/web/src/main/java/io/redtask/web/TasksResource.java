@@ -1,13 +1,11 @@
 package io.redtask.web;
 
-import io.redtask.InvalidRequestException;
 import io.redtask.SubmitReceipt;
 import io.redtask.TaskScheduler;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.cdi.RedTaskConfig;
 import io.redtask.engine.SubmitLimits;
-import io.redtask.web.security.AccessFilter;
 import io.redtask.web.security.TaskEndpoint;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -58,15 +56,9 @@ public class TasksResource {
     @Consumes(MediaType.WILDCARD)
     public Response submit(String body, @HeaderParam("traceparent") String traceparent) {
         // With secure-tasks on, a task belongs to whoever submitted it: only they (and admins) see it.
-        TaskRequest request = TaskRequest.parse(body, limits.jsonDepth(), owner(), traceparent);
-        int maxPriority = web.get().maxPriority();
-        if (request.options().priority() > maxPriority && !isAdmin()) {
-            // Priorities order everyone's tasks: an open or submitter caller must not jump the queue.
-            throw new InvalidRequestException(
-                    "priority",
-                    "above " + maxPriority + " needs the admin role " + "(redtask.rest.max-priority), was "
-                            + request.options().priority());
-        }
+        Caller caller = caller();
+        TaskRequest request = TaskRequest.parse(body, limits.jsonDepth(), caller.owner(), traceparent);
+        caller.checkPriority("priority", request.options().priority());
         SubmitReceipt receipt = scheduler.submitForReceipt(request.type(), request.payload(), request.options());
         var json = Json.createObjectBuilder().add("id", receipt.id());
         if (receipt.state() == null) {
@@ -85,20 +77,13 @@ public class TasksResource {
                 .build();
     }
 
-    /** The caller's name when tasks are secured (it then owns what it submits), else {@code null}. */
-    private String owner() {
-        return web.get().secureTasks() && security != null && security.getUserPrincipal() != null
-                ? security.getUserPrincipal().getName()
-                : null;
-    }
-
     /** A task this caller may see: any with tasks open or for admins; with secure-tasks, its own. */
     private boolean visible(TaskStatus s) {
-        return !web.get().secureTasks() || isAdmin() || java.util.Objects.equals(s.submittedBy(), owner());
+        return caller().sees(s.submittedBy());
     }
 
-    private boolean isAdmin() {
-        return security != null && security.getUserPrincipal() != null && security.isUserInRole(AccessFilter.ADMIN);
+    private Caller caller() {
+        return new Caller(security, web.get());
     }
 
     /** Cancels a task: 200 when cancelled, 409 when it had already finished, 404 when there is none. */

@@ -20,7 +20,8 @@ class AdminJsonTest {
 
     @Test
     void aQueueHasEveryFieldWithNullsForTheUnknown() {
-        JsonObject q = AdminJson.queue(new QueueStats("default", 1, 2, 3, 4, true, null, 5, 6, 7, 8, 9, null));
+        JsonObject q =
+                AdminJson.queue(new QueueStats("default", 1, 2, 3, 4, true, null, 5, 6, 7, 8, 9, null, null, null));
         assertEquals("default", q.getString("name"));
         assertEquals(4, q.getInt("dead"));
         assertTrue(q.getBoolean("paused"));
