@@ -14,10 +14,9 @@ import io.redtask.engine.RedTaskEngine;
 import io.redtask.redis.Keys;
 import io.redtask.redis.RedisStorage;
 import io.redtask.testing.RedisCluster;
-import io.redtask.testing.RedisServer;
+import io.redtask.testing.SlotMove;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,38 +109,10 @@ class BatchSlotMigrationTest {
         }
         engine.start();
 
-        int slot;
-        try (Jedis any = node(cluster.nodes().get(0))) {
-            slot = (int) any.clusterKeySlot("{hot}");
-        }
-        RedisServer source = owner(cluster, slot);
-        RedisServer target =
-                cluster.nodes().stream().filter(n -> n != source).findFirst().orElseThrow();
-        try (Jedis src = node(source);
-                Jedis dst = node(target)) {
-            String sourceId = src.clusterMyId();
-            String targetId = dst.clusterMyId();
-            dst.clusterSetSlotImporting(slot, sourceId);
-            src.clusterSetSlotMigrating(slot, targetId);
-            int moves = 0;
-            for (List<String> keys; !(keys = src.clusterGetKeysInSlot(slot, 5)).isEmpty(); ) {
-                src.migrate(
-                        "127.0.0.1",
-                        target.port(),
-                        0,
-                        5_000,
-                        new redis.clients.jedis.params.MigrateParams(),
-                        keys.toArray(String[]::new));
-                // Slowly, so that members end all through the move.
-                java.util.concurrent.locks.LockSupport.parkNanos(3_000_000);
-                moves++;
-            }
-            assertTrue(moves > 0, "keys were migrated");
-            for (RedisServer n : cluster.nodes()) {
-                try (Jedis j = node(n)) {
-                    j.clusterSetSlotNode(slot, targetId);
-                }
-            }
+        try (SlotMove move = SlotMove.of(cluster, "{hot}").start()) {
+            // Slowly, so that members end all through the move.
+            assertTrue(move.migrateRest(5, Duration.ofMillis(3)) > 0, "keys were migrated");
+            move.finish();
         }
 
         await().atMost(Duration.ofSeconds(60))
@@ -210,20 +181,9 @@ class BatchSlotMigrationTest {
         probe.zadd(keys.dead("hot"), now, "hot:none-dead");
         probe.zadd(keys.lingering("hot"), 0, "hot:none:0");
 
-        int slot;
-        try (Jedis any = node(cluster.nodes().get(0))) {
-            slot = (int) any.clusterKeySlot("{hot}");
-        }
-        RedisServer source = owner(cluster, slot);
-        RedisServer target =
-                cluster.nodes().stream().filter(n -> n != source).findFirst().orElseThrow();
         String record = keys.prefix() + ":{hot}:batch:" + batch.id();
-        try (Jedis src = node(source);
-                Jedis dst = node(target)) {
-            String targetId = dst.clusterMyId();
-            dst.clusterSetSlotImporting(slot, src.clusterMyId());
-            src.clusterSetSlotMigrating(slot, targetId);
-            src.migrate("127.0.0.1", target.port(), 0, 5_000, new redis.clients.jedis.params.MigrateParams(), record);
+        try (SlotMove move = SlotMove.of(cluster, "{hot}").start()) {
+            move.migrate(record);
 
             org.junit.jupiter.api.Assertions.assertThrows(
                     StoreUnavailableException.class, () -> tasks.complete(claimed, "null", now));
@@ -232,20 +192,8 @@ class BatchSlotMigrationTest {
                     engine.status(claimed.id()).orElseThrow().state(),
                     "nothing changed");
 
-            for (List<String> rest; !(rest = src.clusterGetKeysInSlot(slot, 50)).isEmpty(); ) {
-                src.migrate(
-                        "127.0.0.1",
-                        target.port(),
-                        0,
-                        5_000,
-                        new redis.clients.jedis.params.MigrateParams(),
-                        rest.toArray(String[]::new));
-            }
-            for (RedisServer n : cluster.nodes()) {
-                try (Jedis j = node(n)) {
-                    j.clusterSetSlotNode(slot, targetId);
-                }
-            }
+            move.migrateRest(50, Duration.ZERO);
+            move.finish();
         }
         assertTrue(await().atMost(Duration.ofSeconds(10))
                 .ignoreException(StoreUnavailableException.class)
@@ -256,20 +204,5 @@ class BatchSlotMigrationTest {
         assertEquals(
                 io.redtask.TaskState.QUEUED,
                 engine.status(batch.onComplete()).orElseThrow().state());
-    }
-
-    private static Jedis node(RedisServer n) {
-        return new Jedis("127.0.0.1", n.port());
-    }
-
-    private static RedisServer owner(RedisCluster cluster, int slot) {
-        for (RedisServer n : cluster.nodes()) {
-            try (Jedis j = node(n)) {
-                if (!j.clusterGetKeysInSlot(slot, 1).isEmpty() || j.clusterCountKeysInSlot(slot) > 0) {
-                    return n;
-                }
-            }
-        }
-        throw new IllegalStateException("no node holds keys of slot " + slot);
     }
 }

@@ -11,10 +11,9 @@ import io.redtask.engine.RedTaskEngine;
 import io.redtask.redis.Keys;
 import io.redtask.redis.RedisStorage;
 import io.redtask.testing.RedisCluster;
-import io.redtask.testing.RedisServer;
+import io.redtask.testing.SlotMove;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,11 +86,8 @@ class ClusterSlotMigrationTest {
         engine.start();
 
         // The slot of queue "hot" moves from its owner to another master while the engine works.
-        int slot;
-        try (Jedis any = node(cluster.nodes().get(0))) {
-            slot = (int) (long) any.clusterKeySlot("{hot}");
-        }
-        RedisServer source = owner(cluster, slot);
+        SlotMove move = SlotMove.of(cluster, "{hot}");
+
         // Submits go on, from another thread, in the middle of the move.
         List<String> duringMove = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicBoolean moving = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -108,30 +104,10 @@ class ClusterSlotMigrationTest {
             }
         });
         submitter.start();
-        RedisServer target =
-                cluster.nodes().stream().filter(n -> n != source).findFirst().orElseThrow();
-        try (Jedis src = node(source);
-                Jedis dst = node(target)) {
-            String sourceId = src.clusterMyId();
-            String targetId = dst.clusterMyId();
-            dst.clusterSetSlotImporting(slot, sourceId);
-            src.clusterSetSlotMigrating(slot, targetId);
-            int moved = 0;
-            for (List<String> batch; !(batch = src.clusterGetKeysInSlot(slot, 5)).isEmpty(); ) {
-                src.migrate(
-                        "127.0.0.1",
-                        target.port(),
-                        0,
-                        5_000,
-                        new redis.clients.jedis.params.MigrateParams(),
-                        batch.toArray(String[]::new));
-                moved += batch.size();
-            }
-            for (RedisServer n : cluster.nodes()) {
-                try (Jedis j = node(n)) {
-                    j.clusterSetSlotNode(slot, targetId);
-                }
-            }
+        try (move) {
+            move.start();
+            int moved = move.migrateRest(5, Duration.ZERO);
+            move.finish();
             assertTrue(moved > 0, "keys were migrated");
         } finally {
             moving.set(false);
@@ -162,21 +138,5 @@ class ClusterSlotMigrationTest {
                     .until(() -> engine.submitAll(batch), r -> true));
         }
         return ids;
-    }
-
-    /** A plain connection to one node, for the cluster commands that move a slot. */
-    private static Jedis node(RedisServer n) {
-        return new Jedis("127.0.0.1", n.port());
-    }
-
-    private static RedisServer owner(RedisCluster cluster, int slot) throws Exception {
-        for (RedisServer n : cluster.nodes()) {
-            try (Jedis j = node(n)) {
-                if (!j.clusterGetKeysInSlot(slot, 1).isEmpty() || j.clusterCountKeysInSlot(slot) > 0) {
-                    return n;
-                }
-            }
-        }
-        throw new IllegalStateException("no node holds keys of slot " + slot);
     }
 }
