@@ -19,15 +19,10 @@ import io.redtask.testing.WorkerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,31 +56,10 @@ class BatchKilledServerTest {
     @Test
     void membersOfAKilledServerEndElsewhereAndTheCallbackRunsOnce() throws Exception {
         String prefix = "batch-killed";
-        Process victim = new ProcessBuilder(
-                        Paths.get(System.getProperty("java.home"), "bin", "java")
-                                .toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        WorkerProcess.class.getName(),
-                        REDIS.url(),
-                        prefix,
-                        "victim")
-                .redirectError(new File("target/batch-worker-process.log"))
-                .start();
-        Set<String> startedByVictim = ConcurrentHashMap.newKeySet();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in =
-                    new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    if (line.startsWith("STARTED ")) {
-                        startedByVictim.add(line.substring(8));
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // the process was killed
-            }
-        });
-        reader.start();
+        WorkerProcess.Running victimJvm =
+                WorkerProcess.launch(REDIS.url(), prefix, "victim", new File("target/batch-worker-process.log"));
+        Process victim = victimJvm.process();
+        Set<String> startedByVictim = victimJvm.started();
 
         ExecutorService workers = Executors.newFixedThreadPool(4);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(6);

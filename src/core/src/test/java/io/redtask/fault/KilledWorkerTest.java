@@ -12,11 +12,7 @@ import io.redtask.testing.WorkerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,31 +42,10 @@ class KilledWorkerTest {
     @Test
     void tasksOfAKilledServerAreRunByAnotherAfterTheirLeasesExpire() throws Exception {
         String prefix = "killed";
-        Process victim = new ProcessBuilder(
-                        Paths.get(System.getProperty("java.home"), "bin", "java")
-                                .toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        WorkerProcess.class.getName(),
-                        REDIS.url(),
-                        prefix,
-                        "victim")
-                .redirectError(new File("target/worker-process.log"))
-                .start();
-        Set<String> startedByVictim = ConcurrentHashMap.newKeySet();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in =
-                    new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    if (line.startsWith("STARTED ")) {
-                        startedByVictim.add(line.substring(8));
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // the process was killed
-            }
-        });
-        reader.start();
+        WorkerProcess.Running victimJvm =
+                WorkerProcess.launch(REDIS.url(), prefix, "victim", new File("target/worker-process.log"));
+        Process victim = victimJvm.process();
+        Set<String> startedByVictim = victimJvm.started();
 
         ExecutorService workers = Executors.newFixedThreadPool(4);
         ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(6);
