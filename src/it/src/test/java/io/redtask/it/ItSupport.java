@@ -290,4 +290,20 @@ final class ItSupport {
         }
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     }
+
+    /**
+     * Where the test server's localConnector says it listens (what JConsole finds by process id):
+     * the address Liberty writes to {@code logs/state/com.ibm.ws.jmx.local.address}.
+     */
+    static String localConnectorAddress() throws IOException {
+        Path servers =
+                Paths.get(System.getProperty("redtask.it.libs")).getParent().resolve("liberty/wlp/usr/servers");
+        try (java.util.stream.Stream<Path> dirs = Files.list(servers)) {
+            Path file = dirs.map(d -> d.resolve("logs/state/com.ibm.ws.jmx.local.address"))
+                    .filter(Files::isRegularFile)
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no localConnector address under " + servers));
+            return Files.readString(file).strip();
+        }
+    }
 }

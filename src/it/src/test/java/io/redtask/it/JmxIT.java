@@ -17,16 +17,11 @@ import javax.management.RuntimeMBeanException;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
-import java.io.IOException;
 import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,7 +58,7 @@ class JmxIT {
     @BeforeEach
     void connect() throws Exception {
         rest = new ItSupport.Client(Deployments.webRoot(base), null);
-        connector = JMXConnectorFactory.connect(new JMXServiceURL(localConnectorAddress()));
+        connector = JMXConnectorFactory.connect(new JMXServiceURL(ItSupport.localConnectorAddress()));
         jmx = connector.getMBeanServerConnection();
         queue = new ObjectName("io.redtask:type=Queue,name=default");
         workers = new ObjectName("io.redtask:type=Workers");
@@ -78,19 +73,6 @@ class JmxIT {
         }
         if (connector != null) {
             connector.close();
-        }
-    }
-
-    /** Where Liberty's localConnector says it listens (what JConsole finds by process id). */
-    private static String localConnectorAddress() throws IOException {
-        Path servers =
-                Paths.get(System.getProperty("redtask.it.libs")).getParent().resolve("liberty/wlp/usr/servers");
-        try (Stream<Path> dirs = Files.list(servers)) {
-            Path file = dirs.map(d -> d.resolve("logs/state/com.ibm.ws.jmx.local.address"))
-                    .filter(Files::isRegularFile)
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no localConnector address under " + servers));
-            return Files.readString(file).strip();
         }
     }
 

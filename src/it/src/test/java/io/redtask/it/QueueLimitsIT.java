@@ -18,17 +18,12 @@ import javax.management.RuntimeMBeanException;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
-import java.io.IOException;
 import java.net.URL;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,7 +59,7 @@ class QueueLimitsIT {
     void connect() throws Exception {
         anonymous = new ItSupport.Client(Deployments.webRoot(base), null);
         admin = anonymous.as(ItSupport.admin());
-        connector = JMXConnectorFactory.connect(new JMXServiceURL(localConnectorAddress()));
+        connector = JMXConnectorFactory.connect(new JMXServiceURL(ItSupport.localConnectorAddress()));
         jmx = connector.getMBeanServerConnection();
         queue = new ObjectName("io.redtask:type=Queue,name=" + QUEUE);
     }
@@ -76,19 +71,6 @@ class QueueLimitsIT {
         admin.put("api/queues/" + QUEUE + "/group-concurrency", "{\"limit\":null}");
         if (connector != null) {
             connector.close();
-        }
-    }
-
-    /** Where Liberty's localConnector says it listens (what JConsole finds by process id). */
-    private static String localConnectorAddress() throws IOException {
-        Path servers =
-                Paths.get(System.getProperty("redtask.it.libs")).getParent().resolve("liberty/wlp/usr/servers");
-        try (Stream<Path> dirs = Files.list(servers)) {
-            Path file = dirs.map(d -> d.resolve("logs/state/com.ibm.ws.jmx.local.address"))
-                    .filter(Files::isRegularFile)
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no localConnector address under " + servers));
-            return Files.readString(file).strip();
         }
     }
 
