@@ -203,6 +203,8 @@ public record RedTaskConfig(
                 .pollInterval(duration(c, "redtask.poll-interval", d.pollInterval()))
                 .claimBatch(
                         c.getOptionalValue("redtask.claim-batch", Integer.class).orElse(d.claimBatch()))
+                .claimOnSubmit(c.getOptionalValue("redtask.claim-on-submit", Boolean.class)
+                        .orElse(d.claimOnSubmit()))
                 .shutdownGrace(duration(c, "redtask.shutdown-grace", d.shutdownGrace()))
                 .retention(
                         duration(c, "redtask.keep.succeeded", d.keepSucceeded()),

@@ -41,6 +41,8 @@ import java.util.List;
  *                          (1 or more: never)
  * @param limits            bounds of what a submit or a schedule may ask for ({@code redtask.limits.*},
  *                          {@code redtask.queues.allowed}); {@link SubmitLimits.Limits#DEFAULTS} unless set
+ * @param claimOnSubmit     whether a submit to a queue this server serves, while it has idle workers,
+ *                          claims the queue's next tasks for them in its own round trip (default on)
  */
 public record EngineSettings(
         String nodeId,
@@ -68,7 +70,8 @@ public record EngineSettings(
         Duration servedCheck,
         Durability durability,
         double memoryHighWater,
-        SubmitLimits.Limits limits) {
+        SubmitLimits.Limits limits,
+        boolean claimOnSubmit) {
 
     /** Every default, in one place: what {@link #builder(String)} starts from. */
     public static final EngineSettings DEFAULTS = builder("defaults").build();
@@ -170,6 +173,7 @@ public record EngineSettings(
         b.durability = durability;
         b.memoryHighWater = memoryHighWater;
         b.limits = limits;
+        b.claimOnSubmit = claimOnSubmit;
         return b;
     }
 
@@ -205,6 +209,7 @@ public record EngineSettings(
         private Durability durability = Durability.ASYNC;
         private double memoryHighWater = 0.9;
         private SubmitLimits.Limits limits = SubmitLimits.Limits.DEFAULTS;
+        private boolean claimOnSubmit = true;
 
         private Builder(String nodeId) {
             this.nodeId = nodeId;
@@ -330,6 +335,16 @@ public record EngineSettings(
             return this;
         }
 
+        /**
+         * Whether a submit to a queue this server serves, while it has idle workers, claims the
+         * queue's next tasks for them in the same round trip (default {@code true}). Off, every
+         * task waits for a fetcher to be woken and claim it.
+         */
+        public Builder claimOnSubmit(boolean v) {
+            claimOnSubmit = v;
+            return this;
+        }
+
         /** Bounds of what a submit or a schedule may ask for. */
         public Builder limits(SubmitLimits.Limits v) {
             limits = v;
@@ -363,7 +378,8 @@ public record EngineSettings(
                     servedCheck,
                     durability,
                     memoryHighWater,
-                    limits);
+                    limits,
+                    claimOnSubmit);
         }
     }
 }

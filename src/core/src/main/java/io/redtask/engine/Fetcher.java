@@ -1,12 +1,10 @@
 package io.redtask.engine;
 
 import io.redtask.StoreUnavailableException;
-import io.redtask.store.ClaimedTask;
 import io.redtask.store.TaskStore;
 import io.redtask.store.TaskStore.ClaimBatch;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,7 +21,7 @@ final class Fetcher implements Runnable {
     private final String queue;
     private final TaskStore tasks;
     private final Workers workers;
-    private final Processor processor;
+    private final AttemptStarter starter;
     private final HandlerCatalog handlers;
     private final Lifecycle lifecycle;
     private final FetcherMonitor monitor;
@@ -34,7 +32,7 @@ final class Fetcher implements Runnable {
             String queue,
             TaskStore tasks,
             Workers workers,
-            Processor processor,
+            AttemptStarter starter,
             HandlerCatalog handlers,
             Lifecycle lifecycle,
             FetcherMonitor monitor,
@@ -43,7 +41,7 @@ final class Fetcher implements Runnable {
         this.queue = queue;
         this.tasks = tasks;
         this.workers = workers;
-        this.processor = processor;
+        this.starter = starter;
         this.handlers = handlers;
         this.lifecycle = lifecycle;
         this.monitor = monitor;
@@ -86,7 +84,7 @@ final class Fetcher implements Runnable {
                 ClaimBatch batch = tasks.claim(queue, slots, now, lease, settings.nodeId(), handlers.types());
                 int taken = slots;
                 slots = 0;
-                startAll(batch.tasks(), taken, now + lease);
+                starter.startAll(batch.tasks(), taken, now + lease);
                 if (outageLogged) {
                     LOG.info(() -> "RedTask: Redis answers again; fetching from queue '" + queue + "' resumed");
                     outageLogged = false;
@@ -107,7 +105,9 @@ final class Fetcher implements Runnable {
                     if (batch.nextDueAt() >= 0) {
                         wait = Math.max(1, Math.min(wait, batch.nextDueAt() - now));
                     }
-                    tasks.awaitWork(queue, wait);
+                    if (tasks.awaitWork(queue, wait)) {
+                        passWakeIfBusy();
+                    }
                 }
             } catch (StoreUnavailableException e) {
                 if (!lifecycle.isRunning()) {
@@ -137,27 +137,14 @@ final class Fetcher implements Runnable {
     }
 
     /**
-     * Starts the claimed tasks on the {@code taken} slots, one each, and gives back the slots left
-     * over. A task the executor refuses goes back to the queue unrun; so does every task after an
-     * unexpected failure, so that none waits for its lease to expire.
+     * A wake-up token just taken while every worker here got busy (a submit here claimed for them)
+     * is meant for a server that can take the task: pass it on rather than sit on it.
      */
-    private void startAll(List<ClaimedTask> claimed, int taken, long leaseDeadline) {
-        int consumed = 0; // slots now held by attempts, or given back by start
-        int settled = 0; // tasks started, or handed back to the store
-        try {
-            for (ClaimedTask task : claimed) {
-                consumed++;
-                if (!workers.start(task, leaseDeadline, processor::process)) {
-                    tasks.release(task);
-                    lifecycle.await(Math.max(1, settings.watchInterval().toMillis()));
-                }
-                settled++;
-            }
-        } finally {
-            for (int j = settled; j < claimed.size(); j++) {
-                Handback.quietly(tasks, claimed.get(j));
-            }
-            workers.giveBack(taken - consumed);
+    private void passWakeIfBusy() throws InterruptedException {
+        int free = workers.take(settings.claimBatch(), 0);
+        workers.giveBack(free);
+        if (free == 0) {
+            tasks.passWake(queue);
         }
     }
 }

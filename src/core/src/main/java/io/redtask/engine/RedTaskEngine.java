@@ -52,6 +52,7 @@ public final class RedTaskEngine implements TaskScheduler {
     private final Lifecycle lifecycle = new Lifecycle();
     private final FetcherMonitor fetchers = new FetcherMonitor();
     private final Workers workers;
+    private final AttemptStarter starter;
     private final Submitter submitter;
     private final Batches batches;
     private final Schedules schedules;
@@ -77,14 +78,16 @@ public final class RedTaskEngine implements TaskScheduler {
         events = new EventSink(b.listeners);
         workers = new Workers(Objects.requireNonNull(b.workers, "workers"), clock, settings);
         MemoryGuard memory = new MemoryGuard(storage, clock, settings.memoryHighWater());
-        submitter =
-                new Submitter(tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle, memory, b.tracing);
-        batches = new Batches(submitter, storage.batches(), handlers, codec, clock, settings, memory);
-        schedules = new Schedules(storage.schedules(), handlers, codec, clock, settings.limits());
         // Claims and outcomes go over connections of their own (Storage.workers), so a flood of
         // submits and reads cannot hold up running tasks.
         TaskStore work = storage.workers().tasks();
         processor = new Processor(work, workers, handlers, codec, clock, settings, events, lifecycle, b.tracing);
+        starter = new AttemptStarter(work, workers, processor, lifecycle, settings);
+        SubmitClaims submitClaims = new SubmitClaims(workers, starter, handlers, lifecycle, settings);
+        submitter = new Submitter(
+                tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle, memory, b.tracing, submitClaims);
+        batches = new Batches(submitter, storage.batches(), handlers, codec, clock, settings, memory);
+        schedules = new Schedules(storage.schedules(), handlers, codec, clock, settings.limits());
         // Renewals, recovery and heartbeats go over connections of their own (Storage.housekeeping).
         Storage upkeep = storage.housekeeping();
         leaseKeeper = new LeaseKeeper(upkeep.tasks(), workers, clock, settings);
@@ -255,7 +258,7 @@ public final class RedTaskEngine implements TaskScheduler {
                     queue,
                     storage.workers().tasks(),
                     workers,
-                    processor,
+                    starter,
                     handlers,
                     lifecycle,
                     fetchers,

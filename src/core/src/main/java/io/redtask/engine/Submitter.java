@@ -41,6 +41,7 @@ final class Submitter {
     private final Lifecycle lifecycle;
     private final MemoryGuard memory;
     private final TaskTracing tracing;
+    private final SubmitClaims claims;
     private final Map<String, Long> servedChecks = new ConcurrentHashMap<>();
     private final Map<String, Long> unservedWarnings = new ConcurrentHashMap<>();
 
@@ -53,7 +54,9 @@ final class Submitter {
             EngineSettings settings,
             Lifecycle lifecycle,
             MemoryGuard memory,
-            TaskTracing tracing) {
+            TaskTracing tracing,
+            SubmitClaims claims) {
+        this.claims = claims;
         this.memory = memory;
         this.tracing = tracing;
         this.tasks = tasks;
@@ -82,7 +85,7 @@ final class Submitter {
         long now = clock.millis();
         NewTask task = prepared.task();
         memory.check();
-        EnqueueResult r = tasks.enqueue(task.queue(), List.of(task), now).get(0);
+        EnqueueResult r = enqueue(task.queue(), List.of(task), now).get(0);
         warnIfUnserved(task.queue(), now);
         if (!r.duplicate()) {
             return new SubmitReceipt(r.id(), r.state(), false);
@@ -106,13 +109,36 @@ final class Submitter {
         String[] ids = new String[prepared.size()];
         for (Map.Entry<String, List<Integer>> e : positionsByQueue.entrySet()) {
             List<NewTask> batch = e.getValue().stream().map(prepared::get).toList();
-            List<EnqueueResult> results = tasks.enqueue(e.getKey(), batch, now);
+            List<EnqueueResult> results = enqueue(e.getKey(), batch, now);
             warnIfUnserved(e.getKey(), now);
             for (int j = 0; j < results.size(); j++) {
                 ids[e.getValue().get(j)] = results.get(j).id();
             }
         }
         return List.of(ids);
+    }
+
+    /**
+     * Stores tasks of one queue; while this server has idle workers for it, the same round trip
+     * claims the queue's next tasks for them and starts them here ({@link SubmitClaims}).
+     */
+    private List<EnqueueResult> enqueue(String queue, List<NewTask> batch, long now) {
+        int due = 0;
+        for (NewTask t : batch) {
+            if (t.dueAt() <= now) {
+                due++;
+            }
+        }
+        int reserved = claims.reserve(queue, due);
+        TaskStore.Enqueued r;
+        try {
+            r = tasks.enqueue(queue, batch, now, reserved > 0 ? claims.claim() : null, reserved);
+        } catch (RuntimeException | Error e) {
+            claims.giveBack(reserved);
+            throw e;
+        }
+        claims.start(r.claimed(), reserved, now);
+        return r.results();
     }
 
     /**

@@ -32,6 +32,9 @@ import static io.redtask.redis.RedisCalls.call;
  */
 final class RedisTaskStore implements TaskStore {
 
+    /** How long an untaken wake-up token lasts (as in lib_task.lua's wake). */
+    private static final long WAKE_TOKEN_TTL_MS = 10_000;
+
     private final UnifiedJedis redis;
     private final Keys keys;
     private final RedisQueueStore queues;
@@ -55,14 +58,31 @@ final class RedisTaskStore implements TaskStore {
 
     @Override
     public List<EnqueueResult> enqueue(String queue, List<NewTask> tasks, long now) {
+        return enqueue(queue, tasks, now, null, 0).results();
+    }
+
+    @Override
+    public Enqueued enqueue(String queue, List<NewTask> tasks, long now, NextClaim claim, int max) {
         if (tasks.isEmpty()) {
-            return List.of();
+            return new Enqueued(List.of(), List.of());
         }
         queues.remember(queue);
-        List<String> k = new ArrayList<>(4 + 3 * tasks.size());
+        boolean claiming = claim != null && max > 0;
+        List<String> k = new ArrayList<>(
+                4 + 3 * tasks.size() + (claiming ? 4 + claim.types().size() : 0));
         k.addAll(List.of(keys.types(queue), keys.scheduled(queue), keys.sequence(queue), keys.wake(queue)));
-        List<String> a = new ArrayList<>(1 + 24 * tasks.size());
+        List<String> a = new ArrayList<>(8 + 24 * tasks.size());
         a.add(Long.toString(now));
+        a.add("0"); // how many claim keys end KEYS: set below
+        if (claiming) {
+            a.addAll(List.of(
+                    Integer.toString(max),
+                    Long.toString(claim.leaseMillis()),
+                    claim.owner(),
+                    keys.taskPrefix(queue),
+                    Long.toString(settings.keepDeadMillis()),
+                    settings.clustered() ? "1" : "0"));
+        }
         for (NewTask t : tasks) {
             if (!t.queue().equals(queue)) {
                 throw new IllegalArgumentException("task " + t.id() + " is not of queue " + queue);
@@ -73,6 +93,12 @@ final class RedisTaskStore implements TaskStore {
             k.add(keys.ready(queue, t.type()));
             TaskRecord.appendNew(a, t);
         }
+        if (claiming) {
+            int before = k.size();
+            k.addAll(List.of(keys.active(queue), keys.settings(queue), keys.dead(queue), keys.lingering(queue)));
+            claim.types().forEach(type -> k.add(keys.ready(queue, type)));
+            a.set(1, Integer.toString(k.size() - before));
+        }
         List<?> r = (List<?>) call(() -> enqueue.runDurably(redis, k, a, settings.durability()));
         if ("conflicts".equals(r.get(0))) {
             List<?> c = (List<?>) r.get(1);
@@ -81,8 +107,15 @@ final class RedisTaskStore implements TaskStore {
                     tasks.size() == 1 ? "idempotencyKey" : "tasks[" + position + "].idempotencyKey", (String) c.get(1));
         }
         List<EnqueueResult> out = new ArrayList<>(tasks.size());
+        List<ClaimedTask> claimed = new ArrayList<>();
         for (int i = 0; i < r.size(); i += 2) {
             String state = (String) r.get(i);
+            if ("claimed".equals(state)) {
+                for (Object record : (List<?>) r.get(i + 1)) {
+                    claimed.add(TaskRecord.claimed(record, now));
+                }
+                break;
+            }
             String id = (String) r.get(i + 1);
             switch (state) {
                 case "duplicate" -> out.add(new EnqueueResult(id, null, true));
@@ -90,7 +123,7 @@ final class RedisTaskStore implements TaskStore {
                 default -> out.add(new EnqueueResult(id, TaskState.fromWireName(state), false));
             }
         }
-        return out;
+        return new Enqueued(out, claimed);
     }
 
     @Override
@@ -309,10 +342,20 @@ final class RedisTaskStore implements TaskStore {
     }
 
     @Override
-    public void awaitWork(String queue, long timeoutMillis) {
+    public boolean awaitWork(String queue, long timeoutMillis) {
         // BLPOP's timeout is in seconds (fractions allowed); 0 would mean forever.
         double seconds = Math.max(timeoutMillis, 10) / 1000.0;
-        call(() -> redis.blpop(seconds, keys.wake(queue)));
+        return call(() -> redis.blpop(seconds, keys.wake(queue))) != null;
+    }
+
+    @Override
+    public void passWake(String queue) {
+        String wake = keys.wake(queue);
+        call(() -> {
+            redis.lpush(wake, "1");
+            // As lib_task.lua's wake: a token nobody takes must not stay in Redis forever.
+            return redis.pexpire(wake, WAKE_TOKEN_TTL_MS);
+        });
     }
 
     @Override

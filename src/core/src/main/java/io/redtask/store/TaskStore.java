@@ -28,6 +28,19 @@ public interface TaskStore {
     List<EnqueueResult> enqueue(String queue, List<NewTask> tasks, long now);
 
     /**
+     * Stores new tasks as {@link #enqueue(String, List, long)} does and, in the same atomic step,
+     * claims up to {@code max} of the queue's ready tasks for {@code claim}'s owner, as
+     * {@link #claim} would (queue order, pause, limits) but without promoting scheduled tasks: a
+     * server with idle workers runs what it submits without a fetcher's wake-up and claim.
+     *
+     * @param claim who claims, or {@code null} (or {@code max} 0) to claim nothing
+     * @return the results of {@link #enqueue(String, List, long)} and the tasks claimed
+     */
+    default Enqueued enqueue(String queue, List<NewTask> tasks, long now, NextClaim claim, int max) {
+        return new Enqueued(enqueue(queue, tasks, now), List.of());
+    }
+
+    /**
      * Claims up to {@code max} ready tasks of {@code queue} whose type is in {@code types}, for
      * {@code owner} with a lease until {@code now + leaseMillis}, first making scheduled tasks
      * that are due ready. Claims nothing while the queue is paused, and no more than its
@@ -85,8 +98,18 @@ public interface TaskStore {
     /** Requeues (or buries) tasks of {@code queue} whose lease ended before {@code now}. */
     RecoveryResult recoverExpired(String queue, long now, int max);
 
-    /** Blocks up to {@code timeoutMillis} until a task may be ready in {@code queue}. */
-    void awaitWork(String queue, long timeoutMillis);
+    /**
+     * Blocks up to {@code timeoutMillis} until a task may be ready in {@code queue}.
+     *
+     * @return whether a wake-up token was taken (false: the time ran out)
+     */
+    boolean awaitWork(String queue, long timeoutMillis);
+
+    /**
+     * Puts back a wake-up token {@link #awaitWork} took but this server cannot act on (its workers
+     * are all busy), so that a server with free workers is woken instead.
+     */
+    void passWake(String queue);
 
     /** Reads a task; empty when there is none (or its record expired). */
     Optional<TaskStatus> find(String id);
@@ -99,6 +122,9 @@ public interface TaskStore {
 
     /** Reads many tasks in one round trip; missing ones are absent from the map. */
     Map<String, TaskStatus> findAll(List<String> ids);
+
+    /** What {@link #enqueue(String, List, long, NextClaim, int)} did: one result per task, and the tasks it claimed. */
+    record Enqueued(List<EnqueueResult> results, List<ClaimedTask> claimed) {}
 
     /** Who claims the next task on completion, for how long, and of which types. */
     record NextClaim(String owner, long leaseMillis, Collection<String> types) {}

@@ -2,21 +2,32 @@
 -- nothing), each ready now or scheduled for later; a task whose dedupe key (idempotency key, or a
 -- cron slot) is remembered returns the first task's id instead of storing a second task.
 -- @include lib_add_task
+-- @include lib_claim
 -- KEYS[1] types set  KEYS[2] scheduled zset  KEYS[3] sequence  KEYS[4] wake list
 -- KEYS[4 + 3i - 2] task i's hash, KEYS[4 + 3i - 1] task i's dedupe key (any key of the queue when
 -- none), KEYS[4 + 3i] the ready set of task i's type
--- ARGV[1] now (ms), then per task a count n and n name/value pairs of its fields (TaskRecord):
+-- With a claim (a server with free workers submits: it takes the queue's next ready tasks in the
+-- same round trip, instead of a fetcher being woken to claim them), KEYS ends with the claim's
+-- keys: active zset, queue settings hash, dead zset, lingering zset, then the ready sets of the
+-- task types the server can run.
+-- ARGV[1] now (ms)  ARGV[2] how many claim keys end KEYS (0: no claim); with a claim,
+-- ARGV[3] max tasks to claim  ARGV[4] lease (ms)  ARGV[5] owner node id  ARGV[6] task key prefix
+-- ARGV[7] keep dead tasks for (ms)  ARGV[8] '1' on a Redis Cluster;
+-- then per task a count n and n name/value pairs of its fields (TaskRecord):
 --   id, type, queue, payload, maxAttempts, priority, timeoutMs, idemKey, backoffBase, backoffCap as
 --   stored, and the instructions dueAt (ms), dedupeMs (how long the dedupe key is remembered) and
 --   fingerprint (of type and payload, to tell a repeat from a different task reusing the key)
 -- Result: per task, its state ("queued" | "scheduled" | "duplicate" | "exists") and its id (for
 -- "duplicate", the id of the task submitted first); or, when a dedupe key was used for a task
 -- with another fingerprint, nothing is stored and the result is { "conflicts", { "conflict",
--- first task's id, position (1-based), ... } }.
+-- first task's id, position (1-based), ... } }. With a claim, the result ends with "claimed" and
+-- the claimed tasks as claim.lua answers them (without the next due time).
 local now = tonumber(ARGV[1])
-local count = (#KEYS - 4) / 3
+local claimKeys = tonumber(ARGV[2])
+local count = (#KEYS - 4 - claimKeys) / 3
 local tasks = {}
-local at = 2
+local at = 3
+if claimKeys > 0 then at = 9 end
 for i = 1, count do
   tasks[i], at = read_fields(at)
 end
@@ -54,5 +65,19 @@ end
 for t in pairs(types) do
   redis.call('SADD', KEYS[1], t)
 end
-if queued > 0 then wake(KEYS[4], queued) end
+local claimed = {}
+if claimKeys > 0 and queued > 0 then
+  -- The queue's next tasks (not necessarily these: order holds), as any claim takes them: pause,
+  -- concurrency, rate and group limits apply alike.
+  local first = #KEYS - claimKeys
+  local room = claim_room(KEYS[first + 2], KEYS[first + 1], KEYS[first + 4], now, tonumber(ARGV[3]))
+  claim_ready(claimed, ready_sets(first + 5), KEYS[first + 1], KEYS[first + 3], ARGV[6], room, now,
+    now + tonumber(ARGV[4]), ARGV[5], ARGV[7], ARGV[8] == '1')
+end
+-- Tokens only for what is left: a fetcher woken for a task this submit took would find nothing.
+if queued > #claimed then wake(KEYS[4], queued - #claimed) end
+if claimKeys > 0 then
+  table.insert(out, 'claimed')
+  table.insert(out, claimed)
+end
 return out

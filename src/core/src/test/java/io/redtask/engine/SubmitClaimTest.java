@@ -1,0 +1,237 @@
+package io.redtask.engine;
+
+import io.redtask.TaskState;
+import io.redtask.redis.RedisProbe;
+import io.redtask.redis.RedisStorage;
+import io.redtask.store.ClaimedTask;
+import io.redtask.store.NewTask;
+import io.redtask.store.TaskIds;
+import io.redtask.store.TaskStore;
+import io.redtask.store.TaskStore.NextClaim;
+import io.redtask.testing.RedisServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A submit made while this server has idle workers claims the queue's next tasks in its own round
+ * trip: in queue order, under the queue's pause and concurrency limit, leaving wake-up tokens only
+ * for what it did not take; and a fetcher woken while its workers are busy passes the token on.
+ */
+class SubmitClaimTest {
+
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    private static final NextClaim HERE = new NextClaim("here", 30_000, Set.of("work"));
+    /**
+     * Fetchers' blocking wait, far beyond each test's bounds, so that only a wake-up token ends it
+     * (with a read timeout above it: a shorter one would end the wait too).
+     */
+    private static final Duration LONG_POLL = Duration.ofSeconds(30);
+
+    private EngineFixture fixture;
+    private RedisStorage store;
+    private TaskStore tasks;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new EngineFixture(REDIS.url());
+        store = fixture.store();
+        tasks = store.tasks();
+    }
+
+    /** A started engine whose fetchers wait for tokens only (see {@link #LONG_POLL}). */
+    private RedTaskEngine engine(
+            String node, EngineSettings.Builder settings, java.util.function.Consumer<EngineBuilder> setup) {
+        RedTaskEngine e = fixture.unstarted(
+                REDIS.url(),
+                LONG_POLL.plusSeconds(30),
+                node,
+                Clock.systemUTC(),
+                settings.pollInterval(LONG_POLL),
+                setup);
+        e.start();
+        return e;
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        fixture.close();
+    }
+
+    private static NewTask task(int priority, long now) {
+        return NewTask.builder(TaskIds.next("default", now), "work", "default")
+                .payloadJson("null")
+                .maxAttempts(3)
+                .priority(priority)
+                .dueAt(now)
+                .build();
+    }
+
+    private long wakeTokens() {
+        return wakeTokens("default");
+    }
+
+    private long wakeTokens(String queue) {
+        return RedisProbe.client(store).llen(store.keys().wake(queue));
+    }
+
+    @Test
+    void theClaimTakesTheQueuesNextTaskNotTheNewOne() {
+        long now = System.currentTimeMillis();
+        NewTask first = task(0, now);
+        NewTask urgent = task(9, now);
+        NewTask second = task(0, now);
+        tasks.enqueue("default", List.of(first, second), now);
+
+        TaskStore.Enqueued r = tasks.enqueue("default", List.of(task(0, now)), now, HERE, 1);
+        assertEquals(
+                List.of(first.id()), r.claimed().stream().map(ClaimedTask::id).toList(), "oldest first");
+
+        tasks.enqueue("default", List.of(urgent), now);
+        r = tasks.enqueue("default", List.of(task(0, now)), now, HERE, 1);
+        assertEquals(
+                List.of(urgent.id()), r.claimed().stream().map(ClaimedTask::id).toList(), "priority first");
+        ClaimedTask claimed = r.claimed().get(0);
+        assertEquals(1, claimed.attempt());
+        assertEquals(TaskState.RUNNING, tasks.find(urgent.id()).orElseThrow().state());
+        assertEquals(TaskState.QUEUED, tasks.find(second.id()).orElseThrow().state());
+    }
+
+    @Test
+    void wakeTokensAreLeftOnlyForTasksNotClaimed() {
+        long now = System.currentTimeMillis();
+        tasks.enqueue("default", List.of(task(0, now)), now, HERE, 1);
+        assertEquals(0, wakeTokens(), "the task claimed needs no fetcher");
+
+        tasks.enqueue("default", List.of(task(0, now), task(0, now), task(0, now)), now, HERE, 1);
+        assertEquals(2, wakeTokens(), "one token per task left ready");
+    }
+
+    @Test
+    void aPausedQueueOrAFullConcurrencyLimitClaimsNothing() {
+        long now = System.currentTimeMillis();
+        RedTaskEngine admin = fixture.unstarted(
+                "admin",
+                Clock.systemUTC(),
+                EngineFixture.settings("admin"),
+                b -> b.handler(HandlerRegistration.of("work", (p, c) -> null)));
+        admin.admin().pause("default");
+        TaskStore.Enqueued r = tasks.enqueue("default", List.of(task(0, now)), now, HERE, 1);
+        assertTrue(r.claimed().isEmpty(), "paused: nothing claimed");
+        assertEquals(1, wakeTokens(), "the task waits with its token");
+        admin.admin().resume("default");
+
+        admin.admin().setQueueConcurrency("default", 1);
+        tasks.claim("default", 1, now, 30_000, "other", Set.of("work"));
+        r = tasks.enqueue("default", List.of(task(0, now)), now, HERE, 1);
+        assertTrue(r.claimed().isEmpty(), "the queue's limit of 1 is used by another server");
+    }
+
+    @Test
+    void anEngineWithIdleWorkersRunsWhatItSubmitsWithoutWakingItsFetcher() throws Exception {
+        assertEquals(0, fetcherWakeUpsForOneSubmit(true, 1), "the submit claimed it");
+        assertEquals(1, fetcherWakeUpsForOneSubmit(false, 2), "claims on submit off: the fetcher was woken");
+    }
+
+    /** How often fetchers were woken from their blocking wait while one submit ran to its end. */
+    private long fetcherWakeUpsForOneSubmit(boolean claimOnSubmit, int fetchersBlocked) throws Exception {
+        // A queue of its own: the fetcher of an engine stopped before may still block on another.
+        String node = "n" + claimOnSubmit;
+        Map<String, String> ranOn = new ConcurrentHashMap<>();
+        RedTaskEngine engine = engine(
+                node,
+                EngineFixture.settings(node).queues(List.of(node)).claimOnSubmit(claimOnSubmit),
+                b -> b.handler(HandlerRegistration.of("work", (p, c) -> {
+                    ranOn.put(c.taskId(), node);
+                    return null;
+                })));
+        await().atMost(Duration.ofSeconds(5)).until(() -> blockedClients() >= fetchersBlocked);
+        long before = blpopCalls();
+        String id = engine.submit("work", null, io.redtask.SubmitOptions.queue(node));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.status(id)
+                        .map(s -> s.state() == TaskState.SUCCEEDED)
+                        .orElse(false));
+        assertEquals(node, ranOn.get(id));
+        assertEquals(0, wakeTokens(node), "no token left behind");
+        long wakeUps = blpopCalls() - before;
+        engine.stop();
+        return wakeUps;
+    }
+
+    private long blpopCalls() {
+        for (String line : RedisProbe.client(store).info("commandstats").split("\\r?\\n")) {
+            if (line.startsWith("cmdstat_blpop:calls=")) {
+                return Long.parseLong(line.substring("cmdstat_blpop:calls=".length(), line.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void aFetcherWokenWhileItsWorkersAreBusyPassesTheTokenOn() throws Exception {
+        CountDownLatch busyStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Map<String, String> ranOn = new ConcurrentHashMap<>();
+        // Engine "busy" starts first, so its fetcher is the first blocked on the wake list; its one
+        // worker is then taken by a task its own submit claims, while the fetcher stays blocked.
+        RedTaskEngine busy = engine(
+                "busy",
+                EngineFixture.settings("busy").concurrency(1),
+                b -> b.handler(HandlerRegistration.of("work", (p, c) -> {
+                    ranOn.put(c.taskId(), "busy");
+                    busyStarted.countDown();
+                    release.await(20, TimeUnit.SECONDS);
+                    return null;
+                })));
+        await().atMost(Duration.ofSeconds(5)).until(() -> blockedClients() >= 1);
+        busy.submit("work", null);
+        assertTrue(busyStarted.await(10, TimeUnit.SECONDS));
+        engine(
+                "idle",
+                EngineFixture.settings("idle"),
+                b -> b.handler(HandlerRegistration.of("work", (p, c) -> {
+                    ranOn.put(c.taskId(), "idle");
+                    return null;
+                })));
+        await().atMost(Duration.ofSeconds(5)).until(() -> blockedClients() >= 2);
+        try {
+            // Stored by a plain enqueue (a server that does not serve the queue): one token.
+            String id = tasks.enqueue(
+                            "default", List.of(task(0, System.currentTimeMillis())), System.currentTimeMillis())
+                    .get(0)
+                    .id();
+            // Without passing the token on, "idle" would claim it only after its long poll.
+            await().atMost(Duration.ofSeconds(10)).until(() -> ranOn.containsKey(id));
+            assertEquals("idle", ranOn.get(id));
+        } finally {
+            release.countDown();
+        }
+    }
+
+    private long blockedClients() {
+        for (String line : RedisProbe.client(store).info("clients").split("\\r?\\n")) {
+            if (line.startsWith("blocked_clients:")) {
+                return Long.parseLong(
+                        line.substring("blocked_clients:".length()).strip());
+            }
+        }
+        return 0;
+    }
+}
