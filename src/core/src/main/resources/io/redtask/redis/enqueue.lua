@@ -5,10 +5,11 @@
 -- KEYS[1] types set  KEYS[2] scheduled zset  KEYS[3] sequence  KEYS[4] wake list
 -- KEYS[4 + 3i - 2] task i's hash, KEYS[4 + 3i - 1] task i's dedupe key (any key of the queue when
 -- none), KEYS[4 + 3i] the ready set of task i's type
--- ARGV[1] now (ms), then per task a count n and n name/value pairs of its fields (TaskRecord):
---   id, type, queue, payload, maxAttempts, priority, timeoutMs, idemKey, backoffBase, backoffCap as
---   stored, and the instructions dueAt (ms), dedupeMs (how long the dedupe key is remembered) and
---   fingerprint (of type and payload, to tell a repeat from a different task reusing the key)
+-- ARGV[1] now (ms), then per task a count n and n name/value pairs of its fields (named as in
+--   lib_fields and TaskRecord): type, payload (stored in parts), maxAttempts, priority, timeoutMs,
+--   idemKey, backoffBase, backoffCap, ... as stored (those at their defaults left out), and the
+--   instructions id, dueAt (ms), dedupeMs (how long the dedupe key is remembered) and fingerprint
+--   (of type and payload, to tell a repeat from a different task reusing the key)
 -- Result: per task, its state ("queued" | "scheduled" | "duplicate" | "exists") and its id (for
 -- "duplicate", the id of the task submitted first); or, when a dedupe key was used for a task
 -- with another fingerprint, nothing is stored and the result is { "conflicts", { "conflict",
@@ -46,7 +47,7 @@ for i = 1, count do
   local state, id = add_task(KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[2], seq + i, now, tasks[i])
   if state == 'queued' then
     queued = queued + 1
-    types[tasks[i].type] = true
+    types[tasks[i][F.type]] = true
   end
   table.insert(out, state)
   table.insert(out, id)
