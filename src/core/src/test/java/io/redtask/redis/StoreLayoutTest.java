@@ -37,11 +37,16 @@ class StoreLayoutTest {
 
     private static RedisStorage open(Keys keys) {
         return RedisStorage.open(
-                REDIS.url(), 4, Duration.ofSeconds(2), keys, EngineSettings.builder("s").build());
+                REDIS.url(),
+                4,
+                Duration.ofSeconds(2),
+                keys,
+                EngineSettings.builder("s").build());
     }
 
     private RedTaskEngine engine(RedisStorage storage) {
-        EngineSettings settings = EngineSettings.builder("n").queues(List.of("default")).build();
+        EngineSettings settings =
+                EngineSettings.builder("n").queues(List.of("default")).build();
         return RedTaskEngine.builder()
                 .storage(storage)
                 .workers(workers)
@@ -75,7 +80,8 @@ class StoreLayoutTest {
             var redis = storage.redis();
             // What an older version left: its queue set and a task hash with long field names, no marker.
             redis.sadd(keys.queues(), "default");
-            redis.hset(keys.task("default:01J0000000000000000000000"), java.util.Map.of("state", "queued", "type", "t"));
+            redis.hset(
+                    keys.task("default:01J0000000000000000000000"), java.util.Map.of("state", "queued", "type", "t"));
             RedTaskEngine engine = engine(storage);
             IllegalStateException e = assertThrows(IllegalStateException.class, engine::start);
             assertTrue(e.getMessage().contains("older RedTask"), e.getMessage());
@@ -92,8 +98,8 @@ class StoreLayoutTest {
         Keys keys = new Keys("next-" + UUID.randomUUID());
         try (RedisStorage storage = open(keys)) {
             storage.redis().set(keys.layout(), "3");
-            IllegalStateException e =
-                    assertThrows(IllegalStateException.class, () -> storage.queues().register(List.of("default")));
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class, () -> storage.queues().register(List.of("default")));
             assertTrue(e.getMessage().contains("task layout 3"), e.getMessage());
         }
     }

@@ -53,8 +53,11 @@ class TaskLayoutTest {
     @BeforeEach
     void open() {
         storage = RedisStorage.open(
-                REDIS.url(), 4, Duration.ofSeconds(2), new Keys("l" + UUID.randomUUID()), EngineSettings.builder("s")
-                        .build());
+                REDIS.url(),
+                4,
+                Duration.ofSeconds(2),
+                new Keys("l" + UUID.randomUUID()),
+                EngineSettings.builder("s").build());
         store = storage.tasks();
     }
 
