@@ -64,6 +64,8 @@ final class TaskRecord {
     static final String GROUP = "g";
     /** The submitter's W3C traceparent; absent (no memory) for tasks submitted outside a trace. */
     static final String TRACE = "tr";
+    /** The batch a member belongs to (lib_batch.lua counts its end there). */
+    static final String BATCH = "b";
     /** When the task took its place in the rate limit's window (lib_limits.lua). */
     static final String RATE_AT = "rt";
     /** Instructions to lib_add_task.lua, not stored: when the task is due, how long its dedupe key lives. */
