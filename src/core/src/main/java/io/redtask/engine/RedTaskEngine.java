@@ -251,6 +251,12 @@ public final class RedTaskEngine implements TaskScheduler {
             heartbeat.beat();
         } catch (StoreUnavailableException e) {
             LOG.warning("RedTask: Redis is unreachable at start (" + e.getMessage() + "); workers will wait for it");
+        } catch (IllegalStateException e) {
+            // Redis holds task data this version cannot read (an older layout): refuse to start
+            // rather than run on it or write beside it.
+            lifecycle.beginStop();
+            lifecycle.stopped();
+            throw e;
         }
         fetchers.expect(settings.queues().size());
         for (String queue : settings.queues()) {

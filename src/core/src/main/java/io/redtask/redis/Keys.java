@@ -29,6 +29,7 @@ import io.redtask.store.TaskIds;
  * &lt;prefix&gt;:node:&lt;id&gt;       string a server's last heartbeat (JSON), expires when it stops beating
  * &lt;prefix&gt;:node:&lt;id&gt;:concurrency string a concurrency change asked of that server
  * &lt;prefix&gt;:queues          set   every queue ever used (for operators' lists)
+ * &lt;prefix&gt;:layout          string the layout of the task hashes under this prefix ({@link StoreLayout})
  * </pre>
  */
 public final class Keys {
@@ -163,6 +164,11 @@ public final class Keys {
 
     public String queues() {
         return prefix + ":queues";
+    }
+
+    /** The layout marker: which layout the task hashes under this prefix have ({@link StoreLayout}). */
+    public String layout() {
+        return prefix + ":layout";
     }
 
     /** The prefix of a queue's task hashes; scripts append the id. */

@@ -23,9 +23,6 @@ import static io.redtask.redis.RedisCalls.call;
  */
 final class RedisBatchStore implements BatchStore {
 
-    /** The task field that names a member's batch (lib_batch.lua reads it). */
-    static final String BATCH = "batch";
-
     private final UnifiedJedis redis;
     private final Keys keys;
     private final BatchKeys batchKeys;
@@ -81,7 +78,7 @@ final class RedisBatchStore implements BatchStore {
             int countAt = a.size();
             TaskRecord.appendNew(a, t);
             a.set(countAt, Integer.toString(Integer.parseInt(a.get(countAt)) + 1));
-            a.add(BATCH);
+            a.add(TaskRecord.BATCH);
             a.add(batchId);
         }
         Object r = call(() -> submit.runDurably(redis, k, a, settings.durability()));

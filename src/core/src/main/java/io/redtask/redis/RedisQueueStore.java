@@ -35,12 +35,14 @@ final class RedisQueueStore implements QueueStore {
     private final LuaScript queueStats = LuaScript.load("queue_stats");
     private final LuaScript setLimits = LuaScript.load("set_limits");
     private final LuaScript refillGroups = LuaScript.load("refill_groups");
+    private final StoreLayout layout;
     private TaskStore tasks;
 
     RedisQueueStore(UnifiedJedis redis, Keys keys, StoreSettings settings) {
         this.redis = redis;
         this.keys = keys;
         this.settings = settings;
+        this.layout = new StoreLayout(redis, keys);
     }
 
     /** The task store whose records {@link #tasks} reads (they are built together). */
@@ -53,6 +55,8 @@ final class RedisQueueStore implements QueueStore {
         // A separate command: the set lives in another cluster slot than the queue's keys.
         if (remembered.add(queue)) {
             try {
+                // Before the first write under the prefix: never mix this layout's tasks with another's.
+                layout.check();
                 call(() -> redis.sadd(keys.queues(), queue));
             } catch (RuntimeException e) {
                 remembered.remove(queue);

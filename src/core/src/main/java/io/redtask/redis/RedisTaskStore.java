@@ -363,7 +363,7 @@ final class RedisTaskStore implements TaskStore {
         if (!TaskIds.isWellFormed(id)) {
             return Optional.empty();
         }
-        return Optional.ofNullable(TaskRecord.status(call(() -> redis.hgetAll(keys.task(id)))));
+        return Optional.ofNullable(TaskRecord.status(id, call(() -> redis.hgetAll(keys.task(id)))));
     }
 
     @Override
@@ -392,7 +392,7 @@ final class RedisTaskStore implements TaskStore {
             return null;
         });
         replies.forEach((id, r) -> {
-            TaskStatus s = TaskRecord.status(r.get());
+            TaskStatus s = TaskRecord.status(id, r.get());
             if (s != null) {
                 out.put(id, s);
             }

@@ -48,7 +48,7 @@ for i = 1, count do
   local state = add_task(KEYS[7 + 2 * i], KEYS[8], KEYS[8 + 2 * i], KEYS[2], seq + i, now, members[i])
   if state == 'queued' then
     queued = queued + 1
-    types[members[i].type] = true
+    types[members[i][F.type]] = true
   end
 end
 for t in pairs(types) do

@@ -9,7 +9,7 @@
 -- ARGV[1] id  ARGV[2] now (ms)  ARGV[3] keep cancelled tasks for (ms)  ARGV[4] ready set prefix (+ type)
 -- Result: the state the task was in ("scheduled" | "queued" | "running"), or the final state it
 -- already had ("succeeded" | "dead" | "cancelled"), or "missing".
-local f = redis.call('HMGET', KEYS[1], 'state', 'fence', 'type')
+local f = redis.call('HMGET', KEYS[1], F.state, F.fence, F.type)
 local state = f[1]
 if not state then
   return 'missing'
@@ -32,9 +32,9 @@ end
 if ready then redis.call('ZREM', ready, ARGV[1]) end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('HINCRBY', KEYS[1], 'fence', 1)
-redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', ARGV[2])
-redis.call('HDEL', KEYS[1], 'owner', 'lease', 'payload')
+redis.call('HINCRBY', KEYS[1], F.fence, 1)
+redis.call('HSET', KEYS[1], F.state, 'cancelled', F.finishedAt, ARGV[2])
+redis.call('HDEL', KEYS[1], F.owner, F.lease, unpack(PAYLOAD_FIELDS))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 group_cancelled(KEYS[1], ARGV[1], state)
 batch_end(KEYS[1], 'cancelled', tonumber(ARGV[2]))

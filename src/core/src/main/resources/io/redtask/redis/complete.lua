@@ -37,13 +37,13 @@ local endingOf = {}
 -- that a repeat of this completion (its reply lost) hands the same task back.
 local function succeeded(id, key, finishedAt, result, nextId, nextFence)
   if nextId then
-    redis.call('HSET', key, 'state', 'succeeded', 'result', result, 'finishedAt', finishedAt, 'next', nextId,
-      'nextFence', nextFence)
+    redis.call('HSET', key, F.state, 'succeeded', F.result, result, F.finishedAt, finishedAt, F.next, nextId,
+      F.nextFence, nextFence)
   else
-    redis.call('HSET', key, 'state', 'succeeded', 'result', result, 'finishedAt', finishedAt)
+    redis.call('HSET', key, F.state, 'succeeded', F.result, result, F.finishedAt, finishedAt)
   end
   -- An error of an earlier failed attempt would only confuse a reader of a succeeded task.
-  redis.call('HDEL', key, 'owner', 'lease', 'payload', 'error')
+  redis.call('HDEL', key, F.owner, F.lease, F.error, unpack(PAYLOAD_FIELDS))
   redis.call('PEXPIRE', key, ARGV[1])
   batch_end(key, 'succeeded', tonumber(finishedAt))
 end
@@ -54,7 +54,7 @@ for i = 1, count do
   local key = prefix .. id
   -- The task hashes are not declared keys (one call ends tasks of many ids): while a Cluster slot
   -- moves, one may already be on the other node. Nothing is written yet, so the call is retried.
-  local f = redis.pcall('HMGET', key, 'fence', 'state', 'next', 'nextFence')
+  local f = redis.pcall('HMGET', key, F.fence, F.state, F.next, F.nextFence)
   if failed(f) then
     return redis.error_reply('TRYAGAIN task ' .. id .. ' is moving to another node')
   end
@@ -69,9 +69,9 @@ for i = 1, count do
     replies[i] = { 1 }
     if f[3] then
       local nextKey = prefix .. f[3]
-      local g = redis.pcall('HMGET', nextKey, 'fence', 'state', 'owner')
+      local g = redis.pcall('HMGET', nextKey, F.fence, F.state, F.owner)
       if not failed(g) and g[1] == f[4] and g[2] == 'running' and g[3] == ARGV[4] then
-        table.insert(replies[i], redis.call('HGETALL', nextKey))
+        table.insert(replies[i], held_record(nextKey, f[3]))
       end
     end
   elseif f[2] ~= 'running' then
@@ -79,7 +79,7 @@ for i = 1, count do
   else
     -- Nothing is written before this loop ends: a batch record not on this node (its Cluster
     -- slot moving) sends the whole call back to be retried, rather than stopping half-way.
-    local batchId = redis.call('HGET', key, 'batch')
+    local batchId = redis.call('HGET', key, F.batch)
     local before = 0
     if batchId then
       before = endingOf[batchId] or 0

@@ -13,10 +13,11 @@
 -- ARGV[1] now (ms)  ARGV[2] how many claim keys end KEYS (0: no claim); with a claim,
 -- ARGV[3] max tasks to claim  ARGV[4] lease (ms)  ARGV[5] owner node id  ARGV[6] task key prefix
 -- ARGV[7] keep dead tasks for (ms)  ARGV[8] '1' on a Redis Cluster;
--- then per task a count n and n name/value pairs of its fields (TaskRecord):
---   id, type, queue, payload, maxAttempts, priority, timeoutMs, idemKey, backoffBase, backoffCap as
---   stored, and the instructions dueAt (ms), dedupeMs (how long the dedupe key is remembered) and
---   fingerprint (of type and payload, to tell a repeat from a different task reusing the key)
+-- then per task a count n and n name/value pairs of its fields (named as in lib_fields and
+--   TaskRecord): type, payload (stored in parts), maxAttempts, priority, timeoutMs, idemKey,
+--   backoffBase, backoffCap, ... as stored (those at their defaults left out), and the
+--   instructions id, dueAt (ms), dedupeMs (how long the dedupe key is remembered) and fingerprint
+--   (of type and payload, to tell a repeat from a different task reusing the key)
 -- Result: per task, its state ("queued" | "scheduled" | "duplicate" | "exists") and its id (for
 -- "duplicate", the id of the task submitted first); or, when a dedupe key was used for a task
 -- with another fingerprint, nothing is stored and the result is { "conflicts", { "conflict",
@@ -57,7 +58,7 @@ for i = 1, count do
   local state, id = add_task(KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[2], seq + i, now, tasks[i])
   if state == 'queued' then
     queued = queued + 1
-    types[tasks[i].type] = true
+    types[tasks[i][F.type]] = true
   end
   table.insert(out, state)
   table.insert(out, id)

@@ -9,7 +9,7 @@ local out = {}
 for i = 3, #ARGV, 2 do
   local key = ARGV[1] .. ARGV[i]
   if holds(key, ARGV[i + 1]) then
-    redis.call('HSET', key, 'lease', ARGV[2])
+    redis.call('HSET', key, F.lease, ARGV[2])
     redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[i])
     table.insert(out, 1)
   else

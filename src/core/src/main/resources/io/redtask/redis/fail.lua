@@ -15,7 +15,7 @@
 -- ARGV[5] retry at (ms; -1 = do not retry, dead now)  ARGV[6] keep dead tasks for (ms)
 -- ARGV[7] keep the bucket for (ms)  ARGV[8] '1' when the handler is still running
 -- Result: "retry" | "scheduled" | "dead", or "stale" when the token is stale (nothing changes).
-local f = redis.call('HMGET', KEYS[1], 'fence', 'state', 'attempts', 'maxAttempts', 'priority')
+local f = redis.call('HMGET', KEYS[1], F.fence, F.state, F.attempts, F.maxAttempts, F.priority)
 if f[1] ~= ARGV[2] then
   return 'stale'
 end
@@ -32,26 +32,27 @@ if ARGV[8] == '1' then
   if lease then redis.call('ZADD', KEYS[10], lease, ARGV[1] .. ':' .. ARGV[2]) end
 end
 redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('HSET', KEYS[1], 'error', ARGV[4])
-redis.call('HDEL', KEYS[1], 'owner', 'lease')
+redis.call('HSET', KEYS[1], F.error, ARGV[4])
+redis.call('HDEL', KEYS[1], F.owner, F.lease)
 redis.call('HINCRBY', KEYS[7], 'failed', 1)
 redis.call('HINCRBY', KEYS[8], 'failed', 1)
 redis.call('PEXPIRE', KEYS[8], ARGV[7])
 group_left(KEYS[1], false)
-local attempts, maxAttempts = tonumber(f[3]), tonumber(f[4])
-if retryAt < 0 or not attempts or not maxAttempts or attempts >= maxAttempts or not tonumber(f[5]) then
+local attempts, maxAttempts = tonumber(f[3] or 0), tonumber(f[4] or DEFAULT_MAX_ATTEMPTS)
+local priority = f[5] or 0
+if retryAt < 0 or not attempts or not maxAttempts or attempts >= maxAttempts or not tonumber(priority) then
   bury(KEYS[1], KEYS[5], ARGV[1], now, ARGV[6])
   redis.call('HINCRBY', KEYS[7], 'dead', 1)
   return 'dead'
 end
 if retryAt > now then
-  redis.call('HSET', KEYS[1], 'state', 'scheduled', 'runAt', retryAt)
+  redis.call('HSET', KEYS[1], F.state, 'scheduled', F.runAt, retryAt)
   redis.call('ZADD', KEYS[4], retryAt, ARGV[1])
   return 'scheduled'
 end
 -- Retried now: behind the tasks of its priority that are already ready.
-local score = ready_score(f[5], KEYS[9])
-redis.call('HSET', KEYS[1], 'state', 'queued', 'runAt', now, 'score', score)
+local score = ready_score(priority, KEYS[9])
+redis.call('HSET', KEYS[1], F.state, 'queued', F.runAt, now)
 redis.call('ZADD', KEYS[3], score, ARGV[1])
 group_enter(KEYS[1], KEYS[3], ARGV[1])
 wake(KEYS[6])

@@ -4,7 +4,8 @@
 -- @include lib_limits
 
 -- Reads one task's fields from ARGV, starting at ARGV[first]: a count n, then n name/value pairs
--- (the names are TaskRecord's). Returns the fields as a table and the index after them.
+-- (the names are TaskRecord's, the same as F's). Returns the fields as a table and the index
+-- after them.
 local function read_fields(first)
   local n = tonumber(ARGV[first])
   local f = {}
@@ -14,14 +15,14 @@ local function read_fields(first)
   return f, first + 1 + 2 * n
 end
 
--- Fields the caller sends that are instructions, not part of the record.
-local TRANSIENT = { dueAt = true, dedupeMs = true, fingerprint = true }
+-- Fields the caller sends that are instructions, not part of the record (the key names the id).
+local TRANSIENT = { [F.id] = true, [F.dueAt] = true, [F.dedupeMs] = true, [F.fingerprint] = true }
 
 -- add_task(taskKey, dedupeKey, ready, scheduled, n, now, f): stores task f, ready now in its
 -- type's ready set (ready) with sequence number n (a batch reserves its numbers with one INCRBY,
--- so order within the batch is submit order) or scheduled (fields from read_fields: id, type,
--- queue, priority and dueAt at least). With f.dedupeMs, dedupeKey remembers the task (its id, and
--- f.fingerprint of its type and payload) for that long, and a second task under the same key is
+-- so order within the batch is submit order) or scheduled (fields from read_fields: id, type and
+-- dueAt at least; priority 0 when absent). With dedupeMs, dedupeKey remembers the task (its id, and
+-- the fingerprint of its type and payload) for that long, and a second task under the same key is
 -- not stored. Returns the state ("queued" | "scheduled"); or "duplicate" and the first task's id;
 -- or "exists" when the id is taken. The caller adds the types of queued tasks to the queue's
 -- types set and wakes fetchers once for the whole batch (a token per task cost three commands
@@ -29,7 +30,7 @@ local TRANSIENT = { dueAt = true, dedupeMs = true, fingerprint = true }
 -- What a dedupe key says about task f: nil when it is free, else "duplicate" or "conflict" and
 -- the first task's id.
 local function dedupe_check(dedupeKey, f)
-  if not f.dedupeMs then
+  if not f[F.dedupeMs] then
     return nil
   end
   local existing = redis.call('GET', dedupeKey)
@@ -37,7 +38,7 @@ local function dedupe_check(dedupeKey, f)
     return nil
   end
   local id, fp = string.match(existing, '^([^|]*)|?(.*)$')
-  if f.fingerprint and fp ~= '' and fp ~= f.fingerprint then
+  if f[F.fingerprint] and fp ~= '' and fp ~= f[F.fingerprint] then
     return 'conflict', id
   end
   return 'duplicate', id
@@ -48,30 +49,38 @@ local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f)
   if seen then
     return seen, first
   end
+  local id = f[F.id]
   if redis.call('EXISTS', taskKey) == 1 then
-    return 'exists', f.id
+    return 'exists', id
   end
-  local due = tonumber(f.dueAt)
-  local score = score_at(f.priority, n)
+  local due = tonumber(f[F.dueAt])
+  local score = score_at(f[F.priority] or 0, n)
   local state = 'queued'
   if due > now then state = 'scheduled' end
-  local hash = { 'state', state, 'attempts', 0, 'score', score, 'fence', 0, 'createdAt', now,
-    'runAt', math.max(due, now) }
+  -- Attempts, fence and score are not stored yet (lib_fields: absent is 0; the claim writes the
+  -- score it took the task at), nor runAt when it is createdAt.
+  local hash = { F.state, state, F.createdAt, now }
+  if due > now then
+    table.insert(hash, F.runAt)
+    table.insert(hash, due)
+  end
   for name, value in pairs(f) do
-    if not TRANSIENT[name] then
+    if name == F.payload then
+      payload_pairs(value, hash)
+    elseif not TRANSIENT[name] then
       table.insert(hash, name)
       table.insert(hash, value)
     end
   end
   redis.call('HSET', taskKey, unpack(hash))
-  if f.dedupeMs then
-    redis.call('SET', dedupeKey, f.id .. '|' .. (f.fingerprint or ''), 'PX', f.dedupeMs)
+  if f[F.dedupeMs] then
+    redis.call('SET', dedupeKey, id .. '|' .. (f[F.fingerprint] or ''), 'PX', f[F.dedupeMs])
   end
   if state == 'queued' then
-    redis.call('ZADD', ready, score, f.id)
+    redis.call('ZADD', ready, score, id)
   else
-    redis.call('ZADD', scheduled, due, f.id)
+    redis.call('ZADD', scheduled, due, id)
   end
   group_added(taskKey, ready, f, state)
-  return state, f.id
+  return state, id
 end

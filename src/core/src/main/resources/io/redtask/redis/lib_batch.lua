@@ -4,13 +4,14 @@
 -- lib_task (so bury, and with it every way to die, counts) and by the scripts that end tasks in
 -- other ways (complete: succeeded, cancel: cancelled). Self-contained: lib_task includes it
 -- before its own functions.
+-- @include lib_fields
 -- @include lib_score
 --
 -- A batch "<prefix>:{q}:batch:<id>" is a hash: total, pending, succeeded, dead, cancelled, state
 -- ("running" | "done"), callback (task id, or ''), createdAt, finishedAt, submittedBy, keepMs (how long the
--- record is kept once done). Its members carry "batch" = the batch id, and "batchEnd" = the
+-- record is kept once done). Its members carry F.batch = the batch id, and F.batchEnd = the
 -- outcome once counted, so that no path (a repeated reply, a record buried twice) counts a
--- member twice. The callback waits in state "scheduled" with "waitsFor" = the batch id, in no
+-- member twice. The callback waits in state "scheduled" with F.waitsFor = the batch id, in no
 -- ready or scheduled set, until the last member ends. Every key is of the queue's slot: the
 -- members, the record and the callback share one queue. The record is not a declared key of the
 -- scripts that end tasks, so they call batch_unreachable before writing (a migrating slot).
@@ -23,9 +24,11 @@ end
 
 -- The callback task, written at submit: held until the batch is done.
 local function batch_hold_callback(key, f, batchId, now, transient)
-  local hash = { 'state', 'scheduled', 'attempts', 0, 'fence', 0, 'createdAt', now, 'waitsFor', batchId }
+  local hash = { F.state, 'scheduled', F.createdAt, now, F.waitsFor, batchId }
   for name, value in pairs(f) do
-    if not transient[name] then
+    if name == F.payload then
+      payload_pairs(value, hash)
+    elseif not transient[name] then
       table.insert(hash, name)
       table.insert(hash, value)
     end
@@ -47,16 +50,16 @@ end
 -- A callback cancelled meanwhile stays cancelled.
 local function batch_release_callback(q, batchId, b, now)
   local key = q .. 'task:' .. b.callback
-  local c = redis.call('HMGET', key, 'state', 'waitsFor', 'type', 'priority', 'payload')
-  if c[1] ~= 'scheduled' or c[2] ~= batchId or not c[3] or not tonumber(c[4]) then
+  local c = redis.call('HMGET', key, F.state, F.waitsFor, F.type, F.priority)
+  if c[1] ~= 'scheduled' or c[2] ~= batchId or not c[3] or not tonumber(c[4] or 0) then
     return
   end
   local summary = string.format('{"id":"%s","total":%d,"succeeded":%d,"dead":%d,"cancelled":%d}',
     batchId, b.total, b.succeeded, b.dead, b.cancelled)
-  local score = ready_score(c[4], q .. 'seq')
-  redis.call('HSET', key, 'state', 'queued', 'runAt', now, 'score', score,
-    'payload', batch_callback_payload(c[5], summary))
-  redis.call('HDEL', key, 'waitsFor')
+  local score = ready_score(c[4] or 0, q .. 'seq')
+  payload_set(key, batch_callback_payload(payload_of(key), summary))
+  redis.call('HSET', key, F.state, 'queued', F.runAt, now)
+  redis.call('HDEL', key, F.waitsFor)
   redis.call('ZADD', q .. 'ready:' .. c[3], score, b.callback)
   redis.call('SADD', q .. 'types', c[3])
   wake(q .. 'wake', 1)
@@ -69,7 +72,7 @@ end
 -- endingBefore: how many other members of the same batch this call ends before this one (a
 -- combined completion may end several): this one may be the last when pending - endingBefore <= 1.
 local function batch_unreachable(taskKey, endingBefore)
-  local id = redis.call('HGET', taskKey, 'batch')
+  local id = redis.call('HGET', taskKey, F.batch)
   if not id then
     return false
   end
@@ -84,7 +87,7 @@ local function batch_unreachable(taskKey, endingBefore)
   -- This member may be the last: the batch's end and its callback's release touch these too.
   local keys = { q .. 'batches:running', q .. 'batches:done', q .. 'stats', q .. 'seq', q .. 'types', q .. 'wake' }
   if b[3] and b[3] ~= '' then
-    local t = redis.pcall('HGET', q .. 'task:' .. b[3], 'type')
+    local t = redis.pcall('HGET', q .. 'task:' .. b[3], F.type)
     if failed(t) then
       return true
     end
@@ -109,11 +112,11 @@ end
 -- Counts the end of a task (outcome "succeeded" | "dead" | "cancelled") in its batch, if it has
 -- one, once per member; the member that ends last makes the batch done and releases its callback.
 local function batch_end(taskKey, outcome, now)
-  local id = redis.call('HGET', taskKey, 'batch')
+  local id = redis.call('HGET', taskKey, F.batch)
   if not id then
     return
   end
-  if redis.call('HSETNX', taskKey, 'batchEnd', outcome) == 0 then
+  if redis.call('HSETNX', taskKey, F.batchEnd, outcome) == 0 then
     return
   end
   local q = batch_queue_prefix(taskKey)
@@ -144,7 +147,7 @@ end
 -- and its new outcome will be counted; once the batch is done it stays done (its callback ran),
 -- and the retried task's outcome is its own.
 local function batch_reopen(taskKey)
-  local f = redis.call('HMGET', taskKey, 'batch', 'batchEnd')
+  local f = redis.call('HMGET', taskKey, F.batch, F.batchEnd)
   if not f[1] or f[2] ~= 'dead' then
     return
   end
@@ -154,5 +157,5 @@ local function batch_reopen(taskKey)
   end
   redis.call('HINCRBY', bkey, 'dead', -1)
   redis.call('HINCRBY', bkey, 'pending', 1)
-  redis.call('HDEL', taskKey, 'batchEnd')
+  redis.call('HDEL', taskKey, F.batchEnd)
 end

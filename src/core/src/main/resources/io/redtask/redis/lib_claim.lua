@@ -17,7 +17,7 @@ local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now
   local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', now, 'LIMIT', 0, max)
   local plan = {}
   for _, id in ipairs(due) do
-    local f = redis.pcall('HMGET', prefix .. id, 'priority', 'type')
+    local f = redis.pcall('HMGET', prefix .. id, F.priority, F.type)
     if failed(f) then break end
     if f[2] and f[2] ~= '' and failed(redis.pcall('ZCARD', readyPrefix .. f[2])) then break end
     if f[1] or f[2] or redis.call('EXISTS', prefix .. id) == 1 then
@@ -33,15 +33,15 @@ local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now
     redis.call('ZREM', scheduled, id)
     if f == 'gone' then
       -- dropped
-    elseif f[1] and tonumber(f[1]) and f[2] and f[2] ~= '' then
-      local score = ready_score(f[1], seq)
-      redis.call('HSET', key, 'state', 'queued', 'score', score)
+    elseif tonumber(f[1] or 0) and f[2] and f[2] ~= '' then
+      local score = ready_score(f[1] or 0, seq)
+      redis.call('HSET', key, F.state, 'queued')
       redis.call('ZADD', readyPrefix .. f[2], score, id)
       redis.call('SADD', types, f[2])
       group_enter(key, readyPrefix .. f[2], id)
     else
       local field = 'priority'
-      if tonumber(f[1]) then field = 'type' end
+      if tonumber(f[1] or 0) then field = 'type' end
       bury_corrupt(key, dead, id, now, keepDead, field)
     end
   end
@@ -57,7 +57,7 @@ local function migrate_legacy(legacy, readyPrefix, types, prefix, max)
   local old = redis.call('ZRANGE', legacy, 0, max - 1, 'WITHSCORES')
   local plan = {}
   for i = 1, #old, 2 do
-    local t = redis.pcall('HGET', prefix .. old[i], 'type')
+    local t = redis.pcall('HGET', prefix .. old[i], F.type)
     if failed(t) then break end
     if t and failed(redis.pcall('ZCARD', readyPrefix .. t)) then break end
     table.insert(plan, { old[i], old[i + 1], t })
@@ -89,37 +89,51 @@ local function claim_room(config, active, lingering, now, max)
   return max
 end
 
--- The fields a claim reads first; the first four must be there, the next four may be absent but
--- must be numbers when present. The claim answers all of them (with the new attempt and fence)
--- and the last three as they are: what a worker needs, read once (no HGETALL of the record).
--- 'trace' is for the worker's span, 'group' for the group limits (lib_limits).
-local CLAIM_FIELDS = { 'type', 'attempts', 'maxAttempts', 'fence', 'timeoutMs', 'backoffBase', 'backoffCap', 'runAt',
-  'payload', 'queue', 'idemKey', 'trace', 'group' }
-local CHECKED_FIELDS = 8
+-- The fields a claim reads: the first (type) must be there; the next eight may be absent (at
+-- their defaults, lib_fields) but must be numbers when present. The claim answers all of them
+-- (with the new attempt and fence), the payload joined from its parts, and the id: what a worker
+-- needs, read once (no HGETALL of the record). trace is for the worker's span, group for the
+-- group limits (lib_limits); createdAt stands for runAt when that is absent.
+local CLAIM_FIELDS = { F.type, F.attempts, F.maxAttempts, F.fence, F.timeoutMs, F.backoffBase, F.backoffCap, F.runAt,
+  F.createdAt, F.idemKey, F.trace, F.group }
+local CHECKED_FIELDS = 9
+-- What a claim asks HMGET for: CLAIM_FIELDS, then the payload's parts.
+local CLAIM_READ = {}
+for _, name in ipairs(CLAIM_FIELDS) do table.insert(CLAIM_READ, name) end
+for _, name in ipairs(PAYLOAD_FIELDS) do table.insert(CLAIM_READ, name) end
 
--- The first field of a record that cannot be run, or nil when it can.
+-- The first field (as NAME_OF names it) of a record that cannot be run, or nil when it can.
 local function corrupt_field(f)
   if not f[1] or f[1] == '' then return 'type' end
-  for i = 2, 4 do
-    if not tonumber(f[i]) then return CLAIM_FIELDS[i] end
-  end
-  for i = 5, CHECKED_FIELDS do
-    if f[i] and f[i] ~= '' and not tonumber(f[i]) then return CLAIM_FIELDS[i] end
+  for i = 2, CHECKED_FIELDS do
+    if f[i] and not tonumber(f[i]) then return NAME_OF[CLAIM_FIELDS[i]] end
   end
   return nil
 end
 
--- What a claim answers for one task: the fields a worker needs as name/value pairs (read by the
--- Java codec TaskRecord), absent ones left out.
+-- What a claim answers for one task (f: the values of CLAIM_READ): the fields a worker needs as
+-- name/value pairs (read by the Java codec TaskRecord), absent ones left out. The id and the
+-- fence come second and third (complete.lua reads them there).
 local function claimed_record(id, f, attempts, fence)
-  local r = { 'id', id, 'attempts', attempts, 'fence', fence }
+  local r = { F.id, id, F.attempts, attempts, F.fence, fence }
   for i = 1, #CLAIM_FIELDS do
     if i ~= 2 and i ~= 4 and f[i] then
       table.insert(r, CLAIM_FIELDS[i])
       table.insert(r, f[i])
     end
   end
+  local payload = payload_join(f, #CLAIM_FIELDS + 1)
+  if payload then
+    table.insert(r, F.payload)
+    table.insert(r, payload)
+  end
   return r
+end
+
+-- The record of a task this worker holds already, as claimed_record answered it.
+local function held_record(key, id)
+  local f = redis.call('HMGET', key, unpack(CLAIM_READ))
+  return claimed_record(id, f, tonumber(f[2]) or 0, tonumber(f[4]) or 0)
 end
 
 -- Claims up to max ready tasks from the given ready sets (one per accepted type), best score
@@ -137,7 +151,7 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
   for _, set in ipairs(readySets) do
     local r = redis.call('ZRANGE', set, 0, max - 1, 'WITHSCORES')
     for i = 1, #r, 2 do
-      table.insert(candidates, { r[i], tonumber(r[i + 1]), set })
+      table.insert(candidates, { r[i], tonumber(r[i + 1]), set, r[i + 1] })
     end
   end
   table.sort(candidates, function(a, b) return a[2] < b[2] end)
@@ -146,7 +160,7 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
   for _, c in ipairs(candidates) do
     if n >= max then break end
     local key = prefix .. c[1]
-    local f = redis.pcall('HMGET', key, unpack(CLAIM_FIELDS))
+    local f = redis.pcall('HMGET', key, unpack(CLAIM_READ))
     if failed(f) then break end
     local bad = corrupt_field(f)
     if bad == 'type' and not f[1] and redis.call('EXISTS', key) == 0 then
@@ -170,9 +184,11 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
     table.insert(leaving[set], id)
     if e[2] == 'claim' then
       local f = e[3]
-      local attempts, fence = tonumber(f[2]) + 1, tonumber(f[4]) + 1
-      redis.call('HSET', key, 'attempts', attempts, 'fence', fence, 'state', 'running', 'startedAt', now,
-        'owner', owner, 'lease', lease)
+      local attempts, fence = (tonumber(f[2]) or 0) + 1, (tonumber(f[4]) or 0) + 1
+      -- The score it had in its ready set: where a release or a recovery puts it back (lib_fields:
+      -- a task waiting in a ready set does not store it; the set holds it).
+      redis.call('HSET', key, F.attempts, attempts, F.fence, fence, F.state, 'running', F.startedAt, now,
+        F.owner, owner, F.lease, lease, F.score, e[1][4])
       table.insert(leases, lease)
       table.insert(leases, id)
       table.insert(out, claimed_record(id, f, attempts, fence))

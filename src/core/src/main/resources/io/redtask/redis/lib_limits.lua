@@ -113,11 +113,10 @@ local function group_fill(base, g)
     uncount_waiting(base)
     local id = e[1]
     local key = base .. 'task:' .. id
-    local f = redis.call('HMGET', key, 'state', 'type', 'priority')
+    local f = redis.call('HMGET', key, F.state, F.type, F.priority)
     -- A task cancelled (or deleted) while it waited is simply dropped from the waiting set.
-    if f[1] == 'queued' and f[2] and f[2] ~= '' and tonumber(f[3]) then
-      local score = ready_score(f[3], base .. 'seq')
-      redis.call('HSET', key, 'score', score)
+    if f[1] == 'queued' and f[2] and f[2] ~= '' and tonumber(f[3] or 0) then
+      local score = ready_score(f[3] or 0, base .. 'seq')
       redis.call('ZADD', base .. 'ready:' .. f[2], score, id)
       redis.call('SADD', base .. 'types', f[2])
       heads = heads + 1
@@ -144,7 +143,7 @@ local function group_enter(key, ready, id, g)
   local base = queue_base(key)
   if g == nil then
     if not limits_of(base).grouped then return end
-    g = redis.call('HGET', key, 'group')
+    g = redis.call('HGET', key, F.group)
     if not g then return end
   end
   local score = redis.call('ZSCORE', ready, id)
@@ -159,7 +158,8 @@ end
 -- A new task was stored in state `state` (lib_add_task): a grouped one marks its queue as
 -- grouped (so the other steps look for groups) and, when ready, waits for its group's turn.
 local function group_added(key, ready, f, state)
-  if not f.group then return end
+  local g = f[F.group]
+  if not g then return end
   local base = queue_base(key)
   local s = limits_of(base)
   if not s.grouped then
@@ -167,7 +167,7 @@ local function group_added(key, ready, f, state)
     s.grouped = true
   end
   if state == 'queued' then
-    group_enter(key, ready, f.id, f.group)
+    group_enter(key, ready, f[F.id], g)
   end
 end
 
@@ -177,7 +177,7 @@ end
 local function group_left(key, to_ready)
   local base = queue_base(key)
   if not limits_of(base).grouped then return end
-  local f = redis.call('HMGET', key, 'group', 'state')
+  local f = redis.call('HMGET', key, F.group, F.state)
   if not f[1] then return end
   if to_ready == nil then to_ready = f[2] == 'queued' end
   local gk = base .. 'group:' .. f[1]
@@ -193,7 +193,7 @@ end
 local function group_cancelled(key, id, was)
   local base = queue_base(key)
   if not limits_of(base).grouped then return end
-  local g = redis.call('HGET', key, 'group')
+  local g = redis.call('HGET', key, F.group)
   if not g then return end
   local gk = base .. 'group:' .. g
   if was == 'running' then
@@ -222,17 +222,17 @@ local function limits_claimed(key, rec)
   local r = {}
   for i = 1, #rec, 2 do r[rec[i]] = rec[i + 1] end
   if s.rate and s.t then
-    redis.call('ZADD', base .. 'rate', s.t, r['id'] .. ':' .. (r['fence'] or ''))
+    redis.call('ZADD', base .. 'rate', s.t, r[F.id] .. ':' .. (r[F.fence] or ''))
     if s.used then s.used = s.used + 1 end
     -- When it took its place, on the clock the limit is kept on (what an operator can check the
     -- limit against: the servers' own clocks may disagree).
-    redis.call('HSET', key, 'rateAt', string.format('%.3f', s.t))
+    redis.call('HSET', key, F.rateAt, string.format('%.3f', s.t))
   end
-  if s.grouped and r['group'] then
-    local gk = base .. 'group:' .. r['group']
+  if s.grouped and r[F.group] then
+    local gk = base .. 'group:' .. r[F.group]
     redis.call('HINCRBY', gk, 'heads', -1)
     redis.call('HINCRBY', gk, 'running', 1)
-    group_fill(base, r['group'])
+    group_fill(base, r[F.group])
   end
 end
 

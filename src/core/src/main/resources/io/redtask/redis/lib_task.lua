@@ -1,14 +1,13 @@
 -- lib_task: the small steps every state change shares, so each is written once. Included at
 -- load time (each script still runs as one atomic unit).
--- A task hash holds the fields the Java codec (TaskRecord) names: id, type, queue, payload, state,
--- attempts, maxAttempts, priority, score, fence, createdAt, runAt, timeoutMs, idemKey, backoffBase,
--- backoffCap, startedAt, owner, lease, result, error, finishedAt, stalls; batch, batchEnd, waitsFor
--- (lib_batch).
+-- A task hash holds the fields lib_fields names (F.state, ...; the Java codec TaskRecord names them
+-- too), some of them only when they are not at their defaults.
+-- @include lib_fields
 
 -- Whether the caller still holds the task: its owner token is the current fencing token and the
 -- task is running. A stale caller (lease lost, cancelled) must change nothing.
 local function holds(key, token)
-  local f = redis.call('HMGET', key, 'fence', 'state')
+  local f = redis.call('HMGET', key, F.fence, F.state)
   return f[1] == token and f[2] == 'running'
 end
 
@@ -42,7 +41,7 @@ end
 -- than the retention have lost their records (they expired): forget them too, so the set stays
 -- bounded even when nothing dies for a while.
 local function bury(key, dead, id, now, keep)
-  redis.call('HSET', key, 'state', 'dead', 'finishedAt', now)
+  redis.call('HSET', key, F.state, 'dead', F.finishedAt, now)
   redis.call('ZADD', dead, now, id)
   redis.call('PEXPIRE', key, keep)
   redis.call('ZREMRANGEBYSCORE', dead, '-inf', now - tonumber(keep))
@@ -51,8 +50,8 @@ end
 
 -- A task whose record cannot be read (a field that should be a number is not, a required field
 -- is missing: foreign or damaged data) goes to the dead set with the field named, so it neither
--- blocks its queue nor is run blind.
+-- blocks its queue nor is run blind. field is the name a reader knows (F's key, e.g. 'attempts').
 local function bury_corrupt(key, dead, id, now, keep, field)
-  redis.call('HSET', key, 'error', 'corrupt record: ' .. field)
+  redis.call('HSET', key, F.error, 'corrupt record: ' .. field)
   bury(key, dead, id, now, keep)
 end

@@ -8,6 +8,7 @@
 -- limit), completedTotal, failedTotal, deadTotal, completedLastMinute, failedLastMinute,
 -- headCreatedAt (createdAt of the next task to run, -1 = none), rateLimit and ratePer (ms; -1 = no
 -- rate limit), groupLimit (-1 = none), groupsWaiting (groups with tasks waiting for their turn)
+-- @include lib_fields
 local settings = redis.call('HMGET', KEYS[5], 'paused', 'concurrency', 'rateLimit', 'ratePer', 'groupLimit')
 local totals = redis.call('HMGET', KEYS[6], 'completed', 'failed', 'dead')
 -- The last minute: the five full buckets before this one, the part of the oldest bucket that is
@@ -37,7 +38,7 @@ end
 ready = ready + (tonumber(redis.call('GET', string.match(KEYS[5], '^(.-}:)') .. 'gwaitn') or '0') or 0)
 local headCreated = -1
 if headId then
-  local c = redis.pcall('HGET', ARGV[1] .. headId, 'createdAt')
+  local c = redis.pcall('HGET', ARGV[1] .. headId, F.createdAt)
   if type(c) ~= 'table' then headCreated = tonumber(c or '-1') or -1 end
 end
 return { 'ready', ready, 'scheduled', redis.call('ZCARD', KEYS[2]),

@@ -18,11 +18,11 @@ local plan = {}
 -- checked as if it could be the last (lib_batch).
 local members = {}
 for _, id in ipairs(ids) do
-  local f = redis.pcall('HMGET', ARGV[3] .. id, 'state', 'score', 'stalls', 'attempts', 'type')
+  local f = redis.pcall('HMGET', ARGV[3] .. id, F.state, F.score, F.stalls, F.attempts, F.type)
   if failed(f) then break end
   if f[5] and f[5] ~= '' and failed(redis.pcall('ZCARD', ARGV[6] .. f[5])) then break end
   if f[1] then
-    local batchId = redis.call('HGET', ARGV[3] .. id, 'batch')
+    local batchId = redis.call('HGET', ARGV[3] .. id, F.batch)
     local before = 0
     if batchId then
       before = members[batchId] or 0
@@ -43,13 +43,13 @@ for _, e in ipairs(plan) do
     redis.call('ZREM', KEYS[1], id)
   end
   if f[1] then
-    redis.call('HINCRBY', key, 'fence', 1)
-    redis.call('HDEL', key, 'owner', 'lease')
+    redis.call('HINCRBY', key, F.fence, 1)
+    redis.call('HDEL', key, F.owner, F.lease)
     local stalls = (tonumber(f[3]) or 0) + 1
-    redis.call('HSET', key, 'stalls', stalls,
-      'error', 'lease expired: the worker stopped renewing it (server down, stalled or cut off from Redis)')
+    redis.call('HSET', key, F.stalls, stalls,
+      F.error, 'lease expired: the worker stopped renewing it (server down, stalled or cut off from Redis)')
     if (tonumber(f[4]) or 0) > 0 then
-      redis.call('HINCRBY', key, 'attempts', -1)
+      redis.call('HINCRBY', key, F.attempts, -1)
     end
     if not tonumber(f[2]) or not f[5] or f[5] == '' then
       local field = 'score'
@@ -60,7 +60,7 @@ for _, e in ipairs(plan) do
       bury(key, KEYS[3], id, now, ARGV[4])
       dead = dead + 1
     else
-      redis.call('HSET', key, 'state', 'queued', 'runAt', now)
+      redis.call('HSET', key, F.state, 'queued', F.runAt, now)
       redis.call('ZADD', ARGV[6] .. f[5], f[2], id)
       redis.call('SADD', KEYS[2], f[5])
       requeued = requeued + 1

@@ -6,7 +6,7 @@
 -- KEYS[1] task hash  KEYS[2] active zset  KEYS[3] the ready set of the task's type  KEYS[4] wake list
 -- ARGV[1] id  ARGV[2] owner token
 -- Result: 1 when released, 0 when the token is stale.
-local f = redis.call('HMGET', KEYS[1], 'fence', 'state', 'score')
+local f = redis.call('HMGET', KEYS[1], F.fence, F.state, F.score)
 if f[1] ~= ARGV[2] then
   return 0
 end
@@ -17,9 +17,9 @@ if f[2] ~= 'running' then
   return 0
 end
 redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('HINCRBY', KEYS[1], 'attempts', -1)
-redis.call('HSET', KEYS[1], 'state', 'queued')
-redis.call('HDEL', KEYS[1], 'owner', 'lease')
+redis.call('HINCRBY', KEYS[1], F.attempts, -1)
+redis.call('HSET', KEYS[1], F.state, 'queued')
+redis.call('HDEL', KEYS[1], F.owner, F.lease)
 redis.call('ZADD', KEYS[3], f[3], ARGV[1])
 group_left(KEYS[1], true)
 wake(KEYS[4])

@@ -11,7 +11,7 @@
 local ids = dead_ids(KEYS[1], tonumber(ARGV[2]), ARGV[3])
 local plan = {}
 for _, id in ipairs(ids) do
-  local f = redis.pcall('HMGET', ARGV[1] .. id, 'state', 'priority', 'type')
+  local f = redis.pcall('HMGET', ARGV[1] .. id, F.state, F.priority, F.type)
   if failed(f) then break end
   if f[3] and f[3] ~= '' and failed(redis.pcall('ZCARD', ARGV[5] .. f[3])) then break end
   if f[1] and batch_unreachable(ARGV[1] .. id) then break end
@@ -21,13 +21,13 @@ local moved = 0
 for _, e in ipairs(plan) do
   local id, f = e[1], e[2]
   local key = ARGV[1] .. id
-  if f[1] == 'dead' and tonumber(f[2]) and f[3] and f[3] ~= '' then
+  if f[1] == 'dead' and tonumber(f[2] or 0) and f[3] and f[3] ~= '' then
     redis.call('ZREM', KEYS[1], id)
     redis.call('PERSIST', key)
     batch_reopen(key)
-    local score = ready_score(f[2], KEYS[4])
-    redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'stalls', 0, 'runAt', ARGV[4], 'score', score)
-    redis.call('HDEL', key, 'finishedAt')
+    local score = ready_score(f[2] or 0, KEYS[4])
+    redis.call('HSET', key, F.state, 'queued', F.runAt, ARGV[4])
+    redis.call('HDEL', key, F.finishedAt, F.attempts, F.stalls)
     redis.call('ZADD', ARGV[5] .. f[3], score, id)
     group_enter(key, ARGV[5] .. f[3], id)
     redis.call('SADD', KEYS[2], f[3])

@@ -61,10 +61,10 @@ class CorruptDataTest {
                 SubmitOptions.builder().delay(Duration.ofMillis(300)).build());
         RedisStorage store = fixture.store();
         var redis = RedisProbe.client(store);
-        redis.hset(store.keys().task(ids.get(1)), "attempts", "many");
-        redis.hset(store.keys().task(ids.get(3)), "timeoutMs", "soon");
-        redis.hdel(store.keys().task(ids.get(4)), "type");
-        redis.hset(store.keys().task(later), "priority", "high");
+        redis.hset(store.keys().task(ids.get(1)), RedisProbe.taskField("attempts"), "many");
+        redis.hset(store.keys().task(ids.get(3)), RedisProbe.taskField("timeoutMs"), "soon");
+        redis.hdel(store.keys().task(ids.get(4)), RedisProbe.taskField("type"));
+        redis.hset(store.keys().task(later), RedisProbe.taskField("priority"), "high");
         engine.admin().resume("default");
         engine.start();
 
@@ -78,7 +78,7 @@ class CorruptDataTest {
         assertDead(engine, later, "corrupt record: priority");
 
         // A record no reader can make sense of is left out of lists rather than failing them.
-        redis.hset(store.keys().task(ids.get(0)), "state", "exploded");
+        redis.hset(store.keys().task(ids.get(0)), RedisProbe.taskField("state"), "exploded");
         List<TaskStatus> dead = engine.admin().deadTasks("default", 0, 100);
         assertEquals(4, dead.size());
     }

@@ -263,7 +263,7 @@ class GroupsTest {
             String damaged = engine.submit("work", 1, group("g"));
             String next = engine.submit("work", 2, group("g"));
             RedisStorage store = fixture.store();
-            RedisProbe.client(store).hset(store.keys().task(damaged), "attempts", "many");
+            RedisProbe.client(store).hset(store.keys().task(damaged), RedisProbe.taskField("attempts"), "many");
             long now = System.currentTimeMillis();
             List<io.redtask.store.ClaimedTask> claimed = store.tasks()
                     .claim("default", 5, now, 60_000, "x", List.of("work"))

@@ -43,7 +43,7 @@ class RateLimitTest {
         UnifiedJedis redis = RedisProbe.client(store);
         List<Double> out = new ArrayList<>();
         for (String id : ids) {
-            String at = redis.hget(store.keys().task(id), "rateAt");
+            String at = redis.hget(store.keys().task(id), RedisProbe.taskField("rateAt"));
             assertTrue(at != null, "task " + id + " has no rateAt: it was not counted by the rate limit");
             out.add(Double.parseDouble(at));
         }

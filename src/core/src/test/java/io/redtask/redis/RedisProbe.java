@@ -15,6 +15,19 @@ public final class RedisProbe {
         return ((RedisStorage) storage).redis();
     }
 
+    /** A task hash's field: its name in Redis ({@code "attempts"} is stored as {@code "a"}, and so on). */
+    public static String taskField(String name) {
+        return switch (name) {
+            case "state" -> TaskRecord.STATE;
+            case "type" -> TaskRecord.TYPE;
+            case "attempts" -> TaskRecord.ATTEMPTS;
+            case "priority" -> TaskRecord.PRIORITY;
+            case "timeoutMs" -> TaskRecord.TIMEOUT_MS;
+            case "rateAt" -> TaskRecord.RATE_AT;
+            default -> throw new IllegalArgumentException("no task field " + name + " known here");
+        };
+    }
+
     /** A client of the test's own on {@code url}; the caller closes it. */
     public static UnifiedJedis open(String url) {
         return RedisConnections.open(url, 4, Duration.ofSeconds(2));

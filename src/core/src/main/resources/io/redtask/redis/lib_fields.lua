@@ -1,0 +1,101 @@
+-- lib_fields: the names of a task hash's fields, and how its payload is stored. Included at load
+-- time (first by lib_task and lib_batch). The Java codec TaskRecord names the same fields.
+--
+-- Why short names and left-out defaults: a queued task is mostly its hash, and Redis keeps a small
+-- hash as one compact listpack only while every name and value is at most hash-max-listpack-value
+-- (64 bytes by default) long (and it has at most 128 fields); otherwise it becomes a hashtable of
+-- several times the size. Every byte of a name is paid once per task, so names are one or two
+-- characters, and fields at their defaults are not stored at all: a reader treats absent as
+-- attempts 0, fence 0, priority 0, maxAttempts DEFAULT_MAX_ATTEMPTS, runAt = createdAt. A task's
+-- id and queue are not stored either: the key names the id, and the id begins with the queue.
+local F = {
+  state = 's', type = 't', payload = 'p', attempts = 'a', maxAttempts = 'm', priority = 'pr',
+  score = 'sc', fence = 'f', createdAt = 'c', runAt = 'ra', startedAt = 'sa', finishedAt = 'fa',
+  timeoutMs = 'to', idemKey = 'ik', backoffBase = 'bb', backoffCap = 'bc', result = 're', error = 'er',
+  submittedBy = 'by', group = 'g', trace = 'tr', owner = 'o', lease = 'l', stalls = 'st', batch = 'b',
+  batchEnd = 'be', waitsFor = 'w', next = 'n', nextFence = 'nf', rateAt = 'rt',
+  -- Not stored: the id in the claim's reply, and instructions to lib_add_task.
+  id = 'id', dueAt = 'du', dedupeMs = 'dm', fingerprint = 'fp',
+}
+
+-- The name a reader knows a field by (for messages): NAME_OF[F.attempts] is 'attempts'.
+local NAME_OF = {}
+for name, field in pairs(F) do
+  NAME_OF[field] = name
+end
+
+-- Attempts a task has when it names none (TaskRecord.DEFAULT_MAX_ATTEMPTS: TaskType's default).
+local DEFAULT_MAX_ATTEMPTS = 3
+
+-- A payload longer than PAYLOAD_CHUNK bytes is stored in up to PAYLOAD_CHUNKS fields of at most
+-- PAYLOAD_CHUNK bytes each, "p", "p1", "p2", ... in order, so that the hash stays a listpack; each
+-- cut falls between two UTF-8 characters, so every part is valid text on its own (a reader of the
+-- hash decodes each field as a string). A payload that needs more parts is stored whole in "p"
+-- (the hash is a hashtable then: at that size the payload is most of its cost anyway).
+local PAYLOAD_CHUNK = 64
+local PAYLOAD_CHUNKS = 16
+local PAYLOAD_FIELDS = { F.payload }
+for i = 1, PAYLOAD_CHUNKS - 1 do
+  PAYLOAD_FIELDS[i + 1] = F.payload .. i
+end
+
+-- The name/value pairs that store payload (appended to out, or a new table).
+local function payload_pairs(payload, out)
+  out = out or {}
+  local n = #payload
+  if n <= PAYLOAD_CHUNK then
+    table.insert(out, F.payload)
+    table.insert(out, payload)
+    return out
+  end
+  local parts = {}
+  local i = 1
+  while i <= n do
+    if #parts == PAYLOAD_CHUNKS then
+      table.insert(out, F.payload)
+      table.insert(out, payload)
+      return out
+    end
+    local j = math.min(i + PAYLOAD_CHUNK - 1, n)
+    -- Never cut inside a character: a byte 10xxxxxx continues the character before it.
+    while j < n and j > i do
+      local b = string.byte(payload, j + 1)
+      if b < 128 or b >= 192 then break end
+      j = j - 1
+    end
+    table.insert(parts, string.sub(payload, i, j))
+    i = j + 1
+  end
+  for k, part in ipairs(parts) do
+    table.insert(out, PAYLOAD_FIELDS[k])
+    table.insert(out, part)
+  end
+  return out
+end
+
+-- The payload from the values of PAYLOAD_FIELDS (an HMGET of them, from index first on): its
+-- parts joined in order; nil when there is none.
+local function payload_join(values, first)
+  first = first or 1
+  if not values[first] then
+    return nil
+  end
+  local parts = { values[first] }
+  for k = 1, PAYLOAD_CHUNKS - 1 do
+    local v = values[first + k]
+    if not v then break end
+    parts[k + 1] = v
+  end
+  return table.concat(parts)
+end
+
+-- The payload of the task at key, joined (nil when it has none).
+local function payload_of(key)
+  return payload_join(redis.call('HMGET', key, unpack(PAYLOAD_FIELDS)))
+end
+
+-- Replaces the payload of the task at key (every part of the old one goes).
+local function payload_set(key, payload)
+  redis.call('HDEL', key, unpack(PAYLOAD_FIELDS))
+  redis.call('HSET', key, unpack(payload_pairs(payload)))
+end
