@@ -90,7 +90,7 @@ public final class RedisStorage implements Storage {
         // an operator may set, and one per fetcher, for claims and outcomes; and a few for lease
         // renewals, recovery and heartbeats.
         int workerConnections = Math.min(settings.maxConcurrency(), MAX_WORKER_CONNECTIONS)
-                + settings.queues().size()
+                + settings.fetchers()
                 + 2;
         return new RedisStorage(
                 RedisConnections.open(url, poolSize, timeout, trust),

@@ -140,7 +140,7 @@ final class TaskRecord {
         return new TaskStatus(
                 h.get(ID),
                 h.get(TYPE),
-                h.get(QUEUE),
+                io.redtask.store.ShardNames.queueOf(h.get(QUEUE)), // the queue, not its shard
                 TaskState.fromWireName(h.get(STATE)),
                 intOf(h.get(ATTEMPTS)),
                 intOf(h.get(MAX_ATTEMPTS)),
