@@ -24,6 +24,7 @@ final class Fetcher implements Runnable {
     private final String queue;
     /** The queue users know (the queue of this shard), for logs and figures. */
     private final String label;
+
     private final TaskStore tasks;
     private final Workers workers;
     private final Processor processor;

@@ -2,9 +2,9 @@ package io.redtask.engine;
 
 import io.redtask.StoreUnavailableException;
 import io.redtask.TaskEvent;
-import io.redtask.store.ShardNames;
 import io.redtask.store.ClaimedTask;
 import io.redtask.store.FailOutcome;
+import io.redtask.store.ShardNames;
 import io.redtask.store.TaskStore;
 import jakarta.json.bind.JsonbException;
 

@@ -53,7 +53,8 @@ final class ShardedBatches implements BatchStore {
                 queue,
                 max,
                 false,
-                Comparator.comparing(BatchStatus::finishedAt, Comparator.nullsLast(Comparator.<Instant>reverseOrder())));
+                Comparator.comparing(
+                        BatchStatus::finishedAt, Comparator.nullsLast(Comparator.<Instant>reverseOrder())));
     }
 
     private List<BatchStatus> merged(String queue, int max, boolean running, Comparator<BatchStatus> order) {

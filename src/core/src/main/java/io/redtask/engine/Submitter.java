@@ -168,7 +168,8 @@ final class Submitter {
         String queue = o.queueName();
         String into = shard != null && ShardNames.queueOf(shard).equals(queue)
                 ? shard
-                : shards.pick(queue, QueueShards.keyOf(o.group(), NewTask.dedupeKeyOf(o.submittedBy(), o.idempotencyKey())));
+                : shards.pick(
+                        queue, QueueShards.keyOf(o.group(), NewTask.dedupeKeyOf(o.submittedBy(), o.idempotencyKey())));
         NewTask.Builder b = NewTask.builder(TaskIds.next(into, now), s.type(), into)
                 .payloadJson(json)
                 .maxAttempts(o.maxAttempts() != null ? o.maxAttempts() : handler.maxAttempts())

@@ -72,10 +72,7 @@ class QueueShardsTest {
     }
 
     private static EngineSettings.Builder sharded(String queue, int shards) {
-        return EngineFixture.settings("x")
-                .queues(List.of(queue))
-                .concurrency(8)
-                .queueShards(queue, shards);
+        return EngineFixture.settings("x").queues(List.of(queue)).concurrency(8).queueShards(queue, shards);
     }
 
     /** Counts runs per task id. */
@@ -103,10 +100,10 @@ class QueueShardsTest {
             Runs runs1 = new Runs("a");
             Runs runs2 = new Runs("b");
             Map<String, AtomicInteger> all = new ConcurrentHashMap<>();
-            RedTaskEngine a = f.unstarted("a", Clock.systemUTC(), sharded("work", 3), b -> b.handler(
-                    HandlerRegistration.of("count", runs1)));
-            RedTaskEngine b = f.unstarted("b", Clock.systemUTC(), sharded("work", 3), e -> e.handler(
-                    HandlerRegistration.of("count", runs2)));
+            RedTaskEngine a = f.unstarted(
+                    "a", Clock.systemUTC(), sharded("work", 3), b -> b.handler(HandlerRegistration.of("count", runs1)));
+            RedTaskEngine b = f.unstarted(
+                    "b", Clock.systemUTC(), sharded("work", 3), e -> e.handler(HandlerRegistration.of("count", runs2)));
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 150; i++) {
                 ids.add(a.submit("count", i, SubmitOptions.queue("work")));
@@ -125,8 +122,8 @@ class QueueShardsTest {
                     .map(s -> JedisClusterCRC16.getSlot("{" + s + "}") * 3 / 16384)
                     .collect(Collectors.toSet());
             assertEquals(Set.of(0, 1, 2), thirds, "one shard per master: " + shards);
-            Map<String, Long> perShard = ids.stream()
-                    .collect(Collectors.groupingBy(TaskIds::queueOf, Collectors.counting()));
+            Map<String, Long> perShard =
+                    ids.stream().collect(Collectors.groupingBy(TaskIds::queueOf, Collectors.counting()));
             assertEquals(new TreeSet<>(shards), new TreeSet<>(perShard.keySet()));
             perShard.values().forEach(n -> assertEquals(100L, n, perShard.toString()));
             UnifiedJedis redis = RedisProbe.client(store);
@@ -141,8 +138,7 @@ class QueueShardsTest {
 
             a.start();
             b.start();
-            await().atMost(Duration.ofSeconds(60))
-                    .until(() -> runs1.byId.size() + runs2.byId.size() >= 300);
+            await().atMost(Duration.ofSeconds(60)).until(() -> runs1.byId.size() + runs2.byId.size() >= 300);
             runs1.byId.forEach((id, n) -> all.merge(id, n, (x, y) -> new AtomicInteger(x.get() + y.get())));
             runs2.byId.forEach((id, n) -> all.merge(id, n, (x, y) -> new AtomicInteger(x.get() + y.get())));
             assertEquals(new TreeSet<>(ids), new TreeSet<>(all.keySet()));
@@ -193,15 +189,21 @@ class QueueShardsTest {
         try (EngineFixture f = new EngineFixture(cluster.url())) {
             Gate gate = new Gate();
             Done done = new Done();
-            RedTaskEngine e = f.unstarted("a", Clock.systemUTC(), sharded("work", 3), b -> b.handler(
-                            HandlerRegistration.of("gate", gate))
-                    .handler(HandlerRegistration.of("done", done)));
+            RedTaskEngine e = f.unstarted(
+                    "a",
+                    Clock.systemUTC(),
+                    sharded("work", 3),
+                    b -> b.handler(HandlerRegistration.of("gate", gate)).handler(HandlerRegistration.of("done", done)));
 
             // Idempotency: a repeat lands in the first one's shard and is answered with it.
             SubmitReceipt first = e.submitForReceipt(
-                    "gate", "x", SubmitOptions.builder().queue("work").idempotencyKey("k1").build());
+                    "gate",
+                    "x",
+                    SubmitOptions.builder().queue("work").idempotencyKey("k1").build());
             SubmitReceipt again = e.submitForReceipt(
-                    "gate", "x", SubmitOptions.builder().queue("work").idempotencyKey("k1").build());
+                    "gate",
+                    "x",
+                    SubmitOptions.builder().queue("work").idempotencyKey("k1").build());
             assertEquals(first.id(), again.id());
             assertTrue(again.duplicate());
             Set<String> keyShards = IntStream.range(0, 12)
@@ -223,14 +225,17 @@ class QueueShardsTest {
                     .toList();
             assertEquals(3, spread.stream().map(TaskIds::queueOf).distinct().count(), "in turn over the shards");
             String later = e.submit(
-                    "gate", "x", SubmitOptions.builder().queue("work").delay(Duration.ofHours(1)).build());
+                    "gate",
+                    "x",
+                    SubmitOptions.builder()
+                            .queue("work")
+                            .delay(Duration.ofHours(1))
+                            .build());
             QueueStats paused = e.admin().queue("work");
             assertTrue(paused.paused());
             assertEquals(13 + 6, paused.ready());
             assertEquals(1, paused.scheduled());
-            await().during(Duration.ofMillis(600))
-                    .atMost(Duration.ofSeconds(3))
-                    .until(() -> gate.done.get() == 0);
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(3)).until(() -> gate.done.get() == 0);
             e.admin().resume("work");
             await().atMost(Duration.ofSeconds(20)).until(() -> gate.done.get() == 19);
             assertFalse(e.admin().queue("work").paused());
@@ -247,7 +252,9 @@ class QueueShardsTest {
             gate.most.set(0);
             List<String> grouped = IntStream.range(0, 12)
                     .mapToObj(i -> e.submit(
-                            "gate", "g", SubmitOptions.builder().queue("work").group("g1").build()))
+                            "gate",
+                            "g",
+                            SubmitOptions.builder().queue("work").group("g1").build()))
                     .toList();
             assertEquals(1, grouped.stream().map(TaskIds::queueOf).distinct().count(), "one group, one shard");
             await().atMost(Duration.ofSeconds(20)).until(() -> gate.done.get() == 19 + 12);
@@ -258,14 +265,16 @@ class QueueShardsTest {
             for (int i = 0; i < 6; i++) {
                 e.submit("gate", "fail", SubmitOptions.queue("work"));
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> e.admin().queue("work").dead() == 6);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> e.admin().queue("work").dead() == 6);
             assertEquals(6, e.admin().deadTasks("work", 0, 100).size());
             e.admin().pause("work"); // so the retried tasks wait (they would fail again at once)
             assertEquals(6, e.admin().retryDead("work"));
             assertEquals(0, e.admin().queue("work").dead());
             assertEquals(6, e.admin().queue("work").ready());
             e.admin().resume("work");
-            await().atMost(Duration.ofSeconds(20)).until(() -> e.admin().queue("work").dead() == 6);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> e.admin().queue("work").dead() == 6);
             assertEquals(6, e.admin().purgeDead("work"));
             assertEquals(0, e.admin().queue("work").dead());
 
@@ -329,8 +338,7 @@ class QueueShardsTest {
             List<String> fourShards = store.queues().recordedShards("work");
             assertEquals(4, fourShards.size());
             assertEquals(threeShards.subList(0, 2), fourShards.subList(0, 2));
-            assertEquals(
-                    "4", RedisProbe.client(store).hget(store.keys().settings("work"), "shards"));
+            assertEquals("4", RedisProbe.client(store).hget(store.keys().settings("work"), "shards"));
         }
     }
 
@@ -338,10 +346,15 @@ class QueueShardsTest {
     void oneShardKeepsTodaysKeysAndIds() {
         try (EngineFixture f = new EngineFixture(REDIS.url())) {
             RedTaskEngine plain = f.unstarted(
-                    "plain", Clock.systemUTC(), EngineFixture.settings("x").queues(List.of("solo")), b -> b.handler(
-                            HandlerRegistration.of("count", (p, c) -> null)));
-            RedTaskEngine one = f.unstarted("one", Clock.systemUTC(), sharded("solo", 1), b -> b.handler(
-                    HandlerRegistration.of("count", (p, c) -> null)));
+                    "plain",
+                    Clock.systemUTC(),
+                    EngineFixture.settings("x").queues(List.of("solo")),
+                    b -> b.handler(HandlerRegistration.of("count", (p, c) -> null)));
+            RedTaskEngine one = f.unstarted(
+                    "one",
+                    Clock.systemUTC(),
+                    sharded("solo", 1),
+                    b -> b.handler(HandlerRegistration.of("count", (p, c) -> null)));
             for (RedTaskEngine e : List.of(plain, one)) {
                 String id = e.submit("count", 1, SubmitOptions.queue("solo"));
                 assertTrue(id.startsWith("solo:"), id);
@@ -357,8 +370,8 @@ class QueueShardsTest {
 
     @Test
     void aShardsSettingOutOfRangeIsRefusedNamingIt() {
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> sharded("work", 65).build());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> sharded("work", 65).build());
         assertTrue(e.getMessage().contains("redtask.queue.work.shards must be 1 to 64, was 65"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> sharded("work", 0).build());
     }
