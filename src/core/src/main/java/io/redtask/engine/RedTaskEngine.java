@@ -318,6 +318,7 @@ public final class RedTaskEngine implements TaskScheduler {
             int expected = settings.shards(queue);
             long wait = Math.max(1, settings.outageBackoff().toMillis() / 50);
             while (lifecycle.isRunning()) {
+                fetchers.alive(queue); // waiting for Redis is not a stuck fetcher
                 try {
                     List<String> all = shards.of(queue);
                     all.subList(1, all.size()).forEach(shard -> loops.start(fetcher(shard)));
