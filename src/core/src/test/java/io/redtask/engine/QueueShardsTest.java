@@ -5,6 +5,7 @@ import io.redtask.BatchReceipt;
 import io.redtask.BatchSummary;
 import io.redtask.NonRetryableException;
 import io.redtask.QueueStats;
+import io.redtask.Schedule;
 import io.redtask.Submission;
 import io.redtask.SubmitOptions;
 import io.redtask.SubmitReceipt;
@@ -16,6 +17,7 @@ import io.redtask.redis.RedisProbe;
 import io.redtask.redis.RedisStorage;
 import io.redtask.store.ShardNames;
 import io.redtask.store.TaskIds;
+import io.redtask.testing.MutableClock;
 import io.redtask.testing.RedisCluster;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -28,12 +30,14 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -327,6 +331,15 @@ class QueueShardsTest {
                     .until(() -> three.admin().queue("work").completed() == 30);
             RedisStorage store = (RedisStorage) three.storage();
             List<String> threeShards = store.queues().recordedShards("work");
+            RedTaskEngine without = f.unstarted(
+                    "without",
+                    Clock.systemUTC(),
+                    EngineFixture.settings("x").queues(List.of("other")),
+                    b -> b.handler(count));
+            assertEquals(
+                    30,
+                    without.admin().queue("work").completed(),
+                    "a server without the setting reads the recorded shards for its figures");
 
             // Drained: going down is allowed and recorded; going up again keeps the shards there were.
             RedTaskEngine twoAgain =
@@ -339,6 +352,38 @@ class QueueShardsTest {
             assertEquals(4, fourShards.size());
             assertEquals(threeShards.subList(0, 2), fourShards.subList(0, 2));
             assertEquals("4", RedisProbe.client(store).hget(store.keys().settings("work"), "shards"));
+        }
+    }
+
+    @Test
+    void aScheduleOnAShardedQueueFiresOneTaskPerSlotIntoOneShard() throws Exception {
+        try (EngineFixture f = new EngineFixture(REDIS.url())) {
+            MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+            List<String> ran = new CopyOnWriteArrayList<>();
+            List<RedTaskEngine> engines = new ArrayList<>();
+            for (String node : List.of("a", "b", "c")) {
+                // The cron loop slowed to an hour: only the test's ticks fire slots.
+                engines.add(f.engine(
+                        node,
+                        clock,
+                        sharded("ticks", 3).cronInterval(Duration.ofHours(1)),
+                        b -> b.handler(HandlerRegistration.of("tick", (p, c) -> ran.add(c.taskId())))));
+            }
+            engines.get(0)
+                    .schedule(Schedule.builder("every-second", "* * * * * *", "tick")
+                            .options(SubmitOptions.queue("ticks"))
+                            .build());
+            for (int second = 1; second <= 6; second++) {
+                clock.advance(Duration.ofSeconds(1));
+                assertEquals(
+                        1,
+                        engines.stream()
+                                .mapToInt(RedTaskEngine::fireDueSchedules)
+                                .sum(),
+                        "slot " + second + " fires once across three servers");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> ran.size() == 6);
+            assertEquals(1, ran.stream().map(TaskIds::queueOf).distinct().count(), "one schedule, one shard: " + ran);
         }
     }
 
