@@ -20,6 +20,7 @@ import io.redtask.store.TaskIds;
 import io.redtask.testing.MutableClock;
 import io.redtask.testing.RedisCluster;
 import io.redtask.testing.RedisServerExtension;
+import io.redtask.testing.TcpProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -384,6 +385,36 @@ class QueueShardsTest {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> ran.size() == 6);
             assertEquals(1, ran.stream().map(TaskIds::queueOf).distinct().count(), "one schedule, one shard: " + ran);
+        }
+    }
+
+    @Test
+    void aServerStartedWhileRedisIsUnreachableFetchesFromEveryShardOnceItAnswers() throws Exception {
+        try (EngineFixture f = new EngineFixture(REDIS.url());
+                TcpProxy proxy = TcpProxy.to(REDIS.server().port())) {
+            List<String> ran = new CopyOnWriteArrayList<>();
+            proxy.cut();
+            RedTaskEngine late = f.unstarted(
+                    proxy.redisUrl(),
+                    Duration.ofMillis(500),
+                    "late",
+                    Clock.systemUTC(),
+                    sharded("late", 2),
+                    b -> b.handler(HandlerRegistration.of("count", (p, c) -> ran.add(c.taskId()))));
+            late.start(); // the shards cannot be read yet: not an error
+            assertTrue(late.isRunning());
+            RedTaskEngine feeder = f.unstarted(
+                    "feeder",
+                    Clock.systemUTC(),
+                    sharded("late", 2),
+                    b -> b.handler(HandlerRegistration.of("count", (p, c) -> null)));
+            List<String> ids = IntStream.range(0, 10)
+                    .mapToObj(i -> feeder.submit("count", i, SubmitOptions.queue("late")))
+                    .toList();
+            assertEquals(2, ids.stream().map(TaskIds::queueOf).distinct().count());
+            proxy.restore();
+            await().atMost(Duration.ofSeconds(30)).until(() -> ran.size() == 10);
+            assertEquals(new TreeSet<>(ids), new TreeSet<>(ran));
         }
     }
 
