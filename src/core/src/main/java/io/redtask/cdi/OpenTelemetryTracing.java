@@ -79,7 +79,7 @@ public final class OpenTelemetryTracing implements TaskTracing {
         SpanBuilder b = tracer.spanBuilder("redtask.run " + task.type())
                 .setSpanKind(SpanKind.CONSUMER)
                 .setAttribute(TASK_ID, task.id())
-                .setAttribute(QUEUE, task.queue())
+                .setAttribute(QUEUE, io.redtask.store.ShardNames.queueOf(task.queue()))
                 .setAttribute(ATTEMPT, (long) task.attempt());
         SpanContext submitter = remote(task.trace());
         if (submitter == null) {

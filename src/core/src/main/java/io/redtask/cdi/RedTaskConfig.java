@@ -232,6 +232,7 @@ public record RedTaskConfig(
                         c.getOptionalValue("redtask.durability", String.class).orElse("async"),
                         duration(c, "redtask.durability-timeout", d.durability().timeout())))
                 .limits(limits)
+                .apply(b -> queueShards(c, queues).forEach(b::queueShards))
                 .build());
         Map<String, Integer> queueLimits = new TreeMap<>();
         for (String q : queues) {
@@ -276,6 +277,41 @@ public record RedTaskConfig(
                 c.getOptionalValue("redtask.housekeeping.thread-factory", String.class)
                         .orElse("java:comp/DefaultManagedThreadFactory"),
                 traceLink(c));
+    }
+
+    private static final java.util.regex.Pattern SHARDS_KEY =
+            java.util.regex.Pattern.compile("redtask\\.queue\\.([A-Za-z0-9_-]{1,64})\\.shards");
+
+    /**
+     * {@code redtask.queue.<q>.shards}, for this server's queues and any other queue it is set
+     * for (a server that only submits to a sharded queue must know its shards too).
+     */
+    static Map<String, Integer> queueShards(Config c, List<String> queues) {
+        java.util.Set<String> names = new java.util.TreeSet<>(queues);
+        for (String key : c.getPropertyNames()) {
+            java.util.regex.Matcher m = SHARDS_KEY.matcher(key);
+            if (m.matches()) {
+                names.add(m.group(1));
+            }
+        }
+        Map<String, Integer> out = new TreeMap<>();
+        for (String q : names) {
+            String key = "redtask.queue." + q + ".shards";
+            c.getOptionalValue(key, String.class).map(String::strip).ifPresent(v -> {
+                int n;
+                try {
+                    n = Integer.parseInt(v);
+                } catch (NumberFormatException e) {
+                    n = -1;
+                }
+                if (n < 1 || n > io.redtask.store.ShardNames.MAX_SHARDS) {
+                    throw new IllegalArgumentException(key + " must be a whole number from 1 to "
+                            + io.redtask.store.ShardNames.MAX_SHARDS + ", was '" + v + "'");
+                }
+                out.put(q, n);
+            });
+        }
+        return out;
     }
 
     /** {@code redtask.tracing.parent}: {@code child} or {@code link}. */

@@ -223,7 +223,7 @@ public class RedTaskRuntime {
                             new InitialContext().lookup(config.housekeepingThreadFactory());
             // One thread per fetcher (they block briefly on Redis) and four for the periodic jobs.
             ownThreads = new java.util.concurrent.ScheduledThreadPoolExecutor(
-                    config.engine().queues().size() + 4, factory);
+                    config.engine().fetchers() + 4, factory);
             ownThreads.setRemoveOnCancelPolicy(true);
             return ownThreads;
         } catch (NamingException | ClassCastException e) {

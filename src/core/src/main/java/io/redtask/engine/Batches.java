@@ -6,6 +6,7 @@ import io.redtask.InvalidRequestException;
 import io.redtask.Submission;
 import io.redtask.store.BatchStore;
 import io.redtask.store.NewTask;
+import io.redtask.store.ShardNames;
 import io.redtask.store.TaskIds;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -41,6 +42,7 @@ final class Batches {
     private final Clock clock;
     private final EngineSettings settings;
     private final MemoryGuard memory;
+    private final QueueShards shards;
 
     Batches(
             Submitter submitter,
@@ -49,7 +51,9 @@ final class Batches {
             JsonCodec codec,
             Clock clock,
             EngineSettings settings,
-            MemoryGuard memory) {
+            MemoryGuard memory,
+            QueueShards shards) {
+        this.shards = shards;
         this.submitter = submitter;
         this.store = store;
         this.handlers = handlers;
@@ -69,15 +73,19 @@ final class Batches {
                     "tasks", "a batch holds at most " + MAX_TASKS + " tasks; this one has " + tasks.size());
         }
         long now = clock.millis();
-        List<NewTask> members = submitter.prepareEach(tasks, now);
+        // All of a batch in one shard of its queue: its record is counted down in the same script
+        // as each member ends. The shard of its first grouped task's group, if any, keeps that
+        // group exact; others in turn.
+        String shard = shardOf(tasks);
+        List<NewTask> members = submitter.prepareEach(tasks, now, shard);
         String queue = members.get(0).queue();
         for (int i = 0; i < members.size(); i++) {
             NewTask t = members.get(i);
             if (!t.queue().equals(queue)) {
                 throw new InvalidRequestException(
                         "tasks[" + i + "].queue",
-                        "a batch's tasks and its onComplete must all be in one queue (the first task's is '" + queue
-                                + "', this one's '" + t.queue() + "')");
+                        "a batch's tasks and its onComplete must all be in one queue (the first task's is '"
+                                + ShardNames.queueOf(queue) + "', this one's '" + ShardNames.queueOf(t.queue()) + "')");
             }
             if (t.idempotencyKey() != null) {
                 throw new InvalidRequestException(
@@ -88,6 +96,21 @@ final class Batches {
         }
         NewTask callback = onComplete == null ? null : callback(onComplete, queue, now);
         return new PreparedBatch(TaskIds.next(queue, now), queue, members, callback);
+    }
+
+    /** The shard a batch goes to. */
+    private String shardOf(List<Submission> tasks) {
+        if (tasks.get(0) == null || tasks.get(0).options() == null) {
+            return null; // prepareEach names the problem
+        }
+        String queue = tasks.get(0).options().queueName();
+        String group = tasks.stream()
+                .filter(t -> queue.equals(t.options().queueName()))
+                .map(t -> t.options().group())
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(null);
+        return shards.pick(queue, QueueShards.keyOf(group, null));
     }
 
     private NewTask callback(Submission s, String queue, long now) {
@@ -101,15 +124,15 @@ final class Batches {
         withSummary(json);
         NewTask t;
         try {
-            t = submitter.prepare(s, now);
+            t = submitter.prepare(s, now, queue);
         } catch (InvalidRequestException e) {
             throw new InvalidRequestException("onComplete." + e.field(), e.getMessage(), e);
         }
         if (!t.queue().equals(queue)) {
             throw new InvalidRequestException(
                     "onComplete.queue",
-                    "a batch's tasks and its onComplete must all be in one queue (the tasks' is '" + queue
-                            + "', onComplete's '" + t.queue() + "')");
+                    "a batch's tasks and its onComplete must all be in one queue (the tasks' is '"
+                            + ShardNames.queueOf(queue) + "', onComplete's '" + ShardNames.queueOf(t.queue()) + "')");
         }
         if (t.idempotencyKey() != null) {
             throw new InvalidRequestException(

@@ -46,13 +46,20 @@ final class CronTicker {
     private final HandlerCatalog handlers;
     private final Clock clock;
     private final EngineSettings settings;
+    private final QueueShards shards;
     private final Map<String, CronExpression> parsed = new ConcurrentHashMap<>();
     private final Set<String> unknownTypesLogged = ConcurrentHashMap.newKeySet();
     private final Set<String> badSchedulesLogged = ConcurrentHashMap.newKeySet();
     private volatile long pendingCheckedAt = Long.MIN_VALUE / 2;
 
     CronTicker(
-            ScheduleStore schedules, TaskStore tasks, HandlerCatalog handlers, Clock clock, EngineSettings settings) {
+            ScheduleStore schedules,
+            TaskStore tasks,
+            HandlerCatalog handlers,
+            Clock clock,
+            EngineSettings settings,
+            QueueShards shards) {
+        this.shards = shards;
         this.schedules = schedules;
         this.tasks = tasks;
         this.handlers = handlers;
@@ -128,7 +135,10 @@ final class CronTicker {
 
     /** Stores the task of one slot, under a dedupe key of the slot. @return whether it was new */
     private boolean store(ScheduleDefinition d, String queue, long slot, long now) {
-        NewTask task = NewTask.builder(TaskIds.next(queue, now), d.type(), queue)
+        // A schedule's tasks all go to one shard of a sharded queue: its slot's dedupe key lives
+        // there, so a slot still creates one task however many servers fire it.
+        String shard = shards.pick(queue, "cron:" + d.name());
+        NewTask task = NewTask.builder(TaskIds.next(shard, now), d.type(), shard)
                 .payloadJson(d.payload())
                 .maxAttempts(d.maxAttempts())
                 .priority(d.priority())
@@ -139,7 +149,7 @@ final class CronTicker {
                         "cron:" + d.name() + ":" + slot,
                         settings.idempotencyWindow().toMillis())
                 .build();
-        return !tasks.enqueue(queue, List.of(task), now).get(0).duplicate();
+        return !tasks.enqueue(shard, List.of(task), now).get(0).duplicate();
     }
 
     /**

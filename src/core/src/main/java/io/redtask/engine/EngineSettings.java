@@ -43,6 +43,9 @@ import java.util.List;
  *                          {@code redtask.queues.allowed}); {@link SubmitLimits.Limits#DEFAULTS} unless set
  * @param claimOnSubmit     whether a submit to a queue this server serves, while it has idle workers,
  *                          claims the queue's next tasks for them in its own round trip (default on)
+ * @param queueShards       shards of the queues spread over several ({@code redtask.queue.<q>.shards}),
+ *                          by queue; a queue not in it has one shard, its keys as ever. Every server
+ *                          that submits to or serves such a queue should say the same
  */
 public record EngineSettings(
         String nodeId,
@@ -71,10 +74,21 @@ public record EngineSettings(
         Durability durability,
         double memoryHighWater,
         SubmitLimits.Limits limits,
-        boolean claimOnSubmit) {
+        boolean claimOnSubmit,
+        java.util.Map<String, Integer> queueShards) {
 
     /** Every default, in one place: what {@link #builder(String)} starts from. */
     public static final EngineSettings DEFAULTS = builder("defaults").build();
+
+    /** The shards of {@code queue}: its {@code redtask.queue.<q>.shards}, 1 unless set. */
+    public int shards(String queue) {
+        return queueShards.getOrDefault(queue, 1);
+    }
+
+    /** How many fetch loops this server runs: one per shard of each of its queues. */
+    public int fetchers() {
+        return queues.stream().mapToInt(this::shards).sum();
+    }
 
     public EngineSettings {
         if (nodeId == null || nodeId.isBlank()) {
@@ -101,6 +115,14 @@ public record EngineSettings(
         if (maxStalls < 0) {
             throw new IllegalArgumentException("maxStalls must be 0 or more");
         }
+        queueShards = queueShards == null ? java.util.Map.of() : java.util.Map.copyOf(queueShards);
+        queueShards.forEach((q, n) -> {
+            QueueNames.requireValid(q);
+            if (n < 1 || n > io.redtask.store.ShardNames.MAX_SHARDS) {
+                throw new IllegalArgumentException("redtask.queue." + q + ".shards must be 1 to "
+                        + io.redtask.store.ShardNames.MAX_SHARDS + ", was " + n);
+            }
+        });
         if (limits == null) {
             throw new IllegalArgumentException("limits must be set (SubmitLimits.Limits.DEFAULTS for the defaults)");
         }
@@ -174,6 +196,7 @@ public record EngineSettings(
         b.memoryHighWater = memoryHighWater;
         b.limits = limits;
         b.claimOnSubmit = claimOnSubmit;
+        b.queueShards = new java.util.HashMap<>(queueShards);
         return b;
     }
 
@@ -210,6 +233,7 @@ public record EngineSettings(
         private double memoryHighWater = 0.9;
         private SubmitLimits.Limits limits = SubmitLimits.Limits.DEFAULTS;
         private boolean claimOnSubmit = true;
+        private java.util.Map<String, Integer> queueShards = new java.util.HashMap<>();
 
         private Builder(String nodeId) {
             this.nodeId = nodeId;
@@ -345,6 +369,23 @@ public record EngineSettings(
             return this;
         }
 
+        /**
+         * Spreads {@code queue} over {@code shards} shards (1 to 64; 1, the default, is one shard
+         * as ever): its tasks go to several Redis Cluster slots, each on a master of its own where
+         * the cluster has enough, and this server's workers take from all of them. Priority and
+         * FIFO order hold within a shard, not across shards ({@code redtask.queue.<q>.shards}).
+         */
+        public Builder queueShards(String queue, int shards) {
+            queueShards.put(queue, shards);
+            return this;
+        }
+
+        /** This builder after {@code step} (a conditional step in a chain of calls). */
+        public Builder apply(java.util.function.Consumer<Builder> step) {
+            step.accept(this);
+            return this;
+        }
+
         /** Bounds of what a submit or a schedule may ask for. */
         public Builder limits(SubmitLimits.Limits v) {
             limits = v;
@@ -379,7 +420,8 @@ public record EngineSettings(
                     durability,
                     memoryHighWater,
                     limits,
-                    claimOnSubmit);
+                    claimOnSubmit,
+                    queueShards);
         }
     }
 }

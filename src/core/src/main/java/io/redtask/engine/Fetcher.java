@@ -9,7 +9,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Claims tasks of one queue for this server, as many as it has free worker slots, and starts
+ * Claims tasks of one queue (one shard of a sharded queue: each shard has a fetcher, and all draw
+ * on the same worker slots) for this server, as many as it has free worker slots, and starts
  * them on the workers. When the queue is empty it blocks on the queue's wake list, but never for
  * longer than the poll interval, so that it sees the stop flag (Liberty does not interrupt a
  * thread blocked in Redis) and a scheduled task that has come due.
@@ -19,6 +20,9 @@ final class Fetcher implements Runnable {
     private static final Logger LOG = Logger.getLogger(Fetcher.class.getName());
 
     private final String queue;
+    /** The queue users know (the queue of this shard), for logs and figures. */
+    private final String label;
+
     private final TaskStore tasks;
     private final Workers workers;
     private final AttemptStarter starter;
@@ -39,6 +43,7 @@ final class Fetcher implements Runnable {
             Clock clock,
             EngineSettings settings) {
         this.queue = queue;
+        this.label = io.redtask.store.ShardNames.queueOf(queue);
         this.tasks = tasks;
         this.workers = workers;
         this.starter = starter;
@@ -86,7 +91,7 @@ final class Fetcher implements Runnable {
                 slots = 0;
                 starter.startAll(batch.tasks(), taken, now + lease);
                 if (outageLogged) {
-                    LOG.info(() -> "RedTask: Redis answers again; fetching from queue '" + queue + "' resumed");
+                    LOG.info(() -> "RedTask: Redis answers again; fetching from queue '" + label + "' resumed");
                     outageLogged = false;
                 }
                 outageBackoff = firstBackoff;
@@ -94,7 +99,7 @@ final class Fetcher implements Runnable {
                     // The rate limit is used up: sleep here until the next start is allowed (wake
                     // tokens from new tasks would only wake us to claim nothing); a raised limit
                     // is seen within the poll interval.
-                    monitor.throttled(queue);
+                    monitor.throttled(label);
                     lifecycle.await(Math.max(1, Math.min(poll, batch.throttledUntil() - now)));
                 } else if (batch.tasks().size() < taken) {
                     // Fewer than asked for: the queue has nothing more for us now (claim.lua then
@@ -114,7 +119,7 @@ final class Fetcher implements Runnable {
                     return; // stopping: the store may be closing under us
                 }
                 if (!outageLogged) {
-                    LOG.warning("RedTask: cannot fetch from queue '" + queue + "': " + e.getMessage()
+                    LOG.warning("RedTask: cannot fetch from queue " + named(queue) + ": " + e.getMessage()
                             + "; retrying until Redis answers");
                     outageLogged = true;
                 }
@@ -124,7 +129,7 @@ final class Fetcher implements Runnable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "RedTask: fetching from queue '" + queue + "' failed; retrying", e);
+                LOG.log(Level.SEVERE, "RedTask: fetching from queue " + named(queue) + " failed; retrying", e);
                 backoff = maxBackoff / 5;
             } finally {
                 workers.giveBack(slots);
@@ -134,6 +139,12 @@ final class Fetcher implements Runnable {
                 lifecycle.await(backoff);
             }
         }
+    }
+
+    /** A queue or shard as logs name it: {@code 'q'}, or {@code 'q' (shard q.2)}. */
+    private static String named(String name) {
+        String q = io.redtask.store.ShardNames.queueOf(name);
+        return "'" + q + "'" + (q.equals(name) ? "" : " (shard " + name + ")");
     }
 
     /**

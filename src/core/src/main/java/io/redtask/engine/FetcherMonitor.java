@@ -61,13 +61,21 @@ final class FetcherMonitor {
         }
     }
 
-    /** The longest time since a fetcher of {@code queues} last went round its loop. */
+    /**
+     * The longest time since a fetcher of {@code queues} last went round its loop (every shard of
+     * a sharded queue has a fetcher of its own: the idlest counts).
+     */
     long idleMillis(Collection<String> queues) {
         long now = System.nanoTime();
         long idle = 0;
         for (String q : queues) {
             Long beat = beats.get(q);
             idle = Math.max(idle, beat == null ? Long.MAX_VALUE / 2 : TimeUnit.NANOSECONDS.toMillis(now - beat));
+        }
+        for (Map.Entry<String, Long> e : beats.entrySet()) {
+            if (!queues.contains(e.getKey()) && queues.contains(io.redtask.store.ShardNames.queueOf(e.getKey()))) {
+                idle = Math.max(idle, TimeUnit.NANOSECONDS.toMillis(now - e.getValue()));
+            }
         }
         return idle;
     }

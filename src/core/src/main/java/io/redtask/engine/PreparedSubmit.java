@@ -24,6 +24,11 @@ public final class PreparedSubmit {
 
     /** The queue it goes to. */
     public String queue() {
+        return io.redtask.store.ShardNames.queueOf(task.queue());
+    }
+
+    /** The shard of its queue it goes to (the queue itself unless the queue is sharded). */
+    String shard() {
         return task.queue();
     }
 

@@ -4,6 +4,7 @@ import io.redtask.StoreUnavailableException;
 import io.redtask.TaskEvent;
 import io.redtask.store.ClaimedTask;
 import io.redtask.store.FailOutcome;
+import io.redtask.store.ShardNames;
 import io.redtask.store.TaskStore;
 import jakarta.json.bind.JsonbException;
 
@@ -198,7 +199,7 @@ final class Processor {
                     TaskEvent.Kind.SUCCEEDED,
                     task.id(),
                     task.type(),
-                    task.queue(),
+                    ShardNames.queueOf(task.queue()),
                     task.attempt(),
                     resultJson,
                     null,
@@ -246,7 +247,7 @@ final class Processor {
                         TaskEvent.Kind.DEAD,
                         task.id(),
                         task.type(),
-                        task.queue(),
+                        ShardNames.queueOf(task.queue()),
                         task.attempt(),
                         null,
                         error,
@@ -260,7 +261,7 @@ final class Processor {
                         TaskEvent.Kind.FAILED_WILL_RETRY,
                         task.id(),
                         task.type(),
-                        task.queue(),
+                        ShardNames.queueOf(task.queue()),
                         task.attempt(),
                         null,
                         error,

@@ -16,7 +16,10 @@ final class Reaper {
     private final Clock clock;
     private final EngineSettings settings;
 
-    Reaper(TaskStore tasks, Clock clock, EngineSettings settings) {
+    private final QueueShards shards;
+
+    Reaper(TaskStore tasks, Clock clock, EngineSettings settings, QueueShards shards) {
+        this.shards = shards;
         this.tasks = tasks;
         this.clock = clock;
         this.settings = settings;
@@ -25,11 +28,18 @@ final class Reaper {
     void recover() {
         long now = clock.millis();
         for (String queue : settings.queues()) {
-            TaskStore.RecoveryResult r = tasks.recoverExpired(queue, now, BATCH);
-            if (r.requeued() > 0 || r.dead() > 0) {
-                LOG.warning("RedTask: queue '" + queue + "': " + r.requeued() + " tasks with expired leases requeued, "
-                        + r.dead() + " moved to dead after too many lost leases");
+            for (String shard : shards.of(queue)) {
+                recover(queue, shard, now);
             }
+        }
+    }
+
+    private void recover(String queue, String shard, long now) {
+        TaskStore.RecoveryResult r = tasks.recoverExpired(shard, now, BATCH);
+        if (r.requeued() > 0 || r.dead() > 0) {
+            LOG.warning("RedTask: queue '" + queue + "'" + (shard.equals(queue) ? "" : " (shard " + shard + ")")
+                    + ": " + r.requeued() + " tasks with expired leases requeued, "
+                    + r.dead() + " moved to dead after too many lost leases");
         }
     }
 }

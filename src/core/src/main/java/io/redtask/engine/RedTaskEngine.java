@@ -14,6 +14,7 @@ import io.redtask.TaskEvent;
 import io.redtask.TaskScheduler;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
+import io.redtask.store.ShardNames;
 import io.redtask.store.Storage;
 import io.redtask.store.TaskIds;
 import io.redtask.store.TaskStore;
@@ -37,7 +38,8 @@ import java.util.logging.Logger;
  *
  * <p>In a Jakarta EE server the CDI layer builds one with a {@code ManagedExecutorService} for
  * handlers and a {@code ManagedScheduledExecutorService} for its own loops; elsewhere any
- * executors do. The housekeeping executor needs a thread per queue (fetchers block) plus four.
+ * executors do. The housekeeping executor needs a thread per fetcher ({@link EngineSettings#fetchers()}: one
+ * per queue, or per shard of a sharded queue; they block) plus four.
  */
 public final class RedTaskEngine implements TaskScheduler {
 
@@ -66,6 +68,7 @@ public final class RedTaskEngine implements TaskScheduler {
     private final AdminOperations admin;
     private final HealthView health;
     private final Loops loops;
+    private final QueueShards shards;
 
     RedTaskEngine(EngineBuilder b) {
         storage = Objects.requireNonNull(b.storage, "storage");
@@ -78,6 +81,7 @@ public final class RedTaskEngine implements TaskScheduler {
         events = new EventSink(b.listeners);
         workers = new Workers(Objects.requireNonNull(b.workers, "workers"), clock, settings);
         MemoryGuard memory = new MemoryGuard(storage, clock, settings.memoryHighWater());
+        shards = new QueueShards(storage.queues(), settings);
         // Claims and outcomes go over connections of their own (Storage.workers), so a flood of
         // submits and reads cannot hold up running tasks.
         TaskStore work = storage.workers().tasks();
@@ -85,19 +89,35 @@ public final class RedTaskEngine implements TaskScheduler {
         starter = new AttemptStarter(work, workers, processor, lifecycle, settings);
         SubmitClaims submitClaims = new SubmitClaims(workers, starter, handlers, lifecycle, settings);
         submitter = new Submitter(
-                tasks, storage.nodes(), handlers, codec, clock, settings, lifecycle, memory, b.tracing, submitClaims);
-        batches = new Batches(submitter, storage.batches(), handlers, codec, clock, settings, memory);
+                tasks,
+                storage.nodes(),
+                handlers,
+                codec,
+                clock,
+                settings,
+                lifecycle,
+                memory,
+                b.tracing,
+                shards,
+                submitClaims);
+        batches = new Batches(submitter, storage.batches(), handlers, codec, clock, settings, memory, shards);
         schedules = new Schedules(storage.schedules(), handlers, codec, clock, settings.limits());
         // Renewals, recovery and heartbeats go over connections of their own (Storage.housekeeping).
         Storage upkeep = storage.housekeeping();
         leaseKeeper = new LeaseKeeper(upkeep.tasks(), workers, clock, settings);
         heartbeat = new Heartbeat(upkeep.nodes(), workers, clock, settings);
         watchdog = new Watchdog(workers, processor, clock, settings);
-        reaper = new Reaper(upkeep.tasks(), clock, settings);
-        cronTicker = new CronTicker(storage.schedules(), tasks, handlers, clock, settings);
+        reaper = new Reaper(upkeep.tasks(), clock, settings, shards);
+        cronTicker = new CronTicker(storage.schedules(), tasks, handlers, clock, settings, shards);
         completions = new CompletionWatcher(tasks);
         admin = new AdminOperations(
-                storage.queues(), storage.nodes(), workers, clock, settings, fetchers, storage.batches());
+                new ShardedQueues(storage.queues(), shards),
+                storage.nodes(),
+                workers,
+                clock,
+                settings,
+                fetchers,
+                new ShardedBatches(storage.batches(), shards));
         health = new HealthView(storage, workers, watchdog, fetchers, lifecycle, settings);
     }
 
@@ -163,7 +183,7 @@ public final class RedTaskEngine implements TaskScheduler {
      * submit answers a duplicate at once instead of at commit).
      */
     public Optional<String> taskOfIdempotencyKey(PreparedSubmit prepared) {
-        return tasks.findByIdempotencyKey(prepared.queue(), prepared.submittedBy(), prepared.idempotencyKey());
+        return tasks.findByIdempotencyKey(prepared.shard(), prepared.submittedBy(), prepared.idempotencyKey());
     }
 
     /** Checks that the store answers. @throws io.redtask.StoreUnavailableException otherwise */
@@ -191,7 +211,7 @@ public final class RedTaskEngine implements TaskScheduler {
                 TaskEvent.Kind.CANCELLED,
                 id,
                 s == null ? null : s.type(),
-                s == null ? TaskIds.queueOf(id) : s.queue(),
+                s == null ? ShardNames.queueOf(TaskIds.queueOf(id)) : s.queue(),
                 s == null ? 0 : s.attempts(),
                 null,
                 null,
@@ -240,8 +260,26 @@ public final class RedTaskEngine implements TaskScheduler {
 
     // ---------------------------------------------------------------- lifecycle
 
-    /** Starts the fetchers and the periodic jobs. Calling it twice does nothing. */
+    /**
+     * Starts the fetchers (one per queue, or per shard of a sharded queue) and the periodic jobs.
+     * Calling it twice does nothing.
+     *
+     * @throws IllegalStateException when a queue's shards setting is lower than the shards Redis
+     *         records for it and the shards it would drop still hold tasks (nothing is started)
+     */
     public void start() {
+        if (isRunning()) {
+            return;
+        }
+        // The shards of each queue first: a refused shards setting stops the start before anything runs.
+        java.util.Map<String, List<String>> layout = new java.util.LinkedHashMap<>();
+        for (String queue : settings.queues()) {
+            try {
+                layout.put(queue, shards.of(queue));
+            } catch (StoreUnavailableException e) {
+                layout.put(queue, null); // agreed once Redis answers (ShardsThenFetch)
+            }
+        }
         if (!lifecycle.start()) {
             return;
         }
@@ -258,19 +296,14 @@ public final class RedTaskEngine implements TaskScheduler {
             lifecycle.stopped();
             throw e;
         }
-        fetchers.expect(settings.queues().size());
-        for (String queue : settings.queues()) {
-            loops.start(new Fetcher(
-                    queue,
-                    storage.workers().tasks(),
-                    workers,
-                    starter,
-                    handlers,
-                    lifecycle,
-                    fetchers,
-                    clock,
-                    settings));
-        }
+        fetchers.expect(settings.fetchers());
+        layout.forEach((queue, queueShards) -> {
+            if (queueShards != null) {
+                queueShards.forEach(shard -> loops.start(fetcher(shard)));
+            } else {
+                loops.start(new ShardsThenFetch(queue));
+            }
+        });
         loops.every(settings.heartbeatInterval(), "lease keeper", () -> {
             leaseKeeper.renew();
             heartbeat.beat();
@@ -280,6 +313,48 @@ public final class RedTaskEngine implements TaskScheduler {
         loops.every(settings.cronInterval(), "cron", cronTicker::tick);
         LOG.info(() -> "RedTask: node " + settings.nodeId() + " started: queues " + settings.queues() + ", concurrency "
                 + workers.concurrency() + ", task types " + handlers.names());
+    }
+
+    private Fetcher fetcher(String shard) {
+        return new Fetcher(
+                shard, storage.workers().tasks(), workers, starter, handlers, lifecycle, fetchers, clock, settings);
+    }
+
+    /**
+     * The fetchers of a sharded queue whose shards could not be read at start (Redis did not
+     * answer): reads them once Redis answers, then starts a fetcher for each shard, running the
+     * first itself. Tasks submitted meanwhile wait in Redis.
+     */
+    private final class ShardsThenFetch implements Runnable {
+        private final String queue;
+
+        ShardsThenFetch(String queue) {
+            this.queue = queue;
+        }
+
+        @Override
+        public void run() {
+            int expected = settings.shards(queue);
+            long wait = Math.max(1, settings.outageBackoff().toMillis() / 50);
+            while (lifecycle.isRunning()) {
+                fetchers.alive(queue); // waiting for Redis is not a stuck fetcher
+                try {
+                    List<String> all = shards.of(queue);
+                    all.subList(1, all.size()).forEach(shard -> loops.start(fetcher(shard)));
+                    fetcher(all.get(0)).run();
+                    return;
+                } catch (StoreUnavailableException e) {
+                    lifecycle.await(wait);
+                    wait = Math.min(wait * 2, settings.outageBackoff().toMillis());
+                } catch (RuntimeException e) {
+                    LOG.severe("RedTask: no tasks are taken from queue '" + queue + "': " + e.getMessage());
+                    break;
+                }
+            }
+            for (int i = 0; i < expected; i++) {
+                fetchers.left(); // none of its fetchers started
+            }
+        }
     }
 
     /**

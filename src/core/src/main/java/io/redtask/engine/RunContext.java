@@ -138,7 +138,7 @@ final class RunContext implements TaskContext {
 
     @Override
     public String queue() {
-        return task.queue();
+        return io.redtask.store.ShardNames.queueOf(task.queue()); // the queue, not its shard
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.redtask.engine;
 
 import io.redtask.store.ClaimedTask;
+import io.redtask.store.ShardNames;
 import io.redtask.store.TaskStore.NextClaim;
 
 import java.util.List;
@@ -35,7 +36,7 @@ final class SubmitClaims {
 
     /**
      * Takes up to {@code wanted} free worker slots, without waiting, for a submit to {@code queue}
-     * to claim with: none when this server does not serve the queue, is stopping or paused, or
+     * (a queue, or one of its shards: this server's fetchers take from all of them) to claim with: none when this server does not serve the queue, is stopping or paused, or
      * claims on submit are off.
      */
     int reserve(String queue, int wanted) {
@@ -43,7 +44,7 @@ final class SubmitClaims {
                 || wanted <= 0
                 || !lifecycle.isRunning()
                 || workers.paused()
-                || !settings.queues().contains(queue)) {
+                || !settings.queues().contains(ShardNames.queueOf(queue))) {
             return 0;
         }
         try {

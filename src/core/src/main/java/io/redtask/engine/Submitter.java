@@ -9,6 +9,7 @@ import io.redtask.TaskStatus;
 import io.redtask.store.EnqueueResult;
 import io.redtask.store.NewTask;
 import io.redtask.store.NodeRegistry;
+import io.redtask.store.ShardNames;
 import io.redtask.store.TaskIds;
 import io.redtask.store.TaskStore;
 
@@ -42,6 +43,7 @@ final class Submitter {
     private final MemoryGuard memory;
     private final TaskTracing tracing;
     private final SubmitClaims claims;
+    private final QueueShards shards;
     private final Map<String, Long> servedChecks = new ConcurrentHashMap<>();
     private final Map<String, Long> unservedWarnings = new ConcurrentHashMap<>();
 
@@ -55,7 +57,9 @@ final class Submitter {
             Lifecycle lifecycle,
             MemoryGuard memory,
             TaskTracing tracing,
+            QueueShards shards,
             SubmitClaims claims) {
+        this.shards = shards;
         this.claims = claims;
         this.memory = memory;
         this.tracing = tracing;
@@ -86,7 +90,7 @@ final class Submitter {
         NewTask task = prepared.task();
         memory.check();
         EnqueueResult r = enqueue(task.queue(), List.of(task), now).get(0);
-        warnIfUnserved(task.queue(), now);
+        warnIfUnserved(ShardNames.queueOf(task.queue()), now);
         if (!r.duplicate()) {
             return new SubmitReceipt(r.id(), r.state(), false);
         }
@@ -94,7 +98,10 @@ final class Submitter {
                 r.id(), tasks.find(r.id()).map(TaskStatus::state).orElse(null), true);
     }
 
-    /** Stores many tasks, one round trip per queue; see {@link io.redtask.TaskScheduler#submitAll}. */
+    /**
+     * Stores many tasks, one round trip per queue shard (each task has its shard from
+     * {@link #prepare}; within a shard they keep their order); see {@link io.redtask.TaskScheduler#submitAll}.
+     */
     List<String> submitAll(List<Submission> submissions) {
         long now = clock.millis();
         // Check and convert everything first: an invalid task stores nothing of the batch.
@@ -110,7 +117,7 @@ final class Submitter {
         for (Map.Entry<String, List<Integer>> e : positionsByQueue.entrySet()) {
             List<NewTask> batch = e.getValue().stream().map(prepared::get).toList();
             List<EnqueueResult> results = enqueue(e.getKey(), batch, now);
-            warnIfUnserved(e.getKey(), now);
+            warnIfUnserved(ShardNames.queueOf(e.getKey()), now);
             for (int j = 0; j < results.size(); j++) {
                 ids[e.getValue().get(j)] = results.get(j).id();
             }
@@ -147,10 +154,18 @@ final class Submitter {
      * @throws InvalidRequestException naming {@code tasks[i].<field>} of the first invalid one
      */
     List<NewTask> prepareEach(List<Submission> submissions, long now) {
+        return prepareEach(submissions, now, null);
+    }
+
+    /**
+     * The same, all in {@code shard} when it is a shard of their queue (a batch's tasks share one:
+     * its record is counted down by the scripts that end them), else each in its own.
+     */
+    List<NewTask> prepareEach(List<Submission> submissions, long now, String shard) {
         List<NewTask> prepared = new ArrayList<>(submissions.size());
         for (int i = 0; i < submissions.size(); i++) {
             try {
-                prepared.add(prepare(submissions.get(i), now));
+                prepared.add(prepare(submissions.get(i), now, shard));
             } catch (InvalidRequestException e) {
                 throw new InvalidRequestException("tasks[" + i + "]." + e.field(), e.getMessage(), e);
             }
@@ -160,6 +175,14 @@ final class Submitter {
 
     /** Checks and converts one submission, storing nothing. */
     NewTask prepare(Submission s, long now) {
+        return prepare(s, now, null);
+    }
+
+    /**
+     * Checks and converts one submission, storing nothing; in {@code shard} when that is a shard
+     * of its queue, else in the shard {@link QueueShards#pick} chooses.
+     */
+    NewTask prepare(Submission s, long now, String shard) {
         HandlerRegistration handler = handlers.require(s.type());
         String json = PayloadCheck.toJson(codec, s.payload());
         SubmitLimits.check(s, json, now, nodes, settings);
@@ -168,7 +191,12 @@ final class Submitter {
         Duration timeout = o.timeout() != null ? o.timeout() : handler.timeout();
         Duration window = o.idempotencyWindow() != null ? o.idempotencyWindow() : settings.idempotencyWindow();
         long dueAt = o.dueAt(Instant.ofEpochMilli(now)).toEpochMilli();
-        NewTask.Builder b = NewTask.builder(TaskIds.next(o.queueName(), now), s.type(), o.queueName())
+        String queue = o.queueName();
+        String into = shard != null && ShardNames.queueOf(shard).equals(queue)
+                ? shard
+                : shards.pick(
+                        queue, QueueShards.keyOf(o.group(), NewTask.dedupeKeyOf(o.submittedBy(), o.idempotencyKey())));
+        NewTask.Builder b = NewTask.builder(TaskIds.next(into, now), s.type(), into)
                 .payloadJson(json)
                 .maxAttempts(o.maxAttempts() != null ? o.maxAttempts() : handler.maxAttempts())
                 .priority(o.priority())

@@ -5,6 +5,10 @@ import io.redtask.store.TaskIds;
 /**
  * Every Redis key RedTask uses, in one place. All keys of one queue carry the queue's hash tag
  * ({@code {queue}}), so each queue lives in one Redis Cluster slot and its scripts stay atomic.
+ * A sharded queue ({@code redtask.queue.<q>.shards}) is several such queues: shard 0 is {@code q}
+ * itself, shard k an internal queue {@code q.<k>[.<s>]} ({@link io.redtask.store.ShardNames}) with
+ * the same keys under its own tag; the layout is in shard 0's {@code config} hash ({@code shards},
+ * {@code shardNames}).
  *
  * <pre>
  * &lt;prefix&gt;:{q}:ready:&lt;type&gt; zset task ids of one type ready to run; score = priority band + FIFO
@@ -19,7 +23,8 @@ import io.redtask.store.TaskIds;
  * &lt;prefix&gt;:{q}:task:&lt;id&gt;   hash  the task: type, payload, state, attempts, result, times
  * &lt;prefix&gt;:{q}:idem:&lt;key&gt;  string the id of the task submitted with an idempotency key
  * &lt;prefix&gt;:{q}:cron:&lt;name&gt;:&lt;slot&gt; string the id of the task a schedule's slot created
- * &lt;prefix&gt;:{q}:config      hash  queue settings shared by all servers: paused, concurrency
+ * &lt;prefix&gt;:{q}:config      hash  queue settings shared by all servers: paused, concurrency; on
+ *                              shard 0 of a sharded queue its layout: shards, shardNames
  * &lt;prefix&gt;:{q}:stats       hash  counters: completed, failed, dead
  * &lt;prefix&gt;:{q}:stats:&lt;n&gt;   hash  the same counters for 10-second bucket n (expire after minutes)
  * &lt;prefix&gt;:{:cron}:defs    hash  recurring schedules: name -&gt; definition (JSON); one slot for all

@@ -149,7 +149,7 @@ final class RedisBatchStore implements BatchStore {
         String finished = h.get("finishedAt");
         return new BatchStatus(
                 id,
-                queue,
+                io.redtask.store.ShardNames.queueOf(queue), // the queue, not its shard
                 intOf(h.get("total")),
                 intOf(h.get("pending")),
                 intOf(h.get("succeeded")),

@@ -5,6 +5,7 @@ import io.redtask.RateLimit;
 import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.store.QueueStore;
+import io.redtask.store.ShardNames;
 import io.redtask.store.TaskStore;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.resps.Tuple;
@@ -35,14 +36,15 @@ final class RedisQueueStore implements QueueStore {
     private final LuaScript queueStats = LuaScript.load("queue_stats");
     private final LuaScript setLimits = LuaScript.load("set_limits");
     private final LuaScript refillGroups = LuaScript.load("refill_groups");
-    private final StoreLayout layout;
+    private final StoreLayout storeLayout;
+    private final LuaScript shardLayout = LuaScript.load("shard_layout");
     private TaskStore tasks;
 
     RedisQueueStore(UnifiedJedis redis, Keys keys, StoreSettings settings) {
         this.redis = redis;
         this.keys = keys;
         this.settings = settings;
-        this.layout = new StoreLayout(redis, keys);
+        this.storeLayout = new StoreLayout(redis, keys);
     }
 
     /** The task store whose records {@link #tasks} reads (they are built together). */
@@ -50,13 +52,14 @@ final class RedisQueueStore implements QueueStore {
         this.tasks = taskStore;
     }
 
-    /** Adds a queue to the names operators see, once per queue and process. */
-    void remember(String queue) {
+    /** Adds a queue (the queue of a shard) to the names operators see, once per queue and process. */
+    void remember(String name) {
+        String queue = ShardNames.queueOf(name);
         // A separate command: the set lives in another cluster slot than the queue's keys.
         if (remembered.add(queue)) {
             try {
                 // Before the first write under the prefix: never mix this layout's tasks with another's.
-                layout.check();
+                storeLayout.check();
                 call(() -> redis.sadd(keys.queues(), queue));
             } catch (RuntimeException e) {
                 remembered.remove(queue);
@@ -223,5 +226,80 @@ final class RedisQueueStore implements QueueStore {
         remember(queue);
         call(() ->
                 paused ? redis.hset(keys.settings(queue), "paused", "1") : redis.hdel(keys.settings(queue), "paused"));
+    }
+
+    @Override
+    public List<String> recordedShards(String queue) {
+        return layoutOf(queue, call(() -> redis.hmget(keys.settings(queue), "shards", "shardNames")));
+    }
+
+    private static List<String> layoutOf(String queue, List<String> fields) {
+        List<String> out = new ArrayList<>();
+        out.add(queue);
+        String names = fields.get(1);
+        if (fields.get(0) != null && names != null && !names.isEmpty()) {
+            for (String name : names.split(",")) {
+                // Only shards of this queue: a damaged record must not send tasks elsewhere.
+                if (ShardNames.isShard(name) && ShardNames.queueOf(name).equals(queue) && !out.contains(name)) {
+                    out.add(name);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public List<String> agreeShards(String queue, int n) {
+        if (n < 1 || n > ShardNames.MAX_SHARDS) {
+            throw new IllegalArgumentException("shards must be 1 to " + ShardNames.MAX_SHARDS + ", was " + n);
+        }
+        // Compare-and-set: another server may record a layout between our read and our write.
+        for (int round = 0; round < 10; round++) {
+            List<String> fields = call(() -> redis.hmget(keys.settings(queue), "shards", "shardNames"));
+            String recorded = fields.get(0);
+            List<String> current = layoutOf(queue, fields);
+            if (current.size() == n && (recorded != null || n == 1)) {
+                return current;
+            }
+            List<String> next;
+            if (n > current.size()) {
+                next = ShardPlacement.extend(queue, current, n);
+            } else {
+                List<String> dropped = current.subList(n, current.size());
+                long held = 0;
+                List<String> holding = new ArrayList<>();
+                for (String shard : dropped) {
+                    long tasksIn = tasksIn(shard);
+                    if (tasksIn > 0) {
+                        held += tasksIn;
+                        holding.add(shard);
+                    }
+                }
+                if (held > 0) {
+                    throw new ShardLayoutException("queue '" + queue + "' has " + current.size()
+                            + " shards recorded in Redis; going down to " + n + " would leave " + held
+                            + " tasks (ready, scheduled, running or dead) in shards " + holding
+                            + " that no server would serve. Keep " + current.size()
+                            + " shards until those tasks are done (or purged)");
+                }
+                next = current.subList(0, n);
+            }
+            String names = String.join(",", next.subList(1, next.size()));
+            Object written = call(() -> shardLayout.run(
+                    redis,
+                    List.of(keys.settings(queue)),
+                    List.of(recorded == null ? "" : recorded, Integer.toString(next.size()), names)));
+            if (asLong(written) == 1) {
+                return List.copyOf(next);
+            }
+        }
+        throw new IllegalStateException(
+                "the shards of queue '" + queue + "' kept changing while this server recorded them; try again");
+    }
+
+    /** Tasks still in a shard's sets: ready (waiting for their group's turn too), scheduled, running, dead. */
+    private long tasksIn(String shard) {
+        QueueStats s = stats(shard, System.currentTimeMillis());
+        return s.ready() + s.scheduled() + s.running() + s.dead();
     }
 }

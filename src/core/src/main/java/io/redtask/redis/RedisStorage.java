@@ -89,9 +89,7 @@ public final class RedisStorage implements Storage {
         // for submits and reads (what HTTP requests do); one per worker at the most concurrency
         // an operator may set, and one per fetcher, for claims and outcomes; and a few for lease
         // renewals, recovery and heartbeats.
-        int workerConnections = Math.min(settings.maxConcurrency(), MAX_WORKER_CONNECTIONS)
-                + settings.queues().size()
-                + 2;
+        int workerConnections = Math.min(settings.maxConcurrency(), MAX_WORKER_CONNECTIONS) + settings.fetchers() + 2;
         return new RedisStorage(
                 RedisConnections.open(url, poolSize, timeout, trust),
                 RedisConnections.open(url, workerConnections, timeout, trust),

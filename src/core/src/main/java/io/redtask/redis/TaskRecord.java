@@ -192,7 +192,7 @@ final class TaskRecord {
         return new TaskStatus(
                 id,
                 h.get(TYPE),
-                TaskIds.queueOf(id),
+                io.redtask.store.ShardNames.queueOf(TaskIds.queueOf(id)), // the queue, not its shard
                 TaskState.fromWireName(h.get(STATE)),
                 intOf(h.get(ATTEMPTS)),
                 maxAttemptsOf(h),

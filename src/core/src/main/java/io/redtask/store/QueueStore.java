@@ -48,4 +48,27 @@ public interface QueueStore {
 
     /** Pauses or resumes claiming from a queue on every server. */
     void setPaused(String queue, boolean paused);
+
+    /**
+     * Agrees the shards of {@code queue} with the layout recorded in Redis (its shard 0's settings
+     * hash, fields {@code shards} and {@code shardNames}) and answers their names, shard 0 (the
+     * queue itself) first. Nothing recorded: records {@code n} shards (for {@code n > 1}). More
+     * recorded than {@code n}: records {@code n} when the shards dropped hold no tasks. Fewer:
+     * keeps the recorded shards and adds new ones. Every server so uses the same names.
+     *
+     * @throws ShardLayoutException when shards that would be dropped still hold tasks
+     */
+    List<String> agreeShards(String queue, int n);
+
+    /** The shards of {@code queue} as recorded in Redis (just {@code queue} when none are). */
+    List<String> recordedShards(String queue);
+
+    /** A change of a queue's shards that would lose tasks. */
+    final class ShardLayoutException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        public ShardLayoutException(String message) {
+            super(message);
+        }
+    }
 }

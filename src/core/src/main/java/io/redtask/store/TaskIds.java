@@ -1,7 +1,6 @@
 package io.redtask.store;
 
 import io.redtask.InvalidRequestException;
-import io.redtask.QueueNames;
 
 import java.security.SecureRandom;
 
@@ -49,13 +48,14 @@ public final class TaskIds {
     }
 
     /**
-     * The queue part of an id.
+     * The queue part of an id: the queue, or for a task of a sharded queue the shard it lives in
+     * ({@link ShardNames#queueOf} gives its queue).
      *
      * @throws InvalidRequestException when {@code id} is not a RedTask id
      */
     public static String queueOf(String id) {
         int colon = id == null ? -1 : id.lastIndexOf(':');
-        if (colon <= 0 || colon == id.length() - 1 || !QueueNames.isValid(id.substring(0, colon))) {
+        if (colon <= 0 || colon == id.length() - 1 || !ShardNames.isValid(id.substring(0, colon))) {
             throw new InvalidRequestException("id", "not a task id: " + (id == null ? "null" : "'" + id + "'"));
         }
         return id.substring(0, colon);
@@ -67,6 +67,6 @@ public final class TaskIds {
             return false;
         }
         int colon = id.lastIndexOf(':');
-        return colon > 0 && colon < id.length() - 1 && QueueNames.isValid(id.substring(0, colon));
+        return colon > 0 && colon < id.length() - 1 && ShardNames.isValid(id.substring(0, colon));
     }
 }

@@ -327,4 +327,28 @@ class RedTaskConfigTest {
         });
         assertEquals(List.of(), unnamed, "errors that do not name the key");
     }
+
+    @Test
+    void queueShardsAreReadForServedQueuesAndAnyQueueTheyAreSetFor() {
+        RedTaskConfig c = read(Map.of(
+                "redtask.queues", "default,mail",
+                "redtask.queue.default.shards", "3",
+                "redtask.queue.reports.shards", " 2 "));
+        EngineSettings e = c.engine();
+        assertEquals(Map.of("default", 3, "reports", 2), e.queueShards());
+        assertEquals(3, e.shards("default"));
+        assertEquals(1, e.shards("mail"), "one shard unless set");
+        assertEquals(4, e.fetchers(), "a fetcher per shard of the served queues");
+        assertEquals(Map.of(), read(Map.of()).engine().queueShards());
+    }
+
+    @Test
+    void queueShardsOutOfRangeAreRefusedNamingTheKey() {
+        for (String bad : List.of("0", "65", "three", "-1")) {
+            String message = refused(Map.of("redtask.queue.default.shards", bad));
+            assertTrue(
+                    message.contains("redtask.queue.default.shards") && message.contains("1 to 64"),
+                    bad + " -> " + message);
+        }
+    }
 }

@@ -93,8 +93,7 @@ final class EngineFixture implements AutoCloseable {
         EngineSettings settings = settingsBuilder.nodeId(node).build();
         // Unbounded: the engine's own slots decide how many run, as when an operator raises them.
         ExecutorService workers = Executors.newCachedThreadPool();
-        ScheduledExecutorService housekeeping =
-                Executors.newScheduledThreadPool(settings.queues().size() + 4);
+        ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(settings.fetchers() + 4);
         executors.add(workers);
         executors.add(housekeeping);
         RedisStorage storage = RedisStorage.open(redisUrl, poolSize, timeout, new Keys(prefix), settings);

@@ -288,10 +288,10 @@ public final class LocalRedTask
 
         static Running start(
                 RedisServer redis, EngineSettings settings, List<TaskHandler<?, ?>> handlers, TaskListener listener) {
-            TestExecutors executors = new TestExecutors(settings.queues().size());
+            TestExecutors executors = new TestExecutors(settings.fetchers());
             RedisStorage storage = RedisStorage.open(
                     redis.url(),
-                    settings.concurrency() + settings.queues().size() + 8,
+                    settings.concurrency() + settings.fetchers() + 8,
                     Duration.ofSeconds(2),
                     new Keys("redtask"),
                     settings);
