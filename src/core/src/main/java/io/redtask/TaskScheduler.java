@@ -122,7 +122,9 @@ public interface TaskScheduler {
 
     /**
      * Submits many tasks in one round trip per queue. All are checked first: if any is invalid,
-     * none is stored. The tasks of one queue are stored in one atomic step.
+     * none is stored. The tasks of one queue are stored in one atomic step (of one shard of a queue
+     * spread over shards, {@code redtask.queue.<q>.shards}: a failure in one shard's step leaves
+     * the other shards' tasks stored).
      *
      * @param tasks the tasks, each with its type, payload and options ({@link Submission#of})
      * @return the ids, in the order of {@code tasks}

@@ -32,8 +32,9 @@ final class AttemptStarter {
      * unexpected failure, so that none waits for its lease to expire.
      *
      * @param leaseDeadline when the claim's lease ends, by this server's clock
+     * @param backOff     whether to pause after a refusal (a fetcher's thread; never a submitter's)
      */
-    void startAll(List<ClaimedTask> claimed, int taken, long leaseDeadline) {
+    void startAll(List<ClaimedTask> claimed, int taken, long leaseDeadline, boolean backOff) {
         int consumed = 0; // slots now held by attempts, or given back by start
         int settled = 0; // tasks started, or handed back to the store
         try {
@@ -41,7 +42,9 @@ final class AttemptStarter {
                 consumed++;
                 if (!workers.start(task, leaseDeadline, processor::process)) {
                     tasks.release(task);
-                    lifecycle.await(Math.max(1, settings.watchInterval().toMillis()));
+                    if (backOff) {
+                        lifecycle.await(Math.max(1, settings.watchInterval().toMillis()));
+                    }
                 }
                 settled++;
             }

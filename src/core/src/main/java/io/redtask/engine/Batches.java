@@ -104,13 +104,29 @@ final class Batches {
             return null; // prepareEach names the problem
         }
         String queue = tasks.get(0).options().queueName();
-        String group = tasks.stream()
-                .filter(t -> queue.equals(t.options().queueName()))
-                .map(t -> t.options().group())
-                .filter(java.util.Objects::nonNull)
-                .findFirst()
-                .orElse(null);
-        return shards.pick(queue, QueueShards.keyOf(group, null));
+        String shard = null;
+        String firstGroup = null;
+        for (int i = 0; i < tasks.size(); i++) {
+            Submission t = tasks.get(i);
+            if (t == null || t.options() == null || !queue.equals(t.options().queueName()) || t.options().group() == null) {
+                continue; // prepareEach names what is wrong with it
+            }
+            String group = t.options().group();
+            String itsShard = shards.pick(queue, QueueShards.keyOf(group, null));
+            if (shard == null) {
+                shard = itsShard;
+                firstGroup = group;
+            } else if (!shard.equals(itsShard)) {
+                // A group's running count lives in its shard: a member counted in another shard
+                // would let the group run more at once than its limit.
+                throw new InvalidRequestException(
+                        "tasks[" + i + "].group",
+                        "group '" + group + "' lives in another shard of queue '" + queue + "' than group '"
+                                + firstGroup + "' of an earlier task, and a batch's tasks share one shard: use one"
+                                + " group per batch on a sharded queue");
+            }
+        }
+        return shard != null ? shard : shards.pick(queue, null);
     }
 
     private NewTask callback(Submission s, String queue, long now) {

@@ -89,7 +89,7 @@ final class Fetcher implements Runnable {
                 ClaimBatch batch = tasks.claim(queue, slots, now, lease, settings.nodeId(), handlers.types());
                 int taken = slots;
                 slots = 0;
-                starter.startAll(batch.tasks(), taken, now + lease);
+                starter.startAll(batch.tasks(), taken, now + lease, true);
                 if (outageLogged) {
                     LOG.info(() -> "RedTask: Redis answers again; fetching from queue '" + label + "' resumed");
                     outageLogged = false;
@@ -148,11 +148,12 @@ final class Fetcher implements Runnable {
     }
 
     /**
-     * A wake-up token just taken while every worker here got busy (a submit here claimed for them)
-     * is meant for a server that can take the task: pass it on rather than sit on it.
+     * A wake-up token just taken while every worker here got busy (a submit here claimed for them),
+     * or while this server is paused or stopping, is meant for a server that can take the task:
+     * pass it on rather than sit on it.
      */
     private void passWakeIfBusy() throws InterruptedException {
-        int free = workers.take(settings.claimBatch(), 0);
+        int free = workers.paused() || !lifecycle.isRunning() ? 0 : workers.take(settings.claimBatch(), 0);
         workers.giveBack(free);
         if (free == 0) {
             tasks.passWake(queue);

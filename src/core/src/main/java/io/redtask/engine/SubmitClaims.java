@@ -41,6 +41,9 @@ final class SubmitClaims {
      */
     int reserve(String queue, int wanted) {
         if (!settings.claimOnSubmit()
+                // With durability waits, a submit can fail after Redis ran its script (too few
+                // copies confirmed): tasks claimed by it would then sit unrun until their lease ends.
+                || settings.durability().mode() != Durability.Mode.ASYNC
                 || wanted <= 0
                 || !lifecycle.isRunning()
                 || workers.paused()
@@ -62,7 +65,7 @@ final class SubmitClaims {
 
     /** Starts what the submit claimed on the {@code reserved} slots and gives back the rest. */
     void start(List<ClaimedTask> claimed, int reserved, long now) {
-        starter.startAll(claimed, reserved, now + settings.lease().toMillis());
+        starter.startAll(claimed, reserved, now + settings.lease().toMillis(), false);
     }
 
     /** Gives back slots a submit reserved but did not use (it failed before claiming). */

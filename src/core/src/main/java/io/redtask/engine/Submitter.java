@@ -1,10 +1,12 @@
 package io.redtask.engine;
 
+import io.redtask.IdempotencyConflictException;
 import io.redtask.InvalidRequestException;
 import io.redtask.StoreUnavailableException;
 import io.redtask.Submission;
 import io.redtask.SubmitOptions;
 import io.redtask.SubmitReceipt;
+import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.store.EnqueueResult;
 import io.redtask.store.NewTask;
@@ -92,7 +94,11 @@ final class Submitter {
         EnqueueResult r = enqueue(task.queue(), List.of(task), now).get(0);
         warnIfUnserved(ShardNames.queueOf(task.queue()), now);
         if (!r.duplicate()) {
-            return new SubmitReceipt(r.id(), r.state(), false);
+            // No state: stored by an earlier try of this submit whose reply was lost.
+            TaskState state = r.state() != null
+                    ? r.state()
+                    : tasks.find(r.id()).map(TaskStatus::state).orElse(null);
+            return new SubmitReceipt(r.id(), state, false);
         }
         return new SubmitReceipt(
                 r.id(), tasks.find(r.id()).map(TaskStatus::state).orElse(null), true);
@@ -116,13 +122,34 @@ final class Submitter {
         String[] ids = new String[prepared.size()];
         for (Map.Entry<String, List<Integer>> e : positionsByQueue.entrySet()) {
             List<NewTask> batch = e.getValue().stream().map(prepared::get).toList();
-            List<EnqueueResult> results = enqueue(e.getKey(), batch, now);
+            List<EnqueueResult> results;
+            try {
+                results = enqueue(e.getKey(), batch, now);
+            } catch (IdempotencyConflictException conflict) {
+                throw positionedIn(conflict, e.getValue(), prepared.size());
+            }
             warnIfUnserved(ShardNames.queueOf(e.getKey()), now);
             for (int j = 0; j < results.size(); j++) {
                 ids[e.getValue().get(j)] = results.get(j).id();
             }
         }
         return List.of(ids);
+    }
+
+    /**
+     * A conflict named by its position in one queue shard's part of a {@code submitAll}, renamed
+     * by its position among all the submitted tasks.
+     */
+    private static IdempotencyConflictException positionedIn(
+            IdempotencyConflictException conflict, List<Integer> positions, int submitted) {
+        if (submitted == 1) {
+            return conflict;
+        }
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("tasks\\[(\\d+)]\\.idempotencyKey").matcher(conflict.field());
+        int inPart = m.matches() ? Integer.parseInt(m.group(1)) : 0;
+        return new IdempotencyConflictException(
+                "tasks[" + positions.get(inPart) + "].idempotencyKey", conflict.firstTaskId());
     }
 
     /**

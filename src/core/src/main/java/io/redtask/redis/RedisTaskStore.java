@@ -119,7 +119,10 @@ final class RedisTaskStore implements TaskStore {
             String id = (String) r.get(i + 1);
             switch (state) {
                 case "duplicate" -> out.add(new EnqueueResult(id, null, true));
-                case "exists" -> throw new IllegalStateException("task id " + id + " is taken");
+                // Stored by an earlier try of this write whose reply was lost (a transaction's write
+                // at commit is retried): stored, then; the caller reads its state if it needs it.
+                case "again" -> out.add(new EnqueueResult(id, null, false));
+                case "exists" -> throw new IllegalStateException("task id " + id + " is taken by another task");
                 default -> out.add(new EnqueueResult(id, TaskState.fromWireName(state), false));
             }
         }

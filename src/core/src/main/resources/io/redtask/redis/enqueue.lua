@@ -18,7 +18,7 @@
 --   backoffBase, backoffCap, ... as stored (those at their defaults left out), and the
 --   instructions id, dueAt (ms), dedupeMs (how long the dedupe key is remembered) and fingerprint
 --   (of type and payload, to tell a repeat from a different task reusing the key)
--- Result: per task, its state ("queued" | "scheduled" | "duplicate" | "exists") and its id (for
+-- Result: per task, its state ("queued" | "scheduled" | "duplicate" | "again" | "exists") and its id (for
 -- "duplicate", the id of the task submitted first); or, when a dedupe key was used for a task
 -- with another fingerprint, nothing is stored and the result is { "conflicts", { "conflict",
 -- first task's id, position (1-based), ... } }. With a claim, the result ends with "claimed" and
@@ -53,12 +53,13 @@ end
 local out = {}
 -- One sequence number per task, reserved at once (a duplicate leaves a gap, which orders nothing).
 local seq = redis.call('INCRBY', KEYS[3], count) - count
-local queued, types = 0, {}
+local queued, types, added = 0, {}, {}
 for i = 1, count do
   local state, id = add_task(KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[2], seq + i, now, tasks[i])
   if state == 'queued' then
     queued = queued + 1
     types[tasks[i][F.type]] = true
+    added[id] = true
   end
   table.insert(out, state)
   table.insert(out, id)
@@ -75,8 +76,14 @@ if claimKeys > 0 and queued > 0 then
   claim_ready(claimed, ready_sets(first + 5), KEYS[first + 1], KEYS[first + 3], ARGV[6], room, now,
     now + tonumber(ARGV[4]), ARGV[5], ARGV[7], ARGV[8] == '1')
 end
--- Tokens only for what is left: a fetcher woken for a task this submit took would find nothing.
-if queued > #claimed then wake(KEYS[4], queued - #claimed) end
+-- Tokens for the new tasks left ready: a fetcher woken for one this submit took would find
+-- nothing. The claim may have taken older tasks instead (the queue's order), whose tokens are out
+-- already; the new ones, maybe of a type only other servers run, still need theirs.
+local taken = 0
+for _, record in ipairs(claimed) do
+  if added[record[2]] then taken = taken + 1 end
+end
+if queued > taken then wake(KEYS[4], queued - taken) end
 if claimKeys > 0 then
   table.insert(out, 'claimed')
   table.insert(out, claimed)

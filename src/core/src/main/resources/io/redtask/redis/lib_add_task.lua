@@ -24,7 +24,9 @@ local TRANSIENT = { [F.id] = true, [F.dueAt] = true, [F.dedupeMs] = true, [F.fin
 -- dueAt at least; priority 0 when absent). With dedupeMs, dedupeKey remembers the task (its id, and
 -- the fingerprint of its type and payload) for that long, and a second task under the same key is
 -- not stored. Returns the state ("queued" | "scheduled"); or "duplicate" and the first task's id;
--- or "exists" when the id is taken. The caller adds the types of queued tasks to the queue's
+-- "again" when this very task is stored already (an earlier try whose reply was lost: ids are
+-- random, so a record of the same type under the id is this task); or "exists" when the id is
+-- taken by another task. The caller adds the types of queued tasks to the queue's
 -- types set and wakes fetchers once for the whole batch (a token per task cost three commands
 -- each).
 -- What a dedupe key says about task f: nil when it is free, else "duplicate" or "conflict" and
@@ -51,6 +53,9 @@ local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f)
   end
   local id = f[F.id]
   if redis.call('EXISTS', taskKey) == 1 then
+    if redis.call('HGET', taskKey, F.type) == f[F.type] then
+      return 'again', id
+    end
     return 'exists', id
   end
   local due = tonumber(f[F.dueAt])

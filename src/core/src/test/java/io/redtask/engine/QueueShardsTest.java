@@ -1,5 +1,7 @@
 package io.redtask.engine;
 
+import io.redtask.InvalidRequestException;
+import io.redtask.IdempotencyConflictException;
 import io.redtask.BatchDone;
 import io.redtask.BatchReceipt;
 import io.redtask.BatchSummary;
@@ -354,6 +356,45 @@ class QueueShardsTest {
             assertEquals(threeShards.subList(0, 2), fourShards.subList(0, 2));
             assertEquals("4", RedisProbe.client(store).hget(store.keys().settings("work"), "shards"));
         }
+    }
+
+    @Test
+    void aConflictInOneShardIsNamedByItsPositionAndABatchKeepsItsGroupsInOneShard() throws Exception {
+        try (EngineFixture f = new EngineFixture(REDIS.url())) {
+            RedTaskEngine e = f.unstarted(
+                    "x", Clock.systemUTC(), sharded("work", 3), b -> b.handler(HandlerRegistration.of("count", (p, c) -> null)));
+            String first = e.submit("count", 1, SubmitOptions.builder().queue("work").idempotencyKey("k-1").build());
+            List<Submission> tasks = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                tasks.add(new Submission("count", i, SubmitOptions.queue("work")));
+            }
+            tasks.add(new Submission("count", 99, SubmitOptions.builder().queue("work").idempotencyKey("k-1").build()));
+            IdempotencyConflictException conflict =
+                    assertThrows(IdempotencyConflictException.class, () -> e.submitAll(tasks));
+            assertEquals("tasks[9].idempotencyKey", conflict.field(), "its place among all the tasks");
+            assertEquals(first, conflict.firstTaskId());
+
+            // Two groups of different shards cannot share a batch: one group's count would be split.
+            String a = "g-0";
+            String other = IntStream.range(1, 100)
+                    .mapToObj(i -> "g-" + i)
+                    .filter(g -> !shardOfGroup(e, g).equals(shardOfGroup(e, a)))
+                    .findFirst()
+                    .orElseThrow();
+            InvalidRequestException refused = assertThrows(
+                    InvalidRequestException.class,
+                    () -> e.submitBatch(
+                            List.of(
+                                    new Submission("count", 1, SubmitOptions.builder().queue("work").group(a).build()),
+                                    new Submission("count", 2, SubmitOptions.builder().queue("work").group(other).build())),
+                            null));
+            assertEquals("tasks[1].group", refused.field());
+        }
+    }
+
+    /** The shard a grouped task of queue "work" goes to. */
+    private static String shardOfGroup(RedTaskEngine e, String group) {
+        return TaskIds.queueOf(e.submit("count", 0, SubmitOptions.builder().queue("work").group(group).build()));
     }
 
     @Test

@@ -124,6 +124,29 @@ class SubmitClaimTest {
     }
 
     @Test
+    void aNewTaskKeepsItsTokenWhenTheClaimTookAnOlderOne() {
+        long now = System.currentTimeMillis();
+        tasks.enqueue("default", List.of(task(0, now)), now);
+        RedisProbe.client(store).del(store.keys().wake("default"));
+        // The claim takes the older task; the new one, maybe of a type only another server runs,
+        // must still wake a fetcher.
+        TaskStore.Enqueued r = tasks.enqueue("default", List.of(task(0, now)), now, HERE, 1);
+        assertEquals(1, r.claimed().size());
+        assertEquals(1, wakeTokens());
+    }
+
+    @Test
+    void writingTheSameTaskAgainAfterALostReplyStoresItOnce() {
+        long now = System.currentTimeMillis();
+        NewTask t = task(0, now);
+        tasks.enqueue("default", List.of(t), now);
+        List<io.redtask.store.EnqueueResult> again = tasks.enqueue("default", List.of(t), now);
+        assertEquals(t.id(), again.get(0).id());
+        assertEquals(false, again.get(0).duplicate(), "the same task, not an idempotency key's first");
+        assertEquals(1, RedisProbe.client(store).zcard(store.keys().ready("default", "work")));
+    }
+
+    @Test
     void aPausedQueueOrAFullConcurrencyLimitClaimsNothing() {
         long now = System.currentTimeMillis();
         RedTaskEngine admin = fixture.unstarted(

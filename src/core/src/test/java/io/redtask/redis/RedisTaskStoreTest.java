@@ -243,7 +243,7 @@ class RedisTaskStoreTest {
     }
 
     @Test
-    void aDuplicateIdIsRefusedAndTheFirstTaskKept() {
+    void anIdTakenByAnotherTaskIsRefusedAndTheFirstTaskKept() {
         String id = TaskIds.next(q, T0);
         store.enqueue(
                 q,
@@ -258,7 +258,7 @@ class RedisTaskStoreTest {
                 IllegalStateException.class,
                 () -> store.enqueue(
                         q,
-                        List.of(NewTask.builder(id, "echo", q)
+                        List.of(NewTask.builder(id, "other", q)
                                 .payloadJson("2")
                                 .maxAttempts(1)
                                 .priority(0)
