@@ -14,7 +14,6 @@ import redis.clients.jedis.UnifiedJedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,15 +25,18 @@ import java.util.concurrent.ScheduledExecutorService;
 final class MemoryPerTask {
 
     private static final int COUNT = 5_000;
+    private static final String QUEUE = "default";
 
     private MemoryPerTask() {}
 
     static void measure(String url) throws Exception {
         String payload = "x".repeat(98); // 100 bytes as JSON, with its quotes
         EngineSettings settings =
-                EngineSettings.builder("bench-memory").queues(List.of("memory")).build();
+                EngineSettings.builder("bench-memory").queues(List.of(QUEUE)).build();
         try (RedisStorage store = RedisStorage.open(
-                        url, 8, Duration.ofSeconds(5), new Keys("mem-" + UUID.randomUUID()), settings);
+                        // The default key prefix and queue, as a user's tasks have them: the bench's Redis
+                        // is its own, and a longer prefix would be paid in every task's key.
+                        url, 8, Duration.ofSeconds(5), new Keys("redtask"), settings);
                 UnifiedJedis probe = RedisProbe.open(url)) {
             ExecutorService workers = Executors.newFixedThreadPool(1);
             ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(5);
@@ -45,12 +47,12 @@ final class MemoryPerTask {
                     .settings(settings)
                     .handler(HandlerRegistration.of("noop", (p, c) -> null))
                     .build();
-            engine.submit("noop", payload, SubmitOptions.queue("memory")); // the queue's own keys exist from here
-            engine.admin().pause("memory");
+            engine.submit("noop", payload, SubmitOptions.queue(QUEUE)); // the queue's own keys exist from here
+            engine.admin().pause(QUEUE);
             long before = usedMemory(probe);
             List<Submission> batch = new ArrayList<>();
             for (int i = 0; i < COUNT; i++) {
-                batch.add(new Submission("noop", payload, SubmitOptions.queue("memory")));
+                batch.add(new Submission("noop", payload, SubmitOptions.queue(QUEUE)));
                 if (batch.size() == 500) {
                     engine.submitAll(batch);
                     batch.clear();
@@ -59,7 +61,7 @@ final class MemoryPerTask {
             long after = usedMemory(probe);
             String encoding = probe.objectEncoding(store.keys()
                     .task(engine.admin()
-                            .tasks("memory", TaskState.QUEUED, 0, 1)
+                            .tasks(QUEUE, TaskState.QUEUED, 0, 1)
                             .get(0)
                             .id()));
             System.out.println("{\"system\":\"redtask\",\"mode\":\"memory\",\"payload_bytes\":100,\"tasks\":" + COUNT
