@@ -124,7 +124,9 @@ final class Submitter {
             List<NewTask> batch = e.getValue().stream().map(prepared::get).toList();
             List<EnqueueResult> results;
             try {
-                results = enqueue(e.getKey(), batch, now);
+                // No claim on submit for bulk submits: they come with a backlog that the workers'
+                // own completions keep claiming from, and a claim would only make each call longer.
+                results = tasks.enqueue(e.getKey(), batch, now);
             } catch (IdempotencyConflictException conflict) {
                 throw positionedIn(conflict, e.getValue(), prepared.size());
             }
@@ -153,8 +155,8 @@ final class Submitter {
     }
 
     /**
-     * Stores tasks of one queue; while this server has idle workers for it, the same round trip
-     * claims the queue's next tasks for them and starts them here ({@link SubmitClaims}).
+     * Stores a submit's task; while this server has idle workers for its queue, the same round
+     * trip claims the queue's next tasks for them and starts them here ({@link SubmitClaims}).
      */
     private List<EnqueueResult> enqueue(String queue, List<NewTask> batch, long now) {
         int due = 0;
