@@ -108,7 +108,10 @@ final class Batches {
         String firstGroup = null;
         for (int i = 0; i < tasks.size(); i++) {
             Submission t = tasks.get(i);
-            if (t == null || t.options() == null || !queue.equals(t.options().queueName()) || t.options().group() == null) {
+            if (t == null
+                    || t.options() == null
+                    || !queue.equals(t.options().queueName())
+                    || t.options().group() == null) {
                 continue; // prepareEach names what is wrong with it
             }
             String group = t.options().group();

@@ -147,8 +147,8 @@ final class Submitter {
         if (submitted == 1) {
             return conflict;
         }
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("tasks\\[(\\d+)]\\.idempotencyKey").matcher(conflict.field());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tasks\\[(\\d+)]\\.idempotencyKey")
+                .matcher(conflict.field());
         int inPart = m.matches() ? Integer.parseInt(m.group(1)) : 0;
         return new IdempotencyConflictException(
                 "tasks[" + positions.get(inPart) + "].idempotencyKey", conflict.firstTaskId());

@@ -1,10 +1,10 @@
 package io.redtask.engine;
 
-import io.redtask.InvalidRequestException;
-import io.redtask.IdempotencyConflictException;
 import io.redtask.BatchDone;
 import io.redtask.BatchReceipt;
 import io.redtask.BatchSummary;
+import io.redtask.IdempotencyConflictException;
+import io.redtask.InvalidRequestException;
 import io.redtask.NonRetryableException;
 import io.redtask.QueueStats;
 import io.redtask.Schedule;
@@ -362,13 +362,22 @@ class QueueShardsTest {
     void aConflictInOneShardIsNamedByItsPositionAndABatchKeepsItsGroupsInOneShard() throws Exception {
         try (EngineFixture f = new EngineFixture(REDIS.url())) {
             RedTaskEngine e = f.unstarted(
-                    "x", Clock.systemUTC(), sharded("work", 3), b -> b.handler(HandlerRegistration.of("count", (p, c) -> null)));
-            String first = e.submit("count", 1, SubmitOptions.builder().queue("work").idempotencyKey("k-1").build());
+                    "x",
+                    Clock.systemUTC(),
+                    sharded("work", 3),
+                    b -> b.handler(HandlerRegistration.of("count", (p, c) -> null)));
+            String first = e.submit(
+                    "count",
+                    1,
+                    SubmitOptions.builder().queue("work").idempotencyKey("k-1").build());
             List<Submission> tasks = new ArrayList<>();
             for (int i = 0; i < 9; i++) {
                 tasks.add(new Submission("count", i, SubmitOptions.queue("work")));
             }
-            tasks.add(new Submission("count", 99, SubmitOptions.builder().queue("work").idempotencyKey("k-1").build()));
+            tasks.add(new Submission(
+                    "count",
+                    99,
+                    SubmitOptions.builder().queue("work").idempotencyKey("k-1").build()));
             IdempotencyConflictException conflict =
                     assertThrows(IdempotencyConflictException.class, () -> e.submitAll(tasks));
             assertEquals("tasks[9].idempotencyKey", conflict.field(), "its place among all the tasks");
@@ -385,8 +394,20 @@ class QueueShardsTest {
                     InvalidRequestException.class,
                     () -> e.submitBatch(
                             List.of(
-                                    new Submission("count", 1, SubmitOptions.builder().queue("work").group(a).build()),
-                                    new Submission("count", 2, SubmitOptions.builder().queue("work").group(other).build())),
+                                    new Submission(
+                                            "count",
+                                            1,
+                                            SubmitOptions.builder()
+                                                    .queue("work")
+                                                    .group(a)
+                                                    .build()),
+                                    new Submission(
+                                            "count",
+                                            2,
+                                            SubmitOptions.builder()
+                                                    .queue("work")
+                                                    .group(other)
+                                                    .build())),
                             null));
             assertEquals("tasks[1].group", refused.field());
         }
@@ -394,7 +415,8 @@ class QueueShardsTest {
 
     /** The shard a grouped task of queue "work" goes to. */
     private static String shardOfGroup(RedTaskEngine e, String group) {
-        return TaskIds.queueOf(e.submit("count", 0, SubmitOptions.builder().queue("work").group(group).build()));
+        return TaskIds.queueOf(e.submit(
+                "count", 0, SubmitOptions.builder().queue("work").group(group).build()));
     }
 
     @Test
