@@ -1,6 +1,8 @@
 package io.redtask.engine;
 
 import io.redtask.StoreUnavailableException;
+import io.redtask.store.NodeRegistry;
+import io.redtask.store.ShardNames;
 import io.redtask.store.TaskStore;
 import io.redtask.store.TaskStore.ClaimBatch;
 
@@ -31,6 +33,11 @@ final class Fetcher implements Runnable {
     private final FetcherMonitor monitor;
     private final Clock clock;
     private final EngineSettings settings;
+    private final NodeRegistry nodes;
+    /** Whether another live server serves this queue, as last read, and when (System.nanoTime; -1: never). */
+    private boolean othersServe = true;
+
+    private long othersCheckedAt = -1;
 
     Fetcher(
             String queue,
@@ -41,7 +48,9 @@ final class Fetcher implements Runnable {
             Lifecycle lifecycle,
             FetcherMonitor monitor,
             Clock clock,
-            EngineSettings settings) {
+            EngineSettings settings,
+            NodeRegistry nodes) {
+        this.nodes = nodes;
         this.queue = queue;
         this.label = io.redtask.store.ShardNames.queueOf(queue);
         this.tasks = tasks;
@@ -155,8 +164,30 @@ final class Fetcher implements Runnable {
     private void passWakeIfBusy() throws InterruptedException {
         int free = workers.paused() || !lifecycle.isRunning() ? 0 : workers.take(settings.claimBatch(), 0);
         workers.giveBack(free);
-        if (free == 0) {
+        if (free == 0 && othersServe()) {
             tasks.passWake(queue);
         }
+    }
+
+    /**
+     * Whether another live server serves this queue (read from the servers' heartbeats at most
+     * every few heartbeats): alone, a token passed on would only come back to this server.
+     */
+    private boolean othersServe() {
+        // Wall time for the cache (the engine's clock may be a test's, standing still).
+        long wall = System.nanoTime();
+        if (othersCheckedAt < 0
+                || wall - othersCheckedAt >= 5 * settings.heartbeatInterval().toNanos()) {
+            othersCheckedAt = wall;
+            String served = ShardNames.queueOf(queue);
+            try {
+                othersServe = nodes.nodes(clock.millis()).stream()
+                        .anyMatch(n -> !n.nodeId().equals(settings.nodeId())
+                                && n.queues().contains(served));
+            } catch (StoreUnavailableException e) {
+                othersServe = true; // not known: pass it on, as without this check
+            }
+        }
+        return othersServe;
     }
 }

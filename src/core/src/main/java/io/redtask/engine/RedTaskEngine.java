@@ -317,7 +317,16 @@ public final class RedTaskEngine implements TaskScheduler {
 
     private Fetcher fetcher(String shard) {
         return new Fetcher(
-                shard, storage.workers().tasks(), workers, starter, handlers, lifecycle, fetchers, clock, settings);
+                shard,
+                storage.workers().tasks(),
+                workers,
+                starter,
+                handlers,
+                lifecycle,
+                fetchers,
+                clock,
+                settings,
+                storage.housekeeping().nodes());
     }
 
     /**
