@@ -1,5 +1,6 @@
 package io.redtask.engine;
 
+import io.redtask.StoreUnavailableException;
 import io.redtask.store.QueueStore;
 import io.redtask.store.ShardNames;
 
@@ -10,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The shards of each queue, and which shard a new task goes to. A queue without a shards setting
- * is its own single shard, with no look-up in Redis (its keys and ids as ever). A queue with one
+ * here is served as its own single shard (its keys and ids as ever), and its submits follow the
+ * shards other servers recorded for it (read every 10 s; none: the queue alone). A queue with one
  * agrees its layout with Redis on first use ({@link QueueStore#agreeShards}), so every server uses
  * the same shard names.
  *
@@ -25,6 +27,9 @@ final class QueueShards {
     private final EngineSettings settings;
     private final Map<String, List<String>> agreed = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
+    private final Map<String, Recorded> recorded = new ConcurrentHashMap<>();
+    /** How long a queue's recorded shards are used before they are read again. */
+    private static final long RECORDED_TTL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
     QueueShards(QueueStore store, EngineSettings settings) {
         this.store = store;
@@ -82,7 +87,9 @@ final class QueueShards {
      * @param key what keeps related tasks together ({@code null}: none, any shard in turn)
      */
     String pick(String queue, String key) {
-        List<String> shards = of(queue);
+        // A server without the setting (one that only submits, say) follows what the servers with
+        // it recorded, so that a group or an idempotency key meets the same shard from everywhere.
+        List<String> shards = settings.queueShards().containsKey(queue) ? of(queue) : recorded(queue);
         if (shards.size() == 1) {
             return shards.get(0);
         }
@@ -93,6 +100,29 @@ final class QueueShards {
         int turn = turns.computeIfAbsent(queue, q -> new AtomicInteger()).getAndIncrement();
         return shards.get(Math.floorMod(turn, shards.size()));
     }
+
+    /**
+     * The shards other servers recorded for a queue this server has no setting for, read again
+     * after {@link #RECORDED_TTL_NANOS} (a queue sharded later is followed within that time); the
+     * last known, or the queue alone, while Redis does not answer.
+     */
+    private List<String> recorded(String queue) {
+        long wall = System.nanoTime();
+        Recorded r = recorded.get(queue);
+        if (r == null || wall - r.readAt() >= RECORDED_TTL_NANOS) {
+            List<String> shards;
+            try {
+                shards = store.recordedShards(queue);
+            } catch (StoreUnavailableException e) {
+                shards = r != null ? r.shards() : List.of(queue);
+            }
+            r = new Recorded(shards, wall);
+            recorded.put(queue, r);
+        }
+        return r.shards();
+    }
+
+    private record Recorded(List<String> shards, long readAt) {}
 
     /** The key that decides a submit's shard: its group, else its idempotency key, else none. */
     static String keyOf(String group, String dedupeKey) {

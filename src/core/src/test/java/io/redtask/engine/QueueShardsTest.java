@@ -343,6 +343,23 @@ class QueueShardsTest {
                     30,
                     without.admin().queue("work").completed(),
                     "a server without the setting reads the recorded shards for its figures");
+            // ... and submits to them, so a group or an idempotency key meets the same shard from it.
+            List<String> fromWithout = IntStream.range(0, 6)
+                    .mapToObj(i -> without.submit("count", i, SubmitOptions.queue("work")))
+                    .toList();
+            assertEquals(
+                    3, fromWithout.stream().map(TaskIds::queueOf).distinct().count(), fromWithout::toString);
+            String keyed = without.submit(
+                    "count",
+                    7,
+                    SubmitOptions.builder().queue("work").group("g-7").build());
+            String keyedHere = three.submit(
+                    "count",
+                    7,
+                    SubmitOptions.builder().queue("work").group("g-7").build());
+            assertEquals(TaskIds.queueOf(keyedHere), TaskIds.queueOf(keyed), "one group, one shard, from any server");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> three.admin().queue("work").completed() == 38);
 
             // Drained: going down is allowed and recorded; going up again keeps the shards there were.
             RedTaskEngine twoAgain =
