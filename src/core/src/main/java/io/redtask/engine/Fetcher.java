@@ -52,7 +52,7 @@ final class Fetcher implements Runnable {
             NodeRegistry nodes) {
         this.nodes = nodes;
         this.queue = queue;
-        this.label = io.redtask.store.ShardNames.queueOf(queue);
+        this.label = ShardNames.queueOf(queue);
         this.tasks = tasks;
         this.workers = workers;
         this.starter = starter;
@@ -128,7 +128,7 @@ final class Fetcher implements Runnable {
                     return; // stopping: the store may be closing under us
                 }
                 if (!outageLogged) {
-                    LOG.warning("RedTask: cannot fetch from queue " + named(queue) + ": " + e.getMessage()
+                    LOG.warning("RedTask: cannot fetch from queue " + ShardNames.describe(queue) + ": " + e.getMessage()
                             + "; retrying until Redis answers");
                     outageLogged = true;
                 }
@@ -138,7 +138,10 @@ final class Fetcher implements Runnable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "RedTask: fetching from queue " + named(queue) + " failed; retrying", e);
+                LOG.log(
+                        Level.SEVERE,
+                        "RedTask: fetching from queue " + ShardNames.describe(queue) + " failed; retrying",
+                        e);
                 backoff = maxBackoff / 5;
             } finally {
                 workers.giveBack(slots);
@@ -148,12 +151,6 @@ final class Fetcher implements Runnable {
                 lifecycle.await(backoff);
             }
         }
-    }
-
-    /** A queue or shard as logs name it: {@code 'q'}, or {@code 'q' (shard q.2)}. */
-    private static String named(String name) {
-        String q = io.redtask.store.ShardNames.queueOf(name);
-        return "'" + q + "'" + (q.equals(name) ? "" : " (shard " + name + ")");
     }
 
     /**
@@ -179,11 +176,10 @@ final class Fetcher implements Runnable {
         if (othersCheckedAt < 0
                 || wall - othersCheckedAt >= 5 * settings.heartbeatInterval().toNanos()) {
             othersCheckedAt = wall;
-            String served = ShardNames.queueOf(queue);
             try {
                 othersServe = nodes.nodes(clock.millis()).stream()
                         .anyMatch(n -> !n.nodeId().equals(settings.nodeId())
-                                && n.queues().contains(served));
+                                && n.queues().contains(label));
             } catch (StoreUnavailableException e) {
                 othersServe = true; // not known: pass it on, as without this check
             }

@@ -1,5 +1,6 @@
 package io.redtask.engine;
 
+import io.redtask.store.ShardNames;
 import io.redtask.store.TaskStore;
 
 import java.time.Clock;
@@ -29,17 +30,16 @@ final class Reaper {
         long now = clock.millis();
         for (String queue : settings.queues()) {
             for (String shard : shards.of(queue)) {
-                recover(queue, shard, now);
+                recover(shard, now);
             }
         }
     }
 
-    private void recover(String queue, String shard, long now) {
+    private void recover(String shard, long now) {
         TaskStore.RecoveryResult r = tasks.recoverExpired(shard, now, BATCH);
         if (r.requeued() > 0 || r.dead() > 0) {
-            LOG.warning("RedTask: queue '" + queue + "'" + (shard.equals(queue) ? "" : " (shard " + shard + ")")
-                    + ": " + r.requeued() + " tasks with expired leases requeued, "
-                    + r.dead() + " moved to dead after too many lost leases");
+            LOG.warning("RedTask: queue " + ShardNames.describe(shard) + ": " + r.requeued()
+                    + " tasks with expired leases requeued, " + r.dead() + " moved to dead after too many lost leases");
         }
     }
 }

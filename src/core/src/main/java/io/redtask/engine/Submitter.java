@@ -91,7 +91,7 @@ final class Submitter {
         long now = clock.millis();
         NewTask task = prepared.task();
         memory.check();
-        EnqueueResult r = enqueue(task.queue(), List.of(task), now).get(0);
+        EnqueueResult r = enqueue(task, now);
         warnIfUnserved(ShardNames.queueOf(task.queue()), now);
         if (!r.duplicate()) {
             // No state: stored by an earlier try of this submit whose reply was lost.
@@ -155,26 +155,21 @@ final class Submitter {
     }
 
     /**
-     * Stores a submit's task; while this server has idle workers for its queue, the same round
-     * trip claims the queue's next tasks for them and starts them here ({@link SubmitClaims}).
+     * Stores a submit's task; while this server has idle workers for its queue and the task is due,
+     * the same round trip claims the queue's next tasks for them and starts them here
+     * ({@link SubmitClaims}).
      */
-    private List<EnqueueResult> enqueue(String queue, List<NewTask> batch, long now) {
-        int due = 0;
-        for (NewTask t : batch) {
-            if (t.dueAt() <= now) {
-                due++;
-            }
-        }
-        int reserved = claims.reserve(queue, due);
+    private EnqueueResult enqueue(NewTask task, long now) {
+        int reserved = claims.reserve(task.queue(), task.dueAt() <= now ? 1 : 0);
         TaskStore.Enqueued r;
         try {
-            r = tasks.enqueue(queue, batch, now, reserved > 0 ? claims.claim() : null, reserved);
+            r = tasks.enqueue(task.queue(), List.of(task), now, reserved > 0 ? claims.claim() : null, reserved);
         } catch (RuntimeException | Error e) {
             claims.giveBack(reserved);
             throw e;
         }
         claims.start(r.claimed(), reserved, now);
-        return r.results();
+        return r.results().get(0);
     }
 
     /**

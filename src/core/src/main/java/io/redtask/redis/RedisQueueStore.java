@@ -230,7 +230,12 @@ final class RedisQueueStore implements QueueStore {
 
     @Override
     public List<String> recordedShards(String queue) {
-        return layoutOf(queue, call(() -> redis.hmget(keys.settings(queue), "shards", "shardNames")));
+        return layoutOf(queue, recordedLayout(queue));
+    }
+
+    /** The layout fields of shard 0's settings hash: the number of shards and the names of 1..N-1. */
+    private List<String> recordedLayout(String queue) {
+        return call(() -> redis.hmget(keys.settings(queue), "shards", "shardNames"));
     }
 
     private static List<String> layoutOf(String queue, List<String> fields) {
@@ -255,7 +260,7 @@ final class RedisQueueStore implements QueueStore {
         }
         // Compare-and-set: another server may record a layout between our read and our write.
         for (int round = 0; round < 10; round++) {
-            List<String> fields = call(() -> redis.hmget(keys.settings(queue), "shards", "shardNames"));
+            List<String> fields = recordedLayout(queue);
             String recorded = fields.get(0);
             List<String> current = layoutOf(queue, fields);
             if (current.size() == n && (recorded != null || n == 1)) {

@@ -32,9 +32,6 @@ import static io.redtask.redis.RedisCalls.call;
  */
 final class RedisTaskStore implements TaskStore {
 
-    /** How long an untaken wake-up token lasts (as in lib_task.lua's wake). */
-    private static final long WAKE_TOKEN_TTL_MS = 10_000;
-
     private final UnifiedJedis redis;
     private final Keys keys;
     private final RedisQueueStore queues;
@@ -47,6 +44,7 @@ final class RedisTaskStore implements TaskStore {
     private final LuaScript release = LuaScript.load("release");
     private final LuaScript cancel = LuaScript.load("cancel");
     private final LuaScript recover = LuaScript.load("recover");
+    private final LuaScript wake = LuaScript.load("wake");
     private final Map<String, CompletionCombiner> completions = new ConcurrentHashMap<>();
 
     RedisTaskStore(UnifiedJedis redis, Keys keys, RedisQueueStore queues, StoreSettings settings) {
@@ -353,12 +351,7 @@ final class RedisTaskStore implements TaskStore {
 
     @Override
     public void passWake(String queue) {
-        String wake = keys.wake(queue);
-        call(() -> {
-            redis.lpush(wake, "1");
-            // As lib_task.lua's wake: a token nobody takes must not stay in Redis forever.
-            return redis.pexpire(wake, WAKE_TOKEN_TTL_MS);
-        });
+        call(() -> wake.run(redis, List.of(keys.wake(queue)), List.of()));
     }
 
     @Override

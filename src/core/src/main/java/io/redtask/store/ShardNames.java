@@ -47,4 +47,10 @@ public final class ShardNames {
         }
         return s == 0 ? queue + "." + k : queue + "." + k + "." + s;
     }
+
+    /** A queue or shard as logs name it: {@code 'q'}, or {@code 'q' (shard q.2)}. */
+    public static String describe(String name) {
+        String queue = queueOf(name);
+        return "'" + queue + "'" + (queue.equals(name) ? "" : " (shard " + name + ")");
+    }
 }
