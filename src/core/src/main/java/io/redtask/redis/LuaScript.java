@@ -1,37 +1,27 @@
 package io.redtask.redis;
 
-import io.redtask.StoreUnavailableException;
-import io.redtask.engine.Durability;
-import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.Response;
-import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
-import redis.clients.jedis.util.KeyValue;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.List;
 
 /**
- * One Lua script from this package's resources, run by its SHA1. When Redis does not know the
- * script (it restarted, or the script cache was flushed) it is sent once in full and cached again.
+ * One Lua script from this package's resources: its name, its text with the libraries it includes,
+ * and how Redis knows it (the function of {@link ScriptLibrary}, or the SHA1 of the text for
+ * EVALSHA). {@link ScriptRunner} runs it.
  */
 final class LuaScript {
 
     private final String name;
     private final String source;
     private final String sha;
+    private final String function;
 
     private LuaScript(String name, String source) {
         this.name = name;
         this.source = source;
-        this.sha = sha1(source);
+        this.sha = ScriptLibrary.sha1(source);
+        this.function = ScriptLibrary.get().functionOf(name);
     }
 
     /**
@@ -59,7 +49,8 @@ final class LuaScript {
         return out.toString();
     }
 
-    private static String read(String name) {
+    /** The text of {@code <name>.lua}, as it is (includes not expanded). */
+    static String read(String name) {
         String file = name + ".lua";
         try (InputStream in = LuaScript.class.getResourceAsStream(file)) {
             if (in == null) {
@@ -71,80 +62,22 @@ final class LuaScript {
         }
     }
 
-    Object run(UnifiedJedis redis, List<String> keys, List<String> args) {
-        try {
-            return redis.evalsha(sha, keys, args);
-        } catch (JedisNoScriptException e) {
-            // EVAL caches the script under the same SHA1, so later calls take the short path again.
-            return redis.eval(source, keys, args);
-        }
-    }
-
     String name() {
         return name;
     }
 
-    /**
-     * Runs the script and waits in the same connection (a pipeline) until the write is as
-     * durable as {@code durability} asks: WAIT for replicas, WAITAOF for the master's disk.
-     *
-     * @throws io.redtask.StoreUnavailableException when the confirmation does not come in time:
-     *         the write may still have been applied on the master
-     */
-    Object runDurably(UnifiedJedis redis, List<String> keys, List<String> args, Durability durability) {
-        if (durability.mode() == Durability.Mode.ASYNC) {
-            return run(redis, keys, args);
-        }
-        try {
-            return pipelineWithWait(redis, keys, args, durability);
-        } catch (JedisNoScriptException e) {
-            redis.scriptLoad(source, keys.get(0));
-            return pipelineWithWait(redis, keys, args, durability);
-        }
+    /** The script's whole text (EVAL sends it when Redis does not know its SHA1). */
+    String source() {
+        return source;
     }
 
-    private Object pipelineWithWait(UnifiedJedis redis, List<String> keys, List<String> args, Durability d) {
-        long timeout = d.timeout().toMillis();
-        Response<Object> reply;
-        Response<?> confirmed;
-        try (AbstractPipeline p = redis.pipelined()) {
-            reply = p.evalsha(sha, keys, args);
-            confirmed = d.mode() == Durability.Mode.REPLICAS
-                    ? p.waitReplicas(keys.get(0), d.replicas(), timeout)
-                    : p.waitAOF(keys.get(0), 1, 0, timeout);
-            p.sync();
-        }
-        Object result = reply.get();
-        long acks;
-        try {
-            acks = d.mode() == Durability.Mode.REPLICAS
-                    ? (Long) confirmed.get()
-                    : ((KeyValue<?, ?>) confirmed.get()).getKey() instanceof Long l ? l : 0;
-        } catch (JedisDataException e) {
-            if (e.getMessage() != null
-                    && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("unknown command")) {
-                throw new IllegalStateException(
-                        "redtask.durability=fsync needs Redis 7.2 or later (WAITAOF); "
-                                + "this Redis does not know WAITAOF. Use async, or replicas:N with replicas",
-                        e);
-            }
-            throw e;
-        }
-        if (acks < (d.mode() == Durability.Mode.REPLICAS ? d.replicas() : 1)) {
-            throw new StoreUnavailableException(
-                    "Redis applied " + name + " but did not confirm it as " + d + " within " + d.timeout() + " (" + acks
-                            + " confirmed); it may be lost if the master fails now",
-                    null);
-        }
-        return result;
+    /** The SHA1 of {@link #source()}, for EVALSHA. */
+    String sha() {
+        return sha;
     }
 
-    private static String sha1(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is required by the Java platform", e);
-        }
+    /** The function of {@link ScriptLibrary} that runs this script (FCALL). */
+    String function() {
+        return function;
     }
 }

@@ -24,14 +24,17 @@ import static io.redtask.redis.RedisCalls.call;
 final class RedisBatchStore implements BatchStore {
 
     private final UnifiedJedis redis;
+    private final ScriptRunner scripts;
     private final Keys keys;
     private final BatchKeys batchKeys;
     private final RedisQueueStore queues;
     private final StoreSettings settings;
     private final LuaScript submit = LuaScript.load("batch_submit");
 
-    RedisBatchStore(UnifiedJedis redis, Keys keys, RedisQueueStore queues, StoreSettings settings) {
+    RedisBatchStore(
+            UnifiedJedis redis, ScriptRunner scripts, Keys keys, RedisQueueStore queues, StoreSettings settings) {
         this.redis = redis;
+        this.scripts = scripts;
         this.keys = keys;
         this.batchKeys = new BatchKeys(keys);
         this.queues = queues;
@@ -81,7 +84,7 @@ final class RedisBatchStore implements BatchStore {
             a.add(TaskRecord.BATCH);
             a.add(batchId);
         }
-        Object r = call(() -> submit.runDurably(redis, k, a, settings.durability()));
+        Object r = call(() -> scripts.runDurably(submit, k, a, settings.durability()));
         if (!"ok".equals(r)) {
             throw new IllegalStateException("batch " + batchId + " or one of its task ids is taken");
         }

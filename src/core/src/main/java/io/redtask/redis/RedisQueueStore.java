@@ -28,6 +28,7 @@ import static io.redtask.redis.RedisCalls.call;
 final class RedisQueueStore implements QueueStore {
 
     private final UnifiedJedis redis;
+    private final ScriptRunner scripts;
     private final Keys keys;
     private final StoreSettings settings;
     private final Set<String> remembered = ConcurrentHashMap.newKeySet();
@@ -40,8 +41,9 @@ final class RedisQueueStore implements QueueStore {
     private final LuaScript shardLayout = LuaScript.load("shard_layout");
     private TaskStore tasks;
 
-    RedisQueueStore(UnifiedJedis redis, Keys keys, StoreSettings settings) {
+    RedisQueueStore(UnifiedJedis redis, ScriptRunner scripts, Keys keys, StoreSettings settings) {
         this.redis = redis;
+        this.scripts = scripts;
         this.keys = keys;
         this.settings = settings;
         this.storeLayout = new StoreLayout(redis, keys);
@@ -93,7 +95,7 @@ final class RedisQueueStore implements QueueStore {
         }
         String elapsed = Double.toString((now % Keys.STATS_BUCKET_MILLIS) / (double) Keys.STATS_BUCKET_MILLIS);
         Map<String, String> r = RedisCalls.pairs((List<?>) call(
-                () -> queueStats.run(redis, k, List.of(keys.taskPrefix(queue), elapsed, keys.readyPrefix(queue)))));
+                () -> scripts.run(queueStats, k, List.of(keys.taskPrefix(queue), elapsed, keys.readyPrefix(queue)))));
         long limit = number(r, "concurrency");
         long headCreated = number(r, "headCreatedAt");
         long rateLimit = number(r, "rateLimit");
@@ -165,8 +167,8 @@ final class RedisQueueStore implements QueueStore {
 
     @Override
     public int retryDead(String queue, String id, int max, long now) {
-        return (int) asLong(call(() -> retryDead.run(
-                redis,
+        return (int) asLong(call(() -> scripts.run(
+                retryDead,
                 List.of(keys.dead(queue), keys.types(queue), keys.wake(queue), keys.sequence(queue)),
                 List.of(
                         keys.taskPrefix(queue),
@@ -178,8 +180,8 @@ final class RedisQueueStore implements QueueStore {
 
     @Override
     public int purgeDead(String queue, String id, int max) {
-        return (int) asLong(call(() -> purgeDead.run(
-                redis,
+        return (int) asLong(call(() -> scripts.run(
+                purgeDead,
                 List.of(keys.dead(queue)),
                 List.of(keys.taskPrefix(queue), Integer.toString(max), id == null ? "" : id))));
     }
@@ -195,8 +197,8 @@ final class RedisQueueStore implements QueueStore {
     @Override
     public void setRate(String queue, RateLimit rate) {
         remember(queue);
-        call(() -> setLimits.run(
-                redis,
+        call(() -> scripts.run(
+                setLimits,
                 List.of(keys.settings(queue), keys.wake(queue)),
                 List.of(
                         "rateLimit",
@@ -208,8 +210,8 @@ final class RedisQueueStore implements QueueStore {
     @Override
     public void setGroupConcurrency(String queue, Integer limit) {
         remember(queue);
-        call(() -> setLimits.run(
-                redis,
+        call(() -> scripts.run(
+                setLimits,
                 List.of(keys.settings(queue), keys.wake(queue)),
                 List.of("groupLimit", limit == null ? "" : Integer.toString(limit))));
         // Groups held back by the old limit let tasks into line, a bounded number of groups per call.
@@ -217,7 +219,7 @@ final class RedisQueueStore implements QueueStore {
         do {
             String from = cursor;
             cursor = String.valueOf(
-                    call(() -> refillGroups.run(redis, List.of(keys.settings(queue)), List.of(from, "200"))));
+                    call(() -> scripts.run(refillGroups, List.of(keys.settings(queue)), List.of(from, "200"))));
         } while (!"0".equals(cursor));
     }
 
@@ -290,8 +292,8 @@ final class RedisQueueStore implements QueueStore {
                 next = current.subList(0, n);
             }
             String names = String.join(",", next.subList(1, next.size()));
-            Object written = call(() -> shardLayout.run(
-                    redis,
+            Object written = call(() -> scripts.run(
+                    shardLayout,
                     List.of(keys.settings(queue)),
                     List.of(recorded == null ? "" : recorded, Integer.toString(next.size()), names)));
             if (asLong(written) == 1) {

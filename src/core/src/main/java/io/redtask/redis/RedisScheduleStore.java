@@ -26,6 +26,7 @@ final class RedisScheduleStore implements ScheduleStore {
     private static final Logger LOG = Logger.getLogger(RedisScheduleStore.class.getName());
 
     private final UnifiedJedis redis;
+    private final ScriptRunner scripts;
     private final Keys keys;
     private final JsonCodec json;
     private final LuaScript save = LuaScript.load("schedule_save");
@@ -33,16 +34,17 @@ final class RedisScheduleStore implements ScheduleStore {
     private final LuaScript advance = LuaScript.load("schedule_advance");
     private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
-    RedisScheduleStore(UnifiedJedis redis, Keys keys, JsonCodec json) {
+    RedisScheduleStore(UnifiedJedis redis, ScriptRunner scripts, Keys keys, JsonCodec json) {
         this.redis = redis;
+        this.scripts = scripts;
         this.keys = keys;
         this.json = json;
     }
 
     @Override
     public boolean save(ScheduleDefinition d, long nextSlot) {
-        Object r = call(() -> save.run(
-                redis,
+        Object r = call(() -> scripts.run(
+                save,
                 List.of(keys.cronDefinitions(), keys.cronNext()),
                 List.of(d.name(), json.toJson(d), Long.toString(nextSlot))));
         return "saved".equals(r);
@@ -50,7 +52,7 @@ final class RedisScheduleStore implements ScheduleStore {
 
     @Override
     public boolean remove(String name) {
-        Object r = call(() -> remove.run(redis, List.of(keys.cronDefinitions(), keys.cronNext()), List.of(name)));
+        Object r = call(() -> scripts.run(remove, List.of(keys.cronDefinitions(), keys.cronNext()), List.of(name)));
         return asLong(r) == 1;
     }
 
@@ -92,8 +94,8 @@ final class RedisScheduleStore implements ScheduleStore {
 
     @Override
     public boolean advance(String name, long slot, long nextSlot, String queue, long now) {
-        return asLong(call(() -> advance.run(
-                        redis,
+        return asLong(call(() -> scripts.run(
+                        advance,
                         List.of(keys.cronNext(), keys.cronPending()),
                         List.of(
                                 name,

@@ -56,12 +56,13 @@ public final class RedisStorage implements Storage {
         this.keys = keys;
         JsonCodec json = new JsonCodec();
         StoreSettings s = StoreSettings.of(settings, redis instanceof redis.clients.jedis.RedisClusterClient);
-        this.queues = new RedisQueueStore(redis, keys, s);
-        this.tasks = new RedisTaskStore(redis, keys, queues, s);
+        ScriptRunner scripts = new ScriptRunner(redis, true);
+        this.queues = new RedisQueueStore(redis, scripts, keys, s);
+        this.tasks = new RedisTaskStore(redis, scripts, keys, queues, s);
         this.queues.readTasksFrom(tasks);
-        this.schedules = new RedisScheduleStore(redis, keys, json);
+        this.schedules = new RedisScheduleStore(redis, scripts, keys, json);
         this.nodes = new RedisNodeRegistry(redis, keys, json);
-        this.batches = new RedisBatchStore(redis, keys, queues, s);
+        this.batches = new RedisBatchStore(redis, scripts, keys, queues, s);
     }
 
     /**

@@ -33,6 +33,7 @@ import static io.redtask.redis.RedisCalls.call;
 final class RedisTaskStore implements TaskStore {
 
     private final UnifiedJedis redis;
+    private final ScriptRunner scripts;
     private final Keys keys;
     private final RedisQueueStore queues;
     private final StoreSettings settings;
@@ -47,8 +48,10 @@ final class RedisTaskStore implements TaskStore {
     private final LuaScript wake = LuaScript.load("wake");
     private final Map<String, CompletionCombiner> completions = new ConcurrentHashMap<>();
 
-    RedisTaskStore(UnifiedJedis redis, Keys keys, RedisQueueStore queues, StoreSettings settings) {
+    RedisTaskStore(
+            UnifiedJedis redis, ScriptRunner scripts, Keys keys, RedisQueueStore queues, StoreSettings settings) {
         this.redis = redis;
+        this.scripts = scripts;
         this.keys = keys;
         this.queues = queues;
         this.settings = settings;
@@ -97,7 +100,7 @@ final class RedisTaskStore implements TaskStore {
             claim.types().forEach(type -> k.add(keys.ready(queue, type)));
             a.set(1, Integer.toString(k.size() - before));
         }
-        List<?> r = (List<?>) call(() -> enqueue.runDurably(redis, k, a, settings.durability()));
+        List<?> r = (List<?>) call(() -> scripts.runDurably(enqueue, k, a, settings.durability()));
         if ("conflicts".equals(r.get(0))) {
             List<?> c = (List<?>) r.get(1);
             int position = (int) asLong(c.get(2)) - 1;
@@ -151,7 +154,7 @@ final class RedisTaskStore implements TaskStore {
                 Long.toString(settings.keepDeadMillis()),
                 keys.readyPrefix(queue),
                 settings.clustered() ? "1" : "0");
-        List<?> reply = (List<?>) call(() -> claim.run(redis, k, a));
+        List<?> reply = (List<?>) call(() -> scripts.run(claim, k, a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
         long throttledUntil = -1;
         for (int i = 1; i < reply.size(); i++) {
@@ -215,7 +218,7 @@ final class RedisTaskStore implements TaskStore {
         if (next != null) {
             next.types().forEach(type -> k.add(keys.ready(q, type)));
         }
-        List<?> r = (List<?>) call(() -> complete.runDurably(redis, k, a, settings.durability()));
+        List<?> r = (List<?>) call(() -> scripts.runDurably(complete, k, a, settings.durability()));
         List<Completion> out = new ArrayList<>(r.size());
         for (int i = 0; i < r.size(); i++) {
             List<?> one = (List<?>) r.get(i);
@@ -229,8 +232,8 @@ final class RedisTaskStore implements TaskStore {
     @Override
     public FailOutcome fail(ClaimedTask t, String error, long retryAt, long now, boolean stillRunning) {
         String q = t.queue();
-        String r = (String) call(() -> fail.run(
-                redis,
+        String r = (String) call(() -> scripts.run(
+                fail,
                 List.of(
                         keys.task(t.id()),
                         keys.active(q),
@@ -293,7 +296,7 @@ final class RedisTaskStore implements TaskStore {
             a.add(t.id());
             a.add(Long.toString(t.token()));
         }
-        List<?> r = (List<?>) call(() -> extend.run(redis, List.of(keys.active(queue)), a));
+        List<?> r = (List<?>) call(() -> scripts.run(extend, List.of(keys.active(queue)), a));
         List<Boolean> out = new ArrayList<>(r.size());
         for (Object o : r) {
             out.add(asLong(o) == 1);
@@ -304,8 +307,8 @@ final class RedisTaskStore implements TaskStore {
     @Override
     public boolean release(ClaimedTask t) {
         String q = t.queue();
-        Object r = call(() -> release.run(
-                redis,
+        Object r = call(() -> scripts.run(
+                release,
                 List.of(keys.task(t.id()), keys.active(q), keys.ready(q, t.type()), keys.wake(q)),
                 List.of(t.id(), Long.toString(t.token()))));
         return asLong(r) == 1;
@@ -317,8 +320,8 @@ final class RedisTaskStore implements TaskStore {
             return Optional.empty();
         }
         String q = TaskIds.queueOf(id);
-        String previous = (String) call(() -> cancel.run(
-                redis,
+        String previous = (String) call(() -> scripts.run(
+                cancel,
                 List.of(keys.task(id), keys.scheduled(q), keys.active(q), keys.lingering(q)),
                 List.of(id, Long.toString(now), Long.toString(settings.keepSucceededMillis()), keys.readyPrefix(q))));
         return "missing".equals(previous) ? Optional.empty() : Optional.of(TaskState.fromWireName(previous));
@@ -326,8 +329,8 @@ final class RedisTaskStore implements TaskStore {
 
     @Override
     public RecoveryResult recoverExpired(String queue, long now, int max) {
-        List<?> r = (List<?>) call(() -> recover.run(
-                redis,
+        List<?> r = (List<?>) call(() -> scripts.run(
+                recover,
                 List.of(keys.active(queue), keys.types(queue), keys.dead(queue), keys.wake(queue)),
                 List.of(
                         Long.toString(now),
@@ -351,7 +354,7 @@ final class RedisTaskStore implements TaskStore {
 
     @Override
     public void passWake(String queue) {
-        call(() -> wake.run(redis, List.of(keys.wake(queue)), List.of()));
+        call(() -> scripts.run(wake, List.of(keys.wake(queue)), List.of()));
     }
 
     @Override

@@ -32,7 +32,9 @@
 local GROUP_HEADS = 8
 
 -- The settings read so far in this script call, by queue base (a script may touch one queue only,
--- but the table costs nothing).
+-- but the table costs nothing). Emptied at the start of every call (as a function library keeps
+-- its values between calls: ScriptLibrary):
+-- @per-call LIMITS
 local LIMITS = {}
 
 -- "<prefix>:{q}:" of any key of the queue: the hash tag ends at the first '}' (prefixes have none).

@@ -211,7 +211,9 @@ class ControlTest {
         String stats = RedisProbe.client(store).info("commandstats");
         assertEquals(500, ids.size());
         assertEquals(500 + 1, RedisProbe.client(store).zcard(store.keys().ready("default", "t")));
-        assertTrue(stats.contains("cmdstat_evalsha:calls=1,"), "one script call for 500 tasks:\n" + stats);
+        assertTrue(
+                stats.contains("cmdstat_fcall:calls=1,") && !stats.contains("cmdstat_evalsha"),
+                "one function call for 500 tasks:\n" + stats);
 
         List<Submission> bad = new ArrayList<>(batch.subList(0, 10));
         bad.add(Submission.of("nope", 1));
