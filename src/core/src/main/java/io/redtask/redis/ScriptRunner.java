@@ -143,10 +143,15 @@ final class ScriptRunner {
         return String.valueOf(e.getMessage()).startsWith("ERR Function not found");
     }
 
-    /** Redis older than 7.0 (no FCALL, no FUNCTION), or an ACL that forbids them. */
+    /**
+     * Redis older than 7.0 (no FCALL, no FUNCTION), or an ACL that forbids those commands. Not an
+     * ACL refusal of a key (a script's own business, the same with EVALSHA).
+     */
     private static boolean refusesFunctions(JedisDataException e) {
         String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-        return message.startsWith("noperm") || message.contains("unknown command");
+        // Redis 7 quotes the command as 'fcall', 6.x as `FCALL`.
+        boolean aboutFunctions = message.contains("fcall") || message.contains("function");
+        return aboutFunctions && (message.startsWith("noperm") || message.contains("unknown command"));
     }
 
     private Object pipelineWithWait(
