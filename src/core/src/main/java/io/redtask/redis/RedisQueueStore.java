@@ -36,6 +36,7 @@ final class RedisQueueStore implements QueueStore {
     private final LuaScript purgeDead = LuaScript.load("purge_dead");
     private final LuaScript queueStats = LuaScript.load("queue_stats");
     private final LuaScript setLimits = LuaScript.load("set_limits");
+    private final LuaScript setPaused = LuaScript.load("set_paused");
     private final LuaScript refillGroups = LuaScript.load("refill_groups");
     private final StoreLayout storeLayout;
     private final LuaScript shardLayout = LuaScript.load("shard_layout");
@@ -227,7 +228,7 @@ final class RedisQueueStore implements QueueStore {
     public void setPaused(String queue, boolean paused) {
         remember(queue);
         call(() ->
-                paused ? redis.hset(keys.settings(queue), "paused", "1") : redis.hdel(keys.settings(queue), "paused"));
+                scripts.run(setPaused, List.of(keys.settings(queue), keys.wake(queue)), List.of(paused ? "1" : "0")));
     }
 
     @Override

@@ -56,6 +56,7 @@ final class ScriptLibrary {
             "schedule_remove",
             "schedule_save",
             "set_limits",
+            "set_paused",
             "shard_layout",
             "wake");
 

@@ -31,11 +31,13 @@ local nextOf = {}
 local completed = 0
 local seen = {}
 local endingOf = {}
+-- The batch field of each ending task, read once (false: none).
+local batchOf = {}
 
 -- The task ended: it succeeded. Steps every terminal transition of a completed task shares go
 -- here, once per task. next/nextFence remember the task claimed for its worker (none: absent), so
 -- that a repeat of this completion (its reply lost) hands the same task back.
-local function succeeded(id, key, finishedAt, result, nextId, nextFence)
+local function succeeded(id, key, finishedAt, result, nextId, nextFence, batchId)
   if nextId then
     redis.call('HSET', key, F.state, 'succeeded', F.result, result, F.finishedAt, finishedAt, F.next, nextId,
       F.nextFence, nextFence)
@@ -45,7 +47,7 @@ local function succeeded(id, key, finishedAt, result, nextId, nextFence)
   -- An error of an earlier failed attempt would only confuse a reader of a succeeded task.
   redis.call('HDEL', key, F.owner, F.lease, F.error, unpack(PAYLOAD_FIELDS))
   redis.call('PEXPIRE', key, ARGV[1])
-  batch_end(key, 'succeeded', tonumber(finishedAt))
+  batch_end(key, 'succeeded', tonumber(finishedAt), batchId)
 end
 
 for i = 1, count do
@@ -54,7 +56,7 @@ for i = 1, count do
   local key = prefix .. id
   -- The task hashes are not declared keys (one call ends tasks of many ids): while a Cluster slot
   -- moves, one may already be on the other node. Nothing is written yet, so the call is retried.
-  local f = redis.pcall('HMGET', key, F.fence, F.state, F.next, F.nextFence)
+  local f = redis.pcall('HMGET', key, F.fence, F.state, F.next, F.nextFence, F.batch)
   if failed(f) then
     return redis.error_reply('TRYAGAIN task ' .. id .. ' is moving to another node')
   end
@@ -79,13 +81,14 @@ for i = 1, count do
   else
     -- Nothing is written before this loop ends: a batch record not on this node (its Cluster
     -- slot moving) sends the whole call back to be retried, rather than stopping half-way.
-    local batchId = redis.call('HGET', key, F.batch)
+    local batchId = f[5]
     local before = 0
     if batchId then
       before = endingOf[batchId] or 0
       endingOf[batchId] = before + 1
     end
-    if batch_unreachable(key, before) then return batch_tryagain(id) end
+    if batch_unreachable(key, before, batchId) then return batch_tryagain(id) end
+    batchOf[i] = batchId
     table.insert(ending, i)
     table.insert(endingIds, id)
     completed = completed + 1
@@ -130,9 +133,9 @@ for _, i in ipairs(ending) do
   local at = 10 + 5 * (i - 1)
   local record = nextOf[i]
   if record then
-    succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4], record[2], record[6])
+    succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4], record[2], record[6], batchOf[i])
   else
-    succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4])
+    succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4], nil, nil, batchOf[i])
   end
 end
 return replies

@@ -83,7 +83,8 @@ local taken = 0
 for _, record in ipairs(claimed) do
   if added[record[2]] then taken = taken + 1 end
 end
-if queued > taken then wake(KEYS[4], queued - taken) end
+-- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
+if queued > taken and not limits_of(queue_base(KEYS[1])).paused then wake(KEYS[4], queued - taken) end
 if claimKeys > 0 then
   table.insert(out, 'claimed')
   table.insert(out, claimed)

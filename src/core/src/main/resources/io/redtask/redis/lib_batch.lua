@@ -71,8 +71,10 @@ end
 -- caller tries again once the slot has moved), rather than end a member uncounted.
 -- endingBefore: how many other members of the same batch this call ends before this one (a
 -- combined completion may end several): this one may be the last when pending - endingBefore <= 1.
-local function batch_unreachable(taskKey, endingBefore)
-  local id = redis.call('HGET', taskKey, F.batch)
+-- batchId: the task's batch field when the caller read it already (false: none), else nil.
+local function batch_unreachable(taskKey, endingBefore, batchId)
+  local id = batchId
+  if id == nil then id = redis.call('HGET', taskKey, F.batch) end
   if not id then
     return false
   end
@@ -111,8 +113,10 @@ end
 
 -- Counts the end of a task (outcome "succeeded" | "dead" | "cancelled") in its batch, if it has
 -- one, once per member; the member that ends last makes the batch done and releases its callback.
-local function batch_end(taskKey, outcome, now)
-  local id = redis.call('HGET', taskKey, F.batch)
+-- batchId as for batch_unreachable.
+local function batch_end(taskKey, outcome, now, batchId)
+  local id = batchId
+  if id == nil then id = redis.call('HGET', taskKey, F.batch) end
   if not id then
     return
   end

@@ -76,15 +76,15 @@ end
 -- cancelled) but whose handlers have not returned yet still count, until their lingering
 -- entry expires with the lease it had.
 local function claim_room(config, active, lingering, now, max)
-  local settings = redis.call('HMGET', config, 'paused', 'concurrency')
-  if settings[1] == '1' then
+  local settings = limits_of(queue_base(config))
+  if settings.paused then
     return 0
   end
   max = limits_room(config, max)
-  if settings[2] then
+  if settings.concurrency then
     redis.call('ZREMRANGEBYSCORE', lingering, '-inf', now)
     local busy = redis.call('ZCARD', active) + redis.call('ZCARD', lingering)
-    return math.min(max, (tonumber(settings[2]) or 0) - busy)
+    return math.min(max, settings.concurrency - busy)
   end
   return max
 end

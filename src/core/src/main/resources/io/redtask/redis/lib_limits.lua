@@ -45,8 +45,11 @@ end
 local function limits_of(base)
   local s = LIMITS[base]
   if not s then
-    local f = redis.call('HMGET', base .. 'config', 'rateLimit', 'ratePer', 'groupLimit', 'grouped')
-    s = { rate = tonumber(f[1]), per = tonumber(f[2]), glimit = tonumber(f[3]), grouped = f[4] == '1' }
+    -- paused and concurrency too, for claim_room (lib_claim): one read of the queue's settings.
+    local f = redis.call('HMGET', base .. 'config', 'rateLimit', 'ratePer', 'groupLimit', 'grouped', 'paused',
+      'concurrency')
+    s = { rate = tonumber(f[1]), per = tonumber(f[2]), glimit = tonumber(f[3]), grouped = f[4] == '1',
+      paused = f[5] == '1', concurrency = f[6] and (tonumber(f[6]) or 0) }
     LIMITS[base] = s
   end
   return s

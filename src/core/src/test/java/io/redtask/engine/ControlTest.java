@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -414,6 +416,35 @@ class ControlTest {
         engines.get(1).admin().resume("default");
         ids.forEach(id -> awaitState(engines.get(0), id, TaskState.SUCCEEDED));
         assertEquals(2, runs.get());
+    }
+
+    @Test
+    void submitsToAPausedQueueWakeNoFetcherAndAResumeStartsTheTasksAtOnce() {
+        AtomicInteger runs = new AtomicInteger();
+        // A poll of a minute: only a wake-up token can start the tasks within the wait below.
+        RedTaskEngine engine = fixture.engine(
+                "a",
+                Clock.systemUTC(),
+                EngineFixture.settings("a").pollInterval(Duration.ofMinutes(1)),
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> runs.incrementAndGet())));
+        engine.admin().pause("default");
+        UnifiedJedis redis = RedisProbe.client(fixture.store());
+        redis.sendCommand(Protocol.Command.CONFIG, "RESETSTAT");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            ids.add(engine.submit("t", i));
+        }
+        String stats = redis.info("commandstats");
+        assertTrue(
+                !stats.contains("cmdstat_blpop"),
+                "no fetcher woke for the submits to the paused queue (each would have claimed nothing):\n" + stats);
+        assertEquals(0, runs.get());
+        long resumedAt = System.nanoTime();
+        engine.admin().resume("default");
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs.get() == 100);
+        long tookMs = (System.nanoTime() - resumedAt) / 1_000_000;
+        assertTrue(tookMs < 10_000, "the resume woke the fetcher (its poll is a minute): " + tookMs + " ms");
+        ids.forEach(id -> awaitState(engine, id, TaskState.SUCCEEDED));
     }
 
     @Test
