@@ -56,14 +56,22 @@ print(json.dumps({'measure': 'rest_submits', 'clients': CLIENTS, 'tasks': n // C
                   'per_s': round(n // CLIENTS * CLIENTS / submitted)}))
 call(admin, 'POST', '/api/queues/default/resume', {})
 started = time.time()
+first_done = None
 while True:
     q = call(admin, 'GET', '/api/queues/default')
+    if first_done is None and q['completed'] > completed_before:
+        first_done = time.time() - started
     if q['ready'] == 0 and q['running'] == 0 and q['completed'] - completed_before >= n // CLIENTS * CLIENTS:
         break
     time.sleep(0.02)
 drained = time.time() - started
+# first_done_s: from the resume to the first task seen done (within the 20 ms poll): how long the
+# servers took to notice the resume. per_s_after_first: the drain's rate from then on.
 print(json.dumps({'measure': 'drain', 'tasks': n // CLIENTS * CLIENTS, 'seconds': round(drained, 2),
-                  'per_s': round(n // CLIENTS * CLIENTS / drained)}))
+                  'per_s': round(n // CLIENTS * CLIENTS / drained),
+                  'first_done_s': None if first_done is None else round(first_done, 3),
+                  'per_s_after_first': None if first_done is None
+                  else round(n // CLIENTS * CLIENTS / max(drained - first_done, 1e-3))}))
 one = connect()
 started = time.time()
 for _ in range(seq):

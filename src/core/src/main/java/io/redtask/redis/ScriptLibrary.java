@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  *       on a {@code -- @per-call NAME} line, and each function's entry empties it again, since
  *       a function library keeps its top-level values from one call to the next;
  *   <li>every function is registered with {@code allow-cross-slot-keys}, as an EVAL script
- *       without flags behaves: scripts reach the task records (and batches) by name.
+ *       without flags behaves: scripts reach the task records (and batches) by name; those of
+ *       {@link #ALLOW_OOM} with {@code allow-oom}, {@link #NO_WRITES} with {@code no-writes}.
  * </ul>
  */
 final class ScriptLibrary {
@@ -59,6 +60,31 @@ final class ScriptLibrary {
             "set_paused",
             "shard_layout",
             "wake");
+
+    /**
+     * Scripts that Redis must run even when it is at maxmemory (a function without flags is
+     * refused whole then, where a script sent with EVALSHA ran until its first write that could
+     * grow memory): those that end, stop or renew work already stored, or free memory, so that
+     * workers drain a full Redis and an operator can still clean it up.
+     */
+    static final Set<String> ALLOW_OOM = Set.of(
+            "cancel",
+            "complete",
+            "extend",
+            "fail",
+            "purge_dead",
+            "recover",
+            "release",
+            "schedule_remove",
+            "set_limits",
+            "set_paused",
+            "wake");
+
+    /** Scripts that only read: Redis runs them at maxmemory, and could on a replica. */
+    static final Set<String> NO_WRITES = Set.of("queue_stats");
+
+    /** Stands for the library's name in the registration code until its hash is known. */
+    private static final String NAME = "@LIBRARY@";
 
     private static final Pattern PER_CALL = Pattern.compile("^-- @per-call ([A-Za-z_][A-Za-z0-9_]*)\\s*$");
     private static final String INCLUDE = "-- @include ";
@@ -145,25 +171,41 @@ final class ScriptLibrary {
                     .append(",\n");
         }
         shared.append("}, reset\n").append("end\n\n");
-        String hash = sha1(shared.toString()).substring(0, 12);
-        String name = "redtask_" + hash;
-        StringBuilder code =
-                new StringBuilder("#!lua name=").append(name).append('\n').append(shared);
-        code.append("local function register(script)\n")
+        StringBuilder registration = new StringBuilder();
+        registration
+                .append("local function register(script, flags)\n")
                 .append("  redis.register_function{function_name = '")
-                .append(name)
+                .append(NAME)
                 .append("_' .. script,\n")
-                .append("    flags = { 'allow-cross-slot-keys' },\n")
+                .append("    flags = flags,\n")
                 .append("    callback = function(keys, args)\n")
                 .append("      if not SCRIPTS then SCRIPTS, RESET = build() end\n")
                 .append("      KEYS, ARGV = keys, args\n")
                 .append("      RESET()\n")
-                .append("      return SCRIPTS[script]()\n")
+                .append("      local reply = SCRIPTS[script]()\n")
+                .append("      -- Not kept until the next call (a bulk submit's payloads).\n")
+                .append("      KEYS, ARGV = nil, nil\n")
+                .append("      return reply\n")
                 .append("    end}\n")
                 .append("end\n");
         for (String script : SCRIPTS) {
-            code.append("register('").append(script).append("')\n");
+            registration.append("register('").append(script).append("', { 'allow-cross-slot-keys'");
+            if (ALLOW_OOM.contains(script)) {
+                registration.append(", 'allow-oom'");
+            }
+            if (NO_WRITES.contains(script)) {
+                registration.append(", 'no-writes'");
+            }
+            registration.append(" })\n");
         }
+        // The hash covers the flags too: a library of the same name is the same in every way.
+        String hash = sha1(shared + registration.toString()).substring(0, 12);
+        String name = "redtask_" + hash;
+        StringBuilder code = new StringBuilder("#!lua name=")
+                .append(name)
+                .append('\n')
+                .append(shared)
+                .append(registration.toString().replace(NAME, name));
         return new ScriptLibrary(name, code.toString());
     }
 

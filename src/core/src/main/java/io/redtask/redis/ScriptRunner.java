@@ -3,7 +3,11 @@ package io.redtask.redis;
 import io.redtask.StoreUnavailableException;
 import io.redtask.engine.Durability;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -13,6 +17,7 @@ import redis.clients.jedis.util.KeyValue;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -58,7 +63,7 @@ final class ScriptRunner {
                 if (!missingFunction(e) || !load(keys)) {
                     fallBackOrThrow(e);
                 } else {
-                    return redis.fcall(script.function(), keys, args);
+                    return again(() -> redis.fcall(script.function(), keys, args));
                 }
             }
         }
@@ -88,7 +93,7 @@ final class ScriptRunner {
                 if (!missingFunction(e) || !load(keys)) {
                     fallBackOrThrow(e);
                 } else {
-                    return pipelineWithWait(script, keys, args, durability, true);
+                    return again(() -> pipelineWithWait(script, keys, args, durability, true));
                 }
             }
         }
@@ -101,26 +106,93 @@ final class ScriptRunner {
     }
 
     /**
-     * Loads the library on the node that serves {@code keys} (a Cluster routes by the first key).
-     * Returns false when this Redis does not allow it: it has no FUNCTION, or RedTask's user may
-     * not load functions.
+     * A call made again once the library was loaded. Still no function there means the call went
+     * to a node the load did not reach (a Cluster slot moving to a new node, whose ASK redirect
+     * Jedis follows) or the library was flushed in between: a passing state, which the caller
+     * retries as any other.
      */
-    private boolean load(List<String> keys) {
-        ScriptLibrary library = ScriptLibrary.get();
+    private static Object again(Supplier<Object> call) {
         try {
-            redis.sendCommand(keys.get(0), Protocol.Command.FUNCTION, "LOAD", library.code());
-            LOG.fine(() -> "loaded Redis function library " + library.name());
-            return true;
+            return call.get();
         } catch (JedisDataException e) {
-            String message = String.valueOf(e.getMessage());
-            if (message.contains("already exists")) {
-                return true; // another server (or pool) loaded it in between
-            }
-            if (refusesFunctions(e)) {
-                return false;
+            if (missingFunction(e)) {
+                throw new StoreUnavailableException(
+                        "RedTask's function library is not on the Redis node that took the call yet (" + e.getMessage()
+                                + "); try again",
+                        e);
             }
             throw e;
         }
+    }
+
+    /**
+     * Loads the library: on a Cluster on every master (a call may be redirected to any of them
+     * while a slot moves), else on the server. Returns false when this Redis does not let
+     * RedTask have Functions: it has no FUNCTION, RedTask's user may not load functions, or it
+     * refuses the library itself (a Redis-compatible server with other Lua limits, say).
+     */
+    private boolean load(List<String> keys) {
+        ScriptLibrary library = ScriptLibrary.get();
+        if (redis instanceof RedisClusterClient cluster) {
+            return loadOnEveryMaster(cluster, library);
+        }
+        try {
+            redis.sendCommand(keys.get(0), Protocol.Command.FUNCTION, "LOAD", library.code());
+        } catch (JedisDataException e) {
+            if (!loaded(e)) {
+                return false;
+            }
+        }
+        LOG.fine(() -> "loaded Redis function library " + library.name());
+        return true;
+    }
+
+    private static boolean loadOnEveryMaster(RedisClusterClient cluster, ScriptLibrary library) {
+        int refused = 0;
+        int nodes = 0;
+        JedisDataException passing = null;
+        for (ConnectionPool pool : cluster.getClusterNodes().values()) {
+            try (Connection c = pool.getResource()) {
+                nodes++;
+                c.executeCommand(new CommandArguments(Protocol.Command.FUNCTION)
+                        .add("LOAD")
+                        .add(library.code()));
+            } catch (JedisDataException e) {
+                if (String.valueOf(e.getMessage()).startsWith("READONLY")) {
+                    nodes--; // a replica: it gets the library from its master
+                    continue;
+                }
+                if (!RedisCalls.isPassing(e.getMessage()) && !loaded(e)) {
+                    refused++;
+                } else if (!String.valueOf(e.getMessage()).contains("already exists")) {
+                    passing = e;
+                }
+            } catch (RuntimeException e) {
+                // A node that cannot be reached now: its call, if any, finds the library missing.
+                LOG.log(Level.FINE, "RedTask: could not load the function library on a Cluster node", e);
+            }
+        }
+        if (passing != null) {
+            throw passing;
+        }
+        return nodes == 0 || refused < nodes;
+    }
+
+    /**
+     * Whether a failed FUNCTION LOAD still leaves the library there (another server loaded it
+     * first); a passing state (BUSY, LOADING, OOM, READONLY, ...) is thrown for the caller to
+     * retry. False: Redis refuses the library for good.
+     */
+    private static boolean loaded(JedisDataException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("already exists")) {
+            return true;
+        }
+        if (RedisCalls.isPassing(message) || message.startsWith("OOM")) {
+            throw e;
+        }
+        LOG.log(Level.FINE, "RedTask: Redis refused the function library: {0}", message);
+        return false;
     }
 
     /** Goes on with EVALSHA when {@code e} says Redis will not run functions for us; else throws it. */

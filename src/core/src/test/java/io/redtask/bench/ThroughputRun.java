@@ -93,6 +93,7 @@ final class ThroughputRun {
                 })
                 .build();
         engine.start();
+        CpuUse cpu = CpuUse.begin(url);
         long start = System.nanoTime();
         if (mode.equals("bulk")) {
             for (int from = 0; from < n; from += bulk) {
@@ -114,6 +115,7 @@ final class ThroughputRun {
         }
         long enqueued = System.nanoTime();
         boolean finished = all.await(Bench.TIMEOUT_S, TimeUnit.SECONDS);
+        String cpuJson = cpu.perTaskJson(done.get());
         engine.stop();
         engine.awaitLoops(Duration.ofSeconds(5));
         workers.shutdownNow();
@@ -129,7 +131,7 @@ final class ThroughputRun {
                 Locale.ROOT,
                 "{\"system\":\"redtask\",\"mode\":\"%s%s\",\"concurrency\":%d,\"n\":%d,\"completed\":%d,\"finished\":%b,"
                         + "\"e2e_jobs_per_s\":%.0f,\"enqueue_jobs_per_s\":%.0f,\"latency_p50_ms\":%.2f,"
-                        + "\"latency_p99_ms\":%.2f,\"latency_max_ms\":%.2f%s}",
+                        + "\"latency_p99_ms\":%.2f,\"latency_max_ms\":%.2f%s%s}",
                 label,
                 mode,
                 conc,
@@ -141,6 +143,7 @@ final class ThroughputRun {
                 sorted[n / 2] / 1e6,
                 sorted[(int) (n * 0.99)] / 1e6,
                 sorted[n - 1] / 1e6,
+                cpuJson,
                 extraJson));
     }
 }

@@ -1,6 +1,7 @@
 package io.redtask.engine;
 
 import io.redtask.StoreFullException;
+import io.redtask.TaskState;
 import io.redtask.testing.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,6 +13,7 @@ import java.util.List;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -68,5 +70,64 @@ class MemoryGuardTest {
                 .ignoreException(StoreFullException.class)
                 .until(() -> engine.submit("t", "small") != null);
         assertEquals(0, engine.admin().queue("default").dead());
+    }
+
+    @Test
+    void aRedisAtItsMaxmemoryStillTakesTheOutcomesOfRunningTasksAndAPurge() throws Exception {
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        RedTaskEngine engine = fixture.engine(
+                "n",
+                Clock.systemUTC(),
+                // The guard off: Redis itself says it is full.
+                EngineFixture.settings("n").memoryHighWater(1.0),
+                b -> b.handler(
+                        new HandlerRegistration("t", Object.class, 1, null, null, java.util.List.of(), (p, c) -> {
+                            running.countDown();
+                            finish.await();
+                            if ("fail".equals(p)) {
+                                throw new IllegalStateException("fails on purpose");
+                            }
+                            return null;
+                        })));
+        String ok = engine.submit("t", "ok");
+        String bad = engine.submit("t", "fail");
+        assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS), "both tasks run");
+        // Redis over its maxmemory, by 2 MB: some keys of the test's own, then maxmemory lowered
+        // under what it uses (noeviction: it refuses what could grow memory, and frees nothing).
+        try (redis.clients.jedis.UnifiedJedis filler = io.redtask.redis.RedisProbe.open(redis.url())) {
+            String mb = "x".repeat(1 << 20);
+            for (int i = 0; i < 8; i++) {
+                filler.set("filler:" + i, mb);
+            }
+            long used = Long.parseLong(filler.info("memory")
+                    .lines()
+                    .filter(l -> l.startsWith("used_memory:"))
+                    .findFirst()
+                    .orElseThrow()
+                    .substring("used_memory:".length())
+                    .strip());
+            filler.configSet("maxmemory", Long.toString(used - (2 << 20)));
+            redis.clients.jedis.exceptions.JedisDataException oom = assertThrows(
+                    redis.clients.jedis.exceptions.JedisDataException.class, () -> filler.set("one-more", "x"));
+            assertTrue(oom.getMessage().startsWith("OOM"), oom.getMessage());
+            assertThrows(StoreFullException.class, () -> engine.submit("t", "more"), "a submit is refused");
+
+            finish.countDown();
+            // The outcomes are stored all the same (complete and fail may run at maxmemory), as is
+            // what an operator does to free memory, and the queue's figures are read.
+            assertEquals(TaskState.SUCCEEDED, awaitFinal(engine, ok));
+            assertEquals(TaskState.DEAD, awaitFinal(engine, bad));
+            assertEquals(1, engine.admin().queue("default").dead());
+            assertEquals(1, engine.admin().purgeDead("default"));
+            assertEquals(0, engine.admin().queue("default").dead());
+        }
+    }
+
+    private static TaskState awaitFinal(RedTaskEngine engine, String id) {
+        return await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> engine.status(id).orElseThrow().state(),
+                        s -> s == TaskState.SUCCEEDED || s == TaskState.DEAD);
     }
 }
