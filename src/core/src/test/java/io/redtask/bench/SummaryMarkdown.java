@@ -139,6 +139,17 @@ final class SummaryMarkdown {
                 m.getOrDefault("cpu_s_available", "?"),
                 m.getOrDefault("cpu_s_bench", "?"),
                 m.getOrDefault("cpu_s_others", "?")));
+        if (m.containsKey("jit_warmup")) {
+            md.append(String.format(
+                    Locale.ROOT,
+                    "Warm-up, not reported: %s tasks of bulk and %s of single work before RedTask's first in-process "
+                            + "measurement, and %s of bulk work in Liberty (a JVM compiles its hot paths after thousands "
+                            + "of calls); then %s before each measurement, as each peer has before its own.\n\n",
+                    m.get("jit_warmup"),
+                    m.get("jit_warmup"),
+                    m.get("jit_warmup"),
+                    m.getOrDefault("warmup", "?")));
+        }
     }
 
     /** RedTask against each peer, workload by workload, with the ratios. */

@@ -55,6 +55,11 @@ final class ThroughputRun {
         run(mode, conc, n, bulk, extraJson);
     }
 
+    /** Runs {@code n} tasks unmeasured (the JVM's warm-up); prints nothing. */
+    void warmOnly(String mode, int conc, int n, int bulk) throws Exception {
+        run(mode, conc, n, bulk, null);
+    }
+
     private void run(String mode, int conc, int n, int bulk, String extraJson) throws Exception {
         long[] submittedAt = new long[n];
         long[] latencies = new long[n];
