@@ -217,7 +217,7 @@ class SubmitClaimTest {
         // worker is then taken by a task its own submit claims, while the fetcher stays blocked.
         RedTaskEngine busy = engine(
                 "busy",
-                EngineFixture.settings("busy").concurrency(1),
+                EngineFixture.settings("busy").concurrency(1).claimOnSubmit(true),
                 b -> b.handler(HandlerRegistration.of("work", (p, c) -> {
                     ranOn.put(c.taskId(), "busy");
                     busyStarted.countDown();
