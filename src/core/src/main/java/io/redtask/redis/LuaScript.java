@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class LuaScript {
 
+    private static final String INCLUDE = "-- @include ";
+
     private final String name;
     private final String source;
     private final String sha;
@@ -34,19 +36,22 @@ final class LuaScript {
     }
 
     /** The script's text with its includes (and theirs) in place, each library once. */
-    private static String expand(String name, java.util.Set<String> included) {
+    static String expand(String name, java.util.Set<String> included) {
         StringBuilder out = new StringBuilder();
         for (String line : read(name).split("\\n", -1)) {
-            if (line.startsWith("-- @include ")) {
-                String lib = line.substring("-- @include ".length()).strip();
-                if (included.add(lib)) {
-                    out.append(expand(lib, included)).append('\n');
-                }
-            } else {
+            String lib = includedBy(line);
+            if (lib == null) {
                 out.append(line).append('\n');
+            } else if (included.add(lib)) {
+                out.append(expand(lib, included)).append('\n');
             }
         }
         return out.toString();
+    }
+
+    /** The library a {@code -- @include lib} line names; null for any other line. */
+    static String includedBy(String line) {
+        return line.startsWith(INCLUDE) ? line.substring(INCLUDE.length()).strip() : null;
     }
 
     /** The text of {@code <name>.lua}, as it is (includes not expanded). */

@@ -87,7 +87,6 @@ final class ScriptLibrary {
     private static final String NAME = "@LIBRARY@";
 
     private static final Pattern PER_CALL = Pattern.compile("^-- @per-call ([A-Za-z_][A-Za-z0-9_]*)\\s*$");
-    private static final String INCLUDE = "-- @include ";
 
     private static final ScriptLibrary INSTANCE = build();
 
@@ -131,14 +130,15 @@ final class ScriptLibrary {
         StringBuilder libraries = new StringBuilder();
         StringBuilder bodies = new StringBuilder();
         Set<String> included = new HashSet<>();
-        List<String> perCall = new ArrayList<>();
         for (String script : SCRIPTS) {
             StringBuilder body = new StringBuilder();
             for (String line : LuaScript.read(script).split("\\n", -1)) {
-                if (line.startsWith(INCLUDE)) {
-                    include(line.substring(INCLUDE.length()).strip(), included, libraries, perCall);
-                } else {
+                String lib = LuaScript.includedBy(line);
+                if (lib == null) {
                     body.append("  ").append(line).append('\n');
+                } else if (included.add(lib)) {
+                    // Once, at the top level, the libraries it includes in place (LuaScript.expand).
+                    libraries.append(LuaScript.expand(lib, included)).append('\n');
                 }
             }
             bodies.append("local function script_")
@@ -146,6 +146,13 @@ final class ScriptLibrary {
                     .append("()\n")
                     .append(body)
                     .append("end\n\n");
+        }
+        List<String> perCall = new ArrayList<>();
+        for (String line : libraries.toString().split("\\n")) {
+            Matcher m = PER_CALL.matcher(line);
+            if (m.matches()) {
+                perCall.add(m.group(1));
+            }
         }
         // Redis runs a library's top level with nothing but redis.register_function at hand (no
         // string, table, pairs...), so the libraries' top-level code runs at the first call, in
@@ -207,28 +214,6 @@ final class ScriptLibrary {
                 .append(shared)
                 .append(registration.toString().replace(NAME, name));
         return new ScriptLibrary(name, code.toString());
-    }
-
-    /**
-     * Appends library {@code lib} unless it is there already, each library it includes in place
-     * of its include line (as for a script: a library may use what the lines above it define).
-     */
-    private static void include(String lib, Set<String> included, StringBuilder out, List<String> perCall) {
-        if (!included.add(lib)) {
-            return;
-        }
-        for (String line : LuaScript.read(lib).split("\\n", -1)) {
-            if (line.startsWith(INCLUDE)) {
-                include(line.substring(INCLUDE.length()).strip(), included, out, perCall);
-                continue;
-            }
-            Matcher m = PER_CALL.matcher(line);
-            if (m.matches()) {
-                perCall.add(m.group(1));
-            }
-            out.append(line).append('\n');
-        }
-        out.append('\n');
     }
 
     static String sha1(String text) {

@@ -56,23 +56,14 @@ final class ScriptRunner {
 
     /** Runs {@code script} and returns its reply. */
     Object run(LuaScript script, List<String> keys, List<String> args) {
-        if (functions) {
+        return orScript(keys, () -> redis.fcall(script.function(), keys, args), () -> {
             try {
-                return redis.fcall(script.function(), keys, args);
-            } catch (JedisDataException e) {
-                if (!missingFunction(e) || !load(keys)) {
-                    fallBackOrThrow(e);
-                } else {
-                    return again(() -> redis.fcall(script.function(), keys, args));
-                }
+                return redis.evalsha(script.sha(), keys, args);
+            } catch (JedisNoScriptException e) {
+                // EVAL caches the script under the same SHA1, so later calls take the short path again.
+                return redis.eval(script.source(), keys, args);
             }
-        }
-        try {
-            return redis.evalsha(script.sha(), keys, args);
-        } catch (JedisNoScriptException e) {
-            // EVAL caches the script under the same SHA1, so later calls take the short path again.
-            return redis.eval(script.source(), keys, args);
-        }
+        });
     }
 
     /**
@@ -86,23 +77,32 @@ final class ScriptRunner {
         if (durability.mode() == Durability.Mode.ASYNC) {
             return run(script, keys, args);
         }
+        return orScript(keys, () -> pipelineWithWait(script, keys, args, durability, true), () -> {
+            try {
+                return pipelineWithWait(script, keys, args, durability, false);
+            } catch (JedisNoScriptException e) {
+                redis.scriptLoad(script.source(), keys.get(0));
+                return pipelineWithWait(script, keys, args, durability, false);
+            }
+        });
+    }
+
+    /**
+     * {@code asFunction} while Redis takes functions, loading the library once when the call finds
+     * it missing; else (or once Redis has refused Functions) {@code asScript}.
+     */
+    private Object orScript(List<String> keys, Supplier<Object> asFunction, Supplier<Object> asScript) {
         if (functions) {
             try {
-                return pipelineWithWait(script, keys, args, durability, true);
+                return asFunction.get();
             } catch (JedisDataException e) {
-                if (!missingFunction(e) || !load(keys)) {
-                    fallBackOrThrow(e);
-                } else {
-                    return again(() -> pipelineWithWait(script, keys, args, durability, true));
+                if (missingFunction(e) && load(keys)) {
+                    return again(asFunction);
                 }
+                fallBackOrThrow(e);
             }
         }
-        try {
-            return pipelineWithWait(script, keys, args, durability, false);
-        } catch (JedisNoScriptException e) {
-            redis.scriptLoad(script.source(), keys.get(0));
-            return pipelineWithWait(script, keys, args, durability, false);
-        }
+        return asScript.get();
     }
 
     /**

@@ -25,10 +25,10 @@
 -- the claimed tasks as claim.lua answers them (without the next due time).
 local now = tonumber(ARGV[1])
 local claimKeys = tonumber(ARGV[2])
--- The queue's settings (read again, cached, by the claim and the wake-up below) before anything is
--- written: without a claim they are not a declared key, and while a Cluster slot moves they may be
--- on the other node already. Nothing is stored then, and the caller tries again.
-if failed(redis.pcall('HGET', queue_base(KEYS[1]) .. 'config', 'paused')) then
+-- The queue's settings (kept for this call: the claim and the wake-up below use them) before
+-- anything is written: without a claim they are not a declared key, and while a Cluster slot moves
+-- they may be on the other node already. Nothing is stored then, and the caller tries again.
+if not limits_try(queue_base(KEYS[1])) then
   return redis.error_reply('TRYAGAIN the settings of this queue are moving to another node')
 end
 local count = (#KEYS - 4 - claimKeys) / 3

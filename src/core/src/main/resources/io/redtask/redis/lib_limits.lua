@@ -42,17 +42,25 @@ local function queue_base(key)
   return string.match(key, '^(.-}:)')
 end
 
-local function limits_of(base)
+-- The settings of the queue at base, read once per call (paused and concurrency too, for
+-- claim_room in lib_claim); nil when they are out of this node's reach (a Cluster slot moving),
+-- so that a script can stop before it writes anything.
+local function limits_try(base)
   local s = LIMITS[base]
   if not s then
-    -- paused and concurrency too, for claim_room (lib_claim): one read of the queue's settings.
-    local f = redis.call('HMGET', base .. 'config', 'rateLimit', 'ratePer', 'groupLimit', 'grouped', 'paused',
+    local f = redis.pcall('HMGET', base .. 'config', 'rateLimit', 'ratePer', 'groupLimit', 'grouped', 'paused',
       'concurrency')
+    if failed(f) then return nil end
     s = { rate = tonumber(f[1]), per = tonumber(f[2]), glimit = tonumber(f[3]), grouped = f[4] == '1',
       paused = f[5] == '1', concurrency = f[6] and (tonumber(f[6]) or 0) }
     LIMITS[base] = s
   end
   return s
+end
+
+-- The same, for a script whose keys are within reach (a failure is an error, as any call's).
+local function limits_of(base)
+  return limits_try(base) or redis.call('HMGET', base .. 'config', 'paused')
 end
 
 -- Redis's clock in ms (with microseconds as the fraction): one clock for every server.

@@ -194,16 +194,7 @@ class RateLimitTest {
 
     /** FCALL, EVAL and EVALSHA calls Redis has served (INFO commandstats). */
     private static long scriptCalls(UnifiedJedis redis) {
-        long n = 0;
-        for (String line : redis.info("commandstats").split("\r?\n")) {
-            if (line.startsWith("cmdstat_fcall:")
-                    || line.startsWith("cmdstat_evalsha:")
-                    || line.startsWith("cmdstat_eval:")) {
-                String calls = line.substring(line.indexOf("calls=") + 6);
-                n += Long.parseLong(calls.substring(0, calls.indexOf(',')));
-            }
-        }
-        return n;
+        return RedisProbe.calls(redis, "fcall") + RedisProbe.calls(redis, "evalsha") + RedisProbe.calls(redis, "eval");
     }
 
     @Test

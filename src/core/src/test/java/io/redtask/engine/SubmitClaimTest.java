@@ -200,12 +200,7 @@ class SubmitClaimTest {
     }
 
     private long blpopCalls() {
-        for (String line : RedisProbe.client(store).info("commandstats").split("\\r?\\n")) {
-            if (line.startsWith("cmdstat_blpop:calls=")) {
-                return Long.parseLong(line.substring("cmdstat_blpop:calls=".length(), line.indexOf(',')));
-            }
-        }
-        return 0;
+        return RedisProbe.calls(RedisProbe.client(store), "blpop");
     }
 
     @Test

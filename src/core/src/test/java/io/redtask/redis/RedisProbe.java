@@ -28,6 +28,17 @@ public final class RedisProbe {
         };
     }
 
+    /** How many calls of {@code command} (lower case, e.g. {@code "fcall"}) Redis served (INFO commandstats). */
+    public static long calls(UnifiedJedis redis, String command) {
+        String prefix = "cmdstat_" + command + ":calls=";
+        for (String line : redis.info("commandstats").split("\\r?\\n")) {
+            if (line.startsWith(prefix)) {
+                return Long.parseLong(line.substring(prefix.length(), line.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+
     /** A client of the test's own on {@code url}; the caller closes it. */
     public static UnifiedJedis open(String url) {
         return RedisConnections.open(url, 4, Duration.ofSeconds(2));
