@@ -23,8 +23,10 @@ import java.util.logging.Logger;
  * a compact listpack only while every name and value is at most {@code hash-max-listpack-value}
  * (64 bytes by default) long. So names are one or two characters; fields at their defaults are not
  * stored (attempts 0, fence 0, priority 0, maxAttempts {@link #DEFAULT_MAX_ATTEMPTS}, runAt equal
- * to createdAt); the id and the queue are not stored (the key names the id, which begins with the
- * queue); and a payload longer than 64 bytes is stored in parts ({@link #payloadField}).
+ * to createdAt, createdAt equal to the time in the id ({@link TaskIds#timeOf}), state queued for a
+ * record that has a type but no state); the id and the queue are not stored (the key names the id,
+ * which begins with the queue); and a payload longer than 64 bytes is stored in parts
+ * ({@link #payloadField}).
  */
 final class TaskRecord {
 
@@ -37,6 +39,7 @@ final class TaskRecord {
     /** The payload, or its first part ({@link #payloadField}). */
     static final String PAYLOAD = "p";
 
+    /** Absent in a record that has a type: queued (a new ready task stores none until it is claimed). */
     static final String STATE = "s";
     /** Absent: 0. */
     static final String ATTEMPTS = "a";
@@ -47,6 +50,7 @@ final class TaskRecord {
     /** Absent: 0. */
     static final String FENCE = "f";
 
+    /** Absent: the time in the task's id (its submitter made both from one clock reading). */
     static final String CREATED_AT = "c";
     /** Absent: the same as createdAt. */
     static final String RUN_AT = "ra";
@@ -164,7 +168,7 @@ final class TaskRecord {
                 emptyToNull(h.get(IDEMPOTENCY_KEY)),
                 longOf(h.get(BACKOFF_BASE), -1),
                 longOf(h.get(BACKOFF_CAP), -1),
-                longOf(h.get(RUN_AT), longOf(h.get(CREATED_AT), now)),
+                longOf(h.get(RUN_AT), longOf(h.get(CREATED_AT), createdFromId(id, now))),
                 emptyToNull(h.get(TRACE)));
     }
 
@@ -174,7 +178,9 @@ final class TaskRecord {
      * a list.
      */
     static TaskStatus status(String id, Map<String, String> h) {
-        if (h == null || h.isEmpty() || !h.containsKey(STATE)) {
+        // A record with neither is damaged past showing (a queued one that lost its type reads as
+        // missing here until the next claim buries it as corrupt).
+        if (h == null || h.isEmpty() || (!h.containsKey(STATE) && !h.containsKey(TYPE))) {
             return null;
         }
         try {
@@ -188,12 +194,16 @@ final class TaskRecord {
     private static TaskStatus read(String id, Map<String, String> h) {
         long timeout = longOf(h.get(TIMEOUT_MS), 0);
         Instant created = instant(h.get(CREATED_AT));
+        if (created == null) {
+            long fromId = TaskIds.timeOf(id);
+            created = fromId < 0 ? null : Instant.ofEpochMilli(fromId);
+        }
         Instant runAt = instant(h.get(RUN_AT));
         return new TaskStatus(
                 id,
                 h.get(TYPE),
                 io.redtask.store.ShardNames.queueOf(TaskIds.queueOf(id)), // the queue, not its shard
-                TaskState.fromWireName(h.get(STATE)),
+                h.containsKey(STATE) ? TaskState.fromWireName(h.get(STATE)) : TaskState.QUEUED,
                 intOf(h.get(ATTEMPTS)),
                 maxAttemptsOf(h),
                 h.get(RESULT),
@@ -208,6 +218,12 @@ final class TaskRecord {
                 emptyToNull(h.get(SUBMITTED_BY)),
                 emptyToNull(h.get(TRACE)),
                 emptyToNull(h.get(GROUP)));
+    }
+
+    /** The time in {@code id}, or {@code fallback} for an id that carries none. */
+    private static long createdFromId(String id, long fallback) {
+        long t = id == null ? -1 : TaskIds.timeOf(id);
+        return t < 0 ? fallback : t;
     }
 
     private static int maxAttemptsOf(Map<String, String> h) {

@@ -12,7 +12,8 @@ import java.security.SecureRandom;
  */
 public final class TaskIds {
 
-    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+    private static final String DIGIT = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    private static final char[] ALPHABET = DIGIT.toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private TaskIds() {}
@@ -45,6 +46,27 @@ public final class TaskIds {
             lo >>>= 5;
         }
         return queue + ":" + new String(out);
+    }
+
+    /**
+     * The time (epoch milliseconds) an id was made at, as {@link #next} wrote it: its random part's
+     * first ten characters; -1 for an id of another shape. A task record that stores no createdAt
+     * was created then.
+     */
+    public static long timeOf(String id) {
+        int colon = id.lastIndexOf(':');
+        if (id.length() - colon - 1 != 26) {
+            return -1;
+        }
+        long t = 0;
+        for (int i = colon + 1; i < colon + 11; i++) {
+            int d = DIGIT.indexOf(id.charAt(i));
+            if (d < 0) {
+                return -1;
+            }
+            t = (t << 5) | d;
+        }
+        return t;
     }
 
     /**

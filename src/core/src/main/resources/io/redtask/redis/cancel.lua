@@ -10,7 +10,7 @@
 -- Result: the state the task was in ("scheduled" | "queued" | "running"), or the final state it
 -- already had ("succeeded" | "dead" | "cancelled"), or "missing".
 local f = redis.call('HMGET', KEYS[1], F.state, F.fence, F.type)
-local state = f[1]
+local state = state_of(f[1], f[3])
 if not state then
   return 'missing'
 end

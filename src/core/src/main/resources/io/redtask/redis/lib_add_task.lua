@@ -63,8 +63,19 @@ local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f)
   local state = 'queued'
   if due > now then state = 'scheduled' end
   -- Attempts, fence and score are not stored yet (lib_fields: absent is 0; the claim writes the
-  -- score it took the task at), nor runAt when it is createdAt.
-  local hash = { F.state, state, F.createdAt, now }
+  -- score it took the task at), nor runAt when it is createdAt, nor createdAt when the id tells it
+  -- (the submitter made both from one clock reading), nor the state of a task that is ready: the
+  -- claim writes "running" (a grouped one keeps it: a server of an earlier build, serving the
+  -- same queue during a rolling deploy, drops a waiting member that has none).
+  local hash = {}
+  if state ~= 'queued' or f[F.group] then
+    table.insert(hash, F.state)
+    table.insert(hash, state)
+  end
+  if id_time(id) ~= now then
+    table.insert(hash, F.createdAt)
+    table.insert(hash, now)
+  end
   if due > now then
     table.insert(hash, F.runAt)
     table.insert(hash, due)

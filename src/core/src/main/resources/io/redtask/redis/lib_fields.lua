@@ -6,8 +6,11 @@
 -- (64 bytes by default) long (and it has at most 128 fields); otherwise it becomes a hashtable of
 -- several times the size. Every byte of a name is paid once per task, so names are one or two
 -- characters, and fields at their defaults are not stored at all: a reader treats absent as
--- attempts 0, fence 0, priority 0, maxAttempts DEFAULT_MAX_ATTEMPTS, runAt = createdAt. A task's
--- id and queue are not stored either: the key names the id, and the id begins with the queue.
+-- attempts 0, fence 0, priority 0, maxAttempts DEFAULT_MAX_ATTEMPTS, runAt = createdAt, createdAt =
+-- the time in the task's id (id_time; its submitter made both from one clock reading), and state
+-- "queued" when the record is there (state_of: a new ready task stores no state until it is
+-- claimed). A task's id and queue are not stored either: the key names the id, and the id begins
+-- with the queue. Records that do store these fields (older ones) read the same.
 local F = {
   state = 's', type = 't', payload = 'p', attempts = 'a', maxAttempts = 'm', priority = 'pr',
   score = 'sc', fence = 'f', createdAt = 'c', runAt = 'ra', startedAt = 'sa', finishedAt = 'fa',
@@ -22,6 +25,33 @@ local F = {
 local NAME_OF = {}
 for name, field in pairs(F) do
   NAME_OF[field] = name
+end
+
+-- A task's state from its record's state and type fields (an HMGET of both): the state, or
+-- "queued" for a record that stores none (lib_add_task leaves it out); nil when there is no record
+-- (every record has a type).
+local function state_of(state, type)
+  if state then return state end
+  if type then return 'queued' end
+  return nil
+end
+
+-- The time (ms) in a task id "<queue>:<26 characters>": its first ten characters, Crockford base
+-- 32 (TaskIds); nil for an id of another shape. A record without createdAt was created then.
+local CROCKFORD = {}
+for i = 1, 32 do
+  CROCKFORD[string.byte('0123456789ABCDEFGHJKMNPQRSTVWXYZ', i)] = i - 1
+end
+local function id_time(id)
+  local u = string.match(id, ':([0-9A-Z]+)$')
+  if not u or #u ~= 26 then return nil end
+  local t = 0
+  for i = 1, 10 do
+    local d = CROCKFORD[string.byte(u, i)]
+    if not d then return nil end
+    t = t * 32 + d
+  end
+  return t
 end
 
 -- Attempts a task has when it names none (TaskRecord.DEFAULT_MAX_ATTEMPTS: TaskType's default).

@@ -128,7 +128,7 @@ local function group_fill(base, g)
     local key = base .. 'task:' .. id
     local f = redis.call('HMGET', key, F.state, F.type, F.priority)
     -- A task cancelled (or deleted) while it waited is simply dropped from the waiting set.
-    if f[1] == 'queued' and f[2] and f[2] ~= '' and tonumber(f[3] or 0) then
+    if state_of(f[1], f[2]) == 'queued' and f[2] and f[2] ~= '' and tonumber(f[3] or 0) then
       local score = ready_score(f[3] or 0, base .. 'seq')
       redis.call('ZADD', base .. 'ready:' .. f[2], score, id)
       redis.call('SADD', base .. 'types', f[2])

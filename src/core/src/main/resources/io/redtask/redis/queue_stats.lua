@@ -39,7 +39,7 @@ ready = ready + (tonumber(redis.call('GET', string.match(KEYS[5], '^(.-}:)') .. 
 local headCreated = -1
 if headId then
   local c = redis.pcall('HGET', ARGV[1] .. headId, F.createdAt)
-  if type(c) ~= 'table' then headCreated = tonumber(c or '-1') or -1 end
+  if type(c) ~= 'table' then headCreated = tonumber(c or id_time(headId) or -1) or -1 end
 end
 return { 'ready', ready, 'scheduled', redis.call('ZCARD', KEYS[2]),
   'running', redis.call('ZCARD', KEYS[3]), 'dead', redis.call('ZCARD', KEYS[4]),

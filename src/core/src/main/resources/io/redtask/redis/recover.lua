@@ -21,7 +21,7 @@ for _, id in ipairs(ids) do
   local f = redis.pcall('HMGET', ARGV[3] .. id, F.state, F.score, F.stalls, F.attempts, F.type)
   if failed(f) then break end
   if f[5] and f[5] ~= '' and failed(redis.pcall('ZCARD', ARGV[6] .. f[5])) then break end
-  if f[1] then
+  if state_of(f[1], f[5]) then
     local batchId = redis.call('HGET', ARGV[3] .. id, F.batch)
     local before = 0
     if batchId then
@@ -39,10 +39,11 @@ for _, e in ipairs(plan) do
   -- A record that is not here is left alone in a cluster: the slot may be moving and the record
   -- still be on the other node, where its in-flight entry will recover it. On one server it is
   -- gone for good (deleted by hand), and so is its entry.
-  if f[1] or ARGV[7] ~= '1' then
+  local here = state_of(f[1], f[5])
+  if here or ARGV[7] ~= '1' then
     redis.call('ZREM', KEYS[1], id)
   end
-  if f[1] then
+  if here then
     redis.call('HINCRBY', key, F.fence, 1)
     redis.call('HDEL', key, F.owner, F.lease)
     local stalls = (tonumber(f[3]) or 0) + 1

@@ -32,7 +32,7 @@ for _, e in ipairs(plan) do
     group_enter(key, ARGV[5] .. f[3], id)
     redis.call('SADD', KEYS[2], f[3])
     moved = moved + 1
-  elseif f[1] and f[1] ~= 'dead' then
+  elseif state_of(f[1], f[3]) and f[1] ~= 'dead' then
     -- It was retried another way meanwhile: a stale entry.
     redis.call('ZREM', KEYS[1], id)
   end
