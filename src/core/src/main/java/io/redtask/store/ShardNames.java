@@ -2,8 +2,6 @@ package io.redtask.store;
 
 import io.redtask.QueueNames;
 
-import java.util.regex.Pattern;
-
 /**
  * Names of queue shards. A queue spread over N shards ({@code redtask.queue.<q>.shards}) keeps
  * shard 0 under its own name, so its keys and ids are those of an unsharded queue; shard k &gt; 0 is
@@ -20,8 +18,6 @@ public final class ShardNames {
     /** Most shards a queue may have. */
     public static final int MAX_SHARDS = 64;
 
-    private static final Pattern SHARD = Pattern.compile("[A-Za-z0-9_-]{1,64}\\.[1-9][0-9]?(\\.[0-9]{1,9})?");
-
     private ShardNames() {}
 
     /** The queue a queue or shard name belongs to: the name up to its first {@code .}. */
@@ -32,7 +28,36 @@ public final class ShardNames {
 
     /** Whether {@code name} is a queue name or the name of a shard of one. */
     public static boolean isValid(String name) {
-        return QueueNames.isValid(name) || (name != null && SHARD.matcher(name).matches());
+        // <queue>, or <queue>.<k>[.<s>] with k 1 to 99 (no leading 0) and s 1 to 9 digits. Checked
+        // with loops, not a regular expression: every task key a server builds checks its queue.
+        if (name == null) {
+            return false;
+        }
+        int dot = name.indexOf('.');
+        if (dot < 0) {
+            return QueueNames.isValid(name);
+        }
+        if (!QueueNames.isValid(name.substring(0, dot))) {
+            return false;
+        }
+        int second = name.indexOf('.', dot + 1);
+        int kEnd = second < 0 ? name.length() : second;
+        return digits(name, dot + 1, kEnd, 2)
+                && name.charAt(dot + 1) != '0'
+                && (second < 0 || digits(name, second + 1, name.length(), 9));
+    }
+
+    private static boolean digits(String s, int from, int to, int most) {
+        if (to <= from || to - from > most) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code name} names a shard k &gt; 0 (not a queue, nor its shard 0). */

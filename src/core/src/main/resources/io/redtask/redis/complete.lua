@@ -33,11 +33,13 @@ local seen = {}
 local endingOf = {}
 -- The batch field of each ending task, read once (false: none).
 local batchOf = {}
+-- Whether each ending task's payload is stored in parts (its second part is there).
+local partsOf = {}
 
 -- The task ended: it succeeded. Steps every terminal transition of a completed task shares go
 -- here, once per task. next/nextFence remember the task claimed for its worker (none: absent), so
 -- that a repeat of this completion (its reply lost) hands the same task back.
-local function succeeded(id, key, finishedAt, result, nextId, nextFence, batchId)
+local function succeeded(id, key, finishedAt, result, nextId, nextFence, batchId, parts)
   if nextId then
     redis.call('HSET', key, F.state, 'succeeded', F.result, result, F.finishedAt, finishedAt, F.next, nextId,
       F.nextFence, nextFence)
@@ -45,7 +47,13 @@ local function succeeded(id, key, finishedAt, result, nextId, nextFence, batchId
     redis.call('HSET', key, F.state, 'succeeded', F.result, result, F.finishedAt, finishedAt)
   end
   -- An error of an earlier failed attempt would only confuse a reader of a succeeded task.
-  redis.call('HDEL', key, F.owner, F.lease, F.error, unpack(PAYLOAD_FIELDS))
+  -- Its payload goes too: a kept task is its outcome. Only the parts there are named: every name
+  -- is an argument to convert and a field to look for.
+  if parts then
+    redis.call('HDEL', key, F.owner, F.lease, F.error, unpack(PAYLOAD_FIELDS))
+  else
+    redis.call('HDEL', key, F.owner, F.lease, F.error, F.payload)
+  end
   redis.call('PEXPIRE', key, ARGV[1])
   batch_end(key, 'succeeded', tonumber(finishedAt), batchId)
 end
@@ -56,7 +64,7 @@ for i = 1, count do
   local key = prefix .. id
   -- The task hashes are not declared keys (one call ends tasks of many ids): while a Cluster slot
   -- moves, one may already be on the other node. Nothing is written yet, so the call is retried.
-  local f = redis.pcall('HMGET', key, F.fence, F.state, F.next, F.nextFence, F.batch)
+  local f = redis.pcall('HMGET', key, F.fence, F.state, F.next, F.nextFence, F.batch, PAYLOAD_FIELDS[2])
   if failed(f) then
     return redis.error_reply('TRYAGAIN task ' .. id .. ' is moving to another node')
   end
@@ -89,6 +97,7 @@ for i = 1, count do
     end
     if batch_unreachable(key, before, batchId) then return batch_tryagain(id) end
     batchOf[i] = batchId
+    partsOf[i] = f[6]
     table.insert(ending, i)
     table.insert(endingIds, id)
     completed = completed + 1
@@ -107,9 +116,12 @@ if completed > 0 then
   redis.call('HINCRBY', KEYS[2], 'completed', completed)
   redis.call('HINCRBY', KEYS[3], 'completed', completed)
   redis.call('PEXPIRE', KEYS[3], ARGV[2])
-  -- Their groups' places are free before the next tasks are claimed (lib_limits).
-  for _, endingId in ipairs(endingIds) do
-    group_left(prefix .. endingId, false)
+  -- Their groups' places are free before the next tasks are claimed (lib_limits; asked once per
+  -- call, not per task, whether the queue has groups at all).
+  if limits_of(queue_base(KEYS[5])).grouped then
+    for _, endingId in ipairs(endingIds) do
+      group_left(prefix .. endingId, false)
+    end
   end
 end
 
@@ -133,9 +145,10 @@ for _, i in ipairs(ending) do
   local at = 10 + 5 * (i - 1)
   local record = nextOf[i]
   if record then
-    succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4], record[2], record[6], batchOf[i])
+    succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4], record[2], record[6], batchOf[i],
+      partsOf[i])
   else
-    succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4], nil, nil, batchOf[i])
+    succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4], nil, nil, batchOf[i], partsOf[i])
   end
 end
 return replies

@@ -72,7 +72,7 @@ local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f)
     table.insert(hash, F.state)
     table.insert(hash, state)
   end
-  if id_time(id) ~= now then
+  if not made_at(id, now) then
     table.insert(hash, F.createdAt)
     table.insert(hash, now)
   end

@@ -92,15 +92,40 @@ end
 -- The fields a claim reads: the first (type) must be there; the next eight may be absent (at
 -- their defaults, lib_fields) but must be numbers when present. The claim answers all of them
 -- (with the new attempt and fence), the payload joined from its parts, and the id: what a worker
--- needs, read once (no HGETALL of the record). trace is for the worker's span, group for the
--- group limits (lib_limits); createdAt stands for runAt when that is absent.
+-- needs. trace is for the worker's span, group for the group limits (lib_limits); createdAt
+-- stands for runAt when that is absent.
 local CLAIM_FIELDS = { F.type, F.attempts, F.maxAttempts, F.fence, F.timeoutMs, F.backoffBase, F.backoffCap, F.runAt,
   F.createdAt, F.idemKey, F.trace, F.group }
 local CHECKED_FIELDS = 9
--- What a claim asks HMGET for: CLAIM_FIELDS, then the payload's parts.
-local CLAIM_READ = {}
-for _, name in ipairs(CLAIM_FIELDS) do table.insert(CLAIM_READ, name) end
-for _, name in ipairs(PAYLOAD_FIELDS) do table.insert(CLAIM_READ, name) end
+
+-- What a claim needs of the record at key: the values of CLAIM_FIELDS by position (false when
+-- absent) and the payload joined from its parts (nil when there is none); or the error reply when
+-- the key is out of this node's reach. One HGETALL: a waiting record holds a handful of fields,
+-- where an HMGET of every field a claim may need named 28 (each one an argument Redis makes an
+-- object of, and a reply value Lua makes a string or false of), most of them absent.
+local function claim_read(key)
+  local all = redis.pcall('HGETALL', key)
+  if failed(all) then return all end
+  local h = {}
+  for i = 1, #all, 2 do
+    h[all[i]] = all[i + 1]
+  end
+  local f = {}
+  for i = 1, #CLAIM_FIELDS do
+    f[i] = h[CLAIM_FIELDS[i]] or false
+  end
+  local payload = h[F.payload]
+  if payload and h[PAYLOAD_FIELDS[2]] then
+    local parts = { payload }
+    for k = 2, PAYLOAD_CHUNKS do
+      local part = h[PAYLOAD_FIELDS[k]]
+      if not part then break end
+      parts[k] = part
+    end
+    payload = table.concat(parts)
+  end
+  return f, payload
+end
 
 -- The first field (as NAME_OF names it) of a record that cannot be run, or nil when it can.
 local function corrupt_field(f)
@@ -111,10 +136,10 @@ local function corrupt_field(f)
   return nil
 end
 
--- What a claim answers for one task (f: the values of CLAIM_READ): the fields a worker needs as
+-- What a claim answers for one task (f, payload: what claim_read read): the fields a worker needs as
 -- name/value pairs (read by the Java codec TaskRecord), absent ones left out. The id and the
 -- fence come second and third (complete.lua reads them there).
-local function claimed_record(id, f, attempts, fence)
+local function claimed_record(id, f, payload, attempts, fence)
   local r = { F.id, id, F.attempts, attempts, F.fence, fence }
   for i = 1, #CLAIM_FIELDS do
     if i ~= 2 and i ~= 4 and f[i] then
@@ -122,7 +147,6 @@ local function claimed_record(id, f, attempts, fence)
       table.insert(r, f[i])
     end
   end
-  local payload = payload_join(f, #CLAIM_FIELDS + 1)
   if payload then
     table.insert(r, F.payload)
     table.insert(r, payload)
@@ -132,8 +156,9 @@ end
 
 -- The record of a task this worker holds already, as claimed_record answered it.
 local function held_record(key, id)
-  local f = redis.call('HMGET', key, unpack(CLAIM_READ))
-  return claimed_record(id, f, tonumber(f[2]) or 0, tonumber(f[4]) or 0)
+  local f, payload = claim_read(key)
+  if failed(f) then error(f.err) end
+  return claimed_record(id, f, payload, tonumber(f[2]) or 0, tonumber(f[4]) or 0)
 end
 
 -- Claims up to max ready tasks from the given ready sets (one per accepted type), best score
@@ -151,16 +176,24 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
   for _, set in ipairs(readySets) do
     local r = redis.call('ZRANGE', set, 0, max - 1, 'WITHSCORES')
     for i = 1, #r, 2 do
-      table.insert(candidates, { r[i], tonumber(r[i + 1]), set, r[i + 1] })
+      candidates[#candidates + 1] = { r[i], tonumber(r[i + 1]), set, r[i + 1] }
     end
   end
-  table.sort(candidates, function(a, b) return a[2] < b[2] end)
+  -- One set comes in order already.
+  if #readySets > 1 then
+    table.sort(candidates, function(a, b) return a[2] < b[2] end)
+  end
+  -- Whether claims must be counted against a rate limit or a group's turn (lib_limits), once.
+  local limited = limits_of(queue_base(active))
+  limited = limited.rate or limited.grouped
+  -- The times as text once: Lua spells a number anew (sprintf) for every command it is passed to.
+  local nowText, leaseText = tostring(now), tostring(lease)
   local plan = {}
   local n = 0
   for _, c in ipairs(candidates) do
     if n >= max then break end
     local key = prefix .. c[1]
-    local f = redis.pcall('HMGET', key, unpack(CLAIM_READ))
+    local f, payload = claim_read(key)
     if failed(f) then break end
     local bad = corrupt_field(f)
     if bad == 'type' and not f[1] and redis.call('EXISTS', key) == 0 then
@@ -170,7 +203,7 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
     elseif bad then
       table.insert(plan, { c, 'corrupt', bad })
     else
-      table.insert(plan, { c, 'claim', f })
+      table.insert(plan, { c, 'claim', f, payload })
       n = n + 1
     end
   end
@@ -187,12 +220,12 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
       local attempts, fence = (tonumber(f[2]) or 0) + 1, (tonumber(f[4]) or 0) + 1
       -- The score it had in its ready set: where a release or a recovery puts it back (lib_fields:
       -- a task waiting in a ready set does not store it; the set holds it).
-      redis.call('HSET', key, F.attempts, attempts, F.fence, fence, F.state, 'running', F.startedAt, now,
-        F.owner, owner, F.lease, lease, F.score, e[1][4])
-      table.insert(leases, lease)
+      redis.call('HSET', key, F.attempts, attempts, F.fence, fence, F.state, 'running', F.startedAt, nowText,
+        F.owner, owner, F.lease, leaseText, F.score, e[1][4])
+      table.insert(leases, leaseText)
       table.insert(leases, id)
-      table.insert(out, claimed_record(id, f, attempts, fence))
-      limits_claimed(key, out[#out])
+      table.insert(out, claimed_record(id, f, e[4], attempts, fence))
+      if limited then limits_claimed(key, out[#out]) end
     elseif e[2] == 'corrupt' then
       bury_corrupt(key, dead, id, now, keepDead, e[3])
       group_cancelled(key, id, 'queued')
