@@ -157,7 +157,7 @@ end
 -- The record of a task this worker holds already, as claimed_record answered it.
 local function held_record(key, id)
   local f, payload = claim_read(key)
-  if failed(f) then error(f.err) end
+  if failed(f) then error(f) end -- the reply's own error (TRYAGAIN, ...), as redis.call raises it
   return claimed_record(id, f, payload, tonumber(f[2]) or 0, tonumber(f[4]) or 0)
 end
 
@@ -187,7 +187,8 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
   local limited = limits_of(queue_base(active))
   limited = limited.rate or limited.grouped
   -- The times as text once: Lua spells a number anew (sprintf) for every command it is passed to.
-  local nowText, leaseText = tostring(now), tostring(lease)
+  -- Whole digits, as lib_score spells scores (tostring would round past 14 digits).
+  local nowText, leaseText = string.format('%.0f', now), string.format('%.0f', lease)
   local plan = {}
   local n = 0
   for _, c in ipairs(candidates) do
