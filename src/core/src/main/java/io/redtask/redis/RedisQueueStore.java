@@ -156,11 +156,18 @@ final class RedisQueueStore implements QueueStore {
         return ids.stream().map(found::get).filter(Objects::nonNull).toList();
     }
 
-    /** Ready tasks in the order they will run: the ready sets of all types merged by score. */
+    /**
+     * Ready tasks in the order they will run: the ready sets of all types merged by score (their
+     * members are ids without the queue part; an earlier version's sets, not yet emptied by a claim,
+     * hold whole ids).
+     */
     private List<String> readyInOrder(String queue, int offset, int limit) {
         List<Tuple> all = new ArrayList<>();
         for (String type : redis.smembers(keys.types(queue))) {
-            all.addAll(redis.zrangeWithScores(keys.ready(queue, type), 0, offset + limit - 1L));
+            for (Tuple t : redis.zrangeWithScores(keys.ready(queue, type), 0, offset + limit - 1L)) {
+                all.add(new Tuple(queue + ":" + t.getElement(), t.getScore()));
+            }
+            all.addAll(redis.zrangeWithScores(keys.olderReady(queue, type), 0, offset + limit - 1L));
         }
         all.sort(Comparator.comparingDouble(Tuple::getScore));
         return all.stream().skip(offset).limit(limit).map(Tuple::getElement).toList();

@@ -20,7 +20,10 @@ end
 local ready = nil
 if f[3] and f[3] ~= '' then
   ready = ARGV[4] .. f[3]
-  if failed(redis.pcall('ZCARD', ready)) then
+  -- The set of the old name too (an earlier version's tasks): both are undeclared keys, read
+  -- before anything is written, so a Cluster slot on the move changes nothing half-way.
+  if failed(redis.pcall('ZCARD', ready))
+      or failed(redis.pcall('ZCARD', string.match(ready, '^(.-}:)') .. OLD_READY .. f[3])) then
     return redis.error_reply('TRYAGAIN the ready set of task ' .. ARGV[1] .. ' is moving to another node')
   end
 end
@@ -29,7 +32,11 @@ if state == 'running' then
   local lease = redis.call('ZSCORE', KEYS[3], ARGV[1])
   if lease then redis.call('ZADD', KEYS[4], lease, ARGV[1] .. ':' .. (f[2] or '')) end
 end
-if ready then redis.call('ZREM', ready, ARGV[1]) end
+if ready then
+  redis.call('ZREM', ready, member_of(ARGV[1]))
+  -- Stored by an earlier version: the whole id, in the set of the old name (same slot).
+  redis.call('ZREM', string.match(ready, '^(.-}:)') .. OLD_READY .. f[3], ARGV[1])
+end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('HINCRBY', KEYS[1], F.fence, 1)

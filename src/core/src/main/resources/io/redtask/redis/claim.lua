@@ -11,7 +11,7 @@
 -- KEYS[10..] the ready sets of the task types this server can run
 -- ARGV[1] now (ms)  ARGV[2] lease (ms)  ARGV[3] max tasks  ARGV[4] owner node id
 -- ARGV[5] task key prefix ("<prefix>:{q}:task:")  ARGV[6] max scheduled tasks to promote
--- ARGV[7] keep dead tasks for (ms)  ARGV[8] ready set prefix ("<prefix>:{q}:ready:")
+-- ARGV[7] keep dead tasks for (ms)  ARGV[8] ready set prefix ("<prefix>:{q}:queued:")
 -- ARGV[9] '1' on a Redis Cluster (a record not here may be on its way from another node)
 -- Result: { next due time of a scheduled task (ms, or -1), then per claimed task its record as
 --           name/value pairs, then - only when the queue's rate limit is used up (nothing more may start)
@@ -35,7 +35,9 @@ if not drained and #out - 1 < max then
   -- tokens of the tasks it just took.
   drained = true
   for _, set in ipairs(sets) do
-    if redis.call('ZCARD', set) > 0 then
+    local old = old_ready_of(set)
+    local left = old and redis.pcall('EXISTS', old)
+    if redis.call('ZCARD', set) > 0 or (left and (failed(left) or left > 0)) then
       drained = false
       break
     end

@@ -53,7 +53,7 @@ end
 -- Retried now: behind the tasks of its priority that are already ready.
 local score = ready_score(priority, KEYS[9])
 redis.call('HSET', KEYS[1], F.state, 'queued', F.runAt, now)
-redis.call('ZADD', KEYS[3], score, ARGV[1])
+redis.call('ZADD', KEYS[3], score, member_of(ARGV[1]))
 group_enter(KEYS[1], KEYS[3], ARGV[1])
 wake(KEYS[6])
 return 'retry'

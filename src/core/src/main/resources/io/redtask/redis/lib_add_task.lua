@@ -93,7 +93,7 @@ local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f)
     redis.call('SET', dedupeKey, id .. '|' .. (f[F.fingerprint] or ''), 'PX', f[F.dedupeMs])
   end
   if state == 'queued' then
-    redis.call('ZADD', ready, score, id)
+    redis.call('ZADD', ready, score, member_of(id))
   else
     redis.call('ZADD', scheduled, due, id)
   end

@@ -60,7 +60,7 @@ local function batch_release_callback(q, batchId, b, now)
   payload_set(key, batch_callback_payload(payload_of(key), summary))
   redis.call('HSET', key, F.state, 'queued', F.runAt, now)
   redis.call('HDEL', key, F.waitsFor)
-  redis.call('ZADD', q .. 'ready:' .. c[3], score, b.callback)
+  redis.call('ZADD', q .. READY .. c[3], score, member_of(b.callback))
   redis.call('SADD', q .. 'types', c[3])
   wake(q .. 'wake', 1)
 end
@@ -94,7 +94,7 @@ local function batch_unreachable(taskKey, endingBefore, batchId)
       return true
     end
     if t then
-      table.insert(keys, q .. 'ready:' .. t)
+      table.insert(keys, q .. READY .. t)
     end
   end
   for _, k in ipairs(keys) do

@@ -1,6 +1,6 @@
 -- lib_claim: how ready tasks are handed to a worker, shared by claim and complete (which claims
 -- the worker's next task in the same round trip). Included at load time.
--- Ready tasks wait in one sorted set per task type ("<prefix>:{q}:ready:<type>"), all scored on
+-- Ready tasks wait in one sorted set per task type ("<prefix>:{q}:queued:<type>", lib_fields: READY), all scored on
 -- one scale (priority band + a queue-wide sequence), so a server claims only the types it has
 -- handlers for, in the queue's order across them: during a rolling deploy that adds a type, old
 -- servers neither bury its tasks nor get stuck behind them.
@@ -36,7 +36,7 @@ local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now
     elseif tonumber(f[1] or 0) and f[2] and f[2] ~= '' then
       local score = ready_score(f[1] or 0, seq)
       redis.call('HSET', key, F.state, 'queued')
-      redis.call('ZADD', readyPrefix .. f[2], score, id)
+      redis.call('ZADD', readyPrefix .. f[2], score, member_of(id))
       redis.call('SADD', types, f[2])
       group_enter(key, readyPrefix .. f[2], id)
     else
@@ -65,10 +65,41 @@ local function migrate_legacy(legacy, readyPrefix, types, prefix, max)
   for _, e in ipairs(plan) do
     redis.call('ZREM', legacy, e[1])
     if e[3] then
-      redis.call('ZADD', readyPrefix .. e[3], e[2], e[1])
+      redis.call('ZADD', readyPrefix .. e[3], e[2], member_of(e[1]))
       redis.call('SADD', types, e[3])
     end
   end
+end
+
+-- The ready set of the old name for the type of ready set `set` (lib_fields: OLD_READY).
+local function old_ready_of(set)
+  local base, t = string.match(set, '^(.-}:)' .. READY .. '(.*)$')
+  if not base then return nil end
+  return base .. OLD_READY .. t
+end
+
+-- Tasks an earlier version left in the ready set of the old name for set's type ("ready:<type>",
+-- whole ids) move to set (READY, lib_fields), keeping their scores, up to max per call: a claim
+-- then takes them in the queue's order with the rest. One EXISTS once the old set is empty. During
+-- a rolling deploy servers of an earlier version still add to the old set and claim from it, and
+-- never see the new one: they leave alone the tasks this version stores.
+local function move_old_ready(set, max)
+  local old = old_ready_of(set)
+  if not old then return end
+  -- Not a declared key: while a Cluster slot moves it may be on the other node already. The
+  -- tasks then stay where they are until a later claim, which loses nothing.
+  local exists = redis.pcall('EXISTS', old)
+  if failed(exists) or exists == 0 then return end
+  local r = redis.call('ZRANGE', old, 0, max - 1, 'WITHSCORES')
+  if #r == 0 then return end
+  local moving, ids = {}, {}
+  for i = 1, #r, 2 do
+    moving[#moving + 1] = r[i + 1]
+    moving[#moving + 1] = member_of(r[i])
+    ids[#ids + 1] = r[i]
+  end
+  redis.call('ZADD', set, unpack(moving))
+  redis.call('ZREM', old, unpack(ids))
 end
 
 -- How many tasks may be claimed now, at most max: none while the queue is paused, and no more
@@ -124,7 +155,7 @@ local function claim_read(key)
     end
     payload = table.concat(parts)
   end
-  return f, payload
+  return f, payload, h[F.state]
 end
 
 -- The first field (as NAME_OF names it) of a record that cannot be run, or nil when it can.
@@ -172,11 +203,14 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
   if max <= 0 then
     return 0
   end
+  local idq = id_queue(active)
   local candidates = {}
   for _, set in ipairs(readySets) do
+    move_old_ready(set, max)
     local r = redis.call('ZRANGE', set, 0, max - 1, 'WITHSCORES')
     for i = 1, #r, 2 do
-      candidates[#candidates + 1] = { r[i], tonumber(r[i + 1]), set, r[i + 1] }
+      -- { id, score, set, score as stored, member }
+      candidates[#candidates + 1] = { idq .. r[i], tonumber(r[i + 1]), set, r[i + 1], r[i] }
     end
   end
   -- One set comes in order already.
@@ -194,10 +228,14 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
   for _, c in ipairs(candidates) do
     if n >= max then break end
     local key = prefix .. c[1]
-    local f, payload = claim_read(key)
+    local f, payload, state = claim_read(key)
     if failed(f) then break end
     local bad = corrupt_field(f)
-    if bad == 'type' and not f[1] and redis.call('EXISTS', key) == 0 then
+    if state and state ~= 'queued' then
+      -- Ended or taken another way while its id stayed in line (a server of an earlier version
+      -- cancels a task in the ready set of the old name only): it is only taken out of line.
+      table.insert(plan, { c, 'stale' })
+    elseif bad == 'type' and not f[1] and redis.call('EXISTS', key) == 0 then
       if not clustered then
         table.insert(plan, { c, 'gone' })
       end
@@ -215,7 +253,7 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
     local id, set = e[1][1], e[1][3]
     local key = prefix .. id
     if not leaving[set] then leaving[set] = {} end
-    table.insert(leaving[set], id)
+    table.insert(leaving[set], e[1][5])
     if e[2] == 'claim' then
       local f = e[3]
       local attempts, fence = (tonumber(f[2]) or 0) + 1, (tonumber(f[4]) or 0) + 1

@@ -74,6 +74,21 @@ local function made_at(id, t)
   return #id > 27 and string.sub(id, -27, -17) == stamp
 end
 
+-- A task waiting in a ready set is named there by its id without the queue part ("<queue>:"): the
+-- set is its queue's own. For a RedTask id that leaves the 26 characters of its ULID, which Redis
+-- keeps in a 32-byte allocation where the whole id took 48: 16 bytes of every queued task. READY
+-- names those sets ("<prefix>:{q}:queued:<type>"); earlier versions kept whole ids in
+-- "<prefix>:{q}:ready:<type>" (OLD_READY), whose tasks claims move over (lib_claim).
+local READY, OLD_READY = 'queued:', 'ready:'
+local function member_of(id)
+  return string.match(id, '[^:]*$')
+end
+-- The "<queue>:" that begins the ids of the queue a key belongs to (any key of the queue: its hash
+-- tag is the queue, or the shard, the ids name).
+local function id_queue(key)
+  return string.match(key, '{(.-)}') .. ':'
+end
+
 -- Attempts a task has when it names none (TaskRecord.DEFAULT_MAX_ATTEMPTS: TaskType's default).
 local DEFAULT_MAX_ATTEMPTS = 3
 

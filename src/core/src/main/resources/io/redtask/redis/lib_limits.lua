@@ -130,7 +130,7 @@ local function group_fill(base, g)
     -- A task cancelled (or deleted) while it waited is simply dropped from the waiting set.
     if state_of(f[1], f[2]) == 'queued' and f[2] and f[2] ~= '' and tonumber(f[3] or 0) then
       local score = ready_score(f[3] or 0, base .. 'seq')
-      redis.call('ZADD', base .. 'ready:' .. f[2], score, id)
+      redis.call('ZADD', base .. READY .. f[2], score, member_of(id))
       redis.call('SADD', base .. 'types', f[2])
       heads = heads + 1
       room = room - 1
@@ -159,8 +159,9 @@ local function group_enter(key, ready, id, g)
     g = redis.call('HGET', key, F.group)
     if not g then return end
   end
-  local score = redis.call('ZSCORE', ready, id)
-  redis.call('ZREM', ready, id)
+  local member = member_of(id)
+  local score = redis.call('ZSCORE', ready, member)
+  redis.call('ZREM', ready, member)
   if redis.call('ZADD', base .. 'gwait:' .. g, score, id) == 1 then
     redis.call('INCR', base .. 'gwaitn')
   end

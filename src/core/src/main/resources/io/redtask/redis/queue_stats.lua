@@ -22,20 +22,25 @@ for i = 7, 12 do
   done = done + weight * (tonumber(b[1]) or 0)
   failed = failed + weight * (tonumber(b[2]) or 0)
 end
--- Ready tasks wait in one set per type; the next to run is the best head among them.
+-- Ready tasks wait in one set per type (and, left by an earlier version until a claim moves them,
+-- in the set of the old name, with whole ids: lib_fields); the next to run is the best head.
 local ready, headId, headScore = 0, nil, nil
+local base = string.match(KEYS[5], '^(.-}:)')
+local idq = id_queue(KEYS[5])
 for _, t in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local set = ARGV[3] .. t
-  local r = redis.pcall('ZRANGE', set, 0, 0, 'WITHSCORES')
-  if type(r) == 'table' and not r.err then
-    ready = ready + redis.call('ZCARD', set)
-    if #r == 2 and (not headScore or tonumber(r[2]) < headScore) then
-      headId, headScore = r[1], tonumber(r[2])
+  for _, named in ipairs({ { ARGV[3] .. t, idq }, { base .. OLD_READY .. t, '' } }) do
+    local set = named[1]
+    local r = redis.pcall('ZRANGE', set, 0, 0, 'WITHSCORES')
+    if type(r) == 'table' and not r.err then
+      ready = ready + redis.call('ZCARD', set)
+      if #r == 2 and (not headScore or tonumber(r[2]) < headScore) then
+        headId, headScore = named[2] .. r[1], tonumber(r[2])
+      end
     end
   end
 end
 -- Grouped tasks waiting for their group's turn are ready too.
-ready = ready + (tonumber(redis.call('GET', string.match(KEYS[5], '^(.-}:)') .. 'gwaitn') or '0') or 0)
+ready = ready + (tonumber(redis.call('GET', base .. 'gwaitn') or '0') or 0)
 local headCreated = -1
 if headId then
   local c = redis.pcall('HGET', ARGV[1] .. headId, F.createdAt)

@@ -8,7 +8,7 @@
 -- @include lib_limits
 -- KEYS[1] active zset  KEYS[2] types set  KEYS[3] dead zset  KEYS[4] wake list
 -- ARGV[1] now (ms)  ARGV[2] max tasks  ARGV[3] task key prefix  ARGV[4] keep dead tasks for (ms)
--- ARGV[5] max stalls per task  ARGV[6] ready set prefix ("<prefix>:{q}:ready:", + type)
+-- ARGV[5] max stalls per task  ARGV[6] ready set prefix ("<prefix>:{q}:queued:", + type)
 -- ARGV[7] '1' on a Redis Cluster
 -- Result: { number requeued, number dead }
 local now = tonumber(ARGV[1])
@@ -62,7 +62,7 @@ for _, e in ipairs(plan) do
       dead = dead + 1
     else
       redis.call('HSET', key, F.state, 'queued', F.runAt, now)
-      redis.call('ZADD', ARGV[6] .. f[5], f[2], id)
+      redis.call('ZADD', ARGV[6] .. f[5], f[2], member_of(id))
       redis.call('SADD', KEYS[2], f[5])
       requeued = requeued + 1
     end

@@ -20,7 +20,7 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HINCRBY', KEYS[1], F.attempts, -1)
 redis.call('HSET', KEYS[1], F.state, 'queued')
 redis.call('HDEL', KEYS[1], F.owner, F.lease)
-redis.call('ZADD', KEYS[3], f[3], ARGV[1])
+redis.call('ZADD', KEYS[3], f[3], member_of(ARGV[1]))
 group_left(KEYS[1], true)
 wake(KEYS[4])
 return 1

@@ -28,7 +28,7 @@ for _, e in ipairs(plan) do
     local score = ready_score(f[2] or 0, KEYS[4])
     redis.call('HSET', key, F.state, 'queued', F.runAt, ARGV[4])
     redis.call('HDEL', key, F.finishedAt, F.attempts, F.stalls)
-    redis.call('ZADD', ARGV[5] .. f[3], score, id)
+    redis.call('ZADD', ARGV[5] .. f[3], score, member_of(id))
     group_enter(key, ARGV[5] .. f[3], id)
     redis.call('SADD', KEYS[2], f[3])
     moved = moved + 1

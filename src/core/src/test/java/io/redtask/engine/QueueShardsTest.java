@@ -136,7 +136,7 @@ class QueueShardsTest {
             UnifiedJedis redis = RedisProbe.client(store);
             for (String shard : shards) {
                 String prefix = store.keys().prefix();
-                assertEquals(100L, redis.zcard(prefix + ":{" + shard + "}:ready:count"), shard);
+                assertEquals(100L, redis.zcard(prefix + ":{" + shard + "}:queued:count"), shard);
             }
             QueueStats before = a.admin().queue("work");
             assertEquals(300, before.ready(), "the queue's figures add its shards up");

@@ -1,5 +1,7 @@
 package io.redtask.redis;
 
+import io.redtask.TaskState;
+import io.redtask.TaskStatus;
 import io.redtask.engine.EngineSettings;
 import io.redtask.store.ClaimedTask;
 import io.redtask.store.NewTask;
@@ -9,7 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,8 +50,8 @@ class LegacyReadySetTest {
             Keys keys = storage.keys();
             var redis = storage.redis();
             for (String id : ids) {
-                Double score = redis.zscore(keys.ready(q, "echo"), id);
-                redis.zrem(keys.ready(q, "echo"), id);
+                Double score = redis.zscore(keys.ready(q, "echo"), member(id));
+                redis.zrem(keys.ready(q, "echo"), member(id));
                 redis.zadd(keys.legacyReady(q), score, id);
             }
             redis.del(keys.types(q));
@@ -57,5 +62,108 @@ class LegacyReadySetTest {
             assertEquals(ids, claimed.stream().map(ClaimedTask::id).toList());
             assertFalse(redis.exists(keys.legacyReady(q)), "the old set is emptied");
         }
+    }
+
+    @Test
+    void tasksInAnOlderReadySetOfTheirTypeAreCountedListedCancelledAndClaimedInOrder() {
+        long t0 = 1_800_000_000_000L;
+        try (RedisStorage storage = RedisStorage.open(
+                REDIS.url(),
+                4,
+                Duration.ofSeconds(2),
+                new Keys("older-" + UUID.randomUUID()),
+                EngineSettings.builder("s").build())) {
+            String q = "q";
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String id = TaskIds.next(q, t0 + i);
+                ids.add(id);
+                storage.tasks()
+                        .enqueue(
+                                q,
+                                List.of(NewTask.builder(id, "echo", q)
+                                        .payloadJson("1")
+                                        .build()),
+                                t0 + i);
+            }
+            // The first and the third where an earlier version kept them: whole ids, the old name.
+            Keys keys = storage.keys();
+            var redis = storage.redis();
+            for (int i : new int[] {0, 2}) {
+                String id = ids.get(i);
+                Double score = redis.zscore(keys.ready(q, "echo"), member(id));
+                redis.zrem(keys.ready(q, "echo"), member(id));
+                redis.zadd(keys.olderReady(q, "echo"), score, id);
+            }
+            assertEquals(4, storage.queues().stats(q, t0 + 10).ready());
+            assertEquals(
+                    ids,
+                    storage.queues().tasks(q, TaskState.QUEUED, 0, 10).stream()
+                            .map(TaskStatus::id)
+                            .toList());
+            // The next to run is the first: its wait counts from its creation.
+            assertEquals(
+                    Duration.ofMillis(10), storage.queues().stats(q, t0 + 10).nextWaiting());
+
+            assertEquals(Optional.of(TaskState.QUEUED), storage.tasks().cancel(ids.get(2), t0 + 10));
+            assertEquals(3, storage.queues().stats(q, t0 + 10).ready());
+
+            List<ClaimedTask> claimed = storage.tasks()
+                    .claim(q, 10, t0 + 10, 30_000, "a", List.of("echo"))
+                    .tasks();
+            assertEquals(
+                    List.of(ids.get(0), ids.get(1), ids.get(3)),
+                    claimed.stream().map(ClaimedTask::id).toList());
+            assertFalse(redis.exists(keys.olderReady(q, "echo")), "the old set is emptied");
+            assertEquals(0, storage.queues().stats(q, t0 + 10).ready());
+        }
+    }
+
+    @Test
+    void aTaskThatAServerOfAnEarlierVersionCancelledIsTakenOutOfLineNotRun() {
+        long t0 = 1_800_000_000_000L;
+        try (RedisStorage storage = RedisStorage.open(
+                REDIS.url(),
+                4,
+                Duration.ofSeconds(2),
+                new Keys("older-cancel-" + UUID.randomUUID()),
+                EngineSettings.builder("s").build())) {
+            String q = "q";
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                String id = TaskIds.next(q, t0 + i);
+                ids.add(id);
+                storage.tasks()
+                        .enqueue(
+                                q,
+                                List.of(NewTask.builder(id, "echo", q)
+                                        .payloadJson("1")
+                                        .build()),
+                                t0 + i);
+            }
+            // An earlier version's cancel: the record ends, but only the old set is looked at.
+            Keys keys = storage.keys();
+            var redis = storage.redis();
+            String cancelled = keys.task(ids.get(0));
+            redis.hset(cancelled, Map.of(TaskRecord.STATE, "cancelled", TaskRecord.FINISHED_AT, Long.toString(t0 + 5)));
+            redis.hincrBy(cancelled, TaskRecord.FENCE, 1);
+            redis.hdel(cancelled, TaskRecord.PAYLOAD);
+            redis.zrem(keys.olderReady(q, "echo"), ids.get(0));
+
+            List<ClaimedTask> claimed = storage.tasks()
+                    .claim(q, 10, t0 + 10, 30_000, "a", List.of("echo"))
+                    .tasks();
+            assertEquals(
+                    List.of(ids.get(1)), claimed.stream().map(ClaimedTask::id).toList());
+            assertEquals(
+                    TaskState.CANCELLED,
+                    storage.tasks().find(ids.get(0)).orElseThrow().state());
+            assertEquals(0, redis.zcard(keys.ready(q, "echo")), "out of line");
+        }
+    }
+
+    /** How a ready set names a task: its id without the queue part. */
+    private static String member(String id) {
+        return id.substring(id.lastIndexOf(':') + 1);
     }
 }
