@@ -33,19 +33,15 @@ public final class QueueNames {
      */
     public static boolean isValid(String name) {
         // A loop, not a regular expression: every task key a server builds checks its queue.
-        return name != null && validRun(name, 0, name.length()) == name.length();
-    }
-
-    /**
-     * Where the run of queue-name characters in {@code s} from {@code from} (before {@code to})
-     * ends, or -1 when it is empty or longer than a queue name may be.
-     */
-    static int validRun(String s, int from, int to) {
-        int i = from;
-        while (i < to && isNameChar(s.charAt(i))) {
-            i++;
+        if (name == null || name.isEmpty() || name.length() > MAX_LENGTH) {
+            return false;
         }
-        return i == from || i - from > MAX_LENGTH ? -1 : i;
+        for (int i = 0; i < name.length(); i++) {
+            if (!isNameChar(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isNameChar(char c) {

@@ -49,8 +49,8 @@ public final class TaskIds {
     }
 
     /**
-     * The time (epoch milliseconds) an id was made at, as {@link #next} wrote it: its random part's
-     * first ten characters; -1 for an id of another shape. A task record that stores no createdAt
+     * The time (epoch milliseconds) an id was made at, as {@link #next} wrote it: the first ten
+     * characters of its second part; -1 for an id of another shape. A task record that stores no createdAt
      * was created then.
      */
     public static long timeOf(String id) {

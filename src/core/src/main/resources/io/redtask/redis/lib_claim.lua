@@ -1,7 +1,7 @@
 -- lib_claim: how ready tasks are handed to a worker, shared by claim and complete (which claims
 -- the worker's next task in the same round trip). Included at load time.
--- Ready tasks wait in one sorted set per task type ("<prefix>:{q}:queued:<type>", lib_fields: READY), all scored on
--- one scale (priority band + a queue-wide sequence), so a server claims only the types it has
+-- Ready tasks wait in one sorted set per task type ("<prefix>:{q}:queued:<type>", lib_fields:
+-- READY), all scored on one scale (priority band + a queue-wide sequence), so a server claims only the types it has
 -- handlers for, in the queue's order across them: during a rolling deploy that adds a type, old
 -- servers neither bury its tasks nor get stuck behind them.
 -- @include lib_score
@@ -124,7 +124,7 @@ end
 -- their defaults, lib_fields) but must be numbers when present. The claim answers all of them
 -- (with the new attempt and fence), the payload joined from its parts, and the id: what a worker
 -- needs. trace is for the worker's span, group for the group limits (lib_limits); createdAt
--- stands for runAt when that is absent.
+-- stands for runAt when that is absent (and the time in the id for createdAt: TaskRecord).
 local CLAIM_FIELDS = { F.type, F.attempts, F.maxAttempts, F.fence, F.timeoutMs, F.backoffBase, F.backoffCap, F.runAt,
   F.createdAt, F.idemKey, F.trace, F.group }
 local CHECKED_FIELDS = 9
@@ -194,10 +194,11 @@ end
 
 -- Claims up to max ready tasks from the given ready sets (one per accepted type), best score
 -- first across them, for owner until lease, and appends each one's record (claimed_record) to
--- out. Every record is read (pcall) before anything
--- is written; a corrupt one is buried with the field named; an id whose record is not here is
--- dropped on one server (deleted by hand) but left alone in a cluster (whose slot may be moving:
--- the record may still be on the other node).
+-- out. What an earlier version left in a set of the old name moves over first (move_old_ready).
+-- Every record is read (pcall) before anything is written; a corrupt one is buried with the field
+-- named; one that ended meanwhile (a state other than queued) is only taken out of line; an id
+-- whose record is not here is dropped on one server (deleted by hand) but left alone in a cluster
+-- (whose slot may be moving: the record may still be on the other node).
 -- Returns how many it claimed.
 local function claim_ready(out, readySets, active, dead, prefix, max, now, lease, owner, keepDead, clustered)
   if max <= 0 then

@@ -138,25 +138,18 @@ local function payload_pairs(payload, out)
   return out
 end
 
--- The payload from the values of PAYLOAD_FIELDS (an HMGET of them, from index first on): its
--- parts joined in order; nil when there is none.
-local function payload_join(values, first)
-  first = first or 1
-  if not values[first] then
+-- The payload of the task at key, its parts joined in order (nil when it has none).
+local function payload_of(key)
+  local values = redis.call('HMGET', key, unpack(PAYLOAD_FIELDS))
+  if not values[1] then
     return nil
   end
-  local parts = { values[first] }
-  for k = 1, PAYLOAD_CHUNKS - 1 do
-    local v = values[first + k]
-    if not v then break end
-    parts[k + 1] = v
+  local parts = { values[1] }
+  for k = 2, PAYLOAD_CHUNKS do
+    if not values[k] then break end
+    parts[k] = values[k]
   end
   return table.concat(parts)
-end
-
--- The payload of the task at key, joined (nil when it has none).
-local function payload_of(key)
-  return payload_join(redis.call('HMGET', key, unpack(PAYLOAD_FIELDS)))
 end
 
 -- Replaces the payload of the task at key (every part of the old one goes).
