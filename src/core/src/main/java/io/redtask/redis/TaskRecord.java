@@ -195,8 +195,7 @@ final class TaskRecord {
         long timeout = longOf(h.get(TIMEOUT_MS), 0);
         Instant created = instant(h.get(CREATED_AT));
         if (created == null) {
-            long fromId = TaskIds.timeOf(id);
-            created = fromId < 0 ? null : Instant.ofEpochMilli(fromId);
+            created = instant(createdFromId(id, Long.MIN_VALUE));
         }
         Instant runAt = instant(h.get(RUN_AT));
         return new TaskStatus(
@@ -252,7 +251,10 @@ final class TaskRecord {
     }
 
     private static Instant instant(String millis) {
-        long ms = longOf(millis, Long.MIN_VALUE);
+        return instant(longOf(millis, Long.MIN_VALUE));
+    }
+
+    private static Instant instant(long ms) {
         return ms == Long.MIN_VALUE ? null : Instant.ofEpochMilli(ms);
     }
 }

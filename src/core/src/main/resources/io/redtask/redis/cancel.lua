@@ -17,13 +17,13 @@ end
 if state == 'succeeded' or state == 'dead' or state == 'cancelled' then
   return state
 end
-local ready = nil
+local ready, older = nil, nil
 if f[3] and f[3] ~= '' then
   ready = ARGV[4] .. f[3]
+  older = old_ready_of(ready)
   -- The set of the old name too (an earlier version's tasks): both are undeclared keys, read
   -- before anything is written, so a Cluster slot on the move changes nothing half-way.
-  if failed(redis.pcall('ZCARD', ready))
-      or failed(redis.pcall('ZCARD', string.match(ready, '^(.-}:)') .. OLD_READY .. f[3])) then
+  if failed(redis.pcall('ZCARD', ready)) or failed(redis.pcall('ZCARD', older)) then
     return redis.error_reply('TRYAGAIN the ready set of task ' .. ARGV[1] .. ' is moving to another node')
   end
 end
@@ -35,7 +35,7 @@ end
 if ready then
   redis.call('ZREM', ready, member_of(ARGV[1]))
   -- Stored by an earlier version: the whole id, in the set of the old name (same slot).
-  redis.call('ZREM', string.match(ready, '^(.-}:)') .. OLD_READY .. f[3], ARGV[1])
+  redis.call('ZREM', older, ARGV[1])
 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])

@@ -71,13 +71,6 @@ local function migrate_legacy(legacy, readyPrefix, types, prefix, max)
   end
 end
 
--- The ready set of the old name for the type of ready set `set` (lib_fields: OLD_READY).
-local function old_ready_of(set)
-  local base, t = string.match(set, '^(.-}:)' .. READY .. '(.*)$')
-  if not base then return nil end
-  return base .. OLD_READY .. t
-end
-
 -- Tasks an earlier version left in the ready set of the old name for set's type ("ready:<type>",
 -- whole ids) move to set (READY, lib_fields), keeping their scores, up to max per call: a claim
 -- then takes them in the queue's order with the rest. One EXISTS once the old set is empty. During

@@ -88,6 +88,16 @@ end
 local function id_queue(key)
   return string.match(key, '{(.-)}') .. ':'
 end
+-- "<prefix>:{q}:" of any key of the queue: the hash tag ends at the first '}' (prefixes have none).
+local function queue_base(key)
+  return string.match(key, '^(.-}:)')
+end
+-- The ready set of the old name (OLD_READY) for the type of ready set `set`; nil for another key.
+local function old_ready_of(set)
+  local base, t = string.match(set, '^(.-}:)' .. READY .. '(.*)$')
+  if not base then return nil end
+  return base .. OLD_READY .. t
+end
 
 -- Attempts a task has when it names none (TaskRecord.DEFAULT_MAX_ATTEMPTS: TaskType's default).
 local DEFAULT_MAX_ATTEMPTS = 3

@@ -37,10 +37,6 @@ local GROUP_HEADS = 8
 -- @per-call LIMITS
 local LIMITS = {}
 
--- "<prefix>:{q}:" of any key of the queue: the hash tag ends at the first '}' (prefixes have none).
-local function queue_base(key)
-  return string.match(key, '^(.-}:)')
-end
 
 -- The settings of the queue at base, read once per call (paused and concurrency too, for
 -- claim_room in lib_claim); nil when they are out of this node's reach (a Cluster slot moving),

@@ -25,10 +25,10 @@ end
 -- Ready tasks wait in one set per type (and, left by an earlier version until a claim moves them,
 -- in the set of the old name, with whole ids: lib_fields); the next to run is the best head.
 local ready, headId, headScore = 0, nil, nil
-local base = string.match(KEYS[5], '^(.-}:)')
+local base = queue_base(KEYS[5])
 local idq = id_queue(KEYS[5])
 for _, t in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  for _, named in ipairs({ { ARGV[3] .. t, idq }, { base .. OLD_READY .. t, '' } }) do
+  for _, named in ipairs({ { ARGV[3] .. t, idq }, { old_ready_of(ARGV[3] .. t), '' } }) do
     local set = named[1]
     local r = redis.pcall('ZRANGE', set, 0, 0, 'WITHSCORES')
     if type(r) == 'table' and not r.err then
@@ -54,4 +54,4 @@ return { 'ready', ready, 'scheduled', redis.call('ZCARD', KEYS[2]),
   'failedLastMinute', math.floor(failed + 0.5), 'headCreatedAt', headCreated,
   'rateLimit', tonumber(settings[3] or '-1'), 'ratePer', tonumber(settings[4] or '-1'),
   'groupLimit', tonumber(settings[5] or '-1'),
-  'groupsWaiting', redis.call('SCARD', string.match(KEYS[5], '^(.-}:)') .. 'gwaiting') }
+  'groupsWaiting', redis.call('SCARD', base .. 'gwaiting') }

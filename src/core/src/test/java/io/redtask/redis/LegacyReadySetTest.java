@@ -29,22 +29,11 @@ class LegacyReadySetTest {
     @Test
     void tasksInTheOldSingleReadySetAreMigratedAndClaimedInOrder() {
         long t0 = 1_800_000_000_000L;
-        try (RedisStorage storage = RedisStorage.open(
-                REDIS.url(),
-                4,
-                Duration.ofSeconds(2),
-                new Keys("legacy-" + UUID.randomUUID()),
-                EngineSettings.builder("s").build())) {
+        try (RedisStorage storage = open("legacy")) {
             String q = "q";
             List<String> ids = List.of(TaskIds.next(q, t0), TaskIds.next(q, t0 + 1));
             for (String id : ids) {
-                storage.tasks()
-                        .enqueue(
-                                q,
-                                List.of(NewTask.builder(id, "echo", q)
-                                        .payloadJson("1")
-                                        .build()),
-                                t0);
+                enqueue(storage, id, t0);
             }
             // Put them back where an older version kept them: one ready set for every type.
             Keys keys = storage.keys();
@@ -67,24 +56,11 @@ class LegacyReadySetTest {
     @Test
     void tasksInAnOlderReadySetOfTheirTypeAreCountedListedCancelledAndClaimedInOrder() {
         long t0 = 1_800_000_000_000L;
-        try (RedisStorage storage = RedisStorage.open(
-                REDIS.url(),
-                4,
-                Duration.ofSeconds(2),
-                new Keys("older-" + UUID.randomUUID()),
-                EngineSettings.builder("s").build())) {
+        try (RedisStorage storage = open("older")) {
             String q = "q";
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                String id = TaskIds.next(q, t0 + i);
-                ids.add(id);
-                storage.tasks()
-                        .enqueue(
-                                q,
-                                List.of(NewTask.builder(id, "echo", q)
-                                        .payloadJson("1")
-                                        .build()),
-                                t0 + i);
+                ids.add(enqueue(storage, TaskIds.next(q, t0 + i), t0 + i));
             }
             // The first and the third where an earlier version kept them: whole ids, the old name.
             Keys keys = storage.keys();
@@ -122,24 +98,11 @@ class LegacyReadySetTest {
     @Test
     void aTaskThatAServerOfAnEarlierVersionCancelledIsTakenOutOfLineNotRun() {
         long t0 = 1_800_000_000_000L;
-        try (RedisStorage storage = RedisStorage.open(
-                REDIS.url(),
-                4,
-                Duration.ofSeconds(2),
-                new Keys("older-cancel-" + UUID.randomUUID()),
-                EngineSettings.builder("s").build())) {
+        try (RedisStorage storage = open("older-cancel")) {
             String q = "q";
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                String id = TaskIds.next(q, t0 + i);
-                ids.add(id);
-                storage.tasks()
-                        .enqueue(
-                                q,
-                                List.of(NewTask.builder(id, "echo", q)
-                                        .payloadJson("1")
-                                        .build()),
-                                t0 + i);
+                ids.add(enqueue(storage, TaskIds.next(q, t0 + i), t0 + i));
             }
             // An earlier version's cancel: the record ends, but only the old set is looked at.
             Keys keys = storage.keys();
@@ -160,6 +123,26 @@ class LegacyReadySetTest {
                     storage.tasks().find(ids.get(0)).orElseThrow().state());
             assertEquals(0, redis.zcard(keys.ready(q, "echo")), "out of line");
         }
+    }
+
+    private static RedisStorage open(String prefix) {
+        return RedisStorage.open(
+                REDIS.url(),
+                4,
+                Duration.ofSeconds(2),
+                new Keys(prefix + "-" + UUID.randomUUID()),
+                EngineSettings.builder("s").build());
+    }
+
+    /** Stores task {@code id} (type echo, in the queue its id names) at {@code now}; returns the id. */
+    private static String enqueue(RedisStorage storage, String id, long now) {
+        String q = TaskIds.queueOf(id);
+        storage.tasks()
+                .enqueue(
+                        q,
+                        List.of(NewTask.builder(id, "echo", q).payloadJson("1").build()),
+                        now);
+        return id;
     }
 
     /** How a ready set names a task: its id without the queue part. */
