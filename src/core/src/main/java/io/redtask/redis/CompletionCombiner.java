@@ -21,11 +21,24 @@ import java.util.function.Function;
  * caller its own answer, or the call's exception, which each caller handles as if its own call
  * had failed (it writes its completion again while its lease holds; complete.lua answers a repeat
  * as the first).
+ *
+ * <p>While one call is on its way, a second may go as soon as {@link #OVERLAP_AT} completions wait
+ * for it: Redis then runs one batch while the workers of the other finish theirs, instead of the
+ * two taking turns (8 busy workers: 15,000-15,900 tasks/s with one call at a time, 19,700-20,800
+ * with two). A lone completion still waits, so a quiet queue does not pay a call per task (single
+ * submits to 8 workers were 10 % slower when every completion could start a second call). More
+ * than two calls measured slower: their batches get smaller and each call has a fixed cost.
  */
 final class CompletionCombiner {
 
     /** At most this many completions in one call, so one script never holds Redis long. */
     static final int MAX_BATCH = 64;
+
+    /** At most this many calls on their way at once. */
+    static final int MAX_CALLS = 2;
+
+    /** A call goes while another is on its way once this many completions wait for it. */
+    static final int OVERLAP_AT = 2;
 
     /** One finished task on its way to Redis. */
     static final class Pending {
@@ -51,11 +64,25 @@ final class CompletionCombiner {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private final Function<List<Pending>, List<Completion>> call;
-    private boolean calling;
+    private final int maxCalls;
+    /** Calls on their way now. */
+    private int calling;
 
     /** @param call one script call for a batch: an answer per completion, in order */
     CompletionCombiner(Function<List<Pending>, List<Completion>> call) {
+        this(call, MAX_CALLS);
+    }
+
+    /**
+     * @param call     one script call for a batch: an answer per completion, in order
+     * @param maxCalls at most this many calls on their way at once (1: strictly one after another)
+     */
+    CompletionCombiner(Function<List<Pending>, List<Completion>> call, int maxCalls) {
+        if (maxCalls < 1) {
+            throw new IllegalArgumentException("maxCalls must be at least 1, was " + maxCalls);
+        }
         this.call = call;
+        this.maxCalls = maxCalls;
     }
 
     /** Records {@code p}, in a call of its own or together with others; its answer or the call's exception. */
@@ -65,18 +92,19 @@ final class CompletionCombiner {
         try {
             waiting.add(p);
             while (!p.settled) {
-                if (!calling) {
-                    calling = true;
+                if (mayCall()) {
+                    calling++;
                     List<Pending> batch = takeBatch();
                     lock.unlock();
                     try {
                         run(batch);
                     } finally {
                         lock.lock();
-                        calling = false;
+                        calling--;
                         // Wake only whom it concerns: the callers answered, and the first still
-                        // waiting, who makes the next call (a context switch per caller is what a
-                        // busy worker pool pays most for on a small machine).
+                        // waiting, who makes the next call when it may (a context switch per
+                        // caller is what a busy worker pool pays most for on a small machine).
+                        // Whoever arrives meanwhile checks for itself.
                         for (Pending done : batch) {
                             if (done != p && done.wake != null) {
                                 done.wake.signal();
@@ -113,6 +141,14 @@ final class CompletionCombiner {
             throw p.failure;
         }
         return p.result;
+    }
+
+    /**
+     * Whether a completion that waits may make a call now (under the lock): when none is on its
+     * way, or when room is left for another and enough wait to make it worth its fixed cost.
+     */
+    private boolean mayCall() {
+        return calling == 0 || (calling < maxCalls && waiting.size() >= OVERLAP_AT);
     }
 
     /** How many completions wait for a call now (for tests). */

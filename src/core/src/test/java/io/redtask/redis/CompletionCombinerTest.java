@@ -85,6 +85,7 @@ class CompletionCombinerTest {
 
     @Test
     void completionsWaitingForACallGoInTheNextOneAndEachGetsItsOwnAnswerAndNextTask() throws Exception {
+        // One call at a time here, so that all five that wait go in the next one.
         List<String> ids = enqueue(11);
         List<ClaimedTask> held = store.claim(q, 6, T0, LEASE, "node-a", TYPES).tasks();
         assertEquals(6, held.size());
@@ -95,18 +96,20 @@ class CompletionCombinerTest {
         CountDownLatch firstCallIn = new CountDownLatch(1);
         CountDownLatch releaseFirstCall = new CountDownLatch(1);
         List<Integer> callSizes = new CopyOnWriteArrayList<>();
-        CompletionCombiner combiner = new CompletionCombiner(batch -> {
-            callSizes.add(batch.size());
-            if (callSizes.size() == 1) {
-                firstCallIn.countDown();
-                try {
-                    assertTrue(releaseFirstCall.await(10, TimeUnit.SECONDS));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            return store.completeAll(q, batch);
-        });
+        CompletionCombiner combiner = new CompletionCombiner(
+                batch -> {
+                    callSizes.add(batch.size());
+                    if (callSizes.size() == 1) {
+                        firstCallIn.countDown();
+                        try {
+                            assertTrue(releaseFirstCall.await(10, TimeUnit.SECONDS));
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    return store.completeAll(q, batch);
+                },
+                1);
 
         ExecutorService workers = Executors.newFixedThreadPool(6);
         try {
@@ -162,6 +165,67 @@ class CompletionCombinerTest {
                     again.next() == null ? null : again.next().id());
             assertEquals("\"r1\"", store.find(held.get(1).id()).orElseThrow().result(), "the first result stays");
         } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLoneCompletionWaitsForTheCallOnItsWayButTwoWaitingGoInASecondCallAtOnce() throws Exception {
+        List<String> ids = enqueue(6);
+        List<ClaimedTask> held = store.claim(q, 3, T0, LEASE, "node-a", TYPES).tasks();
+        assertEquals(3, held.size());
+
+        CountDownLatch firstCallIn = new CountDownLatch(1);
+        CountDownLatch releaseFirstCall = new CountDownLatch(1);
+        List<Integer> callSizes = new CopyOnWriteArrayList<>();
+        CompletionCombiner combiner = new CompletionCombiner(batch -> {
+            callSizes.add(batch.size());
+            if (callSizes.size() == 1) {
+                firstCallIn.countDown();
+                try {
+                    assertTrue(releaseFirstCall.await(10, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return store.completeAll(q, batch);
+        });
+
+        ExecutorService workers = Executors.newFixedThreadPool(3);
+        try {
+            Future<Completion> first = workers.submit(() -> combiner.complete(pending(held.get(0), T0 + 10)));
+            assertTrue(firstCallIn.await(10, TimeUnit.SECONDS));
+            Future<Completion> second = workers.submit(() -> combiner.complete(pending(held.get(1), T0 + 20)));
+            // It decided under the combiner's lock as it arrived: waiting, with no call of its own.
+            await().atMost(Duration.ofSeconds(10)).until(() -> combiner.waiting() == 1);
+            assertEquals(List.of(1), callSizes, "a lone completion waits for the call on its way");
+
+            Future<Completion> third = workers.submit(() -> combiner.complete(pending(held.get(2), T0 + 30)));
+            // Both are answered while the first call is still held up.
+            Completion c2 = second.get(10, TimeUnit.SECONDS);
+            Completion c3 = third.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(1, 2), callSizes, "the two waiting went together in a second call");
+            assertFalse(first.isDone(), "the first call is still on its way");
+            releaseFirstCall.countDown();
+            Completion c1 = first.get(10, TimeUnit.SECONDS);
+
+            Set<String> nextIds = new HashSet<>();
+            for (Completion c : List.of(c1, c2, c3)) {
+                assertTrue(c.recorded());
+                assertNotNull(c.next());
+                assertTrue(nextIds.add(c.next().id()), "no next task handed to two workers");
+            }
+            assertEquals(Set.copyOf(ids.subList(3, 6)), nextIds);
+            // The second call ran first in Redis, so its completions claimed the queue's next two.
+            assertEquals(
+                    Set.of(ids.get(3), ids.get(4)),
+                    Set.of(c2.next().id(), c3.next().id()));
+            for (ClaimedTask t : held) {
+                assertEquals(
+                        TaskState.SUCCEEDED, store.find(t.id()).orElseThrow().state());
+            }
+        } finally {
+            releaseFirstCall.countDown();
             workers.shutdownNow();
         }
     }
