@@ -33,8 +33,9 @@ import java.util.function.UnaryOperator;
  * </ul>
  *
  * Other settings: {@code n} (20000), {@code bulk} (500), {@code warmup} (2000: before each
- * measurement), {@code jit.warmup} (20000 bulk and 20000 single tasks at 8 workers before the
- * first measurement of the JVM; 0 for none).
+ * measurement), {@code jit.warmup} (rounds of 20000 bulk tasks, then of 20000 single tasks, at 8
+ * workers before the first measurement of the JVM, each mode until two rounds in a row agree
+ * within 10 % or {@code jit.rounds} (8) have run; 0 for none).
  */
 public final class Bench {
 
@@ -67,9 +68,17 @@ public final class Bench {
             if (jitWarmup > 0 && (parts.contains("inprocess") || parts.contains("sweep"))) {
                 // A JVM compiles its hot paths after thousands of calls; until then the compiler
                 // threads take CPU from Redis on a small machine. Measured: a first bulk run cost
-                // 135 us of JVM CPU per task, a warm one 25 us. Not reported.
-                plain.warmOnly("bulk", 8, jitWarmup, bulk);
-                plain.warmOnly("single", 8, jitWarmup, bulk);
+                // 135 us of JVM CPU per task, a warm one 25 us. Not reported, but how many rounds
+                // it took is.
+                int bulkRounds = settle(plain, "bulk", jitWarmup, bulk);
+                int singleRounds = settle(plain, "single", jitWarmup, bulk);
+                System.out.println(String.format(
+                        java.util.Locale.ROOT,
+                        "{\"system\":\"redtask\",\"mode\":\"warmup\",\"where\":\"inprocess\",\"tasks_per_round\":%d,"
+                                + "\"bulk_rounds\":%d,\"single_rounds\":%d}",
+                        jitWarmup,
+                        bulkRounds,
+                        singleRounds));
             }
             if (parts.contains("inprocess")) {
                 for (int conc : ints("conc", "8,1")) {
@@ -100,6 +109,31 @@ public final class Bench {
         if (parts.contains("cluster")) {
             cluster(n, bulk, warmup, Integer.getInteger("shards", 3));
         }
+    }
+
+    /** Most warm-up rounds of one mode before measuring anyway. */
+    static final int MAX_WARMUP_ROUNDS = Integer.getInteger("jit.rounds", 8);
+
+    /** Warm-up rounds agree when the later is within this share of the earlier. */
+    static final double SETTLED = 0.10;
+
+    /**
+     * Runs rounds of {@code tasks} tasks of {@code mode} at 8 workers, unmeasured, until two in a
+     * row agree within {@link #SETTLED} (the JIT has compiled what the workload runs) or
+     * {@link #MAX_WARMUP_ROUNDS} have run. The same rule as scripts/bench applies in Liberty.
+     *
+     * @return how many rounds ran
+     */
+    static int settle(ThroughputRun run, String mode, int tasks, int bulk) throws Exception {
+        double last = -1;
+        for (int round = 1; round <= MAX_WARMUP_ROUNDS; round++) {
+            double rate = run.warmOnly(mode, 8, tasks, bulk);
+            if (last > 0 && Math.abs(rate - last) <= SETTLED * last) {
+                return round;
+            }
+            last = rate;
+        }
+        return MAX_WARMUP_ROUNDS;
     }
 
     /** Bulk c8 on a three-master Redis Cluster: one shard, then {@code shards} when the engine can. */

@@ -83,6 +83,17 @@ final class SummaryMarkdown {
                                             "Redis Cluster, %d shards: not measured (%s).\n\n",
                                             o.getInt("shards", 0),
                                             o.getString("note", "not supported")));
+                case "warmup" ->
+                    md.append(String.format(
+                            Locale.ROOT,
+                            "Warm-up (%s, not reported): rounds of %,d tasks until two in a row agree within 10 %%: "
+                                    + "%d of bulk work%s.\n\n",
+                            o.getString("where", "?"),
+                            o.getInt("tasks_per_round", 0),
+                            o.getInt("bulk_rounds", 0),
+                            o.containsKey("single_rounds")
+                                    ? String.format(Locale.ROOT, ", %d of single work", o.getInt("single_rounds"))
+                                    : ""));
                 default -> {}
             }
         }

@@ -55,12 +55,13 @@ final class ThroughputRun {
         run(mode, conc, n, bulk, extraJson);
     }
 
-    /** Runs {@code n} tasks unmeasured (the JVM's warm-up); prints nothing. */
-    void warmOnly(String mode, int conc, int n, int bulk) throws Exception {
-        run(mode, conc, n, bulk, null);
+    /** Runs {@code n} tasks unmeasured (the JVM's warm-up); prints nothing. @return its tasks/s */
+    double warmOnly(String mode, int conc, int n, int bulk) throws Exception {
+        return run(mode, conc, n, bulk, null);
     }
 
-    private void run(String mode, int conc, int n, int bulk, String extraJson) throws Exception {
+    /** @return the run's end-to-end tasks/s */
+    private double run(String mode, int conc, int n, int bulk, String extraJson) throws Exception {
         long[] submittedAt = new long[n];
         long[] latencies = new long[n];
         AtomicInteger done = new AtomicInteger();
@@ -126,12 +127,12 @@ final class ThroughputRun {
         workers.shutdownNow();
         housekeeping.shutdownNow();
         store.close();
+        double seconds = ((finished ? lastDone.get() : System.nanoTime()) - start) / 1e9;
         if (extraJson == null) {
-            return;
+            return done.get() / seconds;
         }
         long[] sorted = latencies.clone();
         Arrays.sort(sorted);
-        double seconds = ((finished ? lastDone.get() : System.nanoTime()) - start) / 1e9;
         System.out.println(String.format(
                 Locale.ROOT,
                 "{\"system\":\"redtask\",\"mode\":\"%s%s\",\"concurrency\":%d,\"n\":%d,\"completed\":%d,\"finished\":%b,"
@@ -150,5 +151,6 @@ final class ThroughputRun {
                 sorted[n - 1] / 1e6,
                 cpuJson,
                 extraJson));
+        return done.get() / seconds;
     }
 }
