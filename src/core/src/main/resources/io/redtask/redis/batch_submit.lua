@@ -13,6 +13,11 @@
 -- Result: "ok", or "exists" when the batch id or a task id is taken (nothing is stored).
 local now = tonumber(ARGV[1])
 local batchId = ARGV[2]
+-- The queue's settings (the wake-up at the end asks whether it is paused) before anything is
+-- written: not a declared key, and while a Cluster slot moves they may be on the other node.
+if not limits_try(queue_base(KEYS[1])) then
+  return redis.error_reply('TRYAGAIN the settings of this queue are moving to another node')
+end
 local count = (#KEYS - 8) / 2
 local at = 6
 local callback = nil
@@ -54,5 +59,6 @@ end
 for t in pairs(types) do
   redis.call('SADD', KEYS[1], t)
 end
-if queued > 0 then wake(KEYS[4], queued) end
+-- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
+if queued > 0 and not limits_of(queue_base(KEYS[1])).paused then wake(KEYS[4], queued) end
 return 'ok'

@@ -62,7 +62,10 @@ local function batch_release_callback(q, batchId, b, now)
   redis.call('HDEL', key, F.waitsFor)
   redis.call('ZADD', q .. READY .. c[3], score, member_of(b.callback))
   redis.call('SADD', q .. 'types', c[3])
-  wake(q .. 'wake', 1)
+  -- None while the queue is paused (the resume wakes the fetchers). Read with pcall: this runs
+  -- after writes, and a wake-up is only a hint, so a settings hash out of reach wakes as before.
+  local paused = redis.pcall('HGET', q .. 'config', 'paused')
+  if failed(paused) or paused ~= '1' then wake(q .. 'wake', 1) end
 end
 
 -- Whether what a member's end may touch beyond the caller's own keys is out of this script's reach:

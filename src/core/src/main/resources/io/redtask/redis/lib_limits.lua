@@ -103,7 +103,8 @@ local function uncount_waiting(base)
 end
 
 -- Lets tasks of group g from its waiting set into the ready sets while the group has fewer than
--- GROUP_HEADS there and its limit leaves room; keeps the group's counts; wakes fetchers for them.
+-- GROUP_HEADS there and its limit leaves room; keeps the group's counts; wakes fetchers for them
+-- unless the queue is paused.
 local function group_fill(base, g)
   local s = limits_of(base)
   local gk = base .. 'group:' .. g
@@ -141,7 +142,8 @@ local function group_fill(base, g)
   else
     redis.call('HSET', gk, 'running', running, 'heads', heads)
   end
-  if added > 0 then
+  -- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
+  if added > 0 and not s.paused then
     wake(base .. 'wake', added)
   end
 end
