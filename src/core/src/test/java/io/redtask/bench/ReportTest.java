@@ -22,7 +22,11 @@ class ReportTest {
         Files.write(
                 run,
                 List.of(
-                        "{\"system\":\"machine\",\"cpus\":2}",
+                        "{\"system\":\"machine\",\"cpus\":2,\"jit_warmup\":20000,\"warmup\":2000}",
+                        "{\"system\":\"redtask\",\"mode\":\"warmup\",\"where\":\"inprocess\",\"tasks_per_round\":20000,"
+                                + "\"bulk_rounds\":4,\"single_rounds\":2}",
+                        "{\"system\":\"redtask\",\"mode\":\"warmup\",\"where\":\"liberty\",\"tasks_per_round\":20000,"
+                                + "\"bulk_rounds\":6}",
                         "{\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":10000}",
                         "{\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":1,\"e2e_jobs_per_s\":4000,\"sweep\":true}",
                         "{\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":9000,\"sweep\":true}",
@@ -53,6 +57,11 @@ class ReportTest {
         assertEquals(2, svg.getElementsByTagName("circle").getLength(), "one dot per sweep point");
         String summary = Files.readString(out.resolve("summary.md"));
         assertTrue(summary.contains("| bulk, 8 workers | 10,000 | 5,000 | 2.00 |"), summary);
+        assertTrue(
+                summary.contains(
+                        "agree within 10 % (a JVM compiles its hot paths after thousands of calls): inprocess 4 "
+                                + "of bulk and 2 of single work; liberty 6 of bulk work; then 2000 before each measurement"),
+                summary);
         assertTrue(summary.contains("| RedTask tasks/s | 4,000 | 9,000 |"), summary);
         assertTrue(summary.contains("6,500 tasks/s against 10,000 in-process: 65 %"), summary);
         assertTrue(summary.contains("Redis Cluster (3 masters), bulk, 8 workers, 1 shard(s): 7,000 tasks/s."), summary);

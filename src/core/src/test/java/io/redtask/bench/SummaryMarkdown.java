@@ -83,17 +83,6 @@ final class SummaryMarkdown {
                                             "Redis Cluster, %d shards: not measured (%s).\n\n",
                                             o.getInt("shards", 0),
                                             o.getString("note", "not supported")));
-                case "warmup" ->
-                    md.append(String.format(
-                            Locale.ROOT,
-                            "Warm-up (%s, not reported): rounds of %,d tasks until two in a row agree within 10 %%: "
-                                    + "%d of bulk work%s.\n\n",
-                            o.getString("where", "?"),
-                            o.getInt("tasks_per_round", 0),
-                            o.getInt("bulk_rounds", 0),
-                            o.containsKey("single_rounds")
-                                    ? String.format(Locale.ROOT, ", %d of single work", o.getInt("single_rounds"))
-                                    : ""));
                 default -> {}
             }
         }
@@ -151,14 +140,30 @@ final class SummaryMarkdown {
                 m.getOrDefault("cpu_s_bench", "?"),
                 m.getOrDefault("cpu_s_others", "?")));
         if (m.containsKey("jit_warmup")) {
+            List<String> rounds = new ArrayList<>();
+            for (JsonObject o : others) {
+                if ("warmup".equals(o.getString("mode", ""))) {
+                    String where = o.getString("where", "?");
+                    rounds.add(
+                            o.containsKey("single_rounds")
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "%s %d of bulk and %d of single work",
+                                            where,
+                                            o.getInt("bulk_rounds", 0),
+                                            o.getInt("single_rounds"))
+                                    : String.format(
+                                            Locale.ROOT, "%s %d of bulk work", where, o.getInt("bulk_rounds", 0)));
+                }
+            }
             md.append(String.format(
                     Locale.ROOT,
-                    "Warm-up, not reported: %s tasks of bulk and %s of single work before RedTask's first in-process "
-                            + "measurement, and %s of bulk work in Liberty (a JVM compiles its hot paths after thousands "
-                            + "of calls); then %s before each measurement, as each peer has before its own.\n\n",
+                    "Warm-up, not reported: rounds of %s tasks (bulk, then single, 8 workers; bulk only in Liberty) "
+                            + "until two rounds in a row agree within 10 %% (a JVM compiles its hot paths after "
+                            + "thousands of calls)%s; then %s before each measurement, as each peer has before its "
+                            + "own.\n\n",
                     m.get("jit_warmup"),
-                    m.get("jit_warmup"),
-                    m.get("jit_warmup"),
+                    rounds.isEmpty() ? "" : ": " + String.join("; ", rounds),
                     m.getOrDefault("warmup", "?")));
         }
     }
