@@ -16,8 +16,8 @@ import java.util.function.Function;
 /**
  * Completions of one queue that arrive while another completion's call is on its way wait for it
  * and then go together in the next call (complete.lua takes many): a busy queue costs Redis a
- * fraction of a call per task, and no completion waits for a timer. The thread that finds no call
- * in progress makes the next one for everything waiting (up to {@link #MAX_BATCH}) and hands each
+ * fraction of a call per task, and no completion waits for a timer. A waiting thread that may make
+ * a call (see below) makes it for everything waiting (up to {@link #MAX_BATCH}) and hands each
  * caller its own answer, or the call's exception, which each caller handles as if its own call
  * had failed (it writes its completion again while its lease holds; complete.lua answers a repeat
  * as the first).
@@ -93,8 +93,13 @@ final class CompletionCombiner {
             waiting.add(p);
             while (!p.settled) {
                 if (mayCall()) {
-                    calling++;
                     List<Pending> batch = takeBatch();
+                    calling++;
+                    // Completions of another shape left behind may make the other call meanwhile.
+                    Pending next = waiting.peekFirst();
+                    if (next != null && next != p && next.wake != null && mayCall()) {
+                        next.wake.signal();
+                    }
                     lock.unlock();
                     try {
                         run(batch);
@@ -187,7 +192,7 @@ final class CompletionCombiner {
     private static boolean sameShape(NextClaim a, NextClaim b) {
         return a == b
                 || (a.leaseMillis() == b.leaseMillis()
-                        && a.owner().equals(b.owner())
+                        && Objects.equals(a.owner(), b.owner())
                         && Objects.equals(a.types(), b.types()));
     }
 
@@ -201,6 +206,10 @@ final class CompletionCombiner {
             failure = e;
         } catch (Error e) {
             error = e;
+        } catch (Exception e) {
+            // Declared by nothing, yet possible (a checked exception thrown sneakily): every
+            // caller must still be answered.
+            failure = new IllegalStateException("complete.lua call failed", e);
         }
         lock.lock();
         try {

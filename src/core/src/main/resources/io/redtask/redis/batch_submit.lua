@@ -13,8 +13,9 @@
 -- Result: "ok", or "exists" when the batch id or a task id is taken (nothing is stored).
 local now = tonumber(ARGV[1])
 local batchId = ARGV[2]
--- The queue's settings (the wake-up at the end asks whether it is paused) before anything is
--- written: not a declared key, and while a Cluster slot moves they may be on the other node.
+-- The queue's settings (the wake-up at the end asks whether it is paused), read before anything
+-- is written, as enqueue.lua does: while a Cluster slot moves they may be on the other node
+-- already, and then nothing is stored and the caller tries again.
 if not limits_try(queue_base(KEYS[1])) then
   return redis.error_reply('TRYAGAIN the settings of this queue are moving to another node')
 end

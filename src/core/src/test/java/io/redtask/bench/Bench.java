@@ -70,15 +70,16 @@ public final class Bench {
                 // threads take CPU from Redis on a small machine. Measured: a first bulk run cost
                 // 135 us of JVM CPU per task, a warm one 25 us. Not reported, but how many rounds
                 // it took is.
-                int bulkRounds = settle(plain, "bulk", jitWarmup, bulk);
-                int singleRounds = settle(plain, "single", jitWarmup, bulk);
+                Warmup bulkRounds = settle(plain, "bulk", jitWarmup, bulk);
+                Warmup singleRounds = settle(plain, "single", jitWarmup, bulk);
                 System.out.println(String.format(
                         java.util.Locale.ROOT,
                         "{\"system\":\"redtask\",\"mode\":\"warmup\",\"where\":\"inprocess\",\"tasks_per_round\":%d,"
-                                + "\"bulk_rounds\":%d,\"single_rounds\":%d}",
+                                + "\"bulk_rounds\":%d,\"single_rounds\":%d,\"settled\":%b}",
                         jitWarmup,
-                        bulkRounds,
-                        singleRounds));
+                        bulkRounds.rounds(),
+                        singleRounds.rounds(),
+                        bulkRounds.settled() && singleRounds.settled()));
             }
             if (parts.contains("inprocess")) {
                 for (int conc : ints("conc", "8,1")) {
@@ -117,23 +118,24 @@ public final class Bench {
     /** Warm-up rounds agree when the later is within this share of the earlier. */
     static final double SETTLED = 0.10;
 
+    /** How a warm-up went: how many rounds ran, and whether the last two agreed. */
+    record Warmup(int rounds, boolean settled) {}
+
     /**
      * Runs rounds of {@code tasks} tasks of {@code mode} at 8 workers, unmeasured, until two in a
      * row agree within {@link #SETTLED} (the JIT has compiled what the workload runs) or
      * {@link #MAX_WARMUP_ROUNDS} have run. The same rule as scripts/bench applies in Liberty.
-     *
-     * @return how many rounds ran
      */
-    static int settle(ThroughputRun run, String mode, int tasks, int bulk) throws Exception {
+    static Warmup settle(ThroughputRun run, String mode, int tasks, int bulk) throws Exception {
         double last = -1;
         for (int round = 1; round <= MAX_WARMUP_ROUNDS; round++) {
             double rate = run.warmOnly(mode, 8, tasks, bulk);
             if (last > 0 && Math.abs(rate - last) <= SETTLED * last) {
-                return round;
+                return new Warmup(round, true);
             }
             last = rate;
         }
-        return MAX_WARMUP_ROUNDS;
+        return new Warmup(MAX_WARMUP_ROUNDS, false);
     }
 
     /** Bulk c8 on a three-master Redis Cluster: one shard, then {@code shards} when the engine can. */

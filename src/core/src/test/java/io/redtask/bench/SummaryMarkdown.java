@@ -139,7 +139,13 @@ final class SummaryMarkdown {
                 m.getOrDefault("cpu_s_available", "?"),
                 m.getOrDefault("cpu_s_bench", "?"),
                 m.getOrDefault("cpu_s_others", "?")));
-        if (m.containsKey("jit_warmup")) {
+        if ("0".equals(m.get("jit_warmup"))) {
+            md.append(String.format(
+                    Locale.ROOT,
+                    "No JIT warm-up (JIT_WARMUP=0: a cold JVM); %s tasks before each measurement, as each peer has "
+                            + "before its own.\n\n",
+                    m.getOrDefault("warmup", "?")));
+        } else if (m.containsKey("jit_warmup")) {
             List<String> rounds = new ArrayList<>();
             for (JsonObject o : others) {
                 if ("warmup".equals(o.getString("mode", ""))) {
@@ -154,6 +160,11 @@ final class SummaryMarkdown {
                                             o.getInt("single_rounds"))
                                     : String.format(
                                             Locale.ROOT, "%s %d of bulk work", where, o.getInt("bulk_rounds", 0)));
+                    if (!o.getBoolean("settled", true)) {
+                        rounds.set(
+                                rounds.size() - 1,
+                                rounds.get(rounds.size() - 1) + " (the last two still differed by more than 10 %)");
+                    }
                 }
             }
             md.append(String.format(
