@@ -126,8 +126,17 @@ public interface TaskStore {
     /** What {@link #enqueue(String, List, long, NextClaim, int)} did: one result per task, and the tasks it claimed. */
     record Enqueued(List<EnqueueResult> results, List<ClaimedTask> claimed) {}
 
-    /** Who claims the next task on completion, for how long, and of which types. */
-    record NextClaim(String owner, long leaseMillis, Collection<String> types) {}
+    /**
+     * Who claims the next task on completion, for how long, and of which types; and how many of
+     * the claiming server's worker slots were taken when it asked (0: not known), which tells a
+     * store that combines completions how many more may still come.
+     */
+    record NextClaim(String owner, long leaseMillis, Collection<String> types, int busyWorkers) {
+        /** A claim whose server's busy workers are not known. */
+        public NextClaim(String owner, long leaseMillis, Collection<String> types) {
+            this(owner, leaseMillis, types, 0);
+        }
+    }
 
     /** What a completion did: whether it was recorded, and the next task claimed, if any. */
     record Completion(boolean recorded, ClaimedTask next) {}

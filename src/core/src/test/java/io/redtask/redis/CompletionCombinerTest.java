@@ -230,6 +230,53 @@ class CompletionCombinerTest {
         }
     }
 
+    @Test
+    void aLoneCompletionGoesAtOnceWhenNoOtherBusyWorkerCanComeToJoinIt() throws Exception {
+        List<String> ids = enqueue(4);
+        List<ClaimedTask> held = store.claim(q, 2, T0, LEASE, "node-a", TYPES).tasks();
+        // Both of the server's busy workers: one in the call on its way, the other completing.
+        NextClaim twoBusy = new NextClaim("node-a", LEASE, TYPES, 2);
+
+        CountDownLatch firstCallIn = new CountDownLatch(1);
+        CountDownLatch releaseFirstCall = new CountDownLatch(1);
+        List<Integer> callSizes = new CopyOnWriteArrayList<>();
+        CompletionCombiner combiner = new CompletionCombiner(batch -> {
+            callSizes.add(batch.size());
+            if (callSizes.size() == 1) {
+                firstCallIn.countDown();
+                try {
+                    assertTrue(releaseFirstCall.await(10, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return store.completeAll(q, batch);
+        });
+
+        ExecutorService workers = Executors.newFixedThreadPool(2);
+        try {
+            Future<Completion> first = workers.submit(() -> combiner.complete(pending(held.get(0), T0 + 10, twoBusy)));
+            assertTrue(firstCallIn.await(10, TimeUnit.SECONDS));
+            Future<Completion> second = workers.submit(() -> combiner.complete(pending(held.get(1), T0 + 20, twoBusy)));
+            // Answered while the first call is still held up: it did not wait for it.
+            Completion c2 = second.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(1, 1), callSizes);
+            assertFalse(first.isDone(), "the first call is still on its way");
+            releaseFirstCall.countDown();
+            Completion c1 = first.get(10, TimeUnit.SECONDS);
+            assertTrue(c1.recorded() && c2.recorded());
+            assertEquals(ids.get(2), c2.next().id(), "the second call ran first in Redis");
+            assertEquals(ids.get(3), c1.next().id());
+        } finally {
+            releaseFirstCall.countDown();
+            workers.shutdownNow();
+        }
+    }
+
+    private static CompletionCombiner.Pending pending(ClaimedTask t, long now, NextClaim next) {
+        return new CompletionCombiner.Pending(t, "\"r" + t.payloadJson() + "\"", now, next);
+    }
+
     private static CompletionCombiner.Pending pending(ClaimedTask t, long now) {
         return new CompletionCombiner.Pending(t, "\"r" + t.payloadJson() + "\"", now, NEXT);
     }
