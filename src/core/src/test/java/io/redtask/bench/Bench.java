@@ -4,6 +4,8 @@ import io.redtask.engine.EngineSettings;
 import io.redtask.testing.RedisCluster;
 import io.redtask.testing.RedisServer;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +37,8 @@ import java.util.function.UnaryOperator;
  * Other settings: {@code n} (20000), {@code bulk} (500), {@code warmup} (2000: before each
  * measurement), {@code jit.warmup} (rounds of 20000 bulk tasks, then of 20000 single tasks, at 8
  * workers before the first measurement of the JVM, each mode until two rounds in a row agree
- * within 10 % or {@code jit.rounds} (8) have run; 0 for none).
+ * within 10 % and the JIT compiled for under 10 % of the second, or {@code jit.rounds} (8) have
+ * run; 0 for none).
  */
 public final class Bench {
 
@@ -118,19 +121,31 @@ public final class Bench {
     /** Warm-up rounds agree when the later is within this share of the earlier. */
     static final double SETTLED = 0.10;
 
-    /** How a warm-up went: how many rounds ran, and whether the last two agreed. */
+    /** ... and the JIT compiled for less than this share of the later round's wall time. */
+    static final double JIT_QUIET = 0.10;
+
+    /** How a warm-up went: how many rounds ran, and whether it settled. */
     record Warmup(int rounds, boolean settled) {}
 
     /**
-     * Runs rounds of {@code tasks} tasks of {@code mode} at 8 workers, unmeasured, until two in a
-     * row agree within {@link #SETTLED} (the JIT has compiled what the workload runs) or
-     * {@link #MAX_WARMUP_ROUNDS} have run. The same rule as scripts/bench applies in Liberty.
+     * Runs rounds of {@code tasks} tasks of {@code mode} at 8 workers, unmeasured, until the JIT
+     * has compiled what the workload runs: two rounds in a row agree within {@link #SETTLED} and
+     * the JIT compiled for less than {@link #JIT_QUIET} of the second's time; or until
+     * {@link #MAX_WARMUP_ROUNDS} have run. Rates alone were fooled: two early rounds can agree
+     * while both are slow (measured: JIT time per round of 20,000 bulk tasks 3,410, 1,774, 933,
+     * 312, 151 ms against 2-4 s of wall time). scripts/bench applies the same rule in Liberty.
      */
     static Warmup settle(ThroughputRun run, String mode, int tasks, int bulk) throws Exception {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean jitKnown = jit != null && jit.isCompilationTimeMonitoringSupported();
         double last = -1;
         for (int round = 1; round <= MAX_WARMUP_ROUNDS; round++) {
+            long jitBefore = jitKnown ? jit.getTotalCompilationTime() : 0;
+            long start = System.nanoTime();
             double rate = run.warmOnly(mode, 8, tasks, bulk);
-            if (last > 0 && Math.abs(rate - last) <= SETTLED * last) {
+            long wallMillis = (System.nanoTime() - start) / 1_000_000;
+            long jitMillis = jitKnown ? jit.getTotalCompilationTime() - jitBefore : 0;
+            if (last > 0 && Math.abs(rate - last) <= SETTLED * last && jitMillis < JIT_QUIET * wallMillis) {
                 return new Warmup(round, true);
             }
             last = rate;

@@ -63,6 +63,9 @@ class BenchEndpointIT {
         assertEquals(300, bulk.getInt("completed"), bulk::toString);
         assertTrue(bulk.getBoolean("finished"), bulk::toString);
         assertTrue(bulk.getJsonNumber("e2e_jobs_per_s").doubleValue() > 0, bulk::toString);
+        // What scripts/bench's warm-up reads: the server JIT's time during the run, and the run's.
+        assertTrue(bulk.getJsonNumber("wall_ms").longValue() >= 0, bulk::toString);
+        assertTrue(bulk.getJsonNumber("jit_ms").longValue() >= -1, bulk::toString);
         JsonObject single = admin.object(admin.post("demo/bench?n=50&mode=single", ""), 200);
         assertEquals("liberty-single", single.getString("mode"));
         assertEquals(50, single.getInt("completed"), single::toString);

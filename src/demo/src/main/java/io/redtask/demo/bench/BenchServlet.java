@@ -11,6 +11,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
 /**
@@ -47,6 +49,11 @@ public class BenchServlet extends HttpServlet {
             return;
         }
         BenchRuns.Result r;
+        // How long this JVM's JIT compiled during the run, beside the run's wall time: the bench
+        // warms the server up until it compiles little (scripts/bench, as Bench.settle in-process).
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long jitBefore = jitMillis(jit);
+        long wallBefore = System.nanoTime();
         try {
             r = runs.run(n, mode.equals("bulk"), bulk);
         } catch (InterruptedException e) {
@@ -59,14 +66,22 @@ public class BenchServlet extends HttpServlet {
                 .println(String.format(
                         Locale.ROOT,
                         "{\"system\":\"redtask\",\"mode\":\"liberty-%s\",\"concurrency\":%d,\"n\":%d,\"completed\":%d,"
-                                + "\"finished\":%b,\"e2e_jobs_per_s\":%.0f,\"enqueue_jobs_per_s\":%.0f}",
+                                + "\"finished\":%b,\"e2e_jobs_per_s\":%.0f,\"enqueue_jobs_per_s\":%.0f,\"jit_ms\":%d,"
+                                + "\"wall_ms\":%d}",
                         mode,
                         config.engine().concurrency(),
                         r.n(),
                         r.completed(),
                         r.finished(),
                         r.e2ePerSecond(),
-                        r.enqueuePerSecond()));
+                        r.enqueuePerSecond(),
+                        jitBefore < 0 ? -1 : jitMillis(jit) - jitBefore,
+                        (System.nanoTime() - wallBefore) / 1_000_000));
+    }
+
+    /** The JIT's compilation time so far (ms), or -1 when this JVM does not tell. */
+    private static long jitMillis(CompilationMXBean jit) {
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     /** The whole-number parameter, its default when absent, or null when it is not a number in range. */
