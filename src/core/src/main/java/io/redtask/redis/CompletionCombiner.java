@@ -27,10 +27,13 @@ import java.util.function.Function;
  * two taking turns (8 busy workers: 15,000-15,900 tasks/s with one call at a time, 19,700-20,800
  * with two). A lone completion waits, so a quiet queue does not pay a call per task (single
  * submits to 8 workers were 10 % slower when every completion could start a second call), unless
- * nobody can come to join it: every worker its server has busy is in the call on its way or
- * waits (2 workers: 5,800-6,600 tasks/s when the second waited for the first, 8,800-12,700 when
- * it did not). More than two calls measured slower: their batches get smaller and each call has
- * a fixed cost.
+ * nobody can come to join it: every worker slot its server has taken is in the call on its way
+ * or waits, which with one completion on its way means a server with at most two slots taken
+ * (2 workers and bulk submits: 5,756-6,403 tasks/s when the second waited for the first,
+ * 10,846-12,205 when it did not, in alternating rounds). The slots count every queue's tasks and
+ * those a fetcher holds while it claims, so on a busier server the rule holds back, never
+ * the other way. More than two calls measured slower: their batches get smaller and each call
+ * has a fixed cost.
  */
 final class CompletionCombiner {
 
@@ -98,14 +101,14 @@ final class CompletionCombiner {
         lock.lock();
         try {
             waiting.add(p);
-            if (p.next != null) {
-                busyWorkers = p.next.busyWorkers();
-            }
+            // Not known without a next claim (paused, stopping): 0 turns the rule below off.
+            busyWorkers = p.next == null ? 0 : p.next.busyWorkers();
             while (!p.settled) {
                 if (mayCall()) {
                     List<Pending> batch = takeBatch();
+                    int size = batch.size();
                     calling++;
-                    carried += batch.size();
+                    carried += size;
                     // Completions of another shape left behind may make the other call meanwhile.
                     Pending next = waiting.peekFirst();
                     if (next != null && next != p && next.wake != null && mayCall()) {
@@ -117,7 +120,7 @@ final class CompletionCombiner {
                     } finally {
                         lock.lock();
                         calling--;
-                        carried -= batch.size();
+                        carried -= size;
                         // Wake only whom it concerns: the callers answered, and the first still
                         // waiting, who makes the next call when it may (a context switch per
                         // caller is what a busy worker pool pays most for on a small machine).

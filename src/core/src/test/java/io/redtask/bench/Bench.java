@@ -36,9 +36,8 @@ import java.util.function.UnaryOperator;
  *
  * Other settings: {@code n} (20000), {@code bulk} (500), {@code warmup} (2000: before each
  * measurement), {@code jit.warmup} (rounds of 20000 bulk tasks, then of 20000 single tasks, at 8
- * workers before the first measurement of the JVM, each mode until two rounds in a row agree
- * within 10 % and the JIT compiled for under 10 % of the second, or {@code jit.rounds} (8) have
- * run; 0 for none).
+ * workers before the first measurement of the JVM, each mode until, from the second round on, the
+ * JIT compiled for under 10 % of a round, or {@code jit.rounds} (8) have run; 0 for none).
  */
 public final class Bench {
 
@@ -118,10 +117,10 @@ public final class Bench {
     /** Most warm-up rounds of one mode before measuring anyway. */
     static final int MAX_WARMUP_ROUNDS = Integer.getInteger("jit.rounds", 8);
 
-    /** Warm-up rounds agree when the later is within this share of the earlier. */
+    /** Warm-up rounds agree when the later is within this share of the earlier (a JVM that does not tell its JIT time). */
     static final double SETTLED = 0.10;
 
-    /** ... and the JIT compiled for less than this share of the later round's wall time. */
+    /** The JIT has settled when it compiled for less than this share of a round's wall time. */
     static final double JIT_QUIET = 0.10;
 
     /** How a warm-up went: how many rounds ran, and whether it settled. */
@@ -129,11 +128,13 @@ public final class Bench {
 
     /**
      * Runs rounds of {@code tasks} tasks of {@code mode} at 8 workers, unmeasured, until the JIT
-     * has compiled what the workload runs: two rounds in a row agree within {@link #SETTLED} and
-     * the JIT compiled for less than {@link #JIT_QUIET} of the second's time; or until
-     * {@link #MAX_WARMUP_ROUNDS} have run. Rates alone were fooled: two early rounds can agree
-     * while both are slow (measured: JIT time per round of 20,000 bulk tasks 3,410, 1,774, 933,
-     * 312, 151 ms against 2-4 s of wall time). scripts/bench applies the same rule in Liberty.
+     * has compiled what the workload runs: from the second round on, one in which it compiled for
+     * less than {@link #JIT_QUIET} of the round's time (where the JVM does not tell, two rounds in
+     * a row that agree within {@link #SETTLED}); or until {@link #MAX_WARMUP_ROUNDS} have run.
+     * Rates are no signal on their own: two early rounds can agree while both are slow, and warm
+     * rounds differ by 10-20 % on a shared 2-core machine (measured: JIT time per round of 20,000
+     * bulk tasks 3,410, 1,774, 933, 312, 151 ms against 2-4 s of wall time). scripts/bench applies
+     * the same rule in Liberty.
      */
     static Warmup settle(ThroughputRun run, String mode, int tasks, int bulk) throws Exception {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
@@ -144,8 +145,10 @@ public final class Bench {
             long start = System.nanoTime();
             double rate = run.warmOnly(mode, 8, tasks, bulk);
             long wallMillis = (System.nanoTime() - start) / 1_000_000;
-            long jitMillis = jitKnown ? jit.getTotalCompilationTime() - jitBefore : 0;
-            if (last > 0 && Math.abs(rate - last) <= SETTLED * last && jitMillis < JIT_QUIET * wallMillis) {
+            boolean settled = jitKnown
+                    ? jit.getTotalCompilationTime() - jitBefore < JIT_QUIET * wallMillis
+                    : Math.abs(rate - last) <= SETTLED * last;
+            if (round > 1 && settled) {
                 return new Warmup(round, true);
             }
             last = rate;

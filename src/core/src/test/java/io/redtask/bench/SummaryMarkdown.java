@@ -163,15 +163,16 @@ final class SummaryMarkdown {
                     if (!o.getBoolean("settled", true)) {
                         rounds.set(
                                 rounds.size() - 1,
-                                rounds.get(rounds.size() - 1) + " (the last two still differed by more than 10 %)");
+                                rounds.get(rounds.size() - 1)
+                                        + " (its JIT still compiled for 10 % or more of the last)");
                     }
                 }
             }
             md.append(String.format(
                     Locale.ROOT,
                     "Warm-up, not reported: rounds of %s tasks (bulk, then single, 8 workers; bulk only in Liberty) "
-                            + "until two rounds in a row agree within 10 %% (a JVM compiles its hot paths after "
-                            + "thousands of calls)%s; then %s before each measurement, as each peer has before its "
+                            + "until the JIT compiles for under 10 %% of a round (a JVM compiles its hot paths "
+                            + "after thousands of calls)%s; then %s before each measurement, as each peer has before its "
                             + "own.\n\n",
                     m.get("jit_warmup"),
                     rounds.isEmpty() ? "" : ": " + String.join("; ", rounds),

@@ -174,6 +174,8 @@ class CompletionCombinerTest {
         List<String> ids = enqueue(6);
         List<ClaimedTask> held = store.claim(q, 3, T0, LEASE, "node-a", TYPES).tasks();
         assertEquals(3, held.size());
+        // Three busy workers: while one completion is on its way and one waits, a third may come.
+        NextClaim threeBusy = new NextClaim("node-a", LEASE, TYPES, 3);
 
         CountDownLatch firstCallIn = new CountDownLatch(1);
         CountDownLatch releaseFirstCall = new CountDownLatch(1);
@@ -193,14 +195,17 @@ class CompletionCombinerTest {
 
         ExecutorService workers = Executors.newFixedThreadPool(3);
         try {
-            Future<Completion> first = workers.submit(() -> combiner.complete(pending(held.get(0), T0 + 10)));
+            Future<Completion> first =
+                    workers.submit(() -> combiner.complete(pending(held.get(0), T0 + 10, threeBusy)));
             assertTrue(firstCallIn.await(10, TimeUnit.SECONDS));
-            Future<Completion> second = workers.submit(() -> combiner.complete(pending(held.get(1), T0 + 20)));
+            Future<Completion> second =
+                    workers.submit(() -> combiner.complete(pending(held.get(1), T0 + 20, threeBusy)));
             // It decided under the combiner's lock as it arrived: waiting, with no call of its own.
             await().atMost(Duration.ofSeconds(10)).until(() -> combiner.waiting() == 1);
             assertEquals(List.of(1), callSizes, "a lone completion waits for the call on its way");
 
-            Future<Completion> third = workers.submit(() -> combiner.complete(pending(held.get(2), T0 + 30)));
+            Future<Completion> third =
+                    workers.submit(() -> combiner.complete(pending(held.get(2), T0 + 30, threeBusy)));
             // Both are answered while the first call is still held up.
             Completion c2 = second.get(10, TimeUnit.SECONDS);
             Completion c3 = third.get(10, TimeUnit.SECONDS);
