@@ -115,7 +115,7 @@ public final class Bench {
     }
 
     /** Most warm-up rounds of one mode before measuring anyway. */
-    static final int MAX_WARMUP_ROUNDS = Integer.getInteger("jit.rounds", 8);
+    static final int MAX_WARMUP_ROUNDS = Math.max(2, Integer.getInteger("jit.rounds", 8));
 
     /** Warm-up rounds agree when the later is within this share of the earlier (a JVM that does not tell its JIT time). */
     static final double SETTLED = 0.10;

@@ -60,7 +60,7 @@ class ReportTest {
         assertTrue(
                 summary.contains(
                         "the JIT compiles for under 10 % of a round (a JVM compiles its hot paths after thousands of calls): inprocess 4 "
-                                + "of bulk and 2 of single work; liberty 8 of bulk work (its JIT still compiled for 10 % or more of the last); then 2000 before each "
+                                + "of bulk and 2 of single work; liberty 8 of bulk work (not settled when the round limit was reached); then 2000 before each "
                                 + "measurement"),
                 summary);
         assertTrue(summary.contains("| RedTask tasks/s | 4,000 | 9,000 |"), summary);

@@ -163,14 +163,13 @@ final class SummaryMarkdown {
                     if (!o.getBoolean("settled", true)) {
                         rounds.set(
                                 rounds.size() - 1,
-                                rounds.get(rounds.size() - 1)
-                                        + " (its JIT still compiled for 10 % or more of the last)");
+                                rounds.get(rounds.size() - 1) + " (not settled when the round limit was reached)");
                     }
                 }
             }
             md.append(String.format(
                     Locale.ROOT,
-                    "Warm-up, not reported: rounds of %s tasks (bulk, then single, 8 workers; bulk only in Liberty) "
+                    "Warm-up, not reported: rounds of %s tasks (bulk, then single, in-process; bulk in Liberty) "
                             + "until the JIT compiles for under 10 %% of a round (a JVM compiles its hot paths "
                             + "after thousands of calls)%s; then %s before each measurement, as each peer has before its "
                             + "own.\n\n",
