@@ -111,9 +111,8 @@ final class CompletionCombiner {
                     calling++;
                     carried += size;
                     // Completions of another shape left behind may make the other call meanwhile.
-                    Pending next = waiting.peekFirst();
-                    if (next != null && next != p && next.wake != null && mayCall()) {
-                        next.wake.signal();
+                    if (mayCall()) {
+                        wakeFirstWaiting(p);
                     }
                     lock.unlock();
                     try {
@@ -131,10 +130,7 @@ final class CompletionCombiner {
                                 done.wake.signal();
                             }
                         }
-                        Pending first = waiting.peekFirst();
-                        if (first != null && first.wake != null) {
-                            first.wake.signal();
-                        }
+                        wakeFirstWaiting(p);
                     }
                 } else {
                     try {
@@ -180,6 +176,17 @@ final class CompletionCombiner {
         // them (2 workers: the one waiting is all there is).
         int n = waiting.size();
         return n >= OVERLAP_AT || (busyWorkers > 0 && n >= carried && carried + n >= busyWorkers);
+    }
+
+    /**
+     * Wakes the first completion still waiting, who makes the next call when it may (under the
+     * lock; not {@code self}, which checks for itself as it loops).
+     */
+    private void wakeFirstWaiting(Pending self) {
+        Pending first = waiting.peekFirst();
+        if (first != null && first != self && first.wake != null) {
+            first.wake.signal();
+        }
     }
 
     /** How many completions wait for a call now (for tests). */

@@ -56,6 +56,29 @@ class PausedQueueWakeTest {
         return RedisProbe.client(store).llen(store.keys().wake("default"));
     }
 
+    /** Claims the one task ready now (saying why it is the only one) and drops the tokens left so far. */
+    private ClaimedTask theOnlyReadyTask(String why) {
+        List<ClaimedTask> claimed = tasks.claim(
+                        "default", 2, System.currentTimeMillis(), 30_000, "here", Set.of("work"))
+                .tasks();
+        assertEquals(1, claimed.size(), why);
+        RedisProbe.client(store).del(store.keys().wake("default"));
+        return claimed.get(0);
+    }
+
+    /** Pauses the queue and records {@code task}'s success. */
+    private void completeWhilePaused(ClaimedTask task) {
+        engine.admin().pause("default");
+        assertTrue(
+                tasks.complete(task, "null", System.currentTimeMillis(), null).recorded());
+    }
+
+    private void assertNoTokenUntilTheResume() {
+        assertEquals(0, wakeTokens(), "no token while paused");
+        engine.admin().resume("default");
+        assertTrue(wakeTokens() >= 1, "the resume wakes the fetchers");
+    }
+
     @Test
     void aBatchSubmittedToAPausedQueueLeavesNoTokenAndTheResumeWakes() {
         engine.admin().pause("default");
@@ -63,30 +86,20 @@ class PausedQueueWakeTest {
                 List.of(Submission.of("work", 1), Submission.of("work", 2), Submission.of("work", 3)),
                 Submission.of("work", null));
         assertEquals(3, engine.admin().queue("default").ready(), "the members are ready");
-        assertEquals(0, wakeTokens(), "no token while paused");
-        engine.admin().resume("default");
-        assertTrue(wakeTokens() >= 1, "the resume wakes the fetchers");
+        assertNoTokenUntilTheResume();
     }
 
     @Test
     void aBatchCallbackReleasedWhileTheQueueIsPausedLeavesNoToken() {
         String callback = engine.submitBatchForReceipt(List.of(Submission.of("work", 1)), Submission.of("work", null))
                 .onComplete();
-        long now = System.currentTimeMillis();
-        List<ClaimedTask> member =
-                tasks.claim("default", 2, now, 30_000, "here", Set.of("work")).tasks();
-        assertEquals(1, member.size(), "the callback waits for its batch");
-        RedisProbe.client(store).del(store.keys().wake("default"));
-
-        engine.admin().pause("default");
-        assertTrue(tasks.complete(member.get(0), "null", now + 1, null).recorded());
+        ClaimedTask member = theOnlyReadyTask("the callback waits for its batch");
+        completeWhilePaused(member);
         assertEquals(
                 io.redtask.TaskState.QUEUED,
                 engine.status(callback).orElseThrow().state(),
                 "the batch's last member released its callback");
-        assertEquals(0, wakeTokens(), "no token while paused");
-        engine.admin().resume("default");
-        assertTrue(wakeTokens() >= 1, "the resume wakes the fetchers");
+        assertNoTokenUntilTheResume();
     }
 
     @Test
@@ -95,22 +108,14 @@ class PausedQueueWakeTest {
         SubmitOptions inGroup = SubmitOptions.builder().group("g").build();
         engine.submit("work", 1, inGroup);
         String second = engine.submit("work", 2, inGroup);
-        long now = System.currentTimeMillis();
-        List<ClaimedTask> first =
-                tasks.claim("default", 2, now, 30_000, "here", Set.of("work")).tasks();
-        assertEquals(1, first.size(), "the group's limit of 1 holds the second back");
-        RedisProbe.client(store).del(store.keys().wake("default"));
-
-        engine.admin().pause("default");
-        assertTrue(tasks.complete(first.get(0), "null", now + 1, null).recorded());
+        ClaimedTask first = theOnlyReadyTask("the group's limit of 1 holds the second back");
+        completeWhilePaused(first);
         assertEquals(
                 1L,
                 RedisProbe.client(store).zcard(store.keys().ready("default", "work")),
                 "the completion let the second task into line");
         assertEquals(
                 io.redtask.TaskState.QUEUED, engine.status(second).orElseThrow().state());
-        assertEquals(0, wakeTokens(), "no token while paused");
-        engine.admin().resume("default");
-        assertTrue(wakeTokens() >= 1, "the resume wakes the fetchers");
+        assertNoTokenUntilTheResume();
     }
 }

@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,29 +94,14 @@ class CompletionCombinerTest {
         ClaimedTask cancelled = held.get(3);
         assertEquals(TaskState.RUNNING, store.cancel(cancelled.id(), T0 + 1).orElseThrow());
 
-        CountDownLatch firstCallIn = new CountDownLatch(1);
-        CountDownLatch releaseFirstCall = new CountDownLatch(1);
-        List<Integer> callSizes = new CopyOnWriteArrayList<>();
-        CompletionCombiner combiner = new CompletionCombiner(
-                batch -> {
-                    callSizes.add(batch.size());
-                    if (callSizes.size() == 1) {
-                        firstCallIn.countDown();
-                        try {
-                            assertTrue(releaseFirstCall.await(10, TimeUnit.SECONDS));
-                        } catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }
-                    return store.completeAll(q, batch);
-                },
-                1);
+        HeldFirstCall calls = new HeldFirstCall();
+        CompletionCombiner combiner = new CompletionCombiner(calls, 1);
 
         ExecutorService workers = Executors.newFixedThreadPool(6);
         try {
             List<Future<Completion>> answers = new ArrayList<>();
             answers.add(workers.submit(() -> combiner.complete(pending(held.get(0), T0 + 10))));
-            assertTrue(firstCallIn.await(10, TimeUnit.SECONDS));
+            calls.awaitFirstCallIn();
             for (int i = 1; i < 6; i++) {
                 ClaimedTask t = held.get(i);
                 answers.add(workers.submit(() -> combiner.complete(pending(t, T0 + 20))));
@@ -123,13 +109,13 @@ class CompletionCombinerTest {
                 // In arrival order, so the next tasks they get can be told apart.
                 await().atMost(Duration.ofSeconds(10)).until(() -> combiner.waiting() == waiting);
             }
-            releaseFirstCall.countDown();
+            calls.release();
 
             List<Completion> got = new ArrayList<>();
             for (Future<Completion> f : answers) {
                 got.add(f.get(10, TimeUnit.SECONDS));
             }
-            assertEquals(List.of(1, 5), callSizes, "the five that waited went in one call");
+            assertEquals(List.of(1, 5), calls.sizes, "the five that waited went in one call");
 
             Set<String> nextIds = new HashSet<>();
             for (int i = 0; i < 6; i++) {
@@ -177,41 +163,28 @@ class CompletionCombinerTest {
         // Three busy workers: while one completion is on its way and one waits, a third may come.
         NextClaim threeBusy = new NextClaim("node-a", LEASE, TYPES, 3);
 
-        CountDownLatch firstCallIn = new CountDownLatch(1);
-        CountDownLatch releaseFirstCall = new CountDownLatch(1);
-        List<Integer> callSizes = new CopyOnWriteArrayList<>();
-        CompletionCombiner combiner = new CompletionCombiner(batch -> {
-            callSizes.add(batch.size());
-            if (callSizes.size() == 1) {
-                firstCallIn.countDown();
-                try {
-                    assertTrue(releaseFirstCall.await(10, TimeUnit.SECONDS));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            return store.completeAll(q, batch);
-        });
+        HeldFirstCall calls = new HeldFirstCall();
+        CompletionCombiner combiner = new CompletionCombiner(calls);
 
         ExecutorService workers = Executors.newFixedThreadPool(3);
         try {
             Future<Completion> first =
                     workers.submit(() -> combiner.complete(pending(held.get(0), T0 + 10, threeBusy)));
-            assertTrue(firstCallIn.await(10, TimeUnit.SECONDS));
+            calls.awaitFirstCallIn();
             Future<Completion> second =
                     workers.submit(() -> combiner.complete(pending(held.get(1), T0 + 20, threeBusy)));
             // It decided under the combiner's lock as it arrived: waiting, with no call of its own.
             await().atMost(Duration.ofSeconds(10)).until(() -> combiner.waiting() == 1);
-            assertEquals(List.of(1), callSizes, "a lone completion waits for the call on its way");
+            assertEquals(List.of(1), calls.sizes, "a lone completion waits for the call on its way");
 
             Future<Completion> third =
                     workers.submit(() -> combiner.complete(pending(held.get(2), T0 + 30, threeBusy)));
             // Both are answered while the first call is still held up.
             Completion c2 = second.get(10, TimeUnit.SECONDS);
             Completion c3 = third.get(10, TimeUnit.SECONDS);
-            assertEquals(List.of(1, 2), callSizes, "the two waiting went together in a second call");
+            assertEquals(List.of(1, 2), calls.sizes, "the two waiting went together in a second call");
             assertFalse(first.isDone(), "the first call is still on its way");
-            releaseFirstCall.countDown();
+            calls.release();
             Completion c1 = first.get(10, TimeUnit.SECONDS);
 
             Set<String> nextIds = new HashSet<>();
@@ -230,7 +203,7 @@ class CompletionCombinerTest {
                         TaskState.SUCCEEDED, store.find(t.id()).orElseThrow().state());
             }
         } finally {
-            releaseFirstCall.countDown();
+            calls.release();
             workers.shutdownNow();
         }
     }
@@ -242,12 +215,42 @@ class CompletionCombinerTest {
         // Both of the server's busy workers: one in the call on its way, the other completing.
         NextClaim twoBusy = new NextClaim("node-a", LEASE, TYPES, 2);
 
-        CountDownLatch firstCallIn = new CountDownLatch(1);
-        CountDownLatch releaseFirstCall = new CountDownLatch(1);
-        List<Integer> callSizes = new CopyOnWriteArrayList<>();
-        CompletionCombiner combiner = new CompletionCombiner(batch -> {
-            callSizes.add(batch.size());
-            if (callSizes.size() == 1) {
+        HeldFirstCall calls = new HeldFirstCall();
+        CompletionCombiner combiner = new CompletionCombiner(calls);
+
+        ExecutorService workers = Executors.newFixedThreadPool(2);
+        try {
+            Future<Completion> first = workers.submit(() -> combiner.complete(pending(held.get(0), T0 + 10, twoBusy)));
+            calls.awaitFirstCallIn();
+            Future<Completion> second = workers.submit(() -> combiner.complete(pending(held.get(1), T0 + 20, twoBusy)));
+            // Answered while the first call is still held up: it did not wait for it.
+            Completion c2 = second.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(1, 1), calls.sizes);
+            assertFalse(first.isDone(), "the first call is still on its way");
+            calls.release();
+            Completion c1 = first.get(10, TimeUnit.SECONDS);
+            assertTrue(c1.recorded() && c2.recorded());
+            assertEquals(ids.get(2), c2.next().id(), "the second call ran first in Redis");
+            assertEquals(ids.get(3), c1.next().id());
+        } finally {
+            calls.release();
+            workers.shutdownNow();
+        }
+    }
+
+    /**
+     * The script calls of a combiner under test: each goes to Redis, but the first is held up until
+     * {@link #release()}, so that completions arrive while it is on its way.
+     */
+    private final class HeldFirstCall implements Function<List<CompletionCombiner.Pending>, List<Completion>> {
+        final List<Integer> sizes = new CopyOnWriteArrayList<>();
+        private final CountDownLatch firstCallIn = new CountDownLatch(1);
+        private final CountDownLatch releaseFirstCall = new CountDownLatch(1);
+
+        @Override
+        public List<Completion> apply(List<CompletionCombiner.Pending> batch) {
+            sizes.add(batch.size());
+            if (sizes.size() == 1) {
                 firstCallIn.countDown();
                 try {
                     assertTrue(releaseFirstCall.await(10, TimeUnit.SECONDS));
@@ -256,25 +259,14 @@ class CompletionCombinerTest {
                 }
             }
             return store.completeAll(q, batch);
-        });
+        }
 
-        ExecutorService workers = Executors.newFixedThreadPool(2);
-        try {
-            Future<Completion> first = workers.submit(() -> combiner.complete(pending(held.get(0), T0 + 10, twoBusy)));
-            assertTrue(firstCallIn.await(10, TimeUnit.SECONDS));
-            Future<Completion> second = workers.submit(() -> combiner.complete(pending(held.get(1), T0 + 20, twoBusy)));
-            // Answered while the first call is still held up: it did not wait for it.
-            Completion c2 = second.get(10, TimeUnit.SECONDS);
-            assertEquals(List.of(1, 1), callSizes);
-            assertFalse(first.isDone(), "the first call is still on its way");
+        void awaitFirstCallIn() throws InterruptedException {
+            assertTrue(firstCallIn.await(10, TimeUnit.SECONDS), "the first call reached Redis");
+        }
+
+        void release() {
             releaseFirstCall.countDown();
-            Completion c1 = first.get(10, TimeUnit.SECONDS);
-            assertTrue(c1.recorded() && c2.recorded());
-            assertEquals(ids.get(2), c2.next().id(), "the second call ran first in Redis");
-            assertEquals(ids.get(3), c1.next().id());
-        } finally {
-            releaseFirstCall.countDown();
-            workers.shutdownNow();
         }
     }
 
@@ -283,6 +275,6 @@ class CompletionCombinerTest {
     }
 
     private static CompletionCombiner.Pending pending(ClaimedTask t, long now) {
-        return new CompletionCombiner.Pending(t, "\"r" + t.payloadJson() + "\"", now, NEXT);
+        return pending(t, now, NEXT);
     }
 }
