@@ -32,10 +32,13 @@ end
 if redis.call('EXISTS', KEYS[5]) == 1 or (callback and redis.call('EXISTS', KEYS[7]) == 1) then
   return 'exists'
 end
+local memberKeys = {}
 for i = 1, count do
-  if redis.call('EXISTS', KEYS[7 + 2 * i]) == 1 then
-    return 'exists'
-  end
+  memberKeys[i] = KEYS[7 + 2 * i]
+end
+local plan = batch_plan(memberKeys)
+if not plan.fresh then
+  return 'exists'
 end
 redis.call('HSET', KEYS[5], 'total', count, 'pending', count, 'succeeded', 0, 'dead', 0, 'cancelled', 0,
   'state', 'running', 'callback', ARGV[4], 'createdAt', now, 'keepMs', ARGV[3])
@@ -51,12 +54,13 @@ end
 local seq = redis.call('INCRBY', KEYS[3], count) - count
 local queued, types = 0, {}
 for i = 1, count do
-  local state = add_task(KEYS[7 + 2 * i], KEYS[8], KEYS[8 + 2 * i], KEYS[2], seq + i, now, members[i])
+  local state = add_task(KEYS[7 + 2 * i], KEYS[8], KEYS[8 + 2 * i], KEYS[2], seq + i, now, members[i], plan)
   if state == 'queued' then
     queued = queued + 1
     types[members[i][F.type]] = true
   end
 end
+flush_ready(plan)
 for t in pairs(types) do
   redis.call('SADD', KEYS[1], t)
 end

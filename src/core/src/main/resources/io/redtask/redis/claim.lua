@@ -21,7 +21,7 @@ local prefix = ARGV[5]
 
 local clustered = ARGV[9] == '1'
 migrate_legacy(KEYS[9], ARGV[8], KEYS[8], prefix, tonumber(ARGV[6]))
-promote_due(KEYS[2], ARGV[8], KEYS[8], KEYS[6], KEYS[5], prefix, now, tonumber(ARGV[6]), ARGV[7], clustered)
+promote_due(KEYS[2], ARGV[8], KEYS[8], KEYS[6], KEYS[5], prefix, now, ARGV[1], tonumber(ARGV[6]), ARGV[7], clustered)
 
 local out = { -1 }
 local max = claim_room(KEYS[4], KEYS[1], KEYS[7], now, tonumber(ARGV[3]))
@@ -48,7 +48,7 @@ if drained then
   -- waits. An enqueue after this script pushes a fresh token, so no wake-up is lost.
   redis.call('DEL', KEYS[3])
 end
-local nxt = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+local nxt = redis.call('ZRANGE', KEYS[2], '0', '0', 'WITHSCORES')
 if #nxt == 2 then out[1] = tonumber(nxt[2]) end
 limits_reply(out, KEYS[4], now)
 return out

@@ -81,7 +81,7 @@ for i = 1, count do
       local nextKey = prefix .. f[3]
       local g = redis.pcall('HMGET', nextKey, F.fence, F.state, F.owner)
       if not failed(g) and g[1] == f[4] and g[2] == 'running' and g[3] == ARGV[4] then
-        table.insert(replies[i], held_record(nextKey, f[3]))
+        replies[i][#replies[i] + 1] = held_record(nextKey, f[3])
       end
     end
   elseif f[2] ~= 'running' then
@@ -98,12 +98,12 @@ for i = 1, count do
     if batch_unreachable(key, before, batchId) then return batch_tryagain(id) end
     batchOf[i] = batchId
     partsOf[i] = f[6]
-    table.insert(ending, i)
-    table.insert(endingIds, id)
+    ending[#ending + 1] = i
+    endingIds[#endingIds + 1] = id
     completed = completed + 1
     replies[i] = { 1 }
     if ARGV[at + 5] == '1' then
-      table.insert(wanting, i)
+      wanting[#wanting + 1] = i
     end
   end
   if not seen[id] then seen[id] = i end
@@ -113,8 +113,9 @@ if completed > 0 then
   -- Out of the in-flight set first, so that they no longer count against the queue's limit when
   -- the next tasks are claimed below; their records are written once those are known.
   redis.call('ZREM', KEYS[1], unpack(endingIds))
-  redis.call('HINCRBY', KEYS[2], 'completed', completed)
-  redis.call('HINCRBY', KEYS[3], 'completed', completed)
+  local completedText = count_text(completed)
+  redis.call('HINCRBY', KEYS[2], 'completed', completedText)
+  redis.call('HINCRBY', KEYS[3], 'completed', completedText)
   redis.call('PEXPIRE', KEYS[3], ARGV[2])
   -- Their groups' places are free before the next tasks are claimed (lib_limits; asked once per
   -- call, not per task, whether the queue has groups at all).
@@ -129,13 +130,14 @@ if #wanting > 0 then
   local room = claim_room(KEYS[5], KEYS[1], KEYS[9], now, #wanting)
   if room > 0 then
     local clustered = ARGV[9] == '1'
-    promote_due(KEYS[6], ARGV[8], KEYS[4], KEYS[8], KEYS[7], prefix, now, tonumber(ARGV[6]), ARGV[7], clustered)
+    promote_due(KEYS[6], ARGV[8], KEYS[4], KEYS[8], KEYS[7], prefix, now, ARGV[10], tonumber(ARGV[6]),
+      ARGV[7], clustered)
     local claimed = {}
     claim_ready(claimed, ready_sets(10), KEYS[1], KEYS[8], prefix, room, now, now + tonumber(ARGV[3]), ARGV[4],
       ARGV[7], clustered)
     for j, record in ipairs(claimed) do
       local i = wanting[j]
-      table.insert(replies[i], record)
+      replies[i][#replies[i] + 1] = record
       nextOf[i] = record
     end
   end

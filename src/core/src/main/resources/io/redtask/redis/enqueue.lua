@@ -43,32 +43,43 @@ local conflicts = {}
 for i = 1, count do
   local seen, first = dedupe_check(KEYS[3 + 3 * i], tasks[i])
   if seen == 'conflict' then
-    table.insert(conflicts, i)
-    table.insert(conflicts, first)
+    conflicts[#conflicts + 1] = i
+    conflicts[#conflicts + 1] = first
   end
 end
 if #conflicts > 0 then
   local out = {}
   for i = 1, #conflicts, 2 do
-    table.insert(out, 'conflict')
-    table.insert(out, conflicts[i + 1])
-    table.insert(out, conflicts[i])
+    out[#out + 1] = 'conflict'
+    out[#out + 1] = conflicts[i + 1]
+    out[#out + 1] = conflicts[i]
   end
   return { 'conflicts', out }
 end
 local out = {}
 -- One sequence number per task, reserved at once (a duplicate leaves a gap, which orders nothing).
-local seq = redis.call('INCRBY', KEYS[3], count) - count
+local seq = redis.call('INCRBY', KEYS[3], count_text(count)) - count
 local queued, types, added = 0, {}, {}
+local plan = nil
+if count > 1 then
+  local taskKeys = {}
+  for i = 1, count do
+    taskKeys[i] = KEYS[2 + 3 * i]
+  end
+  plan = batch_plan(taskKeys)
+end
 for i = 1, count do
-  local state, id = add_task(KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[2], seq + i, now, tasks[i])
+  local state, id = add_task(KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[2], seq + i, now, tasks[i], plan)
   if state == 'queued' then
     queued = queued + 1
     types[tasks[i][F.type]] = true
     added[id] = true
   end
-  table.insert(out, state)
-  table.insert(out, id)
+  out[#out + 1] = state
+  out[#out + 1] = id
+end
+if plan then
+  flush_ready(plan)
 end
 for t in pairs(types) do
   redis.call('SADD', KEYS[1], t)
@@ -92,7 +103,7 @@ end
 -- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
 if queued > taken and not limits_of(queue_base(KEYS[1])).paused then wake(KEYS[4], queued - taken) end
 if claimKeys > 0 then
-  table.insert(out, 'claimed')
-  table.insert(out, claimed)
+  out[#out + 1] = 'claimed'
+  out[#out + 1] = claimed
 end
 return out

@@ -18,7 +18,37 @@ end
 -- Fields the caller sends that are instructions, not part of the record (the key names the id).
 local TRANSIENT = { [F.id] = true, [F.dueAt] = true, [F.dedupeMs] = true, [F.fingerprint] = true }
 
--- add_task(taskKey, dedupeKey, ready, scheduled, n, now, f): stores task f, ready now in its
+-- Most keys or values one command of a batch plan takes (Lua unpacks at most a few thousand).
+local PLAN_CHUNK = 1000
+
+-- What the tasks of one call may share instead of paying it each (every redis.call from a
+-- script has a fixed cost of its own, the most of a small write): one EXISTS for all their keys
+-- (fresh: none is stored yet, the usual case, so no task needs an EXISTS of its own; a key
+-- named twice in the call still gets one, so the second is "again" or "exists" as before), and
+-- their places in the ready sets, one ZADD per set (flush_ready) instead of one per task.
+local function batch_plan(taskKeys)
+  local fresh = true
+  for i = 1, #taskKeys, PLAN_CHUNK do
+    if redis.call('EXISTS', unpack(taskKeys, i, math.min(#taskKeys, i + PLAN_CHUNK - 1))) > 0 then
+      fresh = false
+      break
+    end
+  end
+  return { fresh = fresh, seen = {}, ready = {} }
+end
+
+-- Adds the places in the ready sets that add_task put off (plan from batch_plan): before
+-- anything reads those sets.
+local function flush_ready(plan)
+  for set, entries in pairs(plan.ready) do
+    for i = 1, #entries, PLAN_CHUNK do
+      redis.call('ZADD', set, unpack(entries, i, math.min(#entries, i + PLAN_CHUNK - 1)))
+    end
+  end
+  plan.ready = {}
+end
+
+-- add_task(taskKey, dedupeKey, ready, scheduled, n, now, f, plan): stores task f, ready now in its
 -- type's ready set (ready) with sequence number n (a batch reserves its numbers with one INCRBY,
 -- so order within the batch is submit order) or scheduled (fields from read_fields: id, type and
 -- dueAt at least; priority 0 when absent). With dedupeMs, dedupeKey remembers the task (its id, and
@@ -26,7 +56,8 @@ local TRANSIENT = { [F.id] = true, [F.dueAt] = true, [F.dedupeMs] = true, [F.fin
 -- not stored. Returns the state ("queued" | "scheduled"); or "duplicate" and the first task's id;
 -- "again" when this very task is stored already (an earlier try whose reply was lost: ids are
 -- random, so a record of the same type under the id is this task); or "exists" when the id is
--- taken by another task. The caller adds the types of queued tasks to the queue's
+-- taken by another task. With a plan (batch_plan), its place in the ready set waits for
+-- flush_ready, unless it is grouped (its group's steps read that place at once). The caller adds the types of queued tasks to the queue's
 -- types set and wakes fetchers once for the whole batch (a token per task cost three commands
 -- each).
 -- What a dedupe key says about task f: nil when it is free, else "duplicate" or "conflict" and
@@ -46,17 +77,20 @@ local function dedupe_check(dedupeKey, f)
   return 'duplicate', id
 end
 
-local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f)
+local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f, plan)
   local seen, first = dedupe_check(dedupeKey, f)
   if seen then
     return seen, first
   end
   local id = f[F.id]
-  if redis.call('EXISTS', taskKey) == 1 then
+  if not (plan and plan.fresh and not plan.seen[taskKey]) and redis.call('EXISTS', taskKey) == 1 then
     if redis.call('HGET', taskKey, F.type) == f[F.type] then
       return 'again', id
     end
     return 'exists', id
+  end
+  if plan then
+    plan.seen[taskKey] = true
   end
   local due = tonumber(f[F.dueAt])
   local score = score_at(f[F.priority] or 0, n)
@@ -69,30 +103,38 @@ local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f)
   -- same queue during a rolling deploy, drops a waiting member that has none).
   local hash = {}
   if state ~= 'queued' or f[F.group] then
-    table.insert(hash, F.state)
-    table.insert(hash, state)
+    hash[#hash + 1] = F.state
+    hash[#hash + 1] = state
   end
   if not made_at(id, now) then
-    table.insert(hash, F.createdAt)
-    table.insert(hash, now)
+    hash[#hash + 1] = F.createdAt
+    hash[#hash + 1] = now
   end
   if due > now then
-    table.insert(hash, F.runAt)
-    table.insert(hash, due)
+    hash[#hash + 1] = F.runAt
+    hash[#hash + 1] = due
   end
   for name, value in pairs(f) do
     if name == F.payload then
       payload_pairs(value, hash)
     elseif not TRANSIENT[name] then
-      table.insert(hash, name)
-      table.insert(hash, value)
+      hash[#hash + 1] = name
+      hash[#hash + 1] = value
     end
   end
   redis.call('HSET', taskKey, unpack(hash))
   if f[F.dedupeMs] then
     redis.call('SET', dedupeKey, id .. '|' .. (f[F.fingerprint] or ''), 'PX', f[F.dedupeMs])
   end
-  if state == 'queued' then
+  if state == 'queued' and plan and not f[F.group] then
+    local entries = plan.ready[ready]
+    if not entries then
+      entries = {}
+      plan.ready[ready] = entries
+    end
+    entries[#entries + 1] = score
+    entries[#entries + 1] = member_of(id)
+  elseif state == 'queued' then
     redis.call('ZADD', ready, score, member_of(id))
   else
     redis.call('ZADD', scheduled, due, id)

@@ -12,19 +12,20 @@
 -- tasks of their priority that were ready before them. A record whose priority or type is
 -- damaged is buried as corrupt. One that is not here is left where it is: in a cluster whose slot
 -- is moving, the record may still be on the other node, and dropping its id would lose the task.
--- Every key is read (pcall) before anything is written.
-local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now, max, keepDead, clustered)
-  local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', now, 'LIMIT', 0, max)
+-- Every key is read (pcall) before anything is written. nowText is now as the caller's argument
+-- spells it (a number passed to redis.call is spelled anew with sprintf).
+local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now, nowText, max, keepDead, clustered)
+  local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', nowText, 'LIMIT', '0', count_text(max))
   local plan = {}
   for _, id in ipairs(due) do
     local f = redis.pcall('HMGET', prefix .. id, F.priority, F.type)
     if failed(f) then break end
     if f[2] and f[2] ~= '' and failed(redis.pcall('ZCARD', readyPrefix .. f[2])) then break end
     if f[1] or f[2] or redis.call('EXISTS', prefix .. id) == 1 then
-      table.insert(plan, { id, f })
+      plan[#plan + 1] = { id, f }
     elseif not clustered then
       -- On one server a record that is not here is gone for good (deleted by hand).
-      table.insert(plan, { id, 'gone' })
+      plan[#plan + 1] = { id, 'gone' }
     end
   end
   for _, e in ipairs(plan) do
@@ -60,7 +61,7 @@ local function migrate_legacy(legacy, readyPrefix, types, prefix, max)
     local t = redis.pcall('HGET', prefix .. old[i], F.type)
     if failed(t) then break end
     if t and failed(redis.pcall('ZCARD', readyPrefix .. t)) then break end
-    table.insert(plan, { old[i], old[i + 1], t })
+    plan[#plan + 1] = { old[i], old[i + 1], t }
   end
   for _, e in ipairs(plan) do
     redis.call('ZREM', legacy, e[1])
@@ -121,6 +122,15 @@ end
 local CLAIM_FIELDS = { F.type, F.attempts, F.maxAttempts, F.fence, F.timeoutMs, F.backoffBase, F.backoffCap, F.runAt,
   F.createdAt, F.idemKey, F.trace, F.group }
 local CHECKED_FIELDS = 9
+-- Where claim_read puts each of them, and which part of a payload (lib_fields) a field holds.
+local CLAIM_AT = {}
+for i, name in ipairs(CLAIM_FIELDS) do
+  CLAIM_AT[name] = i
+end
+local PART_AT = {}
+for k, name in ipairs(PAYLOAD_FIELDS) do
+  PART_AT[name] = k
+end
 
 -- What a claim needs of the record at key: the values of CLAIM_FIELDS by position (false when
 -- absent) and the payload joined from its parts (nil when there is none); or the error reply when
@@ -130,25 +140,37 @@ local CHECKED_FIELDS = 9
 local function claim_read(key)
   local all = redis.pcall('HGETALL', key)
   if failed(all) then return all end
-  local h = {}
+  -- Each field straight to its place (no table of the whole record first: one table less per
+  -- task claimed).
+  -- As many as CLAIM_FIELDS (one more would read nil, which is as absent as false).
+  local f = { false, false, false, false, false, false, false, false, false, false, false, false }
+  local parts, state
   for i = 1, #all, 2 do
-    h[all[i]] = all[i + 1]
-  end
-  local f = {}
-  for i = 1, #CLAIM_FIELDS do
-    f[i] = h[CLAIM_FIELDS[i]] or false
-  end
-  local payload = h[F.payload]
-  if payload and h[PAYLOAD_FIELDS[2]] then
-    local parts = { payload }
-    for k = 2, PAYLOAD_CHUNKS do
-      local part = h[PAYLOAD_FIELDS[k]]
-      if not part then break end
-      parts[k] = part
+    local name = all[i]
+    local at = CLAIM_AT[name]
+    if at then
+      f[at] = all[i + 1]
+    elseif name == F.state then
+      state = all[i + 1]
+    else
+      local k = PART_AT[name]
+      if k then
+        if not parts then parts = {} end
+        parts[k] = all[i + 1]
+      end
     end
-    payload = table.concat(parts)
   end
-  return f, payload, h[F.state]
+  local payload = parts and parts[1]
+  if payload and parts[2] then
+    local joined = { payload }
+    for k = 2, PAYLOAD_CHUNKS do
+      local part = parts[k]
+      if not part then break end
+      joined[k] = part
+    end
+    payload = table.concat(joined)
+  end
+  return f, payload, state
 end
 
 -- The first field (as NAME_OF names it) of a record that cannot be run, or nil when it can.
@@ -167,13 +189,13 @@ local function claimed_record(id, f, payload, attempts, fence)
   local r = { F.id, id, F.attempts, attempts, F.fence, fence }
   for i = 1, #CLAIM_FIELDS do
     if i ~= 2 and i ~= 4 and f[i] then
-      table.insert(r, CLAIM_FIELDS[i])
-      table.insert(r, f[i])
+      r[#r + 1] = CLAIM_FIELDS[i]
+      r[#r + 1] = f[i]
     end
   end
   if payload then
-    table.insert(r, F.payload)
-    table.insert(r, payload)
+    r[#r + 1] = F.payload
+    r[#r + 1] = payload
   end
   return r
 end
@@ -201,7 +223,7 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
   local candidates = {}
   for _, set in ipairs(readySets) do
     move_old_ready(set, max)
-    local r = redis.call('ZRANGE', set, 0, max - 1, 'WITHSCORES')
+    local r = redis.call('ZRANGE', set, '0', count_text(max - 1), 'WITHSCORES')
     for i = 1, #r, 2 do
       -- { id, score, set, score as stored, member }
       candidates[#candidates + 1] = { idq .. r[i], tonumber(r[i + 1]), set, r[i + 1], r[i] }
@@ -228,15 +250,15 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
     if state and state ~= 'queued' then
       -- Ended or taken another way while its id stayed in line (a server of an earlier version
       -- cancels a task in the ready set of the old name only): it is only taken out of line.
-      table.insert(plan, { c, 'stale' })
+      plan[#plan + 1] = { c, 'stale' }
     elseif bad == 'type' and not f[1] and redis.call('EXISTS', key) == 0 then
       if not clustered then
-        table.insert(plan, { c, 'gone' })
+        plan[#plan + 1] = { c, 'gone' }
       end
     elseif bad then
-      table.insert(plan, { c, 'corrupt', bad })
+      plan[#plan + 1] = { c, 'corrupt', bad }
     else
-      table.insert(plan, { c, 'claim', f, payload })
+      plan[#plan + 1] = { c, 'claim', f, payload }
       n = n + 1
     end
   end
@@ -247,17 +269,17 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
     local id, set = e[1][1], e[1][3]
     local key = prefix .. id
     if not leaving[set] then leaving[set] = {} end
-    table.insert(leaving[set], e[1][5])
+    leaving[set][#leaving[set] + 1] = e[1][5]
     if e[2] == 'claim' then
       local f = e[3]
       local attempts, fence = (tonumber(f[2]) or 0) + 1, (tonumber(f[4]) or 0) + 1
       -- The score it had in its ready set: where a release or a recovery puts it back (lib_fields:
       -- a task waiting in a ready set does not store it; the set holds it).
-      redis.call('HSET', key, F.attempts, attempts, F.fence, fence, F.state, 'running', F.startedAt, nowText,
-        F.owner, owner, F.lease, leaseText, F.score, e[1][4])
-      table.insert(leases, leaseText)
-      table.insert(leases, id)
-      table.insert(out, claimed_record(id, f, e[4], attempts, fence))
+      redis.call('HSET', key, F.attempts, count_text(attempts), F.fence, count_text(fence), F.state, 'running',
+        F.startedAt, nowText, F.owner, owner, F.lease, leaseText, F.score, e[1][4])
+      leases[#leases + 1] = leaseText
+      leases[#leases + 1] = id
+      out[#out + 1] = claimed_record(id, f, e[4], attempts, fence)
       if limited then limits_claimed(key, out[#out]) end
     elseif e[2] == 'corrupt' then
       bury_corrupt(key, dead, id, now, keepDead, e[3])
@@ -277,7 +299,7 @@ end
 local function ready_sets(first)
   local sets = {}
   for i = first, #KEYS do
-    table.insert(sets, KEYS[i])
+    sets[#sets + 1] = KEYS[i]
   end
   return sets
 end

@@ -21,6 +21,18 @@ local F = {
   id = 'id', dueAt = 'du', dedupeMs = 'dm', fingerprint = 'fp',
 }
 
+-- A count (a whole number >= 0) as an argument's text, each small one spelled once and kept:
+-- Redis spells a number passed to redis.call anew, with sprintf("%.17g"), in every call.
+local COUNT_TEXT = {}
+local function count_text(n)
+  local s = COUNT_TEXT[n]
+  if not s then
+    s = string.format('%d', n)
+    if n <= 1024 then COUNT_TEXT[n] = s end
+  end
+  return s
+end
+
 -- The name a reader knows a field by (for messages): NAME_OF[F.attempts] is 'attempts'.
 local NAME_OF = {}
 for name, field in pairs(F) do
@@ -119,16 +131,16 @@ local function payload_pairs(payload, out)
   out = out or {}
   local n = #payload
   if n <= PAYLOAD_CHUNK then
-    table.insert(out, F.payload)
-    table.insert(out, payload)
+    out[#out + 1] = F.payload
+    out[#out + 1] = payload
     return out
   end
   local parts = {}
   local i = 1
   while i <= n do
     if #parts == PAYLOAD_CHUNKS then
-      table.insert(out, F.payload)
-      table.insert(out, payload)
+      out[#out + 1] = F.payload
+      out[#out + 1] = payload
       return out
     end
     local j = math.min(i + PAYLOAD_CHUNK - 1, n)
@@ -138,12 +150,12 @@ local function payload_pairs(payload, out)
       if b < 128 or b >= 192 then break end
       j = j - 1
     end
-    table.insert(parts, string.sub(payload, i, j))
+    parts[#parts + 1] = string.sub(payload, i, j)
     i = j + 1
   end
   for k, part in ipairs(parts) do
-    table.insert(out, PAYLOAD_FIELDS[k])
-    table.insert(out, part)
+    out[#out + 1] = PAYLOAD_FIELDS[k]
+    out[#out + 1] = part
   end
   return out
 end

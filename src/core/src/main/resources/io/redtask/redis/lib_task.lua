@@ -15,16 +15,23 @@ end
 -- absent), as each token wakes one blocked fetcher. The list is capped: a token means "look
 -- again", and 64 of them wake every fetcher there could be many times over.
 local function wake(list, n)
-  local tokens = {}
-  for i = 1, math.min(n or 1, 64) do
-    tokens[i] = '1'
+  local pushed
+  if (n or 1) <= 1 then
+    -- The usual case (one task stored): no table of tokens.
+    pushed = redis.call('LPUSH', list, '1')
+  else
+    local tokens = {}
+    for i = 1, math.min(n, 64) do
+      tokens[i] = '1'
+    end
+    pushed = redis.call('LPUSH', list, unpack(tokens))
   end
-  if redis.call('LPUSH', list, unpack(tokens)) > 64 then
-    redis.call('LTRIM', list, 0, 63)
+  if pushed > 64 then
+    redis.call('LTRIM', list, '0', '63')
   end
   -- Tokens are only hints (a blocked fetcher looks again within its poll interval anyway): let
   -- the list go when no fetcher takes them, rather than stay in Redis forever.
-  redis.call('PEXPIRE', list, 10000)
+  redis.call('PEXPIRE', list, '10000')
 end
 
 -- Whether a reply of redis.pcall is an error (for example a key of a slot that is migrating away

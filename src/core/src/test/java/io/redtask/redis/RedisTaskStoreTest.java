@@ -4,6 +4,7 @@ import io.redtask.TaskState;
 import io.redtask.TaskStatus;
 import io.redtask.engine.EngineSettings;
 import io.redtask.store.ClaimedTask;
+import io.redtask.store.EnqueueResult;
 import io.redtask.store.FailOutcome;
 import io.redtask.store.NewTask;
 import io.redtask.store.TaskIds;
@@ -267,5 +268,42 @@ class RedisTaskStoreTest {
                         T0));
         assertEquals(1, storage.redis().zcard(storage.keys().ready(q, "echo")));
         assertEquals("1", claimOne(T0, "a").payloadJson());
+    }
+
+    @Test
+    void aBatchWrittenAgainStoresEachTaskOnceInOrderAndAnIdNamedTwiceOnce() {
+        // A batch's tasks share one EXISTS and one ZADD per ready set (lib_add_task's batch plan):
+        // a repeat of part of a batch, and an id named twice in one batch, must still be told apart.
+        String a = TaskIds.next(q, T0);
+        String b = TaskIds.next(q, T0);
+        String c = TaskIds.next(q, T0);
+        List<EnqueueResult> first = store.enqueue(q, List.of(task(a, "1"), task(b, "2")), T0);
+        assertEquals(
+                List.of(TaskState.QUEUED, TaskState.QUEUED),
+                first.stream().map(EnqueueResult::state).toList());
+        List<EnqueueResult> again = store.enqueue(q, List.of(task(a, "1"), task(b, "2")), T0);
+        assertEquals(a, again.get(0).id());
+        assertNull(again.get(0).state(), "a task stored already is answered as stored by an earlier try");
+        assertNull(again.get(1).state());
+        // None of this batch is stored yet, so its tasks skip their own EXISTS: the repeat must still count.
+        List<EnqueueResult> twice = store.enqueue(q, List.of(task(c, "3"), task(c, "3")), T0);
+        assertEquals(TaskState.QUEUED, twice.get(0).state());
+        assertNull(twice.get(1).state(), "the second of an id named twice is the first one again");
+        assertEquals(3, storage.redis().zcard(storage.keys().ready(q, "echo")));
+        assertEquals(
+                List.of("1", "2", "3"),
+                List.of(
+                        claimOne(T0, "x").payloadJson(),
+                        claimOne(T0, "x").payloadJson(),
+                        claimOne(T0, "x").payloadJson()));
+    }
+
+    private NewTask task(String id, String payload) {
+        return NewTask.builder(id, "echo", q)
+                .payloadJson(payload)
+                .maxAttempts(1)
+                .priority(0)
+                .dueAt(T0)
+                .build();
     }
 }
