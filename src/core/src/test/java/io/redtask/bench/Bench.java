@@ -29,6 +29,8 @@ import java.util.function.UnaryOperator;
  *   <li>{@code latency}: open loop at {@code rate} tasks/s (2000) for {@code latency.seconds} (10)
  *       with 8 workers, enqueue-to-start percentiles ({@link OpenLoopLatency});
  *   <li>{@code memory}: Redis bytes per queued task with a 100-byte payload ({@link MemoryPerTask});
+ *   <li>{@code roundtrip}: one awaited submit after another with no worker on the queue, beside a
+ *       PING round trip ({@link SubmitRoundTrip});
  *   <li>{@code cluster}: bulk at 8 workers on a three-master Redis Cluster, one shard; and
  *       {@code shards} (3) shards when the engine has a shards setting, else a line saying it has
  *       none yet.
@@ -44,7 +46,7 @@ public final class Bench {
     /** The longest one measurement may take before it is reported unfinished. */
     static final int TIMEOUT_S = Integer.getInteger("timeout", 120);
 
-    private static final Set<String> PARTS = Set.of("inprocess", "sweep", "latency", "memory", "cluster");
+    private static final Set<String> PARTS = Set.of("inprocess", "sweep", "latency", "memory", "roundtrip", "cluster");
 
     private Bench() {}
 
@@ -107,6 +109,9 @@ public final class Bench {
             }
             if (parts.contains("memory")) {
                 MemoryPerTask.measure(redis.url());
+            }
+            if (parts.contains("roundtrip")) {
+                SubmitRoundTrip.measure(redis.url(), n);
             }
         }
         if (parts.contains("cluster")) {

@@ -68,6 +68,15 @@ final class SummaryMarkdown {
                             fmt(number(o, "redis_bytes_per_task")),
                             o.getInt("tasks", 0),
                             o.getString("task_hash_encoding", "?")));
+                case "submit-roundtrip" ->
+                    md.append(String.format(
+                            Locale.ROOT,
+                            "One awaited submit on its own (%,d in a row from one thread, no worker on the queue): "
+                                    + "%.1f us each, against %.1f us for a PING over the same client library; "
+                                    + "single submits cannot go faster than one such round trip per task.\n\n",
+                            o.getInt("n", 0),
+                            number(o, "submit_us"),
+                            number(o, "ping_us")));
                 case "cluster-bulk" ->
                     md.append(
                             o.containsKey("e2e_jobs_per_s")
