@@ -29,6 +29,12 @@ local members = {}
 for i = 1, count do
   members[i], at = read_fields(at)
 end
+for i = 1, count do
+  local field = unfit_field(members[i])
+  if field then
+    return redis.error_reply('ERR member ' .. i .. ' of the batch has no valid ' .. field)
+  end
+end
 if redis.call('EXISTS', KEYS[5]) == 1 or (callback and redis.call('EXISTS', KEYS[7]) == 1) then
   return 'exists'
 end
@@ -39,6 +45,10 @@ end
 local plan = batch_plan(memberKeys)
 if not plan.fresh then
   return 'exists'
+end
+if callback then
+  -- Held below under its own key: a member of the same id must find it taken.
+  plan.seen[KEYS[7]] = true
 end
 redis.call('HSET', KEYS[5], 'total', count, 'pending', count, 'succeeded', 0, 'dead', 0, 'cancelled', 0,
   'state', 'running', 'callback', ARGV[4], 'createdAt', now, 'keepMs', ARGV[3])
@@ -51,7 +61,7 @@ if callback then
 end
 -- As enqueue.lua does: one sequence number per member reserved at once, each type named once,
 -- one wake for all.
-local seq = redis.call('INCRBY', KEYS[3], count) - count
+local seq = redis.call('INCRBY', KEYS[3], count_text(count)) - count
 local queued, types = 0, {}
 for i = 1, count do
   local state = add_task(KEYS[7 + 2 * i], KEYS[8], KEYS[8 + 2 * i], KEYS[2], seq + i, now, members[i], plan)

@@ -1,4 +1,5 @@
--- lib_add_task: the one way a new task enters a queue (enqueue). Included at load time.
+-- lib_add_task: the one way a new task enters a queue (enqueue, batch_submit). Included at load
+-- time.
 -- @include lib_score
 -- @include lib_task
 -- @include lib_limits
@@ -48,18 +49,16 @@ local function flush_ready(plan)
   plan.ready = {}
 end
 
--- add_task(taskKey, dedupeKey, ready, scheduled, n, now, f, plan): stores task f, ready now in its
--- type's ready set (ready) with sequence number n (a batch reserves its numbers with one INCRBY,
--- so order within the batch is submit order) or scheduled (fields from read_fields: id, type and
--- dueAt at least; priority 0 when absent). With dedupeMs, dedupeKey remembers the task (its id, and
--- the fingerprint of its type and payload) for that long, and a second task under the same key is
--- not stored. Returns the state ("queued" | "scheduled"); or "duplicate" and the first task's id;
--- "again" when this very task is stored already (an earlier try whose reply was lost: ids are
--- random, so a record of the same type under the id is this task); or "exists" when the id is
--- taken by another task. With a plan (batch_plan), its place in the ready set waits for
--- flush_ready, unless it is grouped (its group's steps read that place at once). The caller adds the types of queued tasks to the queue's
--- types set and wakes fetchers once for the whole batch (a token per task cost three commands
--- each).
+-- The field (as a reader knows it) that keeps task f from being stored, or nil: its due time and
+-- priority must be numbers. Callers check every task of a call before the first write, as a
+-- script that fails half-way keeps what it wrote (a batch's earlier tasks stored, but with their
+-- places in the ready sets still waiting for flush_ready).
+local function unfit_field(f)
+  if not tonumber(f[F.dueAt]) then return 'dueAt' end
+  if f[F.priority] and not tonumber(f[F.priority]) then return 'priority' end
+  return nil
+end
+
 -- What a dedupe key says about task f: nil when it is free, else "duplicate" or "conflict" and
 -- the first task's id.
 local function dedupe_check(dedupeKey, f)
@@ -77,6 +76,19 @@ local function dedupe_check(dedupeKey, f)
   return 'duplicate', id
 end
 
+-- add_task(taskKey, dedupeKey, ready, scheduled, n, now, f, plan): stores task f, ready now in its
+-- type's ready set (ready) with sequence number n (a batch reserves its numbers with one INCRBY,
+-- so order within the batch is submit order) or scheduled (fields from read_fields: id, type and
+-- dueAt at least; priority 0 when absent; unfit_field has checked them). With dedupeMs,
+-- dedupeKey remembers the task (its id, and the fingerprint of its type and payload) for that
+-- long, and a second task under the same key is not stored. Returns the state ("queued" |
+-- "scheduled"); or "duplicate" and the first task's id; "again" when this very task is stored
+-- already (an earlier try whose reply was lost: ids are random, so a record of the same type under
+-- the id is this task); or "exists" when the id is taken by another task. With a plan
+-- (batch_plan), its place in the ready set waits for flush_ready, unless it is grouped (its
+-- group's steps read that place at once). The caller adds the types of queued tasks to the
+-- queue's types set and wakes fetchers once for the whole batch (a token per task cost three
+-- commands each).
 local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f, plan)
   local seen, first = dedupe_check(dedupeKey, f)
   if seen then

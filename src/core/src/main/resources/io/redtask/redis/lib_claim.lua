@@ -127,6 +127,8 @@ local CLAIM_AT = {}
 for i, name in ipairs(CLAIM_FIELDS) do
   CLAIM_AT[name] = i
 end
+-- claim_read starts from a row of 12 absent values, one per field.
+assert(#CLAIM_FIELDS == 12, 'claim_read needs as many absent values as CLAIM_FIELDS has fields')
 local PART_AT = {}
 for k, name in ipairs(PAYLOAD_FIELDS) do
   PART_AT[name] = k

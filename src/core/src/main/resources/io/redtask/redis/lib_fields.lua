@@ -21,16 +21,19 @@ local F = {
   id = 'id', dueAt = 'du', dedupeMs = 'dm', fingerprint = 'fp',
 }
 
--- A count (a whole number >= 0) as an argument's text, each small one spelled once and kept:
--- Redis spells a number passed to redis.call anew, with sprintf("%.17g"), in every call.
+-- A count as an argument's text, each small one (a whole number from 0 to 1024) spelled once and
+-- kept: Redis spells a number passed to redis.call anew, with sprintf("%.17g"), in every call.
+-- Anything else is spelled as Redis would have spelled it.
 local COUNT_TEXT = {}
 local function count_text(n)
   local s = COUNT_TEXT[n]
-  if not s then
+  if s then return s end
+  if n >= 0 and n <= 1024 and n % 1 == 0 then
     s = string.format('%d', n)
-    if n <= 1024 then COUNT_TEXT[n] = s end
+    COUNT_TEXT[n] = s
+    return s
   end
-  return s
+  return string.format('%.17g', n)
 end
 
 -- The name a reader knows a field by (for messages): NAME_OF[F.attempts] is 'attempts'.

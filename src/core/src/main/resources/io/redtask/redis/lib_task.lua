@@ -17,7 +17,7 @@ end
 local function wake(list, n)
   local pushed
   if (n or 1) <= 1 then
-    -- The usual case (one task stored): no table of tokens.
+    -- The usual case (one task stored): no table of tokens (n of 0 or less: one token too).
     pushed = redis.call('LPUSH', list, '1')
   else
     local tokens = {}

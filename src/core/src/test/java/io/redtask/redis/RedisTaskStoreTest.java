@@ -298,6 +298,30 @@ class RedisTaskStoreTest {
                         claimOne(T0, "x").payloadJson()));
     }
 
+    @Test
+    void aBatchOverOneCommandsWorthKeepsItsOrderAndAGroupedTaskItsPlace() {
+        // Over 1,000 tasks the batch plan checks and adds in several commands (PLAN_CHUNK); a
+        // grouped task is added at once, not with the others.
+        List<NewTask> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_001; i++) {
+            batch.add(task(TaskIds.next(q, T0), Integer.toString(i)));
+        }
+        batch.add(NewTask.builder(TaskIds.next(q, T0), "echo", q)
+                .payloadJson("\"grouped\"")
+                .maxAttempts(1)
+                .dueAt(T0)
+                .group("g")
+                .build());
+        List<EnqueueResult> results = store.enqueue(q, batch, T0);
+        assertTrue(results.stream().allMatch(r -> r.state() == TaskState.QUEUED));
+        assertEquals(1_002, storage.redis().zcard(storage.keys().ready(q, "echo")));
+        List<ClaimedTask> all = store.claim(q, 1_002, T0, LEASE, "x", TYPES).tasks();
+        assertEquals(1_002, all.size());
+        assertEquals("0", all.get(0).payloadJson());
+        assertEquals("1000", all.get(1_000).payloadJson());
+        assertEquals("\"grouped\"", all.get(1_001).payloadJson());
+    }
+
     private NewTask task(String id, String payload) {
         return NewTask.builder(id, "echo", q)
                 .payloadJson(payload)
