@@ -95,6 +95,15 @@ public final class SubmitLimits {
                         "redtask.queues.known-cache must not be negative, was " + knownQueuesAge);
             }
         }
+
+        /**
+         * These limits with {@code queues} as the queues a submit may name although no live server
+         * serves them ({@code redtask.queues.allowed}).
+         */
+        public Limits withAllowedQueues(Set<String> queues) {
+            return new Limits(
+                    payloadBytes, jsonDepth, nameLength, maxDelay, maxTimeout, maxAttempts, queues, knownQueuesAge);
+        }
     }
 
     /** A queue a submit names that the cached set lacks is looked up again, but not more often than this. */

@@ -29,12 +29,8 @@ local members = {}
 for i = 1, count do
   members[i], at = read_fields(at)
 end
-for i = 1, count do
-  local field = unfit_field(members[i])
-  if field then
-    return redis.error_reply('ERR member ' .. i .. ' of the batch has no valid ' .. field)
-  end
-end
+local unfit = unfit_reply(members, 'member')
+if unfit then return unfit end
 if redis.call('EXISTS', KEYS[5]) == 1 or (callback and redis.call('EXISTS', KEYS[7]) == 1) then
   return 'exists'
 end

@@ -39,12 +39,8 @@ for i = 1, count do
   tasks[i], at = read_fields(at)
 end
 -- A task that cannot be stored refuses the whole batch before anything is written.
-for i = 1, count do
-  local field = unfit_field(tasks[i])
-  if field then
-    return redis.error_reply('ERR task ' .. i .. ' of the batch has no valid ' .. field)
-  end
-end
+local unfit = unfit_reply(tasks, 'task')
+if unfit then return unfit end
 -- A key reused for a different task refuses the whole batch before anything is written.
 local conflicts = {}
 for i = 1, count do

@@ -59,6 +59,18 @@ local function unfit_field(f)
   return nil
 end
 
+-- The error that refuses a call when one of its tasks (from read_fields) is unfit, naming it as
+-- `what` and its position; nil when all are fit.
+local function unfit_reply(tasks, what)
+  for i = 1, #tasks do
+    local field = unfit_field(tasks[i])
+    if field then
+      return redis.error_reply('ERR ' .. what .. ' ' .. i .. ' of the batch has no valid ' .. field)
+    end
+  end
+  return nil
+end
+
 -- What a dedupe key says about task f: nil when it is free, else "duplicate" or "conflict" and
 -- the first task's id.
 local function dedupe_check(dedupeKey, f)

@@ -88,7 +88,6 @@ final class SubmitRoundTrip {
     /** A server that serves another queue only; "default" may still be submitted to. */
     private static RedTaskEngine engineFor(
             RedisStorage store, ExecutorService workers, ScheduledExecutorService housekeeping) {
-        SubmitLimits.Limits d = SubmitLimits.Limits.DEFAULTS;
         return RedTaskEngine.builder()
                 .storage(store)
                 .workers(workers)
@@ -96,15 +95,7 @@ final class SubmitRoundTrip {
                 .settings(EngineSettings.builder("bench-rt")
                         .queues(List.of("none"))
                         .concurrency(1)
-                        .limits(new SubmitLimits.Limits(
-                                d.payloadBytes(),
-                                d.jsonDepth(),
-                                d.nameLength(),
-                                d.maxDelay(),
-                                d.maxTimeout(),
-                                d.maxAttempts(),
-                                Set.of("default"),
-                                d.knownQueuesAge()))
+                        .limits(SubmitLimits.Limits.DEFAULTS.withAllowedQueues(Set.of("default")))
                         .build())
                 .handler(HandlerRegistration.of("noop", (p, c) -> null))
                 .build();

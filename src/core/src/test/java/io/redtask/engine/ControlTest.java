@@ -56,17 +56,8 @@ class ControlTest {
     @BeforeEach
     void setUp() {
         // Queues these tests submit to that no engine serves (redtask.queues.allowed).
-        SubmitLimits.Limits d = SubmitLimits.Limits.DEFAULTS;
         fixture = new EngineFixture(REDIS.url())
-                .limits(new SubmitLimits.Limits(
-                        d.payloadBytes(),
-                        d.jsonDepth(),
-                        d.nameLength(),
-                        d.maxDelay(),
-                        d.maxTimeout(),
-                        d.maxAttempts(),
-                        java.util.Set.of("other", "mail"),
-                        d.knownQueuesAge()));
+                .limits(SubmitLimits.Limits.DEFAULTS.withAllowedQueues(java.util.Set.of("other", "mail")));
     }
 
     @AfterEach

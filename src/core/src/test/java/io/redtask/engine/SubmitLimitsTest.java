@@ -226,18 +226,8 @@ class SubmitLimitsTest {
         });
 
         // redtask.queues.allowed, with prefixes.
-        SubmitLimits.Limits d = SubmitLimits.Limits.DEFAULTS;
-        RedTaskEngine engine = engineWith(
-                "allowing",
-                new SubmitLimits.Limits(
-                        d.payloadBytes(),
-                        d.jsonDepth(),
-                        d.nameLength(),
-                        d.maxDelay(),
-                        d.maxTimeout(),
-                        d.maxAttempts(),
-                        Set.of("reports", "batch-*"),
-                        d.knownQueuesAge()));
+        RedTaskEngine engine =
+                engineWith("allowing", SubmitLimits.Limits.DEFAULTS.withAllowedQueues(Set.of("reports", "batch-*")));
         engine.submit("t", null, SubmitOptions.queue("reports"));
         engine.submit("t", null, SubmitOptions.queue("batch-7"));
         InvalidRequestException other = assertThrows(

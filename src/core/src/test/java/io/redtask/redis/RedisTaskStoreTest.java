@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.time.Duration;
 import java.util.List;
@@ -320,6 +321,38 @@ class RedisTaskStoreTest {
         assertEquals("0", all.get(0).payloadJson());
         assertEquals("1000", all.get(1_000).payloadJson());
         assertEquals("\"grouped\"", all.get(1_001).payloadJson());
+    }
+
+    @Test
+    void aBatchWithATaskThatCannotBeStoredIsRefusedBeforeAnythingIsWritten() {
+        // The Java side never sends one; a hand-made call could. A script that fails half-way keeps
+        // what it wrote, so the whole batch is checked first.
+        enqueue("\"first\"", 1, 0, T0); // loads the function library
+        String fit = TaskIds.next(q, T0);
+        String unfit = TaskIds.next(q, T0);
+        Keys k = storage.keys();
+        String ready = k.ready(q, "echo");
+        List<String> keys = List.of(
+                k.types(q),
+                k.scheduled(q),
+                k.sequence(q),
+                k.wake(q),
+                k.task(fit),
+                k.settings(q),
+                ready,
+                k.task(unfit),
+                k.settings(q),
+                ready);
+        String now = Long.toString(T0);
+        List<String> args = List.of(
+                now, "0", "4", "id", fit, "t", "echo", "p", "1", "du", now, "5", "id", unfit, "t", "echo", "p", "2",
+                "du", now, "pr", "high");
+        JedisDataException e = assertThrows(
+                JedisDataException.class,
+                () -> storage.redis().fcall(ScriptLibrary.get().functionOf("enqueue"), keys, args));
+        assertTrue(e.getMessage().contains("task 2 of the batch has no valid priority"), e.getMessage());
+        assertFalse(storage.redis().exists(k.task(fit)), "nothing of the batch is stored");
+        assertEquals(1, storage.redis().zcard(ready));
     }
 
     private NewTask task(String id, String payload) {
