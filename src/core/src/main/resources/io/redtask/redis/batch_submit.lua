@@ -34,11 +34,7 @@ if unfit then return unfit end
 if redis.call('EXISTS', KEYS[5]) == 1 or (callback and redis.call('EXISTS', KEYS[7]) == 1) then
   return 'exists'
 end
-local memberKeys = {}
-for i = 1, count do
-  memberKeys[i] = KEYS[7 + 2 * i]
-end
-local plan = batch_plan(memberKeys)
+local plan = batch_plan(7, 2, count)
 if not plan.fresh then
   return 'exists'
 end

@@ -65,11 +65,7 @@ local seq = redis.call('INCRBY', KEYS[3], count_text(count)) - count
 local queued, types, added = 0, {}, {}
 local plan = nil
 if count > 1 then
-  local taskKeys = {}
-  for i = 1, count do
-    taskKeys[i] = KEYS[2 + 3 * i]
-  end
-  plan = batch_plan(taskKeys)
+  plan = batch_plan(2, 3, count)
 end
 for i = 1, count do
   local state, id = add_task(KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[2], seq + i, now, tasks[i], plan)

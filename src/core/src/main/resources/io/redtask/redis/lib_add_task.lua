@@ -26,8 +26,13 @@ local PLAN_CHUNK = 1000
 -- script has a fixed cost of its own, the most of a small write): one EXISTS for all their keys
 -- (fresh: none is stored yet, the usual case, so no task needs an EXISTS of its own; a key
 -- named twice in the call still gets one, so the second is "again" or "exists" as before), and
--- their places in the ready sets, one ZADD per set (flush_ready) instead of one per task.
-local function batch_plan(taskKeys)
+-- their places in the ready sets, one ZADD per set (flush_ready) instead of one per task. The
+-- call's count task keys are KEYS[first + stride * i], i = 1..count.
+local function batch_plan(first, stride, count)
+  local taskKeys = {}
+  for i = 1, count do
+    taskKeys[i] = KEYS[first + stride * i]
+  end
   local fresh = true
   for i = 1, #taskKeys, PLAN_CHUNK do
     if redis.call('EXISTS', unpack(taskKeys, i, math.min(#taskKeys, i + PLAN_CHUNK - 1))) > 0 then
