@@ -252,9 +252,30 @@ final class ItSupport {
         return application;
     }
 
+    /** The test JVM's own temporary directory (the server sees the same files); deleted when the JVM exits. */
+    private static Path scratch;
+
     /** A path in a fresh temporary directory that does not exist yet (the server sees the same files). */
     static Path absentFile(String name) throws IOException {
-        return Files.createTempDirectory("redtask-it-").resolve(name);
+        return Files.createTempDirectory(scratch(), "file-").resolve(name);
+    }
+
+    private static synchronized Path scratch() throws IOException {
+        if (scratch == null) {
+            Path dir = Files.createTempDirectory("redtask-it-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "redtask-it-cleanup"));
+            scratch = dir;
+        }
+        return scratch;
+    }
+
+    /** Deletes {@code root} and all in it; what cannot be deleted (gone already) is left. */
+    static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // Gone already: nothing to clean up.
+        }
     }
 
     // ------------------------------------------------------------------ the test's redis-server

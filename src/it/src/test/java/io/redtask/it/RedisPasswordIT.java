@@ -139,6 +139,9 @@ class RedisPasswordIT {
                     redis.destroyForcibly();
                 }
             }
+            if (redisDir != null) {
+                ItSupport.deleteTree(redisDir);
+            }
         }
     }
 

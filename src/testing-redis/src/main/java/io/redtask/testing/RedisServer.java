@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -12,14 +13,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real {@code redis-server} process that a test starts on a free loopback port, in a
  * directory of its own, and stops again. Tests never touch a Redis they did not start.
+ *
+ * <p>When the JVM exits, every server it started that still runs is killed (a test that forgot
+ * {@link #close()} must not leave a {@code redis-server} behind it), and their directories (under
+ * {@code java.io.tmpdir}: configuration, AOF, log) are deleted. A directory outlives {@link #close()}
+ * until then, as {@link #restart()} may use it again. To keep the directories for a look after a
+ * run, set the system property {@code redtask.testing.keepRedisDirs=true}.
  */
 public final class RedisServer implements AutoCloseable {
+
+    /** The servers this JVM started: what its exit cleans up. */
+    private static final Set<RedisServer> STARTED = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(RedisServer::cleanUpAtExit, "redtask-redis-cleanup"));
+    }
 
     private final Path dir;
     private final boolean appendOnly;
@@ -34,6 +52,7 @@ public final class RedisServer implements AutoCloseable {
         this.dir = dir;
         this.appendOnly = appendOnly;
         this.extraArgs = List.copyOf(extraArgs);
+        STARTED.add(this);
     }
 
     /**
@@ -345,6 +364,33 @@ public final class RedisServer implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();
+        }
+    }
+
+    /** At the JVM's exit: ends what still runs, then deletes the directories (see the class comment). */
+    private static void cleanUpAtExit() {
+        for (RedisServer server : STARTED) {
+            Process p = server.process;
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly();
+                try {
+                    p.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (!Boolean.getBoolean("redtask.testing.keepRedisDirs")) {
+                deleteTree(server.dir);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // Gone already, or not ours to delete: nothing to clean up then.
         }
     }
 
