@@ -55,5 +55,6 @@ local score = ready_score(priority, KEYS[9])
 redis.call('HSET', KEYS[1], F.state, 'queued', F.runAt, now)
 redis.call('ZADD', KEYS[3], score, member_of(ARGV[1]))
 group_enter(KEYS[1], KEYS[3], ARGV[1])
-wake(KEYS[6])
+-- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
+if not paused_now(queue_base(KEYS[6])) then wake(KEYS[6]) end
 return 'retry'

@@ -59,6 +59,15 @@ local function limits_of(base)
   return limits_try(base) or redis.call('HMGET', base .. 'config', 'paused')
 end
 
+-- Whether the queue at base is paused, for a script deciding whether to wake its fetchers after it
+-- has written (a fetcher woken while the queue is paused would claim nothing; the resume wakes
+-- them). Settings out of this node's reach (a Cluster slot moving) count as not paused: the
+-- fetchers are woken, as they were before, and the script does not fail half-way.
+local function paused_now(base)
+  local s = limits_try(base)
+  return s ~= nil and s.paused
+end
+
 -- Redis's clock in ms (with microseconds as the fraction): one clock for every server.
 local function redis_ms()
   local t = redis.call('TIME')

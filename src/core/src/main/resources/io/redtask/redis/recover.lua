@@ -69,6 +69,7 @@ for _, e in ipairs(plan) do
     group_left(key, nil)
   end
 end
-if requeued > 0 then wake(KEYS[4], requeued) end
+-- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
+if requeued > 0 and not paused_now(queue_base(KEYS[4])) then wake(KEYS[4], requeued) end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[4]))
 return { requeued, dead }

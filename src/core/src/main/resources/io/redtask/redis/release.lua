@@ -22,5 +22,6 @@ redis.call('HSET', KEYS[1], F.state, 'queued')
 redis.call('HDEL', KEYS[1], F.owner, F.lease)
 redis.call('ZADD', KEYS[3], f[3], member_of(ARGV[1]))
 group_left(KEYS[1], true)
-wake(KEYS[4])
+-- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
+if not paused_now(queue_base(KEYS[4])) then wake(KEYS[4]) end
 return 1

@@ -37,5 +37,6 @@ for _, e in ipairs(plan) do
     redis.call('ZREM', KEYS[1], id)
   end
 end
-if moved > 0 then wake(KEYS[3], moved) end
+-- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
+if moved > 0 and not paused_now(queue_base(KEYS[3])) then wake(KEYS[3], moved) end
 return moved

@@ -5,6 +5,7 @@ import io.redtask.SubmitOptions;
 import io.redtask.redis.RedisProbe;
 import io.redtask.redis.RedisStorage;
 import io.redtask.store.ClaimedTask;
+import io.redtask.store.FailOutcome;
 import io.redtask.store.TaskStore;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -21,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Tasks that become ready in a paused queue leave no wake-up token: a fetcher woken for them would
- * claim nothing (the resume wakes the fetchers). Batches and grouped tasks let into line, as single
- * and bulk submits (SubmitClaimTest, ControlTest). The engine here is never started, so no fetcher
+ * claim nothing (the resume wakes the fetchers). Batches, grouped tasks let into line, failed
+ * attempts retried at once, released tasks, recovered leases and dead tasks retried, as single and
+ * bulk submits (SubmitClaimTest, ControlTest). The engine here is never started, so no fetcher
  * takes a token before it is counted.
  */
 class PausedQueueWakeTest {
@@ -116,6 +118,53 @@ class PausedQueueWakeTest {
                 "the completion let the second task into line");
         assertEquals(
                 io.redtask.TaskState.QUEUED, engine.status(second).orElseThrow().state());
+        assertNoTokenUntilTheResume();
+    }
+
+    @Test
+    void aFailedAttemptRetriedAtOnceWhileTheQueueIsPausedLeavesNoToken() {
+        engine.submit("work", 1, SubmitOptions.builder().maxAttempts(3).build());
+        ClaimedTask task = theOnlyReadyTask("one task submitted");
+        engine.admin().pause("default");
+        long now = System.currentTimeMillis();
+        assertEquals(FailOutcome.RETRY, tasks.fail(task, "boom", now, now, false));
+        assertEquals(1, engine.admin().queue("default").ready(), "ready again");
+        assertNoTokenUntilTheResume();
+    }
+
+    @Test
+    void aTaskReleasedWhileTheQueueIsPausedLeavesNoToken() {
+        engine.submit("work", 1);
+        ClaimedTask task = theOnlyReadyTask("one task submitted");
+        engine.admin().pause("default");
+        assertTrue(tasks.release(task));
+        assertEquals(1, engine.admin().queue("default").ready(), "ready again");
+        assertNoTokenUntilTheResume();
+    }
+
+    @Test
+    void aLeaseRecoveredWhileTheQueueIsPausedLeavesNoToken() {
+        engine.submit("work", 1);
+        theOnlyReadyTask("one task submitted");
+        engine.admin().pause("default");
+        // Its 30-second lease has run out by then.
+        assertEquals(
+                1,
+                tasks.recoverExpired("default", System.currentTimeMillis() + 60_000, 10)
+                        .requeued());
+        assertEquals(1, engine.admin().queue("default").ready(), "ready again");
+        assertNoTokenUntilTheResume();
+    }
+
+    @Test
+    void aDeadTaskRetriedWhileTheQueueIsPausedLeavesNoToken() {
+        engine.submit("work", 1);
+        ClaimedTask task = theOnlyReadyTask("one task submitted");
+        long now = System.currentTimeMillis();
+        assertEquals(FailOutcome.DEAD, tasks.fail(task, "boom", -1, now, false));
+        engine.admin().pause("default");
+        assertEquals(1, engine.admin().retryDead("default"));
+        assertEquals(1, engine.admin().queue("default").ready(), "ready again");
         assertNoTokenUntilTheResume();
     }
 }
