@@ -16,9 +16,7 @@ local batchId = ARGV[2]
 -- The queue's settings (the wake-up at the end asks whether it is paused), read before anything
 -- is written, as enqueue.lua does: while a Cluster slot moves they may be on the other node
 -- already, and then nothing is stored and the caller tries again.
-if not limits_try(queue_base(KEYS[1])) then
-  return redis.error_reply('TRYAGAIN the settings of this queue are moving to another node')
-end
+if not limits_try(queue_base(KEYS[1])) then return settings_moving() end
 local count = (#KEYS - 8) / 2
 local at = 6
 local callback = nil

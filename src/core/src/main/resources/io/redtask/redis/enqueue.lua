@@ -28,9 +28,7 @@ local claimKeys = tonumber(ARGV[2])
 -- The queue's settings (kept for this call: the claim and the wake-up below use them) before
 -- anything is written: without a claim they are not a declared key, and while a Cluster slot moves
 -- they may be on the other node already. Nothing is stored then, and the caller tries again.
-if not limits_try(queue_base(KEYS[1])) then
-  return redis.error_reply('TRYAGAIN the settings of this queue are moving to another node')
-end
+if not limits_try(queue_base(KEYS[1])) then return settings_moving() end
 local count = (#KEYS - 4 - claimKeys) / 3
 local tasks = {}
 local at = 3

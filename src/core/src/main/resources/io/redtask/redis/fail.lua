@@ -15,6 +15,8 @@
 -- ARGV[5] retry at (ms; -1 = do not retry, dead now)  ARGV[6] keep dead tasks for (ms)
 -- ARGV[7] keep the bucket for (ms)  ARGV[8] '1' when the handler is still running
 -- Result: "retry" | "scheduled" | "dead", or "stale" when the token is stale (nothing changes).
+-- Or a TRYAGAIN error, with nothing written, while the queue's settings are on another node (a
+-- Cluster slot moving).
 local f = redis.call('HMGET', KEYS[1], F.fence, F.state, F.attempts, F.maxAttempts, F.priority)
 if f[1] ~= ARGV[2] then
   return 'stale'
@@ -25,6 +27,8 @@ if f[2] ~= 'running' then
   return 'stale'
 end
 if batch_unreachable(KEYS[1]) then return batch_tryagain(ARGV[1]) end
+-- The queue's settings before the first write (the groups' steps and the wake-up read them).
+if not limits_try(queue_base(KEYS[1])) then return settings_moving() end
 local now = tonumber(ARGV[3])
 local retryAt = tonumber(ARGV[5])
 if ARGV[8] == '1' then
@@ -56,5 +60,6 @@ redis.call('HSET', KEYS[1], F.state, 'queued', F.runAt, now)
 redis.call('ZADD', KEYS[3], score, member_of(ARGV[1]))
 group_enter(KEYS[1], KEYS[3], ARGV[1])
 -- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
-if not paused_now(queue_base(KEYS[6])) then wake(KEYS[6]) end
+-- The settings were read before the first write (limits_try above).
+if not limits_of(queue_base(KEYS[6])).paused then wake(KEYS[6]) end
 return 'retry'

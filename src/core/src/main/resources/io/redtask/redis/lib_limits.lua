@@ -59,13 +59,11 @@ local function limits_of(base)
   return limits_try(base) or redis.call('HMGET', base .. 'config', 'paused')
 end
 
--- Whether the queue at base is paused, for a script deciding whether to wake its fetchers after it
--- has written (a fetcher woken while the queue is paused would claim nothing; the resume wakes
--- them). Settings out of this node's reach (a Cluster slot moving) count as not paused: the
--- fetchers are woken, as they were before, and the script does not fail half-way.
-local function paused_now(base)
-  local s = limits_try(base)
-  return s ~= nil and s.paused
+-- The answer of a script whose queue settings are out of this node's reach (limits_try gave nil;
+-- a Cluster slot moving): given before its first write, so nothing is half-applied, and the caller
+-- tries again, as for any TRYAGAIN.
+local function settings_moving()
+  return redis.error_reply('TRYAGAIN the settings of this queue are moving to another node')
 end
 
 -- Redis's clock in ms (with microseconds as the fraction): one clock for every server.

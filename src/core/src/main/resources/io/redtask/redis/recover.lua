@@ -11,7 +11,11 @@
 -- ARGV[5] max stalls per task  ARGV[6] ready set prefix ("<prefix>:{q}:queued:", + type)
 -- ARGV[7] '1' on a Redis Cluster
 -- Result: { number requeued, number dead }
+-- Or a TRYAGAIN error, with nothing written, while the queue's settings are on another node (a
+-- Cluster slot moving).
 local now = tonumber(ARGV[1])
+-- The queue's settings before the first write (the groups' steps and the wake-up read them).
+if not limits_try(queue_base(KEYS[1])) then return settings_moving() end
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
 local plan = {}
 -- Members of one batch met so far: any of them may end it here (buried), so each later one is
@@ -70,6 +74,7 @@ for _, e in ipairs(plan) do
   end
 end
 -- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
-if requeued > 0 and not paused_now(queue_base(KEYS[4])) then wake(KEYS[4], requeued) end
+-- The settings were read before the first write (limits_try above).
+if requeued > 0 and not limits_of(queue_base(KEYS[4])).paused then wake(KEYS[4], requeued) end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[4]))
 return { requeued, dead }

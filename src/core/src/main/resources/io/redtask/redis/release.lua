@@ -6,6 +6,8 @@
 -- KEYS[1] task hash  KEYS[2] active zset  KEYS[3] the ready set of the task's type  KEYS[4] wake list
 -- ARGV[1] id  ARGV[2] owner token
 -- Result: 1 when released, 0 when the token is stale.
+-- Or a TRYAGAIN error, with nothing written, while the queue's settings are on another node (a
+-- Cluster slot moving).
 local f = redis.call('HMGET', KEYS[1], F.fence, F.state, F.score)
 if f[1] ~= ARGV[2] then
   return 0
@@ -16,6 +18,8 @@ end
 if f[2] ~= 'running' then
   return 0
 end
+-- The queue's settings before the first write (the groups' steps and the wake-up read them).
+if not limits_try(queue_base(KEYS[1])) then return settings_moving() end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HINCRBY', KEYS[1], F.attempts, -1)
 redis.call('HSET', KEYS[1], F.state, 'queued')
@@ -23,5 +27,6 @@ redis.call('HDEL', KEYS[1], F.owner, F.lease)
 redis.call('ZADD', KEYS[3], f[3], member_of(ARGV[1]))
 group_left(KEYS[1], true)
 -- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
-if not paused_now(queue_base(KEYS[4])) then wake(KEYS[4]) end
+-- The settings were read before the first write (limits_try above).
+if not limits_of(queue_base(KEYS[4])).paused then wake(KEYS[4]) end
 return 1

@@ -7,7 +7,10 @@
 -- ARGV[1] task key prefix  ARGV[2] most tasks to move  ARGV[3] one task id, or '' for the oldest ones
 -- ARGV[4] now (ms)  ARGV[5] ready set prefix (+ type)
 -- Result: the number of tasks moved. A dead record too damaged to run again (no type, a
--- priority that is not a number) stays dead.
+-- priority that is not a number) stays dead. Or a TRYAGAIN error, with nothing written, while the
+-- queue's settings are on another node (a Cluster slot moving).
+-- The queue's settings before the first write (the groups' steps and the wake-up read them).
+if not limits_try(queue_base(KEYS[1])) then return settings_moving() end
 local ids = dead_ids(KEYS[1], tonumber(ARGV[2]), ARGV[3])
 local plan = {}
 for _, id in ipairs(ids) do
@@ -38,5 +41,6 @@ for _, e in ipairs(plan) do
   end
 end
 -- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
-if moved > 0 and not paused_now(queue_base(KEYS[3])) then wake(KEYS[3], moved) end
+-- The settings were read before the first write (limits_try above).
+if moved > 0 and not limits_of(queue_base(KEYS[3])).paused then wake(KEYS[3], moved) end
 return moved

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Clock;
 import java.util.List;
@@ -121,50 +123,69 @@ class PausedQueueWakeTest {
         assertNoTokenUntilTheResume();
     }
 
-    @Test
-    void aFailedAttemptRetriedAtOnceWhileTheQueueIsPausedLeavesNoToken() {
+    /**
+     * After {@code makeReady} made a task ready again: while paused, no token until the resume;
+     * else at least one (the wake-up is still there when it is wanted).
+     */
+    private void assertWokenOnlyWhenNotPaused(boolean paused) {
+        assertEquals(1, engine.admin().queue("default").ready(), "ready again");
+        if (paused) {
+            assertNoTokenUntilTheResume();
+        } else {
+            assertTrue(wakeTokens() >= 1, "a token for the task ready again");
+        }
+    }
+
+    private void pauseIf(boolean paused) {
+        if (paused) {
+            engine.admin().pause("default");
+        }
+    }
+
+    @ParameterizedTest(name = "paused: {0}")
+    @ValueSource(booleans = {true, false})
+    void aFailedAttemptRetriedAtOnceWakesOnlyAQueueNotPaused(boolean paused) {
         engine.submit("work", 1, SubmitOptions.builder().maxAttempts(3).build());
         ClaimedTask task = theOnlyReadyTask("one task submitted");
-        engine.admin().pause("default");
+        pauseIf(paused);
         long now = System.currentTimeMillis();
         assertEquals(FailOutcome.RETRY, tasks.fail(task, "boom", now, now, false));
-        assertEquals(1, engine.admin().queue("default").ready(), "ready again");
-        assertNoTokenUntilTheResume();
+        assertWokenOnlyWhenNotPaused(paused);
     }
 
-    @Test
-    void aTaskReleasedWhileTheQueueIsPausedLeavesNoToken() {
+    @ParameterizedTest(name = "paused: {0}")
+    @ValueSource(booleans = {true, false})
+    void aReleasedTaskWakesOnlyAQueueNotPaused(boolean paused) {
         engine.submit("work", 1);
         ClaimedTask task = theOnlyReadyTask("one task submitted");
-        engine.admin().pause("default");
+        pauseIf(paused);
         assertTrue(tasks.release(task));
-        assertEquals(1, engine.admin().queue("default").ready(), "ready again");
-        assertNoTokenUntilTheResume();
+        assertWokenOnlyWhenNotPaused(paused);
     }
 
-    @Test
-    void aLeaseRecoveredWhileTheQueueIsPausedLeavesNoToken() {
+    @ParameterizedTest(name = "paused: {0}")
+    @ValueSource(booleans = {true, false})
+    void aRecoveredLeaseWakesOnlyAQueueNotPaused(boolean paused) {
         engine.submit("work", 1);
         theOnlyReadyTask("one task submitted");
-        engine.admin().pause("default");
+        pauseIf(paused);
         // Its 30-second lease has run out by then.
         assertEquals(
                 1,
                 tasks.recoverExpired("default", System.currentTimeMillis() + 60_000, 10)
                         .requeued());
-        assertEquals(1, engine.admin().queue("default").ready(), "ready again");
-        assertNoTokenUntilTheResume();
+        assertWokenOnlyWhenNotPaused(paused);
     }
 
-    @Test
-    void aDeadTaskRetriedWhileTheQueueIsPausedLeavesNoToken() {
+    @ParameterizedTest(name = "paused: {0}")
+    @ValueSource(booleans = {true, false})
+    void aDeadTaskRetriedWakesOnlyAQueueNotPaused(boolean paused) {
         engine.submit("work", 1);
         ClaimedTask task = theOnlyReadyTask("one task submitted");
         long now = System.currentTimeMillis();
         assertEquals(FailOutcome.DEAD, tasks.fail(task, "boom", -1, now, false));
-        engine.admin().pause("default");
+        pauseIf(paused);
         assertEquals(1, engine.admin().retryDead("default"));
-        assertEquals(1, engine.admin().queue("default").ready(), "ready again");
-        assertNoTokenUntilTheResume();
+        assertWokenOnlyWhenNotPaused(paused);
     }
 }

@@ -136,7 +136,7 @@ class RedisPasswordIT {
             if (redis != null) {
                 redis.destroy();
                 if (!redis.waitFor(10, TimeUnit.SECONDS)) {
-                    redis.destroyForcibly();
+                    redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             }
             if (redisDir != null) {

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * A real {@code redis-server} process that a test starts on a free loopback port, in a
  * directory of its own, and stops again. Tests never touch a Redis they did not start.
  *
- * <p>When the JVM exits, every server it started that still runs is killed (a test that forgot
+ * <p>When the JVM exits normally (not when it is killed or halted: no exit hook runs then), every
+ * server it started that still runs is killed (a test that forgot
  * {@link #close()} must not leave a {@code redis-server} behind it), and their directories (under
  * {@code java.io.tmpdir}: configuration, AOF, log) are deleted. A directory outlives {@link #close()}
  * until then, as {@link #restart()} may use it again. To keep the directories for a look after a
@@ -44,7 +45,8 @@ public final class RedisServer implements AutoCloseable {
     private final List<String> extraArgs;
     private Path sentinelConfig;
     private int port;
-    private Process process;
+    /** Read by the exit's clean-up too (another thread). */
+    private volatile Process process;
 
     private int tlsPort;
 
@@ -369,17 +371,25 @@ public final class RedisServer implements AutoCloseable {
 
     /** At the JVM's exit: ends what still runs, then deletes the directories (see the class comment). */
     private static void cleanUpAtExit() {
+        // All told to go first, then waited for: a shutdown hook has little time.
+        List<Process> ending = new ArrayList<>();
         for (RedisServer server : STARTED) {
             Process p = server.process;
             if (p != null && p.isAlive()) {
                 p.destroyForcibly();
-                try {
-                    p.waitFor(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                ending.add(p);
             }
-            if (!Boolean.getBoolean("redtask.testing.keepRedisDirs")) {
+        }
+        for (Process p : ending) {
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!Boolean.getBoolean("redtask.testing.keepRedisDirs")) {
+            for (RedisServer server : STARTED) {
                 deleteTree(server.dir);
             }
         }

@@ -2,12 +2,9 @@ package io.redtask.testing;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,13 +22,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 public class RedisServerCleanupTest {
 
+    /** What begins the child's line about its servers (tab-separated: a path may hold spaces). */
+    private static final String SAID = "servers:";
+
     /** The child JVM: starts two servers, closes one, forgets the other, says where they are, exits. */
     public static final class ForgetfulTest {
         public static void main(String[] args) {
             RedisServer closed = RedisServer.start(true);
             RedisServer forgotten = RedisServer.start(false);
             closed.close();
-            System.out.println(closed.dir() + " " + forgotten.dir() + " " + forgotten.port());
+            System.out.println(SAID + closed.dir() + "\t" + forgotten.dir() + "\t" + forgotten.port());
             System.out.flush();
             System.exit(0);
         }
@@ -61,9 +61,11 @@ public class RedisServerCleanupTest {
             assertFalse(answers(Integer.parseInt(seen[2])), "the forgotten redis-server still answers");
         } finally {
             for (Path dir : List.of(closedDir, forgottenDir)) {
-                try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder())
-                            .forEach(p -> p.toFile().delete());
+                if (Files.exists(dir)) {
+                    try (var files = Files.walk(dir)) {
+                        files.sorted(java.util.Comparator.reverseOrder())
+                                .forEach(p -> p.toFile().delete());
+                    }
                 }
             }
         }
@@ -75,23 +77,26 @@ public class RedisServerCleanupTest {
         List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
         command.addAll(jvmOptions);
         command.add(ForgetfulTest.class.getName());
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String line;
-        StringBuilder all = new StringBuilder();
-        String found = null;
-        try (BufferedReader out =
-                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            while ((line = out.readLine()) != null) {
-                all.append(line).append('\n');
-                if (line.startsWith("/")) {
-                    found = line;
-                }
+        // Into a file, read once it has exited: reading a pipe would wait as long as the child does.
+        Path output = Files.createTempFile("redtask-cleanup-test-", ".log");
+        try {
+            Process child = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
+            if (!child.waitFor(60, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+                throw new AssertionError("the child JVM did not exit within 60 s:\n" + Files.readString(output));
             }
+            String all = Files.readString(output);
+            assertEquals(0, child.exitValue(), "the child JVM failed:\n" + all);
+            String found =
+                    all.lines().filter(l -> l.startsWith(SAID)).findFirst().orElse(null);
+            assertNotNull(found, "the child JVM did not say where its servers were:\n" + all);
+            return found.substring(SAID.length()).split("\t");
+        } finally {
+            Files.deleteIfExists(output);
         }
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM did not exit");
-        assertEquals(0, child.exitValue(), "the child JVM failed:\n" + all);
-        assertNotNull(found, "the child JVM did not say where its servers were:\n" + all);
-        return found.split(" ");
     }
 
     private static boolean answers(int port) {
