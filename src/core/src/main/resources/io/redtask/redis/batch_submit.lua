@@ -52,11 +52,13 @@ end
 -- As enqueue.lua does: one sequence number per member reserved at once, each type named once,
 -- one wake for all.
 local seq = redis.call('INCRBY', KEYS[3], count_text(count)) - count
-local queued, types = 0, {}
+-- woken: the members that stand in a ready set (a grouped one waits for its group's turn, and its
+-- group's steps wake a fetcher when they let it into line).
+local woken, types = 0, {}
 for i = 1, count do
   local state = add_task(KEYS[7 + 2 * i], KEYS[8], KEYS[8 + 2 * i], KEYS[2], seq + i, now, members[i], plan)
   if state == 'queued' then
-    queued = queued + 1
+    if not members[i][F.group] then woken = woken + 1 end
     types[members[i][F.type]] = true
   end
 end
@@ -65,5 +67,5 @@ for t in pairs(types) do
   redis.call('SADD', KEYS[1], t)
 end
 -- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
-if queued > 0 and not limits_of(queue_base(KEYS[1])).paused then wake(KEYS[4], queued) end
+if woken > 0 and not limits_of(queue_base(KEYS[1])).paused then wake(KEYS[4], woken) end
 return 'ok'

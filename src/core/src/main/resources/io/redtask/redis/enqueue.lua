@@ -60,7 +60,9 @@ end
 local out = {}
 -- One sequence number per task, reserved at once (a duplicate leaves a gap, which orders nothing).
 local seq = redis.call('INCRBY', KEYS[3], count_text(count)) - count
-local queued, types, added = 0, {}, {}
+-- added: the new tasks that stand in a ready set (a grouped one waits for its group's turn, and
+-- its group's steps wake a fetcher when they let it into line); woken: how many of them.
+local queued, woken, types, added = 0, 0, {}, {}
 local plan = nil
 if count > 1 then
   plan = batch_plan(2, 3, count)
@@ -70,7 +72,10 @@ for i = 1, count do
   if state == 'queued' then
     queued = queued + 1
     types[tasks[i][F.type]] = true
-    added[id] = true
+    if not tasks[i][F.group] then
+      woken = woken + 1
+      added[id] = true
+    end
   end
   out[#out + 1] = state
   out[#out + 1] = id
@@ -98,7 +103,7 @@ for _, record in ipairs(claimed) do
   if added[record[2]] then taken = taken + 1 end
 end
 -- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
-if queued > taken and not limits_of(queue_base(KEYS[1])).paused then wake(KEYS[4], queued - taken) end
+if woken > taken and not limits_of(queue_base(KEYS[1])).paused then wake(KEYS[4], woken - taken) end
 if claimKeys > 0 then
   out[#out + 1] = 'claimed'
   out[#out + 1] = claimed

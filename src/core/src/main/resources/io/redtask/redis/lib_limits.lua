@@ -156,7 +156,8 @@ local function group_fill(base, g)
 end
 
 -- A task was just added to the ready set `ready` (stored, due, retried, revived). When it has a
--- group (g, or its record's), it waits for its group's turn instead.
+-- group (g, or its record's), it waits for its group's turn instead, and true is returned: the
+-- group's steps wake a fetcher when they let it into line, so its caller pushes no token for it.
 local function group_enter(key, ready, id, g)
   local base = queue_base(key)
   if g == nil then
@@ -172,6 +173,7 @@ local function group_enter(key, ready, id, g)
   end
   redis.call('SADD', base .. 'gwaiting', g)
   group_fill(base, g)
+  return true
 end
 
 -- A new task was stored in state `state` (lib_add_task): a grouped one marks its queue as

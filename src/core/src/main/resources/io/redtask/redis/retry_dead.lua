@@ -20,7 +20,7 @@ for _, id in ipairs(ids) do
   if f[1] and batch_unreachable(ARGV[1] .. id) then break end
   table.insert(plan, { id, f })
 end
-local moved = 0
+local moved, ungrouped = 0, 0
 for _, e in ipairs(plan) do
   local id, f = e[1], e[2]
   local key = ARGV[1] .. id
@@ -32,7 +32,10 @@ for _, e in ipairs(plan) do
     redis.call('HSET', key, F.state, 'queued', F.runAt, ARGV[4])
     redis.call('HDEL', key, F.finishedAt, F.attempts, F.stalls)
     redis.call('ZADD', ARGV[5] .. f[3], score, member_of(id))
-    group_enter(key, ARGV[5] .. f[3], id)
+    if not group_enter(key, ARGV[5] .. f[3], id) then
+      -- A grouped task gets its token from its group's steps, if they let it into line.
+      ungrouped = ungrouped + 1
+    end
     redis.call('SADD', KEYS[2], f[3])
     moved = moved + 1
   elseif state_of(f[1], f[3]) and f[1] ~= 'dead' then
@@ -42,5 +45,5 @@ for _, e in ipairs(plan) do
 end
 -- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
 -- The settings were read before the first write (limits_try above).
-if moved > 0 and not limits_of(queue_base(KEYS[3])).paused then wake(KEYS[3], moved) end
+if ungrouped > 0 and not limits_of(queue_base(KEYS[3])).paused then wake(KEYS[3], ungrouped) end
 return moved

@@ -13,5 +13,6 @@ for i = 1, #ARGV, 2 do
     redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
   end
 end
-wake(KEYS[2], 64)
+-- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
+if redis.call('HGET', KEYS[1], 'paused') ~= '1' then wake(KEYS[2], 64) end
 return 1

@@ -23,11 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Tasks that become ready in a paused queue leave no wake-up token: a fetcher woken for them would
- * claim nothing (the resume wakes the fetchers). Batches, grouped tasks let into line, failed
- * attempts retried at once, released tasks, recovered leases and dead tasks retried, as single and
- * bulk submits (SubmitClaimTest, ControlTest). The engine here is never started, so no fetcher
- * takes a token before it is counted.
+ * Wake-up tokens are hints that a task is ready, one per task: none while its queue is paused (a
+ * fetcher woken would claim nothing; the resume wakes the fetchers), for batches, grouped tasks let
+ * into line, failed attempts retried at once, released tasks, recovered leases, dead tasks retried
+ * and changed limits, as for single and bulk submits (SubmitClaimTest, ControlTest); and one, not
+ * two, for a grouped task, whose group's steps push its token when they let it into line. The
+ * engine here is never started, so no fetcher takes a token before it is counted.
  */
 class PausedQueueWakeTest {
 
@@ -187,5 +188,53 @@ class PausedQueueWakeTest {
         pauseIf(paused);
         assertEquals(1, engine.admin().retryDead("default"));
         assertWokenOnlyWhenNotPaused(paused);
+    }
+
+    @Test
+    void aLimitChangedWhileTheQueueIsPausedLeavesNoToken() {
+        engine.admin().pause("default");
+        engine.admin().setGroupConcurrency("default", 2);
+        assertNoTokenUntilTheResume();
+    }
+
+    @Test
+    void aGroupedTaskRetriedAtOnceGetsOneTokenFromItsGroupAndNoSecond() {
+        engine.submit(
+                "work", 1, SubmitOptions.builder().group("g").maxAttempts(3).build());
+        ClaimedTask task = theOnlyReadyTask("one task submitted");
+        long now = System.currentTimeMillis();
+        assertEquals(FailOutcome.RETRY, tasks.fail(task, "boom", now, now, false));
+        assertEquals(1, engine.admin().queue("default").ready(), "let into line again");
+        assertEquals(1, wakeTokens(), "one token for one task ready again");
+    }
+
+    @Test
+    void aGroupedDeadTaskRetriedGetsOneTokenFromItsGroupAndNoSecond() {
+        engine.submit("work", 1, SubmitOptions.builder().group("g").build());
+        ClaimedTask task = theOnlyReadyTask("one task submitted");
+        assertEquals(FailOutcome.DEAD, tasks.fail(task, "boom", -1, System.currentTimeMillis(), false));
+        RedisProbe.client(store).del(store.keys().wake("default"));
+        assertEquals(1, engine.admin().retryDead("default"));
+        assertEquals(1, engine.admin().queue("default").ready(), "let into line again");
+        assertEquals(1, wakeTokens(), "one token for one task ready again");
+    }
+
+    @Test
+    void aGroupedTaskSubmittedGetsOneTokenFromItsGroupAndNoSecond() {
+        engine.submit("work", 1, SubmitOptions.builder().group("g").build());
+        assertEquals(1, engine.admin().queue("default").ready());
+        assertEquals(1, wakeTokens(), "one token for one task ready");
+    }
+
+    @Test
+    void aBatchWithAGroupedMemberGetsOneTokenPerMemberReady() {
+        engine.submitBatch(
+                List.of(
+                        new Submission(
+                                "work", 1, SubmitOptions.builder().group("g").build()),
+                        Submission.of("work", 2)),
+                Submission.of("work", null));
+        assertEquals(2, engine.admin().queue("default").ready());
+        assertEquals(2, wakeTokens(), "one token per member ready");
     }
 }
