@@ -66,6 +66,5 @@ flush_ready(plan)
 for t in pairs(types) do
   redis.call('SADD', KEYS[1], t)
 end
--- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
-if woken > 0 and not limits_of(queue_base(KEYS[1])).paused then wake(KEYS[4], woken) end
+wake_ready(KEYS[4], woken)
 return 'ok'

@@ -102,8 +102,7 @@ local taken = 0
 for _, record in ipairs(claimed) do
   if added[record[2]] then taken = taken + 1 end
 end
--- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
-if woken > taken and not limits_of(queue_base(KEYS[1])).paused then wake(KEYS[4], woken - taken) end
+wake_ready(KEYS[4], woken - taken)
 if claimKeys > 0 then
   out[#out + 1] = 'claimed'
   out[#out + 1] = claimed

@@ -59,8 +59,6 @@ local score = ready_score(priority, KEYS[9])
 redis.call('HSET', KEYS[1], F.state, 'queued', F.runAt, now)
 redis.call('ZADD', KEYS[3], score, member_of(ARGV[1]))
 local grouped = group_enter(KEYS[1], KEYS[3], ARGV[1])
--- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
--- The settings were read before the first write (limits_try above).
 -- A grouped task got its token from its group's steps, if it was let into line.
-if not grouped and not limits_of(queue_base(KEYS[6])).paused then wake(KEYS[6]) end
+if not grouped then wake_ready(KEYS[6]) end
 return 'retry'

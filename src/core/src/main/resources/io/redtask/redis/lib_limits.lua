@@ -66,6 +66,15 @@ local function settings_moving()
   return redis.error_reply('TRYAGAIN the settings of this queue are moving to another node')
 end
 
+-- Wakes fetchers for n tasks (1 when absent) that became ready in the queue of the wake list
+-- `list`, unless the queue is paused: a fetcher woken then would claim nothing (the resume wakes
+-- them). Its settings come from this call's read (scripts read them before their first write).
+local function wake_ready(list, n)
+  if (n or 1) > 0 and not limits_of(queue_base(list)).paused then
+    wake(list, n)
+  end
+end
+
 -- Redis's clock in ms (with microseconds as the fraction): one clock for every server.
 local function redis_ms()
   local t = redis.call('TIME')
@@ -149,10 +158,7 @@ local function group_fill(base, g)
   else
     redis.call('HSET', gk, 'running', running, 'heads', heads)
   end
-  -- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
-  if added > 0 and not s.paused then
-    wake(base .. 'wake', added)
-  end
+  wake_ready(base .. 'wake', added)
 end
 
 -- A task was just added to the ready set `ready` (stored, due, retried, revived). When it has a

@@ -73,8 +73,6 @@ for _, e in ipairs(plan) do
     group_left(key, nil)
   end
 end
--- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
--- The settings were read before the first write (limits_try above).
-if requeued > 0 and not limits_of(queue_base(KEYS[4])).paused then wake(KEYS[4], requeued) end
+wake_ready(KEYS[4], requeued)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[4]))
 return { requeued, dead }

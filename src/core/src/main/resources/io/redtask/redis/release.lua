@@ -26,7 +26,5 @@ redis.call('HSET', KEYS[1], F.state, 'queued')
 redis.call('HDEL', KEYS[1], F.owner, F.lease)
 redis.call('ZADD', KEYS[3], f[3], member_of(ARGV[1]))
 group_left(KEYS[1], true)
--- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
--- The settings were read before the first write (limits_try above).
-if not limits_of(queue_base(KEYS[4])).paused then wake(KEYS[4]) end
+wake_ready(KEYS[4])
 return 1

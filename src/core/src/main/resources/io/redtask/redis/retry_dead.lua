@@ -43,7 +43,5 @@ for _, e in ipairs(plan) do
     redis.call('ZREM', KEYS[1], id)
   end
 end
--- None while the queue is paused: a fetcher woken would claim nothing (the resume wakes them).
--- The settings were read before the first write (limits_try above).
-if ungrouped > 0 and not limits_of(queue_base(KEYS[3])).paused then wake(KEYS[3], ungrouped) end
+wake_ready(KEYS[3], ungrouped)
 return moved
