@@ -179,7 +179,7 @@ final class Processor {
         ClaimedTask task = run.task();
         long lease = settings.lease().toMillis();
         TaskStore.NextClaim nextClaim = lifecycle.isRunning() && workers.hasRoomForNext()
-                ? new TaskStore.NextClaim(settings.nodeId(), lease, handlers.types(), workers.busy())
+                ? new TaskStore.NextClaim(settings.nodeId(), lease, handlers.types(), workers.slotsUsed())
                 : null;
         long[] sentAt = new long[1];
         // Repeated when the reply is lost: a repeat is answered as the first was (complete.lua).

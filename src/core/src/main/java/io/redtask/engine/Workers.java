@@ -145,7 +145,16 @@ final class Workers {
         return failed.get();
     }
 
+    /**
+     * The attempts running here now. Not {@link #slotsUsed()}: a fetcher holds slots while its
+     * claim is on the way, and an operator reading "Busy" must not see tasks that do not run.
+     */
     int busy() {
+        return running.size();
+    }
+
+    /** Slots taken now: the running attempts and those a fetcher holds while it claims. */
+    int slotsUsed() {
         return slots.used();
     }
 
