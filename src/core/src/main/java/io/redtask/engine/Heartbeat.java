@@ -21,6 +21,12 @@ final class Heartbeat {
     private final Clock clock;
     private final EngineSettings settings;
     private volatile Instant startedAt;
+    /**
+     * Whether this server has left ({@link #leave()}); guarded by {@code this}. A beat already on its
+     * way when the server stops must not write the server back after its record was removed: the
+     * others would count a stopped server as alive until the record expired.
+     */
+    private boolean left;
 
     Heartbeat(NodeRegistry nodes, Workers workers, Clock clock, EngineSettings settings) {
         this.nodes = nodes;
@@ -29,11 +35,16 @@ final class Heartbeat {
         this.settings = settings;
     }
 
-    void started() {
+    synchronized void started() {
         startedAt = Instant.ofEpochMilli(clock.millis());
+        left = false;
     }
 
-    void beat() {
+    /** Writes this server's record with its figures; nothing once it has left. */
+    synchronized void beat() {
+        if (left) {
+            return;
+        }
         Integer asked = nodes.takeRequestedConcurrency(settings.nodeId());
         if (asked != null) {
             try {
@@ -58,8 +69,9 @@ final class Heartbeat {
                 settings.nodeTtl().toMillis());
     }
 
-    /** Forgets this server (it stops). */
-    void leave() {
+    /** Forgets this server (it stops), after any beat on its way; later beats write nothing. */
+    synchronized void leave() {
+        left = true;
         try {
             nodes.remove(settings.nodeId());
         } catch (RuntimeException e) {
