@@ -90,9 +90,11 @@ class AdminTest {
         assertNull(before.concurrencyLimit());
 
         engine.admin().setConcurrency(4);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> engine.admin().queue("default").ready() == 0
-                        && engine.admin().queue("default").dead() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            // Ready 0 is not done yet: a completion may still be on its way.
+            QueueStats q = engine.admin().queue("default");
+            return q.completed() == 3 && q.dead() == 1 && q.running() == 0;
+        });
         QueueStats after = engine.admin().queue("default");
         assertEquals(3, after.completed());
         assertEquals(3, after.completedLastMinute());
@@ -152,7 +154,13 @@ class AdminTest {
         assertTrue(a.admin().workersPaused());
         List<String> ids =
                 IntStream.range(0, 50).mapToObj(i -> a.submit("t", i)).toList();
-        await().atMost(Duration.ofSeconds(10)).until(() -> byB.get() == 50);
+        // All done and none running on b before it pauses: a completion on its way when the
+        // workers pause may still claim the next task for its worker, as it asked before.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        ids.stream().allMatch(i -> a.status(i).orElseThrow().state() == TaskState.SUCCEEDED)
+                                && b.admin().busy() == 0);
+        assertEquals(50, byB.get());
         assertEquals(0, byA.get());
         a.admin().resumeWorkers();
         b.admin().pauseWorkers();
@@ -160,7 +168,6 @@ class AdminTest {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> a.status(id).orElseThrow().state() == TaskState.SUCCEEDED);
         assertEquals(1, byA.get());
-        assertEquals(TaskState.SUCCEEDED, a.status(ids.get(0)).orElseThrow().state());
     }
 
     @Test

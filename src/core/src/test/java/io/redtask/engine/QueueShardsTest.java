@@ -19,6 +19,7 @@ import io.redtask.redis.RedisProbe;
 import io.redtask.redis.RedisStorage;
 import io.redtask.store.ShardNames;
 import io.redtask.store.TaskIds;
+import io.redtask.testing.FetchRounds;
 import io.redtask.testing.MutableClock;
 import io.redtask.testing.RedisCluster;
 import io.redtask.testing.RedisServerExtension;
@@ -143,8 +144,14 @@ class QueueShardsTest {
             assertEquals(List.of("work"), a.admin().queueNames(), "shards are not queues to operators");
             assertEquals(300, a.admin().tasks("work", TaskState.QUEUED, 0, 1000).size());
 
+            // Both servers fetching before the work is let go: a alone could otherwise run it all
+            // before b's first claim.
+            a.admin().pause("work");
             a.start();
             b.start();
+            FetchRounds.await(a.health(), 2);
+            FetchRounds.await(b.health(), 2);
+            a.admin().resume("work");
             await().atMost(Duration.ofSeconds(60)).until(() -> runs1.byId.size() + runs2.byId.size() >= 300);
             runs1.byId.forEach((id, n) -> all.merge(id, n, (x, y) -> new AtomicInteger(x.get() + y.get())));
             runs2.byId.forEach((id, n) -> all.merge(id, n, (x, y) -> new AtomicInteger(x.get() + y.get())));

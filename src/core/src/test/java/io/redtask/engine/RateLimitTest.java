@@ -100,7 +100,7 @@ class RateLimitTest {
 
             List<Double> times = rateTimes(fixture.store(), ids);
             assertEquals(10, mostInAnyWindow(times, 1000), "never more than 10 starts in any second: " + times);
-            assertTrue(tookMs < 6000, "all 50 finished within 6 s, took " + tookMs + " ms");
+            assertTrue(tookMs < 8000, "all 50 finished within 8 s (about 4 s expected), took " + tookMs + " ms");
             assertTrue(
                     engines.get(0).admin().completedCount() > 0
                             && engines.get(1).admin().completedCount() > 0,
@@ -139,9 +139,11 @@ class RateLimitTest {
             long t0 = System.nanoTime();
             engine.admin().setQueueRate("default", RateLimit.parse("100/PT1S"));
             // At 2 per second the other 36 would need 18 s.
-            await().atMost(Duration.ofSeconds(3)).until(() -> ran.get() == 40);
+            await().atMost(Duration.ofSeconds(10)).until(() -> ran.get() == 40);
             long tookMs = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(tookMs < 2500, "the raised limit applied within a poll interval, took " + tookMs + " ms");
+            assertTrue(
+                    tookMs < 6000,
+                    "the raised limit applied at once, not after the 18 s the old one needed, took " + tookMs + " ms");
 
             engine.admin().setQueueRate("default", null);
             assertNull(engine.admin().queue("default").rate());
@@ -181,7 +183,7 @@ class RateLimitTest {
             long calls = scriptCalls(probe) - calls0;
 
             assertTrue(tookMs >= 2900, "20 tasks at 5 per second take 3 windows at least, took " + tookMs + " ms");
-            assertTrue(tookMs < 5000, "woken when starts were allowed, not by the 30 s poll: " + tookMs + " ms");
+            assertTrue(tookMs < 7000, "woken when starts were allowed, not by the 30 s poll: " + tookMs + " ms");
             // 20 completions, a claim or two per window, lease renewals, recoveries and heartbeats
             // each second: a few dozen. A fetcher polling while throttled would make thousands.
             assertTrue(calls < 120, "script calls while throttled for about 3 s: " + calls);

@@ -186,7 +186,10 @@ class TimingAndRetryTest {
         RedTaskEngine engine = fixture.engine(
                 "n",
                 clock,
-                EngineFixture.settings("n"),
+                // A lease longer than the jump of the clock below: only the timeout may end the
+                // attempt (with the default lease the reaper could recover it first, and the
+                // retried first attempt would wait for a deadline the frozen clock never reaches).
+                EngineFixture.settings("n").lease(Duration.ofMinutes(2), Duration.ofSeconds(1)),
                 b -> b.handler(HandlerRegistration.of("slow", (p, c) -> {
                     c.deadline().ifPresent(deadlines::add);
                     if (c.attempt() > 1) {

@@ -103,11 +103,13 @@ class KilledWorkerTest {
                     .min()
                     .orElseThrow();
             assertTrue(
-                    restartedAfter <= TimeUnit.SECONDS.toNanos(10),
-                    "all restarted within 10 s of the kill, the last after " + restartedAfter / 1_000_000 + " ms");
-            // The victim renewed its leases up to 1 s before the kill; they ran 8 s from there.
+                    restartedAfter <= TimeUnit.SECONDS.toNanos(12),
+                    "all restarted within 12 s of the kill (8 s lease, 1 s reaper, some slack), the last after "
+                            + restartedAfter / 1_000_000 + " ms");
+            // The victim renewed its leases up to 1 s before the kill (2 s for a victim JVM slowed
+            // by its JIT on a loaded machine); they ran 8 s from there.
             assertTrue(
-                    firstRestart >= TimeUnit.SECONDS.toNanos(6),
+                    firstRestart >= TimeUnit.SECONDS.toNanos(5),
                     "not before the victim's leases could have run out: " + firstRestart / 1_000_000 + " ms");
             assertEquals(Set.copyOf(ids), survivorRuns.keySet());
             assertTrue(survivorRuns.values().stream().allMatch(n -> n.get() == 1), "each ran once more, not twice");

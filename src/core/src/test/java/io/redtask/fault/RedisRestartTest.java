@@ -68,6 +68,10 @@ class RedisRestartTest {
                         .concurrency(4)
                         .pollInterval(Duration.ofMillis(200))
                         .backoff(new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(100), 0))
+                        // Fetchers try Redis again at least every 500 ms during the outage: with the
+                        // default's doubling they could sleep past the restart for up to 3 s more,
+                        // and the bound below would measure that sleep instead of a lease.
+                        .outageBackoff(Duration.ofMillis(500))
                         .build())
                 .handler(HandlerRegistration.of("work", (p, c) -> {
                     runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();

@@ -127,10 +127,11 @@ class JmxIT {
                 .atMost(TIMEOUT)
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> busy() == 4 && running() == 4);
-        // Lowered and paused while four run: none is stopped, all four finish.
+        // Lowered and paused while four run: none is stopped, all four finish, each on its first
+        // attempt (a stopped one would have been retried). Busy is not read here: on a slow server
+        // the first of the four may have finished its 1.5 s already.
         jmx.setAttribute(workers, new Attribute("Concurrency", 1));
         jmx.invoke(queue, "pause", null, null);
-        assertEquals(4, busy(), "lowering the concurrency stopped a running task");
         for (String id : ids.subList(1, 5)) {
             JsonObject done = await("task " + id + " finished")
                     .atMost(TIMEOUT)

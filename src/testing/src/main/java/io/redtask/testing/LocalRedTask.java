@@ -155,7 +155,9 @@ public final class LocalRedTask
     /**
      * What happened to tasks since the extension started, in the order the engine recorded it
      * (attempts of one task may be recorded out of order by different worker threads: see
-     * {@link TaskEvent}).
+     * {@link TaskEvent}). A worker announces an outcome after it is in Redis, so right after
+     * {@link #await(String)} has seen a task end, its last event may still be on its way: wait
+     * for it (Awaitility) rather than read the list at once.
      *
      * @return the events so far; the list keeps growing
      */

@@ -17,9 +17,11 @@ import io.redtask.UnknownTaskTypeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -100,8 +102,10 @@ public class LocalRedTaskTest {
         TaskFailedException e = assertThrows(TaskFailedException.class, done::orElseThrow);
         assertTrue(e.getMessage().contains("nothing to confirm in o-3"), e.getMessage());
         assertEquals(id, e.status().id());
-        assertTrue(
-                redtask.events().stream().anyMatch(ev -> ev.taskId().equals(id) && ev.kind() == TaskEvent.Kind.DEAD));
+        // Announced by the worker after the outcome is in Redis, where await saw it.
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> redtask.events().stream()
+                        .anyMatch(ev -> ev.taskId().equals(id) && ev.kind() == TaskEvent.Kind.DEAD));
     }
 
     @Test
