@@ -39,6 +39,19 @@ final class Fetcher implements Runnable {
 
     private long othersCheckedAt = -1;
 
+    /** Ids for this fetcher's claims (unique for this server: a random start, counted up). */
+    private long nextClaimId = new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
+
+    /**
+     * A claim whose reply did not come (Redis restarting, a connection cut), with the worker slots
+     * held for it: repeated, under its id, before anything else, so that the tasks it may have
+     * taken run at once instead of after their leases ran out. {@code null} when there is none.
+     */
+    private LostClaim lostClaim;
+
+    /** A claim to repeat: its id, the time of its first try, and the slots held for it. */
+    private record LostClaim(String id, long firstNow, int slots) {}
+
     Fetcher(
             String queue,
             TaskStore tasks,
@@ -68,6 +81,11 @@ final class Fetcher implements Runnable {
         try {
             loop();
         } finally {
+            if (lostClaim != null) {
+                // Stopping: the tasks a lost claim took, if any, go back when their leases end.
+                workers.giveBack(lostClaim.slots());
+                lostClaim = null;
+            }
             monitor.left();
         }
     }
@@ -87,18 +105,43 @@ final class Fetcher implements Runnable {
                     lifecycle.await(poll);
                     continue;
                 }
-                slots = workers.take(settings.claimBatch(), poll);
-                if (slots == 0 || !lifecycle.isRunning()) {
-                    continue;
-                }
                 long now = clock.millis();
                 long lease = settings.lease().toMillis();
-                // Only the types this server has handlers for: during a rolling deploy that adds a
-                // type, servers without it leave its tasks to those that have it.
-                ClaimBatch batch = tasks.claim(queue, slots, now, lease, settings.nodeId(), handlers.types());
+                LostClaim repeat = lostClaim;
+                lostClaim = null;
+                if (repeat != null && now - repeat.firstNow() >= lease / 2) {
+                    // Too late to be worth it: what it took will soon be recovered by its lease.
+                    workers.giveBack(repeat.slots());
+                    repeat = null;
+                }
+                if (repeat != null) {
+                    slots = repeat.slots();
+                } else {
+                    slots = workers.take(settings.claimBatch(), poll);
+                    if (slots == 0 || !lifecycle.isRunning()) {
+                        continue;
+                    }
+                    now = clock.millis();
+                }
+                String claimId = repeat != null ? repeat.id() : Long.toString(nextClaimId++ & Long.MAX_VALUE, 36);
+                long firstNow = repeat != null ? repeat.firstNow() : -1;
+                ClaimBatch batch;
+                try {
+                    // Only the types this server has handlers for: during a rolling deploy that adds
+                    // a type, servers without it leave its tasks to those that have it.
+                    batch = tasks.claim(
+                            queue, slots, now, lease, settings.nodeId(), handlers.types(), claimId, firstNow);
+                } catch (StoreUnavailableException e) {
+                    // The claim may have run with its reply lost: keep the slots for its repeat.
+                    lostClaim = new LostClaim(claimId, firstNow >= 0 ? firstNow : now, slots);
+                    slots = 0;
+                    throw e;
+                }
                 int taken = slots;
                 slots = 0;
-                starter.startAll(batch.tasks(), taken, now + lease, true);
+                // A repeat's tasks hold the lease of its first try (a task it took afresh holds a
+                // later one: counting from the first try only stops it sooner, never later).
+                starter.startAll(batch.tasks(), taken, (firstNow >= 0 ? firstNow : now) + lease, true);
                 if (outageLogged) {
                     LOG.info(() -> "RedTask: Redis answers again; fetching from queue '" + label + "' resumed");
                     outageLogged = false;

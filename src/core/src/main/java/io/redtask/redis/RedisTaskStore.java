@@ -131,7 +131,15 @@ final class RedisTaskStore implements TaskStore {
     }
 
     @Override
-    public ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner, Collection<String> types) {
+    public ClaimBatch claim(
+            String queue,
+            int max,
+            long now,
+            long leaseMillis,
+            String owner,
+            Collection<String> types,
+            String claimId,
+            long firstNow) {
         List<String> k = new ArrayList<>(8 + types.size());
         k.addAll(List.of(
                 keys.active(queue),
@@ -153,7 +161,9 @@ final class RedisTaskStore implements TaskStore {
                 Integer.toString(settings.promoteBatch()),
                 Long.toString(settings.keepDeadMillis()),
                 keys.readyPrefix(queue),
-                settings.clustered() ? "1" : "0");
+                settings.clustered() ? "1" : "0",
+                claimId == null ? "" : claimId,
+                claimId == null || firstNow < 0 ? "" : Long.toString(firstNow + leaseMillis));
         List<?> reply = (List<?>) call(() -> scripts.run(claim, k, a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
         long throttledUntil = -1;

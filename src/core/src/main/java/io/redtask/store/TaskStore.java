@@ -46,7 +46,31 @@ public interface TaskStore {
      * that are due ready. Claims nothing while the queue is paused, and no more than its
      * cluster-wide concurrency limit allows. A corrupt record met on the way goes to the dead set.
      */
-    ClaimBatch claim(String queue, int max, long now, long leaseMillis, String owner, Collection<String> types);
+    default ClaimBatch claim(
+            String queue, int max, long now, long leaseMillis, String owner, Collection<String> types) {
+        return claim(queue, max, now, leaseMillis, owner, types, null, -1);
+    }
+
+    /**
+     * {@link #claim(String, int, long, long, String, Collection)} that can be repeated when its
+     * reply is lost (Redis restarting, a connection cut): each task taken is marked with
+     * {@code claimId}, and a repeat ({@code firstNow} the {@code now} of the first try, -1 for a
+     * first try) answers the tasks the first try took, if it ran, and takes no others; if it did
+     * not run, the repeat claims afresh. So the tasks of a lost reply run at once, not after their
+     * leases ran out.
+     *
+     * @param claimId  the claim's id, unique for {@code owner} ({@code null}: not repeatable)
+     * @param firstNow the first try's {@code now} on a repeat, else -1
+     */
+    ClaimBatch claim(
+            String queue,
+            int max,
+            long now,
+            long leaseMillis,
+            String owner,
+            Collection<String> types,
+            String claimId,
+            long firstNow);
 
     /** Records success. @return false when the token is stale (nothing changed). */
     default boolean complete(ClaimedTask task, String resultJson, long now) {

@@ -209,6 +209,29 @@ local function held_record(key, id)
   return claimed_record(id, f, payload, tonumber(f[2]) or 0, tonumber(f[4]) or 0)
 end
 
+-- A repeat of a fetcher's claim whose reply was lost (Redis restarting, a connection cut): the
+-- tasks its first try took, still running for owner under the fence that try gave them, are
+-- answered again (held_record) instead of waiting for their leases to run out; they are the
+-- tasks whose lease ends at leaseText (the first try's now + lease: nothing renews a lease its
+-- server never heard of) and whose F.claim names claimTag with their current fence. Appends
+-- their records to out, in the order the first try took them (their ready scores); returns how
+-- many.
+local function claim_repeat(out, active, prefix, leaseText, claimTag, owner)
+  local held = {}
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', active, leaseText, leaseText)) do
+    local key = prefix .. id
+    local g = redis.call('HMGET', key, F.claim, F.fence, F.state, F.owner, F.score)
+    if g[1] and g[3] == 'running' and g[4] == owner and g[1] == claimTag .. '/' .. (g[2] or '') then
+      held[#held + 1] = { tonumber(g[5]) or 0, key, id }
+    end
+  end
+  table.sort(held, function(a, b) return a[1] < b[1] end)
+  for _, h in ipairs(held) do
+    out[#out + 1] = held_record(h[2], h[3])
+  end
+  return #held
+end
+
 -- Claims up to max ready tasks from the given ready sets (one per accepted type), best score
 -- first across them, for owner until lease, and appends each one's record (claimed_record) to
 -- out. What an earlier version left in a set of the old name moves over first (move_old_ready).
@@ -216,8 +239,11 @@ end
 -- named; one that ended meanwhile (a state other than queued) is only taken out of line; an id
 -- whose record is not here is dropped on one server (deleted by hand) but left alone in a cluster
 -- (whose slot may be moving: the record may still be on the other node).
+-- claimTag (a fetcher's claim id, or nil) is stored with each task's new fence (F.claim,
+-- "<claimTag>/<fence>"), so that a repeat of the claim finds what its first try took
+-- (claim_repeat).
 -- Returns how many it claimed.
-local function claim_ready(out, readySets, active, dead, prefix, max, now, lease, owner, keepDead, clustered)
+local function claim_ready(out, readySets, active, dead, prefix, max, now, lease, owner, keepDead, clustered, claimTag)
   if max <= 0 then
     return 0
   end
@@ -277,8 +303,14 @@ local function claim_ready(out, readySets, active, dead, prefix, max, now, lease
       local attempts, fence = (tonumber(f[2]) or 0) + 1, (tonumber(f[4]) or 0) + 1
       -- The score it had in its ready set: where a release or a recovery puts it back (lib_fields:
       -- a task waiting in a ready set does not store it; the set holds it).
-      redis.call('HSET', key, F.attempts, count_text(attempts), F.fence, count_text(fence), F.state, 'running',
-        F.startedAt, nowText, F.owner, owner, F.lease, leaseText, F.score, e[1][4])
+      if claimTag then
+        redis.call('HSET', key, F.attempts, count_text(attempts), F.fence, count_text(fence), F.state, 'running',
+          F.startedAt, nowText, F.owner, owner, F.lease, leaseText, F.score, e[1][4],
+          F.claim, claimTag .. '/' .. count_text(fence))
+      else
+        redis.call('HSET', key, F.attempts, count_text(attempts), F.fence, count_text(fence), F.state, 'running',
+          F.startedAt, nowText, F.owner, owner, F.lease, leaseText, F.score, e[1][4])
+      end
       leases[#leases + 1] = leaseText
       leases[#leases + 1] = id
       out[#out + 1] = claimed_record(id, f, e[4], attempts, fence)

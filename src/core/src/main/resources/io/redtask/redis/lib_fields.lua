@@ -16,7 +16,7 @@ local F = {
   score = 'sc', fence = 'f', createdAt = 'c', runAt = 'ra', startedAt = 'sa', finishedAt = 'fa',
   timeoutMs = 'to', idemKey = 'ik', backoffBase = 'bb', backoffCap = 'bc', result = 're', error = 'er',
   submittedBy = 'by', group = 'g', trace = 'tr', owner = 'o', lease = 'l', stalls = 'st', batch = 'b',
-  batchEnd = 'be', waitsFor = 'w', next = 'n', nextFence = 'nf', rateAt = 'rt',
+  batchEnd = 'be', waitsFor = 'w', next = 'n', nextFence = 'nf', rateAt = 'rt', claim = 'ci',
   -- Not stored: the id in the claim's reply, and instructions to lib_add_task.
   id = 'id', dueAt = 'du', dedupeMs = 'dm', fingerprint = 'fp',
 }

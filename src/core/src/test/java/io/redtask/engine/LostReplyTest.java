@@ -1,6 +1,8 @@
 package io.redtask.engine;
 
 import io.redtask.TaskState;
+import io.redtask.redis.RedisStorage;
+import io.redtask.testing.FetchRounds;
 import io.redtask.testing.RedisServerExtension;
 import io.redtask.testing.TcpProxy;
 import org.junit.jupiter.api.AfterEach;
@@ -87,5 +89,59 @@ class LostReplyTest {
         assertTrue(runs.values().stream().allMatch(n -> n.get() == 1), "each task ran once: " + runs);
         assertEquals(20, runs.size());
         assertTrue(tookMillis < 20_000, "no task waited for its 30 s lease: all done in " + tookMillis + " ms");
+    }
+
+    @Test
+    void theTasksOfAClaimWhoseReplyWasLostRunAtOnceAndOnce() {
+        Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        // A long lease: a task left for its lease to expire would take 30 s, far past the bound below.
+        EngineSettings.Builder settings = EngineFixture.settings("x")
+                .concurrency(4)
+                .lease(Duration.ofSeconds(30), Duration.ofSeconds(1))
+                .outageBackoff(Duration.ofMillis(500));
+        RedTaskEngine engine = fixture.unstarted(
+                proxy.redisUrl(),
+                Duration.ofMillis(300),
+                "n",
+                Clock.systemUTC(),
+                settings,
+                b -> b.handler(HandlerRegistration.of("t", (p, c) -> {
+                    runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
+                    return null;
+                })));
+        // Straight to Redis, past the proxy: what the test reads and the pause it lifts.
+        RedisStorage direct = fixture.store();
+        direct.queues().setPaused("default", true);
+        List<String> ids =
+                IntStream.range(0, 4).mapToObj(i -> engine.submit("t", i)).toList();
+        engine.start();
+        FetchRounds.await(engine.health(), 2);
+
+        // From now on a reply comes after the engine stopped waiting for it (200 ms each way
+        // against its 300 ms read timeout; a fetcher's blocking wait allows longer): the resume
+        // wakes the fetcher, whose claim runs in Redis while its reply is lost.
+        proxy.latency(200);
+        long resumed = System.nanoTime();
+        direct.queues().setPaused("default", false);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ids.stream()
+                        .allMatch(id -> direct.tasks().find(id).orElseThrow().state() == TaskState.RUNNING));
+        assertEquals(Map.of(), runs, "the claim ran in Redis, its reply came too late: nothing started");
+        proxy.latency(0);
+
+        for (String id : ids) {
+            await().atMost(Duration.ofSeconds(25))
+                    .until(() -> direct.tasks().find(id).orElseThrow().state(), s -> s == TaskState.SUCCEEDED);
+        }
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumed);
+        assertEquals(4, runs.size());
+        assertTrue(runs.values().stream().allMatch(n -> n.get() == 1), "each task ran once: " + runs);
+        assertEquals(
+                List.of(1, 1, 1, 1),
+                ids.stream()
+                        .map(id -> direct.tasks().find(id).orElseThrow().attempts())
+                        .toList(),
+                "the repeat took the same attempt, not another one");
+        assertTrue(tookMillis < 10_000, "no task waited for its 30 s lease: all done in " + tookMillis + " ms");
     }
 }
