@@ -7,6 +7,8 @@ import io.redtask.store.TaskStore;
 import io.redtask.store.TaskStore.ClaimBatch;
 
 import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,8 +41,13 @@ final class Fetcher implements Runnable {
 
     private long othersCheckedAt = -1;
 
-    /** Ids for this fetcher's claims (unique for this server: a random start, counted up). */
-    private long nextClaimId = new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
+    /**
+     * Ids for fetchers' claims: unique enough from a random start, as a claim's repeat also
+     * matches its server, its exact lease deadline and each task's fencing token; short, as
+     * each task a fetcher claims stores it.
+     */
+    private static final AtomicInteger CLAIM_IDS =
+            new AtomicInteger(ThreadLocalRandom.current().nextInt());
 
     /**
      * A claim whose reply did not come (Redis restarting, a connection cut), with the worker slots
@@ -123,7 +130,9 @@ final class Fetcher implements Runnable {
                     }
                     now = clock.millis();
                 }
-                String claimId = repeat != null ? repeat.id() : Long.toString(nextClaimId++ & Long.MAX_VALUE, 36);
+                String claimId = repeat != null
+                        ? repeat.id()
+                        : Integer.toString(CLAIM_IDS.getAndIncrement() & Integer.MAX_VALUE, 36);
                 long firstNow = repeat != null ? repeat.firstNow() : -1;
                 ClaimBatch batch;
                 try {
@@ -139,8 +148,7 @@ final class Fetcher implements Runnable {
                 }
                 int taken = slots;
                 slots = 0;
-                // A repeat's tasks hold the lease of its first try (a task it took afresh holds a
-                // later one: counting from the first try only stops it sooner, never later).
+                // Every try of a claim leases until its first try's time + lease.
                 starter.startAll(batch.tasks(), taken, (firstNow >= 0 ? firstNow : now) + lease, true);
                 if (outageLogged) {
                     LOG.info(() -> "RedTask: Redis answers again; fetching from queue '" + label + "' resumed");
@@ -189,7 +197,8 @@ final class Fetcher implements Runnable {
             } finally {
                 workers.giveBack(slots);
             }
-            // Back off with the slots given back, so the server does not look busy while it waits.
+            // Back off with the slots given back (but those a lost claim keeps for its repeat: they
+            // run nothing, and Busy counts running tasks only).
             if (backoff > 0) {
                 lifecycle.await(backoff);
             }

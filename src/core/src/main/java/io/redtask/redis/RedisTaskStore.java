@@ -163,7 +163,7 @@ final class RedisTaskStore implements TaskStore {
                 keys.readyPrefix(queue),
                 settings.clustered() ? "1" : "0",
                 claimId == null ? "" : claimId,
-                claimId == null || firstNow < 0 ? "" : Long.toString(firstNow + leaseMillis));
+                claimId == null ? "" : Long.toString((firstNow >= 0 ? firstNow : now) + leaseMillis));
         List<?> reply = (List<?>) call(() -> scripts.run(claim, k, a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
         long throttledUntil = -1;

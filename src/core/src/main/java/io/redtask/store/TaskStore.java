@@ -53,14 +53,14 @@ public interface TaskStore {
 
     /**
      * {@link #claim(String, int, long, long, String, Collection)} that can be repeated when its
-     * reply is lost (Redis restarting, a connection cut): each task taken is marked with
-     * {@code claimId}, and a repeat ({@code firstNow} the {@code now} of the first try, -1 for a
-     * first try) answers the tasks the first try took, if it ran, and takes no others; if it did
-     * not run, the repeat claims afresh. So the tasks of a lost reply run at once, not after their
-     * leases ran out.
+     * reply is lost (Redis restarting, a connection cut or slow): each task taken is marked with
+     * {@code claimId}, every try leases until the first try's {@code now + leaseMillis}, and a
+     * try after one that ran answers the tasks that one took (at most {@code max}) and takes no
+     * others; if none ran, it claims afresh. So the tasks of a lost reply run at once, not after
+     * their leases ran out.
      *
      * @param claimId  the claim's id, unique for {@code owner} ({@code null}: not repeatable)
-     * @param firstNow the first try's {@code now} on a repeat, else -1
+     * @param firstNow the first try's {@code now} on a repeat, else -1 ({@code now} is the first)
      */
     ClaimBatch claim(
             String queue,

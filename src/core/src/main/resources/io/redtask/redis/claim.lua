@@ -14,9 +14,9 @@
 -- ARGV[7] keep dead tasks for (ms)  ARGV[8] ready set prefix ("<prefix>:{q}:queued:")
 -- ARGV[9] '1' on a Redis Cluster (a record not here may be on its way from another node)
 -- ARGV[10] the fetcher's id for this claim ('' for none), stored with each task it takes
--- ARGV[11] on a repeat of a claim whose reply was lost: the lease deadline (ms) its first try
---          gave; then the tasks that try took are answered again (claim_repeat) and no others
---          are taken. '' otherwise
+-- ARGV[11] with an id: the lease deadline (ms) of every try of this claim (its first try's now +
+--          lease). When an earlier try took tasks, they are answered again (claim_repeat) and no
+--          others are taken; otherwise the claim takes tasks until that deadline
 -- Result: { next due time of a scheduled task (ms, or -1), then per claimed task its record as
 --           name/value pairs, then - only when the queue's rate limit is used up (nothing more may start)
 --           (lib_limits) - the time (ms, caller's clock) the next start is allowed }
@@ -31,14 +31,15 @@ local out = { -1 }
 local sets = ready_sets(10)
 local claimTag = ARGV[10]
 if claimTag == '' then claimTag = nil end
+local deadline = now + tonumber(ARGV[2])
+if claimTag then deadline = tonumber(ARGV[11]) end
 local max
-if claimTag and ARGV[11] ~= '' and claim_repeat(out, KEYS[1], prefix, ARGV[11], claimTag, ARGV[4]) > 0 then
-  -- The first try ran: the same tasks again, and nothing more (the caller holds slots for them).
+if claimTag and claim_repeat(out, KEYS[1], prefix, ARGV[11], claimTag, ARGV[4], tonumber(ARGV[3])) > 0 then
+  -- An earlier try ran: the same tasks again, and nothing more (the caller holds slots for them).
   max = #out - 1
 else
   max = claim_room(KEYS[4], KEYS[1], KEYS[7], now, tonumber(ARGV[3]))
-  claim_ready(out, sets, KEYS[1], KEYS[6], prefix, max, now, now + tonumber(ARGV[2]), ARGV[4], ARGV[7], clustered,
-    claimTag)
+  claim_ready(out, sets, KEYS[1], KEYS[6], prefix, max, now, deadline, ARGV[4], ARGV[7], clustered, claimTag)
 end
 
 local drained = #out == 1

@@ -209,27 +209,30 @@ local function held_record(key, id)
   return claimed_record(id, f, payload, tonumber(f[2]) or 0, tonumber(f[4]) or 0)
 end
 
--- A repeat of a fetcher's claim whose reply was lost (Redis restarting, a connection cut): the
--- tasks its first try took, still running for owner under the fence that try gave them, are
--- answered again (held_record) instead of waiting for their leases to run out; they are the
--- tasks whose lease ends at leaseText (the first try's now + lease: nothing renews a lease its
--- server never heard of) and whose F.claim names claimTag with their current fence. Appends
--- their records to out, in the order the first try took them (their ready scores); returns how
--- many.
-local function claim_repeat(out, active, prefix, leaseText, claimTag, owner)
+-- A repeat of a fetcher's claim (its reply lost: Redis restarting, a connection cut or slow; or
+-- the client sending it again by itself, as Jedis's Cluster client does after a timeout): the
+-- tasks an earlier try of the claim took, still running for owner under the fence that try gave
+-- them, are answered again (held_record) instead of waiting for their leases to run out. They are
+-- the tasks whose lease ends at leaseText (every try of one claim gives the same deadline, and
+-- nothing renews a lease its server never heard of) and whose F.claim names claimTag with their
+-- current fence. Appends at most max of their records to out, in the order they were taken (their
+-- ready scores); returns how many. A record out of reach (a Cluster slot moving) is left to its
+-- lease.
+local function claim_repeat(out, active, prefix, leaseText, claimTag, owner, max)
   local held = {}
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', active, leaseText, leaseText)) do
     local key = prefix .. id
-    local g = redis.call('HMGET', key, F.claim, F.fence, F.state, F.owner, F.score)
-    if g[1] and g[3] == 'running' and g[4] == owner and g[1] == claimTag .. '/' .. (g[2] or '') then
+    local g = redis.pcall('HMGET', key, F.claim, F.fence, F.state, F.owner, F.score)
+    if not failed(g) and g[1] and g[3] == 'running' and g[4] == owner and g[1] == claimTag .. '/' .. (g[2] or '') then
       held[#held + 1] = { tonumber(g[5]) or 0, key, id }
     end
   end
   table.sort(held, function(a, b) return a[1] < b[1] end)
-  for _, h in ipairs(held) do
-    out[#out + 1] = held_record(h[2], h[3])
+  local n = math.min(#held, max)
+  for i = 1, n do
+    out[#out + 1] = held_record(held[i][2], held[i][3])
   end
-  return #held
+  return n
 end
 
 -- Claims up to max ready tasks from the given ready sets (one per accepted type), best score

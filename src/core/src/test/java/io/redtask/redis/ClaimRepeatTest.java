@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -102,32 +103,58 @@ class ClaimRepeatTest {
     }
 
     @Test
-    void aRepeatOfATryThatNeverRanClaimsAfresh() {
-        List<String> ids = enqueue(2);
+    void aRepeatOfATryThatNeverRanClaimsAfreshUntilTheFirstTrysDeadline() {
+        List<String> ids = enqueue(3);
         List<ClaimedTask> got =
                 store.claim(q, 2, T0 + 500, LEASE, "n", TYPES, "c9", T0 + 1).tasks();
-        assertEquals(ids, ids(got));
+        assertEquals(ids.subList(0, 2), ids(got));
         assertEquals(TaskState.RUNNING, store.find(ids.get(0)).orElseThrow().state());
+        assertEquals(
+                (double) (T0 + 1 + LEASE),
+                storage.redis().zscore(storage.keys().active(q), ids.get(0)),
+                "every try of a claim leases until its first try's time + lease");
+        // That reply lost too: the next repeat finds them.
+        assertEquals(
+                ids(got),
+                ids(store.claim(q, 2, T0 + 900, LEASE, "n", TYPES, "c9", T0 + 1).tasks()));
+    }
+
+    @Test
+    void aClaimSentTwiceUnchangedTakesTasksOnce() {
+        // As Jedis's Cluster client sends a command again after a timeout: same arguments.
+        List<String> ids = enqueue(4);
+        List<ClaimedTask> first =
+                store.claim(q, 2, T0 + 1, LEASE, "n", TYPES, "c7", -1).tasks();
+        List<ClaimedTask> second =
+                store.claim(q, 2, T0 + 1, LEASE, "n", TYPES, "c7", -1).tasks();
+        assertEquals(ids.subList(0, 2), ids(first));
+        assertEquals(ids(first), ids(second));
+        assertEquals(2, storage.redis().zcard(storage.keys().ready(q, "echo")), "nothing more taken");
     }
 
     @Test
     void aTaskThatMovedOnSinceIsNotAnsweredAgain() {
         List<String> ids = enqueue(1);
+        String key = storage.keys().task(ids.get(0));
         ClaimedTask first =
                 store.claim(q, 1, T0 + 1, LEASE, "n", TYPES, "c1", -1).tasks().get(0);
-        // Handed back and claimed again, under the same lease deadline, in a way that marks no
-        // claim (as a completion's next claim): the first claim's mark stays, but the fence moved on.
+        assertEquals("c1/1", storage.redis().hget(key, "ci"), "the claim's mark: its id and the task's fence");
         assertTrue(store.release(first));
+        assertFalse(storage.redis().hexists(key, "ci"), "a task handed back loses the mark");
+        // Claimed again, under the same lease deadline, in a way that marks no claim (as a
+        // completion's next claim). Were the first claim's mark still there, its fence is old.
         ClaimedTask second =
                 store.claim(q, 1, T0 + 1, LEASE, "n", TYPES).tasks().get(0);
         assertEquals(first.id(), second.id());
+        storage.redis().hset(key, "ci", "c1/1");
         assertEquals(
                 List.of(),
                 ids(store.claim(q, 1, T0 + 2, LEASE, "n", TYPES, "c1", T0 + 1).tasks()),
                 "the first claim's repeat finds nothing it still holds, and nothing else is ready");
 
-        // A completed task is not answered again either.
+        // A completed task is not answered again either, and loses the mark.
         assertTrue(store.complete(second, "null", T0 + 3));
+        assertFalse(storage.redis().hexists(key, "ci"));
         assertEquals(
                 List.of(),
                 ids(store.claim(q, 1, T0 + 4, LEASE, "n", TYPES, "c1", T0 + 1).tasks()));
