@@ -56,8 +56,8 @@ final class Fetcher implements Runnable {
      */
     private LostClaim lostClaim;
 
-    /** A claim to repeat: its id, the time of its first try, and the slots held for it. */
-    private record LostClaim(String id, long firstNow, int slots) {}
+    /** A claim to repeat: its id, when the leases of its tries end, and the slots held for it. */
+    private record LostClaim(String id, long leaseUntil, int slots) {}
 
     Fetcher(
             String queue,
@@ -116,8 +116,13 @@ final class Fetcher implements Runnable {
                 long lease = settings.lease().toMillis();
                 LostClaim repeat = lostClaim;
                 lostClaim = null;
-                if (repeat != null && now - repeat.firstNow() >= lease / 2) {
-                    // Too late to be worth it: what it took will soon be recovered by its lease.
+                if (repeat != null
+                        && repeat.leaseUntil() - now
+                                < 2 * settings.heartbeatInterval().toMillis()) {
+                    // Too late: a task started now could be stopped by this server's own fence
+                    // (half a heartbeat before its lease ends) before its first renewal (up to a
+                    // heartbeat away), and run again elsewhere. What it took goes back with its
+                    // lease.
                     workers.giveBack(repeat.slots());
                     repeat = null;
                 }
@@ -133,23 +138,23 @@ final class Fetcher implements Runnable {
                 String claimId = repeat != null
                         ? repeat.id()
                         : Integer.toString(CLAIM_IDS.getAndIncrement() & Integer.MAX_VALUE, 36);
-                long firstNow = repeat != null ? repeat.firstNow() : -1;
+                // Every try of a claim leases until its first try's time + lease.
+                long leaseUntil = repeat != null ? repeat.leaseUntil() : now + lease;
                 ClaimBatch batch;
                 try {
                     // Only the types this server has handlers for: during a rolling deploy that adds
                     // a type, servers without it leave its tasks to those that have it.
                     batch = tasks.claim(
-                            queue, slots, now, lease, settings.nodeId(), handlers.types(), claimId, firstNow);
+                            queue, slots, now, lease, settings.nodeId(), handlers.types(), claimId, leaseUntil);
                 } catch (StoreUnavailableException e) {
                     // The claim may have run with its reply lost: keep the slots for its repeat.
-                    lostClaim = new LostClaim(claimId, firstNow >= 0 ? firstNow : now, slots);
+                    lostClaim = new LostClaim(claimId, leaseUntil, slots);
                     slots = 0;
                     throw e;
                 }
                 int taken = slots;
                 slots = 0;
-                // Every try of a claim leases until its first try's time + lease.
-                starter.startAll(batch.tasks(), taken, (firstNow >= 0 ? firstNow : now) + lease, true);
+                starter.startAll(batch.tasks(), taken, leaseUntil, true);
                 if (outageLogged) {
                     LOG.info(() -> "RedTask: Redis answers again; fetching from queue '" + label + "' resumed");
                     outageLogged = false;

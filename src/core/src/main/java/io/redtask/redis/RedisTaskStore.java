@@ -139,7 +139,7 @@ final class RedisTaskStore implements TaskStore {
             String owner,
             Collection<String> types,
             String claimId,
-            long firstNow) {
+            long leaseUntil) {
         List<String> k = new ArrayList<>(8 + types.size());
         k.addAll(List.of(
                 keys.active(queue),
@@ -163,7 +163,7 @@ final class RedisTaskStore implements TaskStore {
                 keys.readyPrefix(queue),
                 settings.clustered() ? "1" : "0",
                 claimId == null ? "" : claimId,
-                claimId == null ? "" : Long.toString((firstNow >= 0 ? firstNow : now) + leaseMillis));
+                claimId == null ? "" : Long.toString(leaseUntil));
         List<?> reply = (List<?>) call(() -> scripts.run(claim, k, a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
         long throttledUntil = -1;

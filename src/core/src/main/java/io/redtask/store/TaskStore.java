@@ -48,19 +48,20 @@ public interface TaskStore {
      */
     default ClaimBatch claim(
             String queue, int max, long now, long leaseMillis, String owner, Collection<String> types) {
-        return claim(queue, max, now, leaseMillis, owner, types, null, -1);
+        return claim(queue, max, now, leaseMillis, owner, types, null, now + leaseMillis);
     }
 
     /**
      * {@link #claim(String, int, long, long, String, Collection)} that can be repeated when its
      * reply is lost (Redis restarting, a connection cut or slow): each task taken is marked with
-     * {@code claimId}, every try leases until the first try's {@code now + leaseMillis}, and a
-     * try after one that ran answers the tasks that one took (at most {@code max}) and takes no
-     * others; if none ran, it claims afresh. So the tasks of a lost reply run at once, not after
-     * their leases ran out.
+     * {@code claimId}, every try leases until {@code leaseUntil} (its first try's
+     * {@code now + leaseMillis}), and a try after one that ran answers the tasks that one took (at
+     * most {@code max}) and takes no others; if none ran, it claims afresh. So the tasks of a lost
+     * reply run at once, not after their leases ran out.
      *
-     * @param claimId  the claim's id, unique for {@code owner} ({@code null}: not repeatable)
-     * @param firstNow the first try's {@code now} on a repeat, else -1 ({@code now} is the first)
+     * @param claimId    the claim's id, unique for {@code owner} ({@code null}: not repeatable, and
+     *                   the lease ends at {@code now + leaseMillis})
+     * @param leaseUntil when the leases of every try of this claim end (epoch ms)
      */
     ClaimBatch claim(
             String queue,
@@ -70,7 +71,7 @@ public interface TaskStore {
             String owner,
             Collection<String> types,
             String claimId,
-            long firstNow);
+            long leaseUntil);
 
     /** Records success. @return false when the token is stale (nothing changed). */
     default boolean complete(ClaimedTask task, String resultJson, long now) {

@@ -15,10 +15,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
 import static org.awaitility.Awaitility.await;
@@ -92,8 +94,10 @@ class LostReplyTest {
     }
 
     @Test
-    void theTasksOfAClaimWhoseReplyWasLostRunAtOnceAndOnce() {
+    void theTasksOfAClaimWhoseReplyWasLostRunAtOnceAndOnce() throws InterruptedException {
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        // What each task does besides counting its run: nothing, until the end of the test.
+        AtomicReference<Runnable> held = new AtomicReference<>(() -> {});
         // A long lease: a task left for its lease to expire would take 30 s, far past the bound below.
         EngineSettings.Builder settings = EngineFixture.settings("x")
                 .concurrency(4)
@@ -107,6 +111,7 @@ class LostReplyTest {
                 settings,
                 b -> b.handler(HandlerRegistration.of("t", (p, c) -> {
                     runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
+                    held.get().run();
                     return null;
                 })));
         // Straight to Redis, past the proxy: what the test reads and the pause it lifts.
@@ -143,5 +148,23 @@ class LostReplyTest {
                         .toList(),
                 "the repeat took the same attempt, not another one");
         assertTrue(tookMillis < 10_000, "no task waited for its 30 s lease: all done in " + tookMillis + " ms");
+
+        // The slots the lost claim held came back: four tasks now run at once.
+        CountDownLatch allFour = new CountDownLatch(4);
+        CountDownLatch release = new CountDownLatch(1);
+        held.set(() -> {
+            allFour.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        IntStream.range(0, 4).forEach(i -> engine.submit("t", 10 + i));
+        try {
+            assertTrue(allFour.await(10, TimeUnit.SECONDS), "four workers free again");
+        } finally {
+            release.countDown();
+        }
     }
 }

@@ -73,13 +73,13 @@ class ClaimRepeatTest {
     @Test
     void aRepeatAnswersWhatTheFirstTryTookAndNothingMore() {
         List<String> ids = enqueue(5);
-        List<ClaimedTask> first =
-                store.claim(q, 2, T0 + 1, LEASE, "n", TYPES, "c1", -1).tasks();
+        List<ClaimedTask> first = store.claim(q, 2, T0 + 1, LEASE, "n", TYPES, "c1", T0 + 1 + LEASE)
+                .tasks();
         assertEquals(ids.subList(0, 2), ids(first));
 
         // Its reply was lost: the repeat, later, with the first try's time.
-        List<ClaimedTask> again =
-                store.claim(q, 2, T0 + 900, LEASE, "n", TYPES, "c1", T0 + 1).tasks();
+        List<ClaimedTask> again = store.claim(q, 2, T0 + 900, LEASE, "n", TYPES, "c1", T0 + 1 + LEASE)
+                .tasks();
         assertEquals(ids(first), ids(again), "the same tasks");
         assertEquals(
                 first.stream().map(ClaimedTask::token).toList(),
@@ -92,12 +92,12 @@ class ClaimRepeatTest {
         // Another server's claim or another claim id of this server is not answered.
         assertEquals(
                 ids.subList(2, 3),
-                ids(store.claim(q, 1, T0 + 1000, LEASE, "other", TYPES, "c1", T0 + 1)
+                ids(store.claim(q, 1, T0 + 1000, LEASE, "other", TYPES, "c1", T0 + 1 + LEASE)
                         .tasks()),
                 "another owner's repeat claims afresh");
         assertEquals(
                 ids.subList(3, 4),
-                ids(store.claim(q, 1, T0 + 1000, LEASE, "n", TYPES, "c2", T0 + 1)
+                ids(store.claim(q, 1, T0 + 1000, LEASE, "n", TYPES, "c2", T0 + 1 + LEASE)
                         .tasks()),
                 "another claim's repeat claims afresh");
     }
@@ -105,8 +105,8 @@ class ClaimRepeatTest {
     @Test
     void aRepeatOfATryThatNeverRanClaimsAfreshUntilTheFirstTrysDeadline() {
         List<String> ids = enqueue(3);
-        List<ClaimedTask> got =
-                store.claim(q, 2, T0 + 500, LEASE, "n", TYPES, "c9", T0 + 1).tasks();
+        List<ClaimedTask> got = store.claim(q, 2, T0 + 500, LEASE, "n", TYPES, "c9", T0 + 1 + LEASE)
+                .tasks();
         assertEquals(ids.subList(0, 2), ids(got));
         assertEquals(TaskState.RUNNING, store.find(ids.get(0)).orElseThrow().state());
         assertEquals(
@@ -116,17 +116,18 @@ class ClaimRepeatTest {
         // That reply lost too: the next repeat finds them.
         assertEquals(
                 ids(got),
-                ids(store.claim(q, 2, T0 + 900, LEASE, "n", TYPES, "c9", T0 + 1).tasks()));
+                ids(store.claim(q, 2, T0 + 900, LEASE, "n", TYPES, "c9", T0 + 1 + LEASE)
+                        .tasks()));
     }
 
     @Test
     void aClaimSentTwiceUnchangedTakesTasksOnce() {
         // As Jedis's Cluster client sends a command again after a timeout: same arguments.
         List<String> ids = enqueue(4);
-        List<ClaimedTask> first =
-                store.claim(q, 2, T0 + 1, LEASE, "n", TYPES, "c7", -1).tasks();
-        List<ClaimedTask> second =
-                store.claim(q, 2, T0 + 1, LEASE, "n", TYPES, "c7", -1).tasks();
+        List<ClaimedTask> first = store.claim(q, 2, T0 + 1, LEASE, "n", TYPES, "c7", T0 + 1 + LEASE)
+                .tasks();
+        List<ClaimedTask> second = store.claim(q, 2, T0 + 1, LEASE, "n", TYPES, "c7", T0 + 1 + LEASE)
+                .tasks();
         assertEquals(ids.subList(0, 2), ids(first));
         assertEquals(ids(first), ids(second));
         assertEquals(2, storage.redis().zcard(storage.keys().ready(q, "echo")), "nothing more taken");
@@ -136,8 +137,9 @@ class ClaimRepeatTest {
     void aTaskThatMovedOnSinceIsNotAnsweredAgain() {
         List<String> ids = enqueue(1);
         String key = storage.keys().task(ids.get(0));
-        ClaimedTask first =
-                store.claim(q, 1, T0 + 1, LEASE, "n", TYPES, "c1", -1).tasks().get(0);
+        ClaimedTask first = store.claim(q, 1, T0 + 1, LEASE, "n", TYPES, "c1", T0 + 1 + LEASE)
+                .tasks()
+                .get(0);
         assertEquals("c1/1", storage.redis().hget(key, "ci"), "the claim's mark: its id and the task's fence");
         assertTrue(store.release(first));
         assertFalse(storage.redis().hexists(key, "ci"), "a task handed back loses the mark");
@@ -149,7 +151,8 @@ class ClaimRepeatTest {
         storage.redis().hset(key, "ci", "c1/1");
         assertEquals(
                 List.of(),
-                ids(store.claim(q, 1, T0 + 2, LEASE, "n", TYPES, "c1", T0 + 1).tasks()),
+                ids(store.claim(q, 1, T0 + 2, LEASE, "n", TYPES, "c1", T0 + 1 + LEASE)
+                        .tasks()),
                 "the first claim's repeat finds nothing it still holds, and nothing else is ready");
 
         // A completed task is not answered again either, and loses the mark.
@@ -157,7 +160,8 @@ class ClaimRepeatTest {
         assertFalse(storage.redis().hexists(key, "ci"));
         assertEquals(
                 List.of(),
-                ids(store.claim(q, 1, T0 + 4, LEASE, "n", TYPES, "c1", T0 + 1).tasks()));
+                ids(store.claim(q, 1, T0 + 4, LEASE, "n", TYPES, "c1", T0 + 1 + LEASE)
+                        .tasks()));
         assertEquals(TaskState.SUCCEEDED, store.find(ids.get(0)).orElseThrow().state());
     }
 }
