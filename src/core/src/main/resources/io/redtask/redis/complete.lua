@@ -50,9 +50,9 @@ local function succeeded(id, key, finishedAt, result, nextId, nextFence, batchId
   -- Its payload goes too: a kept task is its outcome. Only the parts there are named: every name
   -- is an argument to convert and a field to look for.
   if parts then
-    redis.call('HDEL', key, F.owner, F.lease, F.error, F.claim, unpack(PAYLOAD_FIELDS))
+    redis.call('HDEL', key, unpack(SUCCEEDED_DROPS_PARTS))
   else
-    redis.call('HDEL', key, F.owner, F.lease, F.error, F.claim, F.payload)
+    redis.call('HDEL', key, unpack(SUCCEEDED_DROPS))
   end
   redis.call('PEXPIRE', key, ARGV[1])
   batch_end(key, 'succeeded', tonumber(finishedAt), batchId)

@@ -37,7 +37,7 @@ if ARGV[8] == '1' then
 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[1], F.error, ARGV[4])
-redis.call('HDEL', KEYS[1], F.owner, F.lease, F.claim)
+redis.call('HDEL', KEYS[1], unpack(ATTEMPT_FIELDS))
 redis.call('HINCRBY', KEYS[7], 'failed', 1)
 redis.call('HINCRBY', KEYS[8], 'failed', 1)
 redis.call('PEXPIRE', KEYS[8], ARGV[7])

@@ -129,6 +129,23 @@ for i = 1, PAYLOAD_CHUNKS - 1 do
   PAYLOAD_FIELDS[i + 1] = F.payload .. i
 end
 
+-- The fields a running attempt holds (its server, its lease, the claim that took it: lib_claim),
+-- which go when the attempt ends in any way. The lists an end deletes are built from this one at
+-- load time, so that a field added to a running attempt goes from every end at once.
+local ATTEMPT_FIELDS = { F.owner, F.lease, F.claim }
+local function attempt_fields_and(more)
+  local names = { unpack(ATTEMPT_FIELDS) }
+  for _, name in ipairs(more) do
+    names[#names + 1] = name
+  end
+  return names
+end
+-- What a success deletes (an earlier attempt's error, and the payload: a kept task is its
+-- outcome), with the payload in one field or in parts; and what a cancel deletes.
+local SUCCEEDED_DROPS = attempt_fields_and({ F.error, F.payload })
+local SUCCEEDED_DROPS_PARTS = attempt_fields_and({ F.error, unpack(PAYLOAD_FIELDS) })
+local CANCELLED_DROPS = attempt_fields_and(PAYLOAD_FIELDS)
+
 -- The name/value pairs that store payload (appended to out, or a new table).
 local function payload_pairs(payload, out)
   out = out or {}

@@ -49,7 +49,7 @@ for _, e in ipairs(plan) do
   end
   if here then
     redis.call('HINCRBY', key, F.fence, 1)
-    redis.call('HDEL', key, F.owner, F.lease, F.claim)
+    redis.call('HDEL', key, unpack(ATTEMPT_FIELDS))
     local stalls = (tonumber(f[3]) or 0) + 1
     redis.call('HSET', key, F.stalls, stalls,
       F.error, 'lease expired: the worker stopped renewing it (server down, stalled or cut off from Redis)')

@@ -23,7 +23,7 @@ if not limits_try(queue_base(KEYS[1])) then return settings_moving() end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HINCRBY', KEYS[1], F.attempts, -1)
 redis.call('HSET', KEYS[1], F.state, 'queued')
-redis.call('HDEL', KEYS[1], F.owner, F.lease, F.claim)
+redis.call('HDEL', KEYS[1], unpack(ATTEMPT_FIELDS))
 redis.call('ZADD', KEYS[3], f[3], member_of(ARGV[1]))
 group_left(KEYS[1], true)
 wake_ready(KEYS[4])
