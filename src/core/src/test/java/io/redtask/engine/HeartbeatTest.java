@@ -47,12 +47,7 @@ class HeartbeatTest {
     @Test
     void aBeatAfterLeavingWritesNothingAndAStartBeatsAgain() {
         NodeRegistry nodes = fixture.store().nodes();
-        EngineSettings settings = EngineFixture.settings("late").build();
-        Executor never = r -> {
-            throw new AssertionError("no task runs here");
-        };
-        Heartbeat heartbeat =
-                new Heartbeat(nodes, new Workers(never, Clock.systemUTC(), settings), Clock.systemUTC(), settings);
+        Heartbeat heartbeat = heartbeat(nodes, "late");
         heartbeat.started();
         heartbeat.beat();
         assertEquals(List.of("late"), ids(nodes));
@@ -104,12 +99,7 @@ class HeartbeatTest {
                 real.remove(nodeId);
             }
         };
-        EngineSettings settings = EngineFixture.settings("racing").build();
-        Executor never = r -> {
-            throw new AssertionError("no task runs here");
-        };
-        Heartbeat heartbeat =
-                new Heartbeat(slow, new Workers(never, Clock.systemUTC(), settings), Clock.systemUTC(), settings);
+        Heartbeat heartbeat = heartbeat(slow, "racing");
         heartbeat.started();
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
@@ -126,6 +116,15 @@ class HeartbeatTest {
             threads.shutdownNow();
         }
         assertEquals(List.of(), ids(real), "the beat on its way when the server left did not bring it back");
+    }
+
+    /** The heartbeat of server {@code node}, writing to {@code nodes}; its workers run nothing. */
+    private static Heartbeat heartbeat(NodeRegistry nodes, String node) {
+        EngineSettings settings = EngineFixture.settings(node).build();
+        Executor never = r -> {
+            throw new AssertionError("no task runs here");
+        };
+        return new Heartbeat(nodes, new Workers(never, Clock.systemUTC(), settings), Clock.systemUTC(), settings);
     }
 
     private static List<String> ids(NodeRegistry nodes) {

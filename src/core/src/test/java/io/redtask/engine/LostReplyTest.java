@@ -1,5 +1,6 @@
 package io.redtask.engine;
 
+import io.redtask.TaskHandler;
 import io.redtask.TaskState;
 import io.redtask.redis.RedisStorage;
 import io.redtask.testing.FetchRounds;
@@ -54,30 +55,38 @@ class LostReplyTest {
         fixture.close();
     }
 
-    @Test
-    void lostRepliesToCompletionsRunNothingTwiceAndStallNothing() {
-        Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
-        AtomicInteger handled = new AtomicInteger();
-        // A long lease: a task left for its lease to expire would take 30 s, far past the bound below.
+    /**
+     * An unstarted engine that reaches Redis through the proxy (300 ms read timeout), running
+     * {@code handler} as type "t". A long lease: a task left for its lease to expire would take
+     * 30 s, far past the tests' bounds.
+     */
+    private RedTaskEngine engineBehindProxy(int concurrency, TaskHandler<Object, Object> handler) {
         EngineSettings.Builder settings = EngineFixture.settings("x")
-                .concurrency(1)
+                .concurrency(concurrency)
                 .lease(Duration.ofSeconds(30), Duration.ofSeconds(1))
                 .outageBackoff(Duration.ofMillis(500));
-        RedTaskEngine engine = fixture.unstarted(
+        return fixture.unstarted(
                 proxy.redisUrl(),
                 Duration.ofMillis(300),
                 "n",
                 Clock.systemUTC(),
                 settings,
-                b -> b.handler(HandlerRegistration.of("t", (p, c) -> {
-                    runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
-                    if (handled.incrementAndGet() % 5 == 0) {
-                        // The reply to this task's completion, and to whatever follows for a moment, is lost.
-                        proxy.dropReplies(true);
-                        timer.schedule(() -> proxy.dropReplies(false), 700, TimeUnit.MILLISECONDS);
-                    }
-                    return c.attempt();
-                })));
+                b -> b.handler(HandlerRegistration.of("t", handler)));
+    }
+
+    @Test
+    void lostRepliesToCompletionsRunNothingTwiceAndStallNothing() {
+        Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        AtomicInteger handled = new AtomicInteger();
+        RedTaskEngine engine = engineBehindProxy(1, (p, c) -> {
+            runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
+            if (handled.incrementAndGet() % 5 == 0) {
+                // The reply to this task's completion, and to whatever follows for a moment, is lost.
+                proxy.dropReplies(true);
+                timer.schedule(() -> proxy.dropReplies(false), 700, TimeUnit.MILLISECONDS);
+            }
+            return c.attempt();
+        });
         List<String> ids =
                 IntStream.range(0, 20).mapToObj(i -> engine.submit("t", i)).toList();
         long started = System.nanoTime();
@@ -98,22 +107,11 @@ class LostReplyTest {
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         // What each task does besides counting its run: nothing, until the end of the test.
         AtomicReference<Runnable> held = new AtomicReference<>(() -> {});
-        // A long lease: a task left for its lease to expire would take 30 s, far past the bound below.
-        EngineSettings.Builder settings = EngineFixture.settings("x")
-                .concurrency(4)
-                .lease(Duration.ofSeconds(30), Duration.ofSeconds(1))
-                .outageBackoff(Duration.ofMillis(500));
-        RedTaskEngine engine = fixture.unstarted(
-                proxy.redisUrl(),
-                Duration.ofMillis(300),
-                "n",
-                Clock.systemUTC(),
-                settings,
-                b -> b.handler(HandlerRegistration.of("t", (p, c) -> {
-                    runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
-                    held.get().run();
-                    return null;
-                })));
+        RedTaskEngine engine = engineBehindProxy(4, (p, c) -> {
+            runs.computeIfAbsent(c.taskId(), k -> new AtomicInteger()).incrementAndGet();
+            held.get().run();
+            return null;
+        });
         // Straight to Redis, past the proxy: what the test reads and the pause it lifts.
         RedisStorage direct = fixture.store();
         direct.queues().setPaused("default", true);
