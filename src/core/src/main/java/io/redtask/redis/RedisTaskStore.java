@@ -47,6 +47,7 @@ final class RedisTaskStore implements TaskStore {
     private final LuaScript recover = LuaScript.load("recover");
     private final LuaScript wake = LuaScript.load("wake");
     private final Map<String, CompletionCombiner> completions = new ConcurrentHashMap<>();
+    private final LegacySweeps sweeps = new LegacySweeps();
 
     RedisTaskStore(
             UnifiedJedis redis, ScriptRunner scripts, Keys keys, RedisQueueStore queues, StoreSettings settings) {
@@ -163,7 +164,8 @@ final class RedisTaskStore implements TaskStore {
                 keys.readyPrefix(queue),
                 settings.clustered() ? "1" : "0",
                 claimId == null ? "" : claimId,
-                claimId == null ? "" : Long.toString(leaseUntil));
+                claimId == null ? "" : Long.toString(leaseUntil),
+                sweeps.due(queue) ? "1" : "0");
         List<?> reply = (List<?>) call(() -> scripts.run(claim, k, a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
         long throttledUntil = -1;
@@ -194,7 +196,7 @@ final class RedisTaskStore implements TaskStore {
                 next = p.next;
             }
         }
-        List<String> a = new ArrayList<>(10 + 5 * batch.size());
+        List<String> a = new ArrayList<>(11 + 5 * batch.size());
         a.addAll(List.of(
                 Long.toString(settings.keepSucceededMillis()),
                 Long.toString(settings.statsWindowMillis()),
@@ -207,7 +209,8 @@ final class RedisTaskStore implements TaskStore {
                 settings.clustered() ? "1" : "0",
                 // The latest of the callers' times: a next task's lease begins no earlier than any
                 // caller believes, so none of them keeps a task past the lease Redis records.
-                Long.toString(now)));
+                Long.toString(now),
+                next != null && sweeps.due(q) ? "1" : "0"));
         for (CompletionCombiner.Pending p : batch) {
             a.add(p.task.id());
             a.add(Long.toString(p.task.token()));

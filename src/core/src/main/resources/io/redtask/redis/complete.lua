@@ -15,14 +15,17 @@
 -- ARGV[4] owner node id  ARGV[5] task key prefix  ARGV[6] max scheduled tasks to promote
 -- ARGV[7] keep dead tasks for (ms)  ARGV[8] ready set prefix  ARGV[9] '1' on a Redis Cluster
 -- ARGV[10] now (ms) of the call: when next tasks start and their leases begin
--- then 5 values per task from ARGV[11]: id, owner token, finished at (ms), result (JSON),
+-- ARGV[11] '1' when the next claims look for what earlier versions left under the old names
+-- (lib_claim: SWEEP)
+-- then 5 values per task from ARGV[12]: id, owner token, finished at (ms), result (JSON),
 --   '1' to claim its worker's next task, '0' not to
 -- Result: per task, in order: { 0 } when the token is stale (the lease was lost; another worker
 -- owns the task or it was cancelled) - then nothing changes for it; else { 1 } followed by the
 -- next task's record as in claim.lua when one was claimed for its worker.
 local prefix = ARGV[5]
 local now = tonumber(ARGV[10])
-local count = (#ARGV - 10) / 5
+local count = (#ARGV - 11) / 5
+SWEEP.legacy = ARGV[11] == '1'
 local replies = {}
 local wanting = {}
 local ending = {}
@@ -59,7 +62,7 @@ local function succeeded(id, key, finishedAt, result, nextId, nextFence, batchId
 end
 
 for i = 1, count do
-  local at = 10 + 5 * (i - 1)
+  local at = 11 + 5 * (i - 1)
   local id, token = ARGV[at + 1], ARGV[at + 2]
   local key = prefix .. id
   -- The task hashes are not declared keys (one call ends tasks of many ids): while a Cluster slot
@@ -115,8 +118,11 @@ if completed > 0 then
   redis.call('ZREM', KEYS[1], unpack(endingIds))
   local completedText = count_text(completed)
   redis.call('HINCRBY', KEYS[2], 'completed', completedText)
-  redis.call('HINCRBY', KEYS[3], 'completed', completedText)
-  redis.call('PEXPIRE', KEYS[3], ARGV[2])
+  -- The bucket's expiry is set when its count starts, not at every call: a bucket that holds a
+  -- count has one already (whichever script started it set it).
+  if redis.call('HINCRBY', KEYS[3], 'completed', completedText) == completed then
+    redis.call('PEXPIRE', KEYS[3], ARGV[2])
+  end
   -- Their groups' places are free before the next tasks are claimed (lib_limits; asked once per
   -- call, not per task, whether the queue has groups at all).
   if limits_of(queue_base(KEYS[5])).grouped then
@@ -144,7 +150,7 @@ if #wanting > 0 then
 end
 
 for _, i in ipairs(ending) do
-  local at = 10 + 5 * (i - 1)
+  local at = 11 + 5 * (i - 1)
   local record = nextOf[i]
   if record then
     succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4], record[2], record[6], batchOf[i],

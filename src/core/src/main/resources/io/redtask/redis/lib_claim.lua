@@ -8,6 +8,14 @@
 -- @include lib_task
 -- @include lib_limits
 
+-- Whether this call looks for what earlier versions left under the old names (the queue's single
+-- ready set, and a type's ready set of the old name: migrate_legacy, move_old_ready). The caller
+-- asks for it (SWEEP.legacy = true) at most about once a second per queue (RedisTaskStore), not in
+-- every call: the two lookups were a tenth of a claim's commands, and such tasks only come from a
+-- rolling deploy of an earlier version.
+-- @per-call SWEEP
+local SWEEP = {}
+
 -- Moves up to max scheduled tasks whose time has come to their type's ready set, behind the
 -- tasks of their priority that were ready before them. A record whose priority or type is
 -- damaged is buried as corrupt. One that is not here is left where it is: in a cluster whose slot
@@ -49,10 +57,10 @@ local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now
 end
 
 -- Tasks an older RedTask left in the queue's single ready set ("<prefix>:{q}:ready") move to
--- their type's ready set, keeping their scores, a bounded number per call (nothing to do, and
--- one EXISTS, once the old set is empty).
+-- their type's ready set, keeping their scores, a bounded number per call that sweeps (SWEEP;
+-- nothing to do, and one EXISTS, once the old set is empty).
 local function migrate_legacy(legacy, readyPrefix, types, prefix, max)
-  if redis.call('EXISTS', legacy) == 0 then
+  if not SWEEP.legacy or redis.call('EXISTS', legacy) == 0 then
     return
   end
   local old = redis.call('ZRANGE', legacy, 0, max - 1, 'WITHSCORES')
@@ -73,11 +81,13 @@ local function migrate_legacy(legacy, readyPrefix, types, prefix, max)
 end
 
 -- Tasks an earlier version left in the ready set of the old name for set's type ("ready:<type>",
--- whole ids) move to set (READY, lib_fields), keeping their scores, up to max per call: a claim
--- then takes them in the queue's order with the rest. One EXISTS once the old set is empty. During
+-- whole ids) move to set (READY, lib_fields), keeping their scores, up to max per call that sweeps
+-- (SWEEP): a claim then takes them in the queue's order with the rest. One EXISTS once the old set
+-- is empty. During
 -- a rolling deploy servers of an earlier version still add to the old set and claim from it, and
 -- never see the new one: they leave alone the tasks this version stores.
 local function move_old_ready(set, max)
+  if not SWEEP.legacy then return end
   local old = old_ready_of(set)
   if not old then return end
   -- Not a declared key: while a Cluster slot moves it may be on the other node already. The

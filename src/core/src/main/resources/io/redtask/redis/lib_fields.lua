@@ -98,20 +98,49 @@ local READY, OLD_READY = 'queued:', 'ready:'
 local function member_of(id)
   return string.match(id, '[^:]*$')
 end
+-- What the three functions below answer for the keys a script names, kept from one call to the
+-- next: they depend on the key's text alone (no data), and a pattern match costs more than the
+-- lookup, several times a call. Emptied when it holds MEMO_MAX keys (a task key may be asked too).
+local MEMO_MAX = 256
+local memo, memo_size = {}, {}
+local function memoized(compute, key)
+  local known = memo[compute]
+  if not known or memo_size[compute] >= MEMO_MAX then
+    known = {}
+    memo[compute], memo_size[compute] = known, 0
+  end
+  local v = known[key]
+  if v == nil then
+    v = compute(key) or false
+    known[key] = v
+    memo_size[compute] = memo_size[compute] + 1
+  end
+  return v or nil
+end
+local OLD_READY_PATTERN = '^(.-}:)' .. READY .. '(.*)$'
+local function id_queue_of(key)
+  return string.match(key, '{(.-)}') .. ':'
+end
+local function queue_base_of(key)
+  return string.match(key, '^(.-}:)')
+end
+local function old_ready_name(set)
+  local base, t = string.match(set, OLD_READY_PATTERN)
+  if not base then return nil end
+  return base .. OLD_READY .. t
+end
 -- The "<queue>:" that begins the ids of the queue a key belongs to (any key of the queue: its hash
 -- tag is the queue, or the shard, the ids name).
 local function id_queue(key)
-  return string.match(key, '{(.-)}') .. ':'
+  return memoized(id_queue_of, key)
 end
 -- "<prefix>:{q}:" of any key of the queue: the hash tag ends at the first '}' (prefixes have none).
 local function queue_base(key)
-  return string.match(key, '^(.-}:)')
+  return memoized(queue_base_of, key)
 end
 -- The ready set of the old name (OLD_READY) for the type of ready set `set`; nil for another key.
 local function old_ready_of(set)
-  local base, t = string.match(set, '^(.-}:)' .. READY .. '(.*)$')
-  if not base then return nil end
-  return base .. OLD_READY .. t
+  return memoized(old_ready_name, set)
 end
 
 -- Attempts a task has when it names none (TaskRecord.DEFAULT_MAX_ATTEMPTS: TaskType's default).

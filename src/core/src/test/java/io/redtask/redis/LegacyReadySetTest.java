@@ -7,6 +7,7 @@ import io.redtask.store.ClaimedTask;
 import io.redtask.store.NewTask;
 import io.redtask.store.TaskIds;
 import io.redtask.testing.RedisServerExtension;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -122,6 +123,42 @@ class LegacyReadySetTest {
                     TaskState.CANCELLED,
                     storage.tasks().find(ids.get(0)).orElseThrow().state());
             assertEquals(0, redis.zcard(keys.ready(q, "echo")), "out of line");
+        }
+    }
+
+    @Test
+    void aTaskAnEarlierVersionAddsWhileThisOneRunsIsClaimedWithinASweepPeriod() {
+        // Claims look at the old names about once a second (LegacySweeps), not at every call: a
+        // server of an earlier version adding to its old set during a rolling deploy is still
+        // heard, a moment later.
+        long t0 = 1_800_000_000_000L;
+        try (RedisStorage storage = open("older-later")) {
+            String q = "q";
+            assertEquals(
+                    0,
+                    storage.tasks()
+                            .claim(q, 10, t0, 30_000, "a", List.of("echo"))
+                            .tasks()
+                            .size());
+            String id = enqueue(storage, TaskIds.next(q, t0 + 1), t0 + 1);
+            Keys keys = storage.keys();
+            var redis = storage.redis();
+            Double score = redis.zscore(keys.ready(q, "echo"), member(id));
+            redis.zrem(keys.ready(q, "echo"), member(id));
+            redis.zadd(keys.olderReady(q, "echo"), score, id);
+
+            List<String> claimed = new ArrayList<>();
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        storage.tasks().claim(q, 10, t0 + 2, 30_000, "a", List.of("echo")).tasks().stream()
+                                .map(ClaimedTask::id)
+                                .forEach(claimed::add);
+                        return !claimed.isEmpty();
+                    });
+            assertEquals(List.of(id), claimed);
+            assertFalse(redis.exists(keys.olderReady(q, "echo")), "the old set is emptied");
         }
     }
 
