@@ -33,7 +33,9 @@ import java.util.function.UnaryOperator;
  *       PING round trip ({@link SubmitRoundTrip});
  *   <li>{@code cluster}: bulk at 8 workers on a three-master Redis Cluster, one shard; and
  *       {@code shards} (3) shards when the engine has a shards setting, else a line saying it has
- *       none yet.
+ *       none yet;
+ *   <li>{@code scripts}: a diagnostic, not a measurement: where Redis's time goes in bulk and
+ *       single at 8 workers, per script ({@link ScriptCosts}).
  * </ul>
  *
  * Other settings: {@code n} (20000), {@code bulk} (500), {@code warmup} (2000: before each
@@ -46,7 +48,8 @@ public final class Bench {
     /** The longest one measurement may take before it is reported unfinished. */
     static final int TIMEOUT_S = Integer.getInteger("timeout", 120);
 
-    private static final Set<String> PARTS = Set.of("inprocess", "sweep", "latency", "memory", "roundtrip", "cluster");
+    private static final Set<String> PARTS =
+            Set.of("inprocess", "sweep", "latency", "memory", "roundtrip", "cluster", "scripts");
 
     private Bench() {}
 
@@ -69,7 +72,8 @@ public final class Bench {
         try (RedisServer redis = RedisServer.start(false)) {
             ThroughputRun plain = new ThroughputRun(redis.url(), "", UnaryOperator.identity());
             int jitWarmup = Integer.getInteger("jit.warmup", 20_000);
-            if (jitWarmup > 0 && (parts.contains("inprocess") || parts.contains("sweep"))) {
+            if (jitWarmup > 0
+                    && (parts.contains("inprocess") || parts.contains("sweep") || parts.contains("scripts"))) {
                 // A JVM compiles its hot paths after thousands of calls; until then the compiler
                 // threads take CPU from Redis on a small machine. Measured: a first bulk run cost
                 // 135 us of JVM CPU per task, a warm one 25 us. Not reported, but how many rounds
@@ -112,6 +116,9 @@ public final class Bench {
             }
             if (parts.contains("roundtrip")) {
                 SubmitRoundTrip.measure(redis.url(), n);
+            }
+            if (parts.contains("scripts")) {
+                ScriptCosts.measure(redis.url(), Integer.getInteger("scripts.n", 5_000), bulk, warmup);
             }
         }
         if (parts.contains("cluster")) {

@@ -60,6 +60,8 @@ public final class Report {
                                 peer, r.getString("mode"), r.getInt("concurrency"), number(r, "e2e_jobs_per_s")));
                     }
                 }
+            } else if (o.getBoolean("diagnostic", false)) {
+                // A run slowed by its own instruments (ScriptCosts): not a figure to compare.
             } else if ("redtask".equals(o.getString("system", "")) && o.containsKey("e2e_jobs_per_s")) {
                 Point p =
                         new Point("redtask", o.getString("mode"), o.getInt("concurrency"), number(o, "e2e_jobs_per_s"));

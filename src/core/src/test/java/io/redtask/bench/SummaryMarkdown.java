@@ -92,6 +92,11 @@ final class SummaryMarkdown {
                                             "Redis Cluster, %d shards: not measured (%s).\n\n",
                                             o.getInt("shards", 0),
                                             o.getString("note", "not supported")));
+                case "scripts-bulk", "scripts-single" -> {
+                    if (o.containsKey("scripts")) {
+                        scriptCosts(md, o);
+                    }
+                }
                 default -> {}
             }
         }
@@ -119,6 +124,31 @@ final class SummaryMarkdown {
             md.append(".\n\n");
         });
         return md.toString();
+    }
+
+    /** A {@link ScriptCosts} line: where Redis's time went, per script. */
+    private static void scriptCosts(StringBuilder md, JsonObject o) {
+        md.append(String.format(
+                Locale.ROOT,
+                "Where Redis's time goes (diagnostic, every command in the slow log), %s, %d workers, %,d tasks: "
+                        + "%.1f commands and %.2f script calls a task, %.1f us a task in scripts.\n\n"
+                        + "| script | calls a task | us a call |\n|---|---:|---:|\n",
+                o.getString("mode").substring("scripts-".length()),
+                o.getInt("concurrency", 0),
+                o.getInt("n", 0),
+                number(o, "commands_per_task"),
+                number(o, "script_calls_per_task"),
+                number(o, "script_us_per_task")));
+        o.getJsonObject("scripts").forEach((name, v) -> {
+            JsonObject one = v.asJsonObject();
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.3f | %.1f |\n",
+                    name,
+                    number(one, "calls_per_task"),
+                    number(one, "us_per_call")));
+        });
+        md.append('\n');
     }
 
     /** When, on what, and how busy the machine was. */
