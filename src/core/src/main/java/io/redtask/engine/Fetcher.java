@@ -145,7 +145,15 @@ final class Fetcher implements Runnable {
                     // Only the types this server has handlers for: during a rolling deploy that adds
                     // a type, servers without it leave its tasks to those that have it.
                     batch = tasks.claim(
-                            queue, slots, now, lease, settings.nodeId(), handlers.types(), claimId, leaseUntil);
+                            queue,
+                            slots,
+                            now,
+                            lease,
+                            settings.nodeId(),
+                            handlers.types(),
+                            claimId,
+                            leaseUntil,
+                            repeat != null);
                 } catch (StoreUnavailableException e) {
                     // The claim may have run with its reply lost: keep the slots for its repeat.
                     lostClaim = new LostClaim(claimId, leaseUntil, slots);

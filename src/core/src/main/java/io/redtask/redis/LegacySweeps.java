@@ -1,33 +1,51 @@
 package io.redtask.redis;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * When a claim (claim.lua, or the next claim of complete.lua) of a queue also looks for tasks that
- * an earlier version left under the old names (the queue's single ready set, a type's ready set of
- * the old name: lib_claim's SWEEP): the first call for a queue, then one call at most every
- * {@link #EVERY_NANOS}. Looking in every call cost three commands of a fetcher's claim and one of a
- * completion's; such tasks only come from a rolling deploy of an earlier version, and wait this
- * long at most for a claim to take them into line.
+ * When a completion's next claim (complete.lua) of a queue also looks for tasks that an earlier
+ * version left under the old names (the queue's single ready set, a type's ready set of the old
+ * name: lib_claim's SWEEP). A fetcher's claim always looks, and says what it found; a completion
+ * looks while the last look of either found tasks there (so a backlog left by an upgrade moves
+ * into line as fast as claims take it), and otherwise once every {@link #EVERY_NANOS} per queue,
+ * so that a busy queue whose fetchers never claim still takes in what a server of an earlier
+ * version adds during a rolling deploy. Looking in every completion cost a tenth of its commands.
  */
 final class LegacySweeps {
 
-    /** How often a queue's claims look at the old names. */
+    /** How often a queue's completions look at the old names when nothing was found there. */
     static final long EVERY_NANOS = 1_000_000_000L;
 
-    private final Map<String, Long> nextAt = new ConcurrentHashMap<>();
+    /** What claim.lua and complete.lua answer last when they found tasks under the old names. */
+    static final String FOUND = "old";
 
-    /** Whether this call for {@code queue} sweeps; when it does, the next one is due a period later. */
+    private final Map<String, Long> nextAt = new ConcurrentHashMap<>();
+    private final Set<String> found = ConcurrentHashMap.newKeySet();
+
+    /** Whether this completion call for {@code queue} looks; a look moves the next timed one on. */
     boolean due(String queue) {
+        if (found.contains(queue)) {
+            return true;
+        }
         long now = System.nanoTime();
         Long at = nextAt.get(queue);
         if (at != null && now - at < 0) {
             return false;
         }
-        // Only the caller that moves the time on sweeps: two at once do not both look.
+        // Only the caller that moves the time on looks: two at once do not both.
         return at == null
                 ? nextAt.putIfAbsent(queue, now + EVERY_NANOS) == null
                 : nextAt.replace(queue, at, now + EVERY_NANOS);
+    }
+
+    /** What a call that looked under the old names of {@code queue} found there. */
+    void looked(String queue, boolean tasksThere) {
+        if (tasksThere) {
+            found.add(queue);
+        } else {
+            found.remove(queue);
+        }
     }
 }

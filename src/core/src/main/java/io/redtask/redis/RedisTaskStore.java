@@ -140,7 +140,8 @@ final class RedisTaskStore implements TaskStore {
             String owner,
             Collection<String> types,
             String claimId,
-            long leaseUntil) {
+            long leaseUntil,
+            boolean repeat) {
         List<String> k = new ArrayList<>(8 + types.size());
         k.addAll(List.of(
                 keys.active(queue),
@@ -165,17 +166,22 @@ final class RedisTaskStore implements TaskStore {
                 settings.clustered() ? "1" : "0",
                 claimId == null ? "" : claimId,
                 claimId == null ? "" : Long.toString(leaseUntil),
-                sweeps.due(queue) ? "1" : "0");
+                claimId != null && repeat ? "1" : "0");
         List<?> reply = (List<?>) call(() -> scripts.run(claim, k, a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
         long throttledUntil = -1;
+        boolean old = false;
         for (int i = 1; i < reply.size(); i++) {
             if (reply.get(i) instanceof List<?> record) {
                 tasks.add(TaskRecord.claimed(record, now));
+            } else if (LegacySweeps.FOUND.equals(reply.get(i))) {
+                old = true;
             } else {
                 throttledUntil = asLong(reply.get(i)); // lib_limits.lua: the rate limit held the claim back
             }
         }
+        // A fetcher's claim always looks under the old names: what it saw there stands.
+        sweeps.looked(queue, old);
         return new ClaimBatch(tasks, asLong(reply.get(0)), throttledUntil);
     }
 
@@ -196,10 +202,13 @@ final class RedisTaskStore implements TaskStore {
                 next = p.next;
             }
         }
+        boolean sweeping = next != null && sweeps.due(q);
         List<String> a = new ArrayList<>(11 + 5 * batch.size());
         a.addAll(List.of(
                 Long.toString(settings.keepSucceededMillis()),
-                Long.toString(settings.statsWindowMillis()),
+                // The bucket's expiry is set once, by its first completion (complete.lua): a
+                // bucket's length later, so it lives the window after its last one as before.
+                Long.toString(settings.statsWindowMillis() + Keys.STATS_BUCKET_MILLIS),
                 next == null ? "0" : Long.toString(next.leaseMillis()),
                 next == null ? "" : next.owner(),
                 keys.taskPrefix(q),
@@ -210,7 +219,7 @@ final class RedisTaskStore implements TaskStore {
                 // The latest of the callers' times: a next task's lease begins no earlier than any
                 // caller believes, so none of them keeps a task past the lease Redis records.
                 Long.toString(now),
-                next != null && sweeps.due(q) ? "1" : "0"));
+                sweeping ? "1" : "0"));
         for (CompletionCombiner.Pending p : batch) {
             a.add(p.task.id());
             a.add(Long.toString(p.task.token()));
@@ -232,8 +241,11 @@ final class RedisTaskStore implements TaskStore {
             next.types().forEach(type -> k.add(keys.ready(q, type)));
         }
         List<?> r = (List<?>) call(() -> scripts.runDurably(complete, k, a, settings.durability()));
-        List<Completion> out = new ArrayList<>(r.size());
-        for (int i = 0; i < r.size(); i++) {
+        if (sweeping) {
+            sweeps.looked(q, r.size() > batch.size() && LegacySweeps.FOUND.equals(r.get(batch.size())));
+        }
+        List<Completion> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
             List<?> one = (List<?>) r.get(i);
             long claimedAt = batch.get(i).now;
             out.add(new Completion(

@@ -59,9 +59,32 @@ public interface TaskStore {
      * most {@code max}) and takes no others; if none ran, it claims afresh. So the tasks of a lost
      * reply run at once, not after their leases ran out.
      *
+     * A try is taken for a repeat when its {@code leaseUntil} is not its own
+     * {@code now + leaseMillis}; {@link #claim(String, int, long, long, String, Collection, String,
+     * long, boolean)} says so outright.
+     *
      * @param claimId    the claim's id, unique for {@code owner} ({@code null}: not repeatable, and
      *                   the lease ends at {@code now + leaseMillis})
      * @param leaseUntil when the leases of every try of this claim end (epoch ms)
+     */
+    default ClaimBatch claim(
+            String queue,
+            int max,
+            long now,
+            long leaseMillis,
+            String owner,
+            Collection<String> types,
+            String claimId,
+            long leaseUntil) {
+        return claim(queue, max, now, leaseMillis, owner, types, claimId, leaseUntil, leaseUntil != now + leaseMillis);
+    }
+
+    /**
+     * {@link #claim(String, int, long, long, String, Collection, String, long)} that says whether
+     * this try repeats an earlier one of the same id: only a repeat looks for what an earlier try
+     * took (on a Redis Cluster every try looks, as its client may send a claim again by itself).
+     *
+     * @param repeat whether an earlier try of {@code claimId} may have run (its reply was lost)
      */
     ClaimBatch claim(
             String queue,
@@ -71,7 +94,8 @@ public interface TaskStore {
             String owner,
             Collection<String> types,
             String claimId,
-            long leaseUntil);
+            long leaseUntil,
+            boolean repeat);
 
     /** Records success. @return false when the token is stale (nothing changed). */
     default boolean complete(ClaimedTask task, String resultJson, long now) {

@@ -17,15 +17,16 @@
 -- ARGV[11] with an id: the lease deadline (ms) of every try of this claim (its first try's now +
 --          lease). When an earlier try took tasks, they are answered again (claim_repeat) and no
 --          others are taken; otherwise the claim takes tasks until that deadline
--- ARGV[12] '1' to look for what earlier versions left under the old names (lib_claim: SWEEP)
+-- ARGV[12] '1' when this try repeats an earlier one of the same id (its reply was lost)
 -- Result: { next due time of a scheduled task (ms, or -1), then per claimed task its record as
 --           name/value pairs, then - only when the queue's rate limit is used up (nothing more may start)
---           (lib_limits) - the time (ms, caller's clock) the next start is allowed }
+--           (lib_limits) - the time (ms, caller's clock) the next start is allowed, then - only when
+--           tasks of earlier versions were found under the old names (lib_claim: SWEEP) - 'old' }
 local now = tonumber(ARGV[1])
 local prefix = ARGV[5]
 
 local clustered = ARGV[9] == '1'
-SWEEP.legacy = ARGV[12] == '1'
+SWEEP.legacy = true
 migrate_legacy(KEYS[9], ARGV[8], KEYS[8], prefix, tonumber(ARGV[6]))
 -- The first scheduled task: when it is not due (the usual case) nothing is promoted, and it is the
 -- next due time of the reply (nothing below schedules a task), read once.
@@ -41,10 +42,10 @@ local claimTag = ARGV[10]
 if claimTag == '' then claimTag = nil end
 local deadline = now + tonumber(ARGV[2])
 if claimTag then deadline = tonumber(ARGV[11]) end
--- Only a repeat can find what an earlier try took: a try whose deadline is not its own now + lease
--- (a later try of the fetcher's), or any try on a Cluster (whose client may send a claim again
--- unchanged by itself). A first try on one server has nothing to look for.
-local repeating = claimTag and (clustered or deadline ~= now + tonumber(ARGV[2]))
+-- Only a repeat can find what an earlier try took: a later try of the fetcher's (ARGV[12]), or any
+-- try on a Cluster (whose client may send a claim again unchanged by itself). A first try on one
+-- server has nothing to look for.
+local repeating = claimTag and (clustered or ARGV[12] == '1')
 local max
 if repeating and claim_repeat(out, KEYS[1], prefix, ARGV[11], claimTag, ARGV[4], tonumber(ARGV[3])) > 0 then
   -- An earlier try ran: the same tasks again, and nothing more (the caller holds slots for them).
@@ -61,10 +62,9 @@ if not drained and #out - 1 < max then
   -- tokens of the tasks it just took.
   drained = true
   for _, set in ipairs(sets) do
-    -- An old set counts only in a call that sweeps: one that does not leaves its tasks to the
-    -- next that does (within about a second), as it leaves them in line.
-    local old = SWEEP.legacy and old_ready_of(set)
+    local old = old_ready_of(set)
     local left = old and redis.pcall('EXISTS', old)
+    if left and not failed(left) and left > 0 then SWEEP.found = true end
     if redis.call('ZCARD', set) > 0 or (left and (failed(left) or left > 0)) then
       drained = false
       break
@@ -80,4 +80,5 @@ local nxt = first
 if promoting then nxt = redis.call('ZRANGE', KEYS[2], '0', '0', 'WITHSCORES') end
 if #nxt == 2 then out[1] = tonumber(nxt[2]) end
 limits_reply(out, KEYS[4], now)
+if SWEEP.found then out[#out + 1] = 'old' end
 return out

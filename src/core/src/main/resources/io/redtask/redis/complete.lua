@@ -11,7 +11,8 @@
 -- (due tasks are promoted first, so a busy queue does not starve them)  KEYS[7] sequence
 -- KEYS[8] dead zset  KEYS[9] lingering zset
 -- KEYS[10..] the ready sets of the task types this server can run (none when no task asks for a next one)
--- ARGV[1] keep succeeded tasks for (ms)  ARGV[2] keep the bucket for (ms)  ARGV[3] lease (ms)
+-- ARGV[1] keep succeeded tasks for (ms)  ARGV[2] keep the bucket for (ms, from its first
+-- completion)  ARGV[3] lease (ms)
 -- ARGV[4] owner node id  ARGV[5] task key prefix  ARGV[6] max scheduled tasks to promote
 -- ARGV[7] keep dead tasks for (ms)  ARGV[8] ready set prefix  ARGV[9] '1' on a Redis Cluster
 -- ARGV[10] now (ms) of the call: when next tasks start and their leases begin
@@ -21,7 +22,8 @@
 --   '1' to claim its worker's next task, '0' not to
 -- Result: per task, in order: { 0 } when the token is stale (the lease was lost; another worker
 -- owns the task or it was cancelled) - then nothing changes for it; else { 1 } followed by the
--- next task's record as in claim.lua when one was claimed for its worker.
+-- next task's record as in claim.lua when one was claimed for its worker; then, only when the
+-- next claims looked under the old names and found tasks of earlier versions there, 'old'.
 local prefix = ARGV[5]
 local now = tonumber(ARGV[10])
 local count = (#ARGV - 11) / 5
@@ -159,4 +161,5 @@ for _, i in ipairs(ending) do
     succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4], nil, nil, batchOf[i], partsOf[i])
   end
 end
+if SWEEP.found then replies[#replies + 1] = 'old' end
 return replies

@@ -91,6 +91,8 @@ if claimKeys > 0 and queued > 0 then
   -- The queue's next tasks (not necessarily these: order holds), as any claim takes them: pause,
   -- concurrency, rate and group limits apply alike.
   local first = #KEYS - claimKeys
+  -- As a fetcher's claim: tasks of earlier versions under the old names are taken into line too.
+  SWEEP.legacy = true
   local room = claim_room(KEYS[first + 2], KEYS[first + 1], KEYS[first + 4], now, tonumber(ARGV[3]))
   claim_ready(claimed, ready_sets(first + 5), KEYS[first + 1], KEYS[first + 3], ARGV[6], room, now,
     now + tonumber(ARGV[4]), ARGV[5], ARGV[7], ARGV[8] == '1')

@@ -28,7 +28,7 @@ if f[2] ~= 'running' then
 end
 if batch_unreachable(KEYS[1]) then return batch_tryagain(ARGV[1]) end
 -- The queue's settings before the first write (the groups' steps and the wake-up read them).
-if not limits_try(queue_base(KEYS[1])) then return settings_moving() end
+if not limits_try(task_base(KEYS[1])) then return settings_moving() end
 local now = tonumber(ARGV[3])
 local retryAt = tonumber(ARGV[5])
 if ARGV[8] == '1' then

@@ -9,10 +9,11 @@
 -- @include lib_limits
 
 -- Whether this call looks for what earlier versions left under the old names (the queue's single
--- ready set, and a type's ready set of the old name: migrate_legacy, move_old_ready). The caller
--- asks for it (SWEEP.legacy = true) at most about once a second per queue (RedisTaskStore), not in
--- every call: the two lookups were a tenth of a claim's commands, and such tasks only come from a
--- rolling deploy of an earlier version.
+-- ready set, and a type's ready set of the old name: migrate_legacy, move_old_ready), and whether
+-- it found any there (SWEEP.found: the caller's reply says so). A fetcher's claim always looks; a
+-- completion's next claim only when its caller asks (SWEEP.legacy = true): while an earlier look
+-- found tasks there, and about once a second besides (RedisTaskStore, LegacySweeps). Looking in
+-- every completion was a tenth of its commands, and such tasks only come from earlier versions.
 -- @per-call SWEEP
 local SWEEP = {}
 
@@ -57,12 +58,13 @@ local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now
 end
 
 -- Tasks an older RedTask left in the queue's single ready set ("<prefix>:{q}:ready") move to
--- their type's ready set, keeping their scores, a bounded number per call that sweeps (SWEEP;
+-- their type's ready set, keeping their scores, a bounded number per call that looks (SWEEP;
 -- nothing to do, and one EXISTS, once the old set is empty).
 local function migrate_legacy(legacy, readyPrefix, types, prefix, max)
   if not SWEEP.legacy or redis.call('EXISTS', legacy) == 0 then
     return
   end
+  SWEEP.found = true
   local old = redis.call('ZRANGE', legacy, 0, max - 1, 'WITHSCORES')
   local plan = {}
   for i = 1, #old, 2 do
@@ -81,7 +83,7 @@ local function migrate_legacy(legacy, readyPrefix, types, prefix, max)
 end
 
 -- Tasks an earlier version left in the ready set of the old name for set's type ("ready:<type>",
--- whole ids) move to set (READY, lib_fields), keeping their scores, up to max per call that sweeps
+-- whole ids) move to set (READY, lib_fields), keeping their scores, up to max per call that looks
 -- (SWEEP): a claim then takes them in the queue's order with the rest. One EXISTS once the old set
 -- is empty. During
 -- a rolling deploy servers of an earlier version still add to the old set and claim from it, and
@@ -94,6 +96,7 @@ local function move_old_ready(set, max)
   -- tasks then stay where they are until a later claim, which loses nothing.
   local exists = redis.pcall('EXISTS', old)
   if failed(exists) or exists == 0 then return end
+  SWEEP.found = true
   local r = redis.call('ZRANGE', old, 0, max - 1, 'WITHSCORES')
   if #r == 0 then return end
   local moving, ids = {}, {}

@@ -100,7 +100,8 @@ local function member_of(id)
 end
 -- What the three functions below answer for the keys a script names, kept from one call to the
 -- next: they depend on the key's text alone (no data), and a pattern match costs more than the
--- lookup, several times a call. Emptied when it holds MEMO_MAX keys (a task key may be asked too).
+-- lookup, several times a call. Emptied when it holds MEMO_MAX keys; a task's key goes through
+-- task_base instead.
 local MEMO_MAX = 256
 local memo, memo_size = {}, {}
 local function memoized(compute, key)
@@ -141,6 +142,10 @@ end
 -- The ready set of the old name (OLD_READY) for the type of ready set `set`; nil for another key.
 local function old_ready_of(set)
   return memoized(old_ready_name, set)
+end
+-- queue_base for a task's key: not remembered (one key per task would only push out the queue's).
+local function task_base(key)
+  return queue_base_of(key)
 end
 
 -- Attempts a task has when it names none (TaskRecord.DEFAULT_MAX_ATTEMPTS: TaskType's default).

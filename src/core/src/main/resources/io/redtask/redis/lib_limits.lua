@@ -165,7 +165,7 @@ end
 -- group (g, or its record's), it waits for its group's turn instead, and true is returned: the
 -- group's steps wake a fetcher when they let it into line, so its caller pushes no token for it.
 local function group_enter(key, ready, id, g)
-  local base = queue_base(key)
+  local base = task_base(key)
   if g == nil then
     if not limits_of(base).grouped then return end
     g = redis.call('HGET', key, F.group)
@@ -187,7 +187,7 @@ end
 local function group_added(key, ready, f, state)
   local g = f[F.group]
   if not g then return end
-  local base = queue_base(key)
+  local base = task_base(key)
   local s = limits_of(base)
   if not s.grouped then
     redis.call('HSET', base .. 'config', 'grouped', '1')
@@ -202,7 +202,7 @@ end
 -- ready set as it was (released, recovered), so it stands in line for its group again; nil means
 -- "look at its state".
 local function group_left(key, to_ready)
-  local base = queue_base(key)
+  local base = task_base(key)
   if not limits_of(base).grouped then return end
   local f = redis.call('HMGET', key, F.group, F.state)
   if not f[1] then return end
@@ -218,7 +218,7 @@ end
 -- A task was cancelled (or buried as corrupt) in state `was`: it no longer runs, stands in line,
 -- or waits for its turn.
 local function group_cancelled(key, id, was)
-  local base = queue_base(key)
+  local base = task_base(key)
   if not limits_of(base).grouped then return end
   local g = redis.call('HGET', key, F.group)
   if not g then return end
@@ -243,7 +243,7 @@ end
 -- window, and a grouped one moves from its group's line to its running count, letting the next of
 -- its group into line.
 local function limits_claimed(key, rec)
-  local base = queue_base(key)
+  local base = task_base(key)
   local s = limits_of(base)
   if not s.rate and not s.grouped then return end
   local r = {}

@@ -19,7 +19,7 @@ if f[2] ~= 'running' then
   return 0
 end
 -- The queue's settings before the first write (the groups' steps and the wake-up read them).
-if not limits_try(queue_base(KEYS[1])) then return settings_moving() end
+if not limits_try(task_base(KEYS[1])) then return settings_moving() end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HINCRBY', KEYS[1], F.attempts, -1)
 redis.call('HSET', KEYS[1], F.state, 'queued')

@@ -15,11 +15,12 @@ import java.util.stream.Collectors;
  * Where Redis's time goes on a workload (the {@code scripts} part of {@code scripts/bench}, a
  * diagnostic, not a measurement to compare): one run each of bulk and single at 8 workers, of
  * {@code scripts.n} tasks (5000), with Redis's command statistics reset before it and its slow log
- * recording every command. One JSON line per mode: commands Redis ran per task (a script's own
+ * recording every command (its settings are put back afterwards). One JSON line per mode: commands Redis ran per task (a script's own
  * commands included), script calls per task and Redis's time in them, and per script (function)
  * its calls per task and mean time per call. The slow log holds up to {@link #ENTRIES_PER_TASK}
- * commands a task, which covers the whole run ({@code "whole_run":true}); when a run needs more,
- * the split between scripts comes from its end. Recording every command makes each a little
+ * commands a task (at most {@link #MAX_ENTRIES}), which covers the whole run ({@code
+ * "whole_run":true}); when a run needs more, the split between scripts comes from its end, which
+ * in bulk mode holds few submits: a biased sample, so keep {@code scripts.n} small. Recording every command makes each a little
  * slower, which is why the run's own throughput line says {@code "diagnostic":true}.
  */
 final class ScriptCosts {
@@ -27,17 +28,28 @@ final class ScriptCosts {
     /** Slow log entries kept per task of the run (a single task costs about 30 commands). */
     static final int ENTRIES_PER_TASK = 40;
 
+    /**
+     * Most slow log entries kept (each a copy of up to 32 arguments: some tens of MB of the bench's
+     * own Redis, read back in one reply).
+     */
+    static final int MAX_ENTRIES = 200_000;
+
     private ScriptCosts() {}
 
     /** Runs bulk and single at 8 workers on the Redis at {@code url} (one this bench started). */
     static void measure(String url, int n, int bulk, int warmup) throws Exception {
+        if (n < 1) {
+            throw new IllegalArgumentException("scripts.n must be at least 1, was " + n);
+        }
         ThroughputRun run = new ThroughputRun(url, "scripts-", UnaryOperator.identity());
-        int entries = Math.min(1_000_000, ENTRIES_PER_TASK * n);
+        int entries = Math.min(MAX_ENTRIES, ENTRIES_PER_TASK * n);
         for (String mode : List.of("bulk", "single")) {
             if (warmup > 0) {
                 run.warmOnly(mode, 8, warmup, bulk);
             }
+            Map<String, String> before;
             try (Jedis redis = new Jedis(URI.create(url))) {
+                before = redis.configGet("slowlog-*");
                 redis.configResetStat();
                 redis.slowlogReset();
                 redis.configSet("slowlog-max-len", Integer.toString(entries));
@@ -50,6 +62,7 @@ final class ScriptCosts {
                     redis.configSet("slowlog-log-slower-than", "-1");
                     System.out.println(line(mode, n, entries, redis));
                     redis.slowlogReset();
+                    redis.configSet(before);
                 }
             }
         }

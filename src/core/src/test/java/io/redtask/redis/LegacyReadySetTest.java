@@ -6,8 +6,8 @@ import io.redtask.engine.EngineSettings;
 import io.redtask.store.ClaimedTask;
 import io.redtask.store.NewTask;
 import io.redtask.store.TaskIds;
+import io.redtask.store.TaskStore;
 import io.redtask.testing.RedisServerExtension;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,6 +20,8 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Tasks an older version left in the queue's single ready set are claimed after an upgrade, in order. */
 class LegacyReadySetTest {
@@ -127,10 +129,9 @@ class LegacyReadySetTest {
     }
 
     @Test
-    void aTaskAnEarlierVersionAddsWhileThisOneRunsIsClaimedWithinASweepPeriod() {
-        // Claims look at the old names about once a second (LegacySweeps), not at every call: a
-        // server of an earlier version adding to its old set during a rolling deploy is still
-        // heard, a moment later.
+    void aTaskAnEarlierVersionAddsWhileThisOneRunsIsTakenByTheNextClaim() {
+        // A fetcher's claim always looks under the old names (completions only while tasks were
+        // found there, and about once a second besides: LegacySweeps).
         long t0 = 1_800_000_000_000L;
         try (RedisStorage storage = open("older-later")) {
             String q = "q";
@@ -143,23 +144,56 @@ class LegacyReadySetTest {
             String id = enqueue(storage, TaskIds.next(q, t0 + 1), t0 + 1);
             Keys keys = storage.keys();
             var redis = storage.redis();
-            Double score = redis.zscore(keys.ready(q, "echo"), member(id));
-            redis.zrem(keys.ready(q, "echo"), member(id));
-            redis.zadd(keys.olderReady(q, "echo"), score, id);
+            toOlderSet(storage, q, id);
 
-            List<String> claimed = new ArrayList<>();
-            Awaitility.await()
-                    .atMost(Duration.ofSeconds(5))
-                    .pollInterval(Duration.ofMillis(50))
-                    .until(() -> {
-                        storage.tasks().claim(q, 10, t0 + 2, 30_000, "a", List.of("echo")).tasks().stream()
-                                .map(ClaimedTask::id)
-                                .forEach(claimed::add);
-                        return !claimed.isEmpty();
-                    });
-            assertEquals(List.of(id), claimed);
+            List<ClaimedTask> claimed = storage.tasks()
+                    .claim(q, 10, t0 + 2, 30_000, "a", List.of("echo"))
+                    .tasks();
+            assertEquals(List.of(id), claimed.stream().map(ClaimedTask::id).toList());
             assertFalse(redis.exists(keys.olderReady(q, "echo")), "the old set is emptied");
         }
+    }
+
+    @Test
+    void completionsTakeAnUpgradesBacklogFromTheOldSetOneAfterAnother() {
+        // An upgrade leaves a queue's backlog in the old set. Once a claim found tasks there, each
+        // completion's next claim looks there too (not once a second), so the backlog runs in
+        // order as fast as the workers finish.
+        long t0 = 1_800_000_000_000L;
+        try (RedisStorage storage = open("older-backlog")) {
+            String q = "q";
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                ids.add(enqueue(storage, TaskIds.next(q, t0 + i), t0 + i));
+            }
+            for (String id : ids) {
+                toOlderSet(storage, q, id);
+            }
+            TaskStore.NextClaim next = new TaskStore.NextClaim("a", 30_000, List.of("echo"));
+            ClaimedTask current = storage.tasks()
+                    .claim(q, 1, t0 + 10, 30_000, "a", List.of("echo"))
+                    .tasks()
+                    .get(0);
+            List<String> ran = new ArrayList<>(List.of(current.id()));
+            for (int i = 1; i < ids.size(); i++) {
+                TaskStore.Completion done = storage.tasks().complete(current, "null", t0 + 10 + i, next);
+                assertTrue(done.recorded());
+                assertNotNull(done.next(), "completion " + i + " brings the next task of the old set");
+                current = done.next();
+                ran.add(current.id());
+            }
+            assertEquals(ids, ran);
+            assertFalse(storage.redis().exists(storage.keys().olderReady(q, "echo")), "the old set is emptied");
+        }
+    }
+
+    /** Moves a waiting task to where an earlier version kept it: its type's ready set of the old name. */
+    private static void toOlderSet(RedisStorage storage, String q, String id) {
+        Keys keys = storage.keys();
+        var redis = storage.redis();
+        Double score = redis.zscore(keys.ready(q, "echo"), member(id));
+        redis.zrem(keys.ready(q, "echo"), member(id));
+        redis.zadd(keys.olderReady(q, "echo"), score, id);
     }
 
     private static RedisStorage open(String prefix) {
