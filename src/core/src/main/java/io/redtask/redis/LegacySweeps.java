@@ -6,20 +6,25 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * When a completion's next claim (complete.lua) of a queue also looks for tasks that an earlier
- * version left under the old names (the queue's single ready set, a type's ready set of the old
- * name: lib_claim's SWEEP). A fetcher's claim always looks, and says what it found; a completion
- * looks while the last look of either found tasks there (so a backlog left by an upgrade moves
- * into line as fast as claims take it), and otherwise once every {@link #EVERY_NANOS} per queue,
- * so that a busy queue whose fetchers never claim still takes in what a server of an earlier
- * version adds during a rolling deploy. Looking in every completion cost a tenth of its commands.
+ * version left in a type's ready set of the old name (lib_claim's SWEEP; the queue's single ready
+ * set of older versions is moved by fetchers' claims only). A fetcher's claim always looks, and
+ * says what it saw; a completion looks while the last look found tasks there (so a backlog left
+ * by an upgrade moves into line as fast as claims take it), and otherwise once every
+ * {@link #EVERY_NANOS} per queue, so that a busy queue whose fetchers never claim still takes in
+ * what a server of an earlier version adds during a rolling deploy. A call that had no room to
+ * claim looks at nothing and says nothing. Looking in every completion cost a tenth of its
+ * commands.
  */
 final class LegacySweeps {
 
     /** How often a queue's completions look at the old names when nothing was found there. */
     static final long EVERY_NANOS = 1_000_000_000L;
 
-    /** What claim.lua and complete.lua answer last when they found tasks under the old names. */
+    /** What claim.lua and complete.lua answer last when their look found tasks under the old names. */
     static final String FOUND = "old";
+
+    /** What they answer when it found none. */
+    static final String NONE = "none";
 
     private final Map<String, Long> nextAt = new ConcurrentHashMap<>();
     private final Set<String> found = ConcurrentHashMap.newKeySet();
@@ -40,11 +45,11 @@ final class LegacySweeps {
                 : nextAt.replace(queue, at, now + EVERY_NANOS);
     }
 
-    /** What a call that looked under the old names of {@code queue} found there. */
-    void looked(String queue, boolean tasksThere) {
-        if (tasksThere) {
+    /** What a call that looked under the old names of {@code queue} saw there: {@link #FOUND} or {@link #NONE}. */
+    void seen(String queue, String what) {
+        if (FOUND.equals(what)) {
             found.add(queue);
-        } else {
+        } else if (NONE.equals(what)) {
             found.remove(queue);
         }
     }

@@ -170,18 +170,15 @@ final class RedisTaskStore implements TaskStore {
         List<?> reply = (List<?>) call(() -> scripts.run(claim, k, a));
         List<ClaimedTask> tasks = new ArrayList<>(reply.size() - 1);
         long throttledUntil = -1;
-        boolean old = false;
         for (int i = 1; i < reply.size(); i++) {
             if (reply.get(i) instanceof List<?> record) {
                 tasks.add(TaskRecord.claimed(record, now));
-            } else if (LegacySweeps.FOUND.equals(reply.get(i))) {
-                old = true;
+            } else if (reply.get(i) instanceof String seen) {
+                sweeps.seen(queue, seen); // lib_claim.lua's sweep_reply: what its look saw
             } else {
                 throttledUntil = asLong(reply.get(i)); // lib_limits.lua: the rate limit held the claim back
             }
         }
-        // A fetcher's claim always looks under the old names: what it saw there stands.
-        sweeps.looked(queue, old);
         return new ClaimBatch(tasks, asLong(reply.get(0)), throttledUntil);
     }
 
@@ -241,8 +238,8 @@ final class RedisTaskStore implements TaskStore {
             next.types().forEach(type -> k.add(keys.ready(q, type)));
         }
         List<?> r = (List<?>) call(() -> scripts.runDurably(complete, k, a, settings.durability()));
-        if (sweeping) {
-            sweeps.looked(q, r.size() > batch.size() && LegacySweeps.FOUND.equals(r.get(batch.size())));
+        if (r.size() > batch.size() && r.get(batch.size()) instanceof String seen) {
+            sweeps.seen(q, seen); // lib_claim.lua's sweep_reply, after the answers
         }
         List<Completion> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {

@@ -20,8 +20,8 @@
 -- ARGV[12] '1' when this try repeats an earlier one of the same id (its reply was lost)
 -- Result: { next due time of a scheduled task (ms, or -1), then per claimed task its record as
 --           name/value pairs, then - only when the queue's rate limit is used up (nothing more may start)
---           (lib_limits) - the time (ms, caller's clock) the next start is allowed, then - only when
---           tasks of earlier versions were found under the old names (lib_claim: SWEEP) - 'old' }
+--           (lib_limits) - the time (ms, caller's clock) the next start is allowed, then what its
+--           look under the old names saw (lib_claim: sweep_reply) }
 local now = tonumber(ARGV[1])
 local prefix = ARGV[5]
 
@@ -64,7 +64,10 @@ if not drained and #out - 1 < max then
   for _, set in ipairs(sets) do
     local old = old_ready_of(set)
     local left = old and redis.pcall('EXISTS', old)
-    if left and not failed(left) and left > 0 then SWEEP.found = true end
+    if left and not failed(left) then
+      SWEEP.looked = true
+      if left > 0 then SWEEP.found = true end
+    end
     if redis.call('ZCARD', set) > 0 or (left and (failed(left) or left > 0)) then
       drained = false
       break
@@ -80,5 +83,5 @@ local nxt = first
 if promoting then nxt = redis.call('ZRANGE', KEYS[2], '0', '0', 'WITHSCORES') end
 if #nxt == 2 then out[1] = tonumber(nxt[2]) end
 limits_reply(out, KEYS[4], now)
-if SWEEP.found then out[#out + 1] = 'old' end
+sweep_reply(out)
 return out

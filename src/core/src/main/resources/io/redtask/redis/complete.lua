@@ -22,8 +22,8 @@
 --   '1' to claim its worker's next task, '0' not to
 -- Result: per task, in order: { 0 } when the token is stale (the lease was lost; another worker
 -- owns the task or it was cancelled) - then nothing changes for it; else { 1 } followed by the
--- next task's record as in claim.lua when one was claimed for its worker; then, only when the
--- next claims looked under the old names and found tasks of earlier versions there, 'old'.
+-- next task's record as in claim.lua when one was claimed for its worker; then what the next
+-- claims' look under the old names saw, when they looked (lib_claim: sweep_reply).
 local prefix = ARGV[5]
 local now = tonumber(ARGV[10])
 local count = (#ARGV - 11) / 5
@@ -161,5 +161,5 @@ for _, i in ipairs(ending) do
     succeeded(ARGV[at + 1], prefix .. ARGV[at + 1], ARGV[at + 3], ARGV[at + 4], nil, nil, batchOf[i], partsOf[i])
   end
 end
-if SWEEP.found then replies[#replies + 1] = 'old' end
+sweep_reply(replies)
 return replies

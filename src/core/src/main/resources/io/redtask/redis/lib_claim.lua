@@ -8,14 +8,26 @@
 -- @include lib_task
 -- @include lib_limits
 
--- Whether this call looks for what earlier versions left under the old names (the queue's single
--- ready set, and a type's ready set of the old name: migrate_legacy, move_old_ready), and whether
--- it found any there (SWEEP.found: the caller's reply says so). A fetcher's claim always looks; a
--- completion's next claim only when its caller asks (SWEEP.legacy = true): while an earlier look
--- found tasks there, and about once a second besides (RedisTaskStore, LegacySweeps). Looking in
--- every completion was a tenth of its commands, and such tasks only come from earlier versions.
+-- Whether this call looks for tasks that earlier versions left in the ready sets of the old name
+-- (a type's "ready:<type>": move_old_ready), whether it did look (SWEEP.looked: a claim with no
+-- room looks at nothing) and whether it found any there (SWEEP.found); the caller's reply says
+-- which (sweep_reply). A fetcher's claim always looks; a completion's next claim only when its
+-- caller asks (SWEEP.legacy = true): while the last look found tasks there, and about once a second
+-- besides (RedisTaskStore, LegacySweeps). Looking in every completion was a tenth of its commands,
+-- and such tasks only come from earlier versions. (The queue's single ready set of older versions
+-- is moved by fetchers' claims only: migrate_legacy.)
 -- @per-call SWEEP
 local SWEEP = {}
+
+-- Appends to a reply what this call's look under the old names saw: 'old' when it found tasks
+-- there, 'none' when it found none, nothing when it did not look.
+local function sweep_reply(out)
+  if SWEEP.found then
+    out[#out + 1] = 'old'
+  elseif SWEEP.looked then
+    out[#out + 1] = 'none'
+  end
+end
 
 -- Moves up to max scheduled tasks whose time has come to their type's ready set, behind the
 -- tasks of their priority that were ready before them. A record whose priority or type is
@@ -64,7 +76,6 @@ local function migrate_legacy(legacy, readyPrefix, types, prefix, max)
   if not SWEEP.legacy or redis.call('EXISTS', legacy) == 0 then
     return
   end
-  SWEEP.found = true
   local old = redis.call('ZRANGE', legacy, 0, max - 1, 'WITHSCORES')
   local plan = {}
   for i = 1, #old, 2 do
@@ -95,7 +106,9 @@ local function move_old_ready(set, max)
   -- Not a declared key: while a Cluster slot moves it may be on the other node already. The
   -- tasks then stay where they are until a later claim, which loses nothing.
   local exists = redis.pcall('EXISTS', old)
-  if failed(exists) or exists == 0 then return end
+  if failed(exists) then return end
+  SWEEP.looked = true
+  if exists == 0 then return end
   SWEEP.found = true
   local r = redis.call('ZRANGE', old, 0, max - 1, 'WITHSCORES')
   if #r == 0 then return end

@@ -59,10 +59,13 @@ final class ScriptCosts {
                 run.warmAndMeasure(mode, 8, 0, n, bulk, ",\"diagnostic\":true");
             } finally {
                 try (Jedis redis = new Jedis(URI.create(url))) {
-                    redis.configSet("slowlog-log-slower-than", "-1");
-                    System.out.println(line(mode, n, entries, redis));
-                    redis.slowlogReset();
-                    redis.configSet(before);
+                    try {
+                        redis.configSet("slowlog-log-slower-than", "-1");
+                        System.out.println(line(mode, n, entries, redis));
+                    } finally {
+                        redis.slowlogReset();
+                        redis.configSet(before);
+                    }
                 }
             }
         }

@@ -21,6 +21,7 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Tasks an older version left in the queue's single ready set are claimed after an upgrade, in order. */
@@ -184,6 +185,55 @@ class LegacyReadySetTest {
             }
             assertEquals(ids, ran);
             assertFalse(storage.redis().exists(storage.keys().olderReady(q, "echo")), "the old set is emptied");
+        }
+    }
+
+    @Test
+    void aClaimWithNoRoomDoesNotStopCompletionsTakingTheBacklog() {
+        // A claim with no room (the queue's concurrency limit is full) looks at nothing under the
+        // old names, so it must not make completions think the tasks there are gone.
+        long t0 = 1_800_000_000_000L;
+        try (RedisStorage storage = open("older-limited")) {
+            String q = "q";
+            List<String> types = List.of("echo");
+            TaskStore.NextClaim next = new TaskStore.NextClaim("a", 30_000, types);
+            storage.queues().setConcurrency(q, 2);
+            // A first task and its completion, with nothing under the old names: the completion's
+            // timed look (LegacySweeps) is used up for the next second.
+            enqueue(storage, TaskIds.next(q, t0), t0);
+            ClaimedTask alone = storage.tasks()
+                    .claim(q, 1, t0 + 1, 30_000, "a", types)
+                    .tasks()
+                    .get(0);
+            assertNull(storage.tasks().complete(alone, "null", t0 + 2, next).next());
+            // A server of an earlier version adds three.
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ids.add(enqueue(storage, TaskIds.next(q, t0 + 3 + i), t0 + 3 + i));
+            }
+            for (String id : ids) {
+                toOlderSet(storage, q, id);
+            }
+            ClaimedTask first = storage.tasks()
+                    .claim(q, 1, t0 + 10, 30_000, "a", types)
+                    .tasks()
+                    .get(0);
+            ClaimedTask second = storage.tasks()
+                    .claim(q, 1, t0 + 11, 30_000, "a", types)
+                    .tasks()
+                    .get(0);
+            assertEquals(
+                    0,
+                    storage.tasks()
+                            .claim(q, 1, t0 + 12, 30_000, "a", types)
+                            .tasks()
+                            .size(),
+                    "no room");
+
+            ClaimedTask third =
+                    storage.tasks().complete(first, "null", t0 + 13, next).next();
+            assertNotNull(third, "the completion after the claim with no room still takes from the old set");
+            assertEquals(ids, List.of(first.id(), second.id(), third.id()));
         }
     }
 
