@@ -35,7 +35,10 @@ import java.util.function.UnaryOperator;
  *       {@code shards} (3) shards when the engine has a shards setting, else a line saying it has
  *       none yet;
  *   <li>{@code scripts}: a diagnostic, not a measurement: where Redis's time goes in bulk and
- *       single at 8 workers, per script ({@link ScriptCosts}).
+ *       single at 8 workers, per script ({@link ScriptCosts});
+ *   <li>{@code coalescing}: a diagnostic for a design not built: Redis's and the JVM's CPU per
+ *       command when 8 callers' commands go each on its own connection, and all through one
+ *       connection that writes them together ({@link RequestCoalescing}).
  * </ul>
  *
  * Other settings: {@code n} (20000), {@code bulk} (500), {@code warmup} (2000: before each
@@ -49,7 +52,7 @@ public final class Bench {
     static final int TIMEOUT_S = Integer.getInteger("timeout", 120);
 
     private static final Set<String> PARTS =
-            Set.of("inprocess", "sweep", "latency", "memory", "roundtrip", "cluster", "scripts");
+            Set.of("inprocess", "sweep", "latency", "memory", "roundtrip", "cluster", "scripts", "coalescing");
 
     private Bench() {}
 
@@ -119,6 +122,9 @@ public final class Bench {
             }
             if (parts.contains("scripts")) {
                 ScriptCosts.measure(redis.url(), Integer.getInteger("scripts.n", 5_000), bulk, warmup);
+            }
+            if (parts.contains("coalescing")) {
+                RequestCoalescing.measure(redis.url(), Integer.getInteger("coalescing.n", 20_000));
             }
         }
         if (parts.contains("cluster")) {

@@ -54,7 +54,7 @@ final class CpuUse {
     }
 
     /** The Redis server's CPU seconds so far; -1 for a Cluster URL or when INFO cannot be read. */
-    private static double redisCpuSeconds(String url) {
+    static double redisCpuSeconds(String url) {
         if (url.startsWith("redis-cluster")) {
             return -1;
         }
