@@ -204,7 +204,7 @@ final class RedisTaskStore implements TaskStore {
         a.addAll(List.of(
                 Long.toString(settings.keepSucceededMillis()),
                 // The bucket's expiry is set once, by its first completion (complete.lua): a
-                // bucket's length later, so it lives the window after its last one as before.
+                // bucket's length more, so it still lives the whole window after its bucket ends.
                 Long.toString(settings.statsWindowMillis() + Keys.STATS_BUCKET_MILLIS),
                 next == null ? "0" : Long.toString(next.leaseMillis()),
                 next == null ? "" : next.owner(),
