@@ -63,11 +63,7 @@ if not drained and #out - 1 < max then
   drained = true
   for _, set in ipairs(sets) do
     local old = old_ready_of(set)
-    local left = old and redis.pcall('EXISTS', old)
-    if left and not failed(left) then
-      SWEEP.looked = true
-      if left > 0 then SWEEP.found = true end
-    end
+    local left = old and look_old(old)
     if redis.call('ZCARD', set) > 0 or (left and (failed(left) or left > 0)) then
       drained = false
       break

@@ -69,6 +69,17 @@ local function promote_due(scheduled, readyPrefix, types, dead, seq, prefix, now
   end
 end
 
+-- Whether the ready set of the old name `old` holds tasks: its EXISTS reply (an error reply when
+-- it is out of this node's reach), noted in SWEEP when it could be read.
+local function look_old(old)
+  local exists = redis.pcall('EXISTS', old)
+  if not failed(exists) then
+    SWEEP.looked = true
+    if exists > 0 then SWEEP.found = true end
+  end
+  return exists
+end
+
 -- Tasks an older RedTask left in the queue's single ready set ("<prefix>:{q}:ready") move to
 -- their type's ready set, keeping their scores, a bounded number per call that looks (SWEEP;
 -- nothing to do, and one EXISTS, once the old set is empty).
@@ -105,11 +116,8 @@ local function move_old_ready(set, max)
   if not old then return end
   -- Not a declared key: while a Cluster slot moves it may be on the other node already. The
   -- tasks then stay where they are until a later claim, which loses nothing.
-  local exists = redis.pcall('EXISTS', old)
-  if failed(exists) then return end
-  SWEEP.looked = true
-  if exists == 0 then return end
-  SWEEP.found = true
+  local exists = look_old(old)
+  if failed(exists) or exists == 0 then return end
   local r = redis.call('ZRANGE', old, 0, max - 1, 'WITHSCORES')
   if #r == 0 then return end
   local moving, ids = {}, {}

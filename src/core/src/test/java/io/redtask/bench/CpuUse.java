@@ -47,7 +47,8 @@ final class CpuUse {
         return out;
     }
 
-    private static long jvmCpuNanos() {
+    /** This JVM's CPU time so far (ns); -1 when the JVM does not tell. */
+    static long jvmCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime()
                 : -1;

@@ -4,7 +4,6 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +36,7 @@ final class RequestCoalescing {
             for (int round = 1; round <= 3; round++) {
                 for (boolean coalesced : new boolean[] {false, true}) {
                     double redisBefore = CpuUse.redisCpuSeconds(url);
-                    long jvmBefore = jvmCpuNanos();
+                    long jvmBefore = CpuUse.jvmCpuNanos();
                     long start = System.nanoTime();
                     if (coalesced) {
                         coalesced(url, perThread);
@@ -57,7 +56,7 @@ final class RequestCoalescing {
                             round,
                             total / seconds,
                             (CpuUse.redisCpuSeconds(url) - redisBefore) * 1e6 / total,
-                            (jvmCpuNanos() - jvmBefore) / 1e3 / total));
+                            (CpuUse.jvmCpuNanos() - jvmBefore) / 1e3 / total));
                 }
             }
             admin.del(keys());
@@ -151,11 +150,5 @@ final class RequestCoalescing {
             keys[i] = "bench-coalescing:" + i;
         }
         return keys;
-    }
-
-    private static long jvmCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime()
-                : -1;
     }
 }

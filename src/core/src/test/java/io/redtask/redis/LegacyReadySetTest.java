@@ -70,10 +70,7 @@ class LegacyReadySetTest {
             Keys keys = storage.keys();
             var redis = storage.redis();
             for (int i : new int[] {0, 2}) {
-                String id = ids.get(i);
-                Double score = redis.zscore(keys.ready(q, "echo"), member(id));
-                redis.zrem(keys.ready(q, "echo"), member(id));
-                redis.zadd(keys.olderReady(q, "echo"), score, id);
+                toOlderSet(storage, q, ids.get(i));
             }
             assertEquals(4, storage.queues().stats(q, t0 + 10).ready());
             assertEquals(
