@@ -42,7 +42,7 @@ import java.util.List;
  * @param limits            bounds of what a submit or a schedule may ask for ({@code redtask.limits.*},
  *                          {@code redtask.queues.allowed}); {@link SubmitLimits.Limits#DEFAULTS} unless set
  * @param claimOnSubmit     whether a submit to a queue this server serves, while it has idle workers,
- *                          claims the queue's next tasks for them in its own round trip (default off)
+ *                          claims the queue's next tasks for them in its own round trip (default on)
  * @param queueShards       shards of the queues spread over several ({@code redtask.queue.<q>.shards}),
  *                          by queue; a queue not in it has one shard, its keys as ever. Every server
  *                          that submits to or serves such a queue should say the same
@@ -232,7 +232,7 @@ public record EngineSettings(
         private Durability durability = Durability.ASYNC;
         private double memoryHighWater = 0.9;
         private SubmitLimits.Limits limits = SubmitLimits.Limits.DEFAULTS;
-        private boolean claimOnSubmit = false;
+        private boolean claimOnSubmit = true;
         private java.util.Map<String, Integer> queueShards = new java.util.HashMap<>();
 
         private Builder(String nodeId) {
@@ -361,10 +361,12 @@ public record EngineSettings(
 
         /**
          * Whether a submit to a queue this server serves, while it has idle workers, claims the
-         * queue's next tasks for them in the same round trip (default {@code false}: since the
-         * scripts run as Redis functions a fetcher's claim costs less than the longer submit, and
-         * one submitting thread went 12-18 % faster without it). Off, every task waits for a
-         * fetcher to be woken and claim it.
+         * queue's next tasks for them in the same round trip (default {@code true}: when nothing
+         * else waits the submit stores its task as claimed at once, which costs Redis less than a
+         * wake-up token, a fetcher's wake-up and its claim; one submitting thread with 8 workers
+         * ran at a median 10,474 tasks/s with it against 9,208 without, alternating). Off, every
+         * task waits for a fetcher to be woken and claim it, which spreads the tasks a server
+         * submits over every server with idle workers, not this one first.
          */
         public Builder claimOnSubmit(boolean v) {
             claimOnSubmit = v;

@@ -23,6 +23,50 @@
 -- with another fingerprint, nothing is stored and the result is { "conflicts", { "conflict",
 -- first task's id, position (1-based), ... } }. With a claim, the result ends with "claimed" and
 -- the claimed tasks as claim.lua answers them (without the next due time).
+-- Whether a single submit's claim may take its own task f (fields from read_fields; ready is its
+-- type's ready set; the claim's keys follow KEYS[first]): it is ready now and not grouped, this
+-- server runs its type, nothing waits in this server's ready sets (nor in those of the old names,
+-- where an earlier version may have left tasks), and the queue has room for one more start.
+-- Returns add_task's running, or nil.
+local function direct_claim(f, ready, first, now)
+  if f[F.group] or not (tonumber(f[F.dueAt]) <= now) then return nil end
+  local sets = ready_sets(first + 5)
+  local own = false
+  local names = {}
+  for _, set in ipairs(sets) do
+    if set == ready then own = true end
+    names[#names + 1] = set
+    local old = old_ready_of(set)
+    if old then
+      local exists = redis.pcall('EXISTS', old)
+      if failed(exists) or exists > 0 then return nil end
+    end
+  end
+  if not own or redis.call('EXISTS', unpack(names)) > 0 then return nil end
+  if claim_room(KEYS[first + 2], KEYS[first + 1], KEYS[first + 4], now, 1) < 1 then return nil end
+  local lease = string.format('%.0f', now + tonumber(ARGV[4]))
+  return {
+    active = KEYS[first + 1], lease = lease,
+    fields = { F.attempts, '1', F.fence, '1', F.state, 'running', F.startedAt, ARGV[1], F.owner, ARGV[5], F.lease,
+      lease },
+  }
+end
+
+-- The claim's reply for task f, stored by add_task as claimed at now (its key is taskKey): as
+-- claimed_record answers a task a claim read back, from the fields the submit sent.
+local function direct_record(taskKey, f, now)
+  local values = {}
+  for i, name in ipairs(CLAIM_FIELDS) do
+    values[i] = f[name] or false
+  end
+  -- Stored when the id does not tell it (add_task); runAt is not stored for a task ready now.
+  if not made_at(f[F.id], now) then values[CLAIM_AT[F.createdAt]] = ARGV[1] end
+  values[CLAIM_AT[F.runAt]] = false
+  local record = claimed_record(f[F.id], values, f[F.payload], 1, 1)
+  limits_claimed(taskKey, record)
+  return record
+end
+
 local now = tonumber(ARGV[1])
 local claimKeys = tonumber(ARGV[2])
 -- The queue's settings (kept for this call: the claim and the wake-up below use them) before
@@ -57,6 +101,14 @@ if #conflicts > 0 then
   end
   return { 'conflicts', out }
 end
+-- A single submit's claim whose queue has nothing else waiting for this server takes the new task
+-- itself: it is stored as claimed at once (add_task's running), with no place in a ready set to
+-- add and remove, no wake token and no record to read back. That is what the claim below would
+-- take (the queue's next task), so order, pause and limits hold as they do there.
+local running = nil
+if claimKeys > 0 and count == 1 then
+  running = direct_claim(tasks[1], KEYS[7], #KEYS - claimKeys, now)
+end
 local out = {}
 -- One sequence number per task, reserved at once (a duplicate leaves a gap, which orders nothing).
 local seq = redis.call('INCRBY', KEYS[3], count_text(count)) - count
@@ -68,7 +120,8 @@ if count > 1 then
   plan = batch_plan(2, 3, count)
 end
 for i = 1, count do
-  local state, id = add_task(KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[2], seq + i, now, tasks[i], plan)
+  local state, id = add_task(KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[2], seq + i, now, tasks[i], plan,
+    running)
   if state == 'queued' then
     queued = queued + 1
     types[tasks[i][F.type]] = true
@@ -87,7 +140,9 @@ for t in pairs(types) do
   redis.call('SADD', KEYS[1], t)
 end
 local claimed = {}
-if claimKeys > 0 and queued > 0 then
+if running and running.score then
+  claimed[1] = direct_record(KEYS[5], tasks[1], now)
+elseif claimKeys > 0 and queued > 0 then
   -- The queue's next tasks (not necessarily these: order holds), as any claim takes them: pause,
   -- concurrency, rate and group limits apply alike.
   local first = #KEYS - claimKeys

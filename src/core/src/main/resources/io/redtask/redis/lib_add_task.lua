@@ -105,8 +105,12 @@ end
 -- (batch_plan), its place in the ready set waits for flush_ready, unless it is grouped (its
 -- group's steps read that place at once). The caller adds the types of queued tasks to the
 -- queue's types set and wakes fetchers once for the whole batch (a token per task cost three
--- commands each).
-local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f, plan)
+-- commands each). With running (a submit's claim that takes this very task: enqueue.lua), a task
+-- that is ready now is stored as claimed at once instead: its record as a claim writes it
+-- (running.fields: owner, lease, start), its place in running.active, none in a ready set; it
+-- must not be grouped (a grouped task waits for its group's turn). running.score is set to the
+-- score it would have stood in line with (where a release puts it back).
+local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f, plan, running)
   local seen, first = dedupe_check(dedupeKey, f)
   if seen then
     return seen, first
@@ -151,11 +155,21 @@ local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f, plan)
       hash[#hash + 1] = value
     end
   end
+  if running and state == 'queued' then
+    for _, v in ipairs(running.fields) do
+      hash[#hash + 1] = v
+    end
+    hash[#hash + 1] = F.score
+    hash[#hash + 1] = score
+    running.score = score
+  end
   redis.call('HSET', taskKey, unpack(hash))
   if f[F.dedupeMs] then
     redis.call('SET', dedupeKey, id .. '|' .. (f[F.fingerprint] or ''), 'PX', f[F.dedupeMs])
   end
-  if state == 'queued' and plan and not f[F.group] then
+  if running and state == 'queued' then
+    redis.call('ZADD', running.active, running.lease, id)
+  elseif state == 'queued' and plan and not f[F.group] then
     local entries = plan.ready[ready]
     if not entries then
       entries = {}

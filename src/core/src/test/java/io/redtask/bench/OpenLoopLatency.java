@@ -52,6 +52,10 @@ final class OpenLoopLatency {
         long period = 1_000_000_000L / rate;
         long[] dueAt = new long[n];
         long[] latencies = new long[n];
+        // When each submit began, and how late that was: a sender the machine woke late (a busy or
+        // descheduled CPU) is told apart from a task that waited in RedTask after its submit.
+        long[] sentAt = new long[n];
+        long[] sendLate = new long[n];
         AtomicInteger done = new AtomicInteger();
         AtomicInteger lateSends = new AtomicInteger();
         AtomicLong lastSent = new AtomicLong();
@@ -101,6 +105,8 @@ final class OpenLoopLatency {
                             if (-wait > 1_000_000) {
                                 lateSends.incrementAndGet();
                             }
+                            sendLate[i] = -wait;
+                            sentAt[i] = System.nanoTime();
                             engine.submit("noop", i);
                             lastSent.accumulateAndGet(System.nanoTime(), Math::max);
                         }
@@ -123,11 +129,19 @@ final class OpenLoopLatency {
         }
         long[] sorted = latencies.clone();
         Arrays.sort(sorted);
+        long[] fromSend = new long[n];
+        for (int i = 0; i < n; i++) {
+            fromSend[i] = latencies[i] - (sentAt[i] - dueAt[i]);
+        }
+        Arrays.sort(fromSend);
+        Arrays.sort(sendLate);
         System.out.println(String.format(
                 Locale.ROOT,
                 "{\"system\":\"redtask\",\"mode\":\"latency\",\"concurrency\":%d,\"n\":%d,\"completed\":%d,"
                         + "\"finished\":%b,\"target_rate_per_s\":%d,\"achieved_rate_per_s\":%.0f,\"late_sends\":%d,"
-                        + "\"latency_p50_ms\":%.3f,\"latency_p90_ms\":%.3f,\"latency_p99_ms\":%.3f,\"latency_max_ms\":%.3f}",
+                        + "\"latency_p50_ms\":%.3f,\"latency_p90_ms\":%.3f,\"latency_p99_ms\":%.3f,\"latency_max_ms\":%.3f,"
+                        + "\"send_late_p99_ms\":%.3f,\"send_late_max_ms\":%.3f,"
+                        + "\"from_send_p50_ms\":%.3f,\"from_send_p99_ms\":%.3f,\"from_send_max_ms\":%.3f}",
                 conc,
                 n,
                 done.get(),
@@ -138,6 +152,11 @@ final class OpenLoopLatency {
                 sorted[n / 2] / 1e6,
                 sorted[(int) (n * 0.90)] / 1e6,
                 sorted[(int) (n * 0.99)] / 1e6,
-                sorted[n - 1] / 1e6));
+                sorted[n - 1] / 1e6,
+                sendLate[(int) (n * 0.99)] / 1e6,
+                sendLate[n - 1] / 1e6,
+                fromSend[n / 2] / 1e6,
+                fromSend[(int) (n * 0.99)] / 1e6,
+                fromSend[n - 1] / 1e6));
     }
 }

@@ -60,6 +60,19 @@ final class ThroughputRun {
         return run(mode, conc, n, bulk, null);
     }
 
+    /**
+     * The engine's settings at their defaults but for the workers; {@code -Dclaim.on.submit=true}
+     * or {@code false} sets claim on submit (to compare the two ways in one build).
+     */
+    private static EngineSettings.Builder settingsFor(int conc) {
+        EngineSettings.Builder b = EngineSettings.builder("bench").concurrency(conc);
+        String claimOnSubmit = System.getProperty("claim.on.submit");
+        if (claimOnSubmit != null) {
+            b.claimOnSubmit(Boolean.parseBoolean(claimOnSubmit));
+        }
+        return b;
+    }
+
     /** @return the run's end-to-end tasks/s */
     private double run(String mode, int conc, int n, int bulk, String extraJson) throws Exception {
         long[] submittedAt = new long[n];
@@ -82,9 +95,7 @@ final class ThroughputRun {
                 .storage(store)
                 .workers(workers)
                 .housekeeping(housekeeping)
-                .settings(extraSettings
-                        .apply(EngineSettings.builder("bench").concurrency(conc))
-                        .build())
+                .settings(extraSettings.apply(settingsFor(conc)).build())
                 .handler(HandlerRegistration.of("noop", (p, c) -> {
                     int i = ((Number) p).intValue();
                     latencies[i] = System.nanoTime() - submittedAt[i];

@@ -135,6 +135,148 @@ class SubmitClaimTest {
         assertEquals(1, wakeTokens());
     }
 
+    /** A task with every option a claim answers set away from its default. */
+    private static NewTask detailed(long now) {
+        return NewTask.builder(TaskIds.next("default", now), "work", "default")
+                .payloadJson("{\"order\":\"" + "x".repeat(150) + "\"}")
+                .maxAttempts(5)
+                .priority(2)
+                .dueAt(now)
+                .timeoutMillis(4_000)
+                .idempotencyKey("order-" + now + "-" + System.nanoTime(), 60_000)
+                .backoff(100, 2_000)
+                .trace("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+                .build();
+    }
+
+    @Test
+    void aSubmitToAQueueWithNothingWaitingIsStoredAsClaimedAsAFetcherWouldClaimIt() {
+        long now = System.currentTimeMillis();
+        // The same task claimed the usual way: stored, then taken by a fetcher's claim.
+        NewTask viaFetcher = detailed(now);
+        tasks.enqueue("default", List.of(viaFetcher), now);
+        ClaimedTask fetched = tasks.claim("default", 1, now, 30_000, "here", Set.of("work"))
+                .tasks()
+                .get(0);
+
+        // The token the first task's store pushed (its claim took all it asked for).
+        RedisProbe.client(store).del(store.keys().wake("default"));
+        NewTask submitted = detailed(now);
+        TaskStore.Enqueued r = tasks.enqueue("default", List.of(submitted), now, HERE, 1);
+
+        assertEquals(1, r.claimed().size());
+        ClaimedTask direct = r.claimed().get(0);
+        assertEquals(submitted.id(), direct.id());
+        assertEquals(
+                new ClaimedTask(
+                        submitted.id(),
+                        fetched.queue(),
+                        fetched.type(),
+                        fetched.payloadJson(),
+                        fetched.attempt(),
+                        fetched.token(),
+                        fetched.maxAttempts(),
+                        fetched.timeoutMillis(),
+                        submitted.idempotencyKey(),
+                        fetched.backoffBaseMillis(),
+                        fetched.backoffCapMillis(),
+                        fetched.dueAt(),
+                        fetched.trace()),
+                direct,
+                "answered as a fetcher's claim answers the same task");
+        var redis = RedisProbe.client(store);
+        Map<String, String> fetchedRecord = redis.hgetAll(store.keys().task(viaFetcher.id()));
+        Map<String, String> directRecord = redis.hgetAll(store.keys().task(submitted.id()));
+        // Each has its own idempotency key, and its own place in line (the score).
+        fetchedRecord.remove("ik");
+        directRecord.remove("ik");
+        assertEquals(withoutScore(fetchedRecord), withoutScore(directRecord), "stored as a claim stores it");
+        assertEquals(
+                30_000 + now,
+                redis.zscore(store.keys().active("default"), submitted.id()).longValue(),
+                "in flight, with the claim's lease");
+        assertEquals(0, redis.zcard(store.keys().ready("default", "work")), "no place in line to take back");
+        assertEquals(0, wakeTokens(), "no fetcher woken for it");
+
+        assertTrue(tasks.complete(direct, "\"done\"", now + 1, null).recorded(), "completed as any claimed task");
+        assertEquals(
+                TaskState.SUCCEEDED, tasks.find(submitted.id()).orElseThrow().state());
+    }
+
+    /** The record without its score (where a release puts it back), which differs by its sequence. */
+    private static Map<String, String> withoutScore(Map<String, String> record) {
+        Map<String, String> copy = new java.util.HashMap<>(record);
+        assertTrue(copy.remove("sc") != null, "the score it would have stood in line with is kept");
+        return copy;
+    }
+
+    @Test
+    void aTaskThatWaitsGoesFirstWhateverItsType() {
+        long now = System.currentTimeMillis();
+        NewTask other = NewTask.builder(TaskIds.next("default", now), "other", "default")
+                .payloadJson("null")
+                .dueAt(now)
+                .build();
+        tasks.enqueue("default", List.of(other), now);
+        NextClaim both = new NextClaim("here", 30_000, Set.of("work", "other"));
+
+        NewTask mine = task(0, now);
+        TaskStore.Enqueued r = tasks.enqueue("default", List.of(mine), now, both, 1);
+
+        assertEquals(
+                List.of(other.id()), r.claimed().stream().map(ClaimedTask::id).toList());
+        assertEquals(TaskState.QUEUED, tasks.find(mine.id()).orElseThrow().state(), "in line behind it");
+    }
+
+    @Test
+    void aTaskThatIsNotReadyOrNotThisServersIsNotClaimed() {
+        long now = System.currentTimeMillis();
+        NewTask later = NewTask.builder(TaskIds.next("default", now), "work", "default")
+                .payloadJson("null")
+                .dueAt(now + 60_000)
+                .build();
+        assertTrue(
+                tasks.enqueue("default", List.of(later), now, HERE, 1).claimed().isEmpty());
+        assertEquals(TaskState.SCHEDULED, tasks.find(later.id()).orElseThrow().state());
+
+        NewTask foreign = NewTask.builder(TaskIds.next("default", now), "elsewhere", "default")
+                .payloadJson("null")
+                .dueAt(now)
+                .build();
+        assertTrue(tasks.enqueue("default", List.of(foreign), now, HERE, 1)
+                .claimed()
+                .isEmpty());
+        assertEquals(TaskState.QUEUED, tasks.find(foreign.id()).orElseThrow().state());
+        assertEquals(1, wakeTokens(), "a server that runs its type is woken");
+    }
+
+    @Test
+    void aClaimedSubmitTakesItsPlaceInTheRateLimit() {
+        long now = System.currentTimeMillis();
+        RedTaskEngine admin = fixture.unstarted(
+                "admin",
+                Clock.systemUTC(),
+                EngineFixture.settings("admin"),
+                b -> b.handler(HandlerRegistration.of("work", (p, c) -> null)));
+        admin.admin().setQueueRate("default", new io.redtask.RateLimit(1, Duration.ofMinutes(1)));
+
+        assertEquals(
+                1,
+                tasks.enqueue("default", List.of(task(0, now)), now, HERE, 1)
+                        .claimed()
+                        .size());
+        assertTrue(
+                tasks.enqueue("default", List.of(task(0, now)), now, HERE, 1)
+                        .claimed()
+                        .isEmpty(),
+                "one start a minute, and the first submit's was it");
+        assertTrue(
+                tasks.claim("default", 1, now, 30_000, "other", Set.of("work"))
+                        .tasks()
+                        .isEmpty(),
+                "nor may a fetcher start one");
+    }
+
     @Test
     void writingTheSameTaskAgainAfterALostReplyStoresItOnce() {
         long now = System.currentTimeMillis();

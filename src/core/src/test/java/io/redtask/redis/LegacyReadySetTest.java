@@ -234,6 +234,28 @@ class LegacyReadySetTest {
         }
     }
 
+    @Test
+    void aSubmitsClaimTakesWhatAnEarlierVersionLeftBeforeTheNewTask() {
+        // A single submit's claim takes the new task itself only when nothing waits before it,
+        // under the old names included.
+        long t0 = 1_800_000_000_000L;
+        try (RedisStorage storage = open("older-submit")) {
+            String q = "q";
+            String older = enqueue(storage, TaskIds.next(q, t0), t0);
+            toOlderSet(storage, q, older);
+            NewTask mine = NewTask.builder(TaskIds.next(q, t0 + 1), "echo", q)
+                    .payloadJson("2")
+                    .build();
+
+            TaskStore.Enqueued r = storage.tasks()
+                    .enqueue(q, List.of(mine), t0 + 1, new TaskStore.NextClaim("a", 30_000, List.of("echo")), 1);
+
+            assertEquals(
+                    List.of(older), r.claimed().stream().map(ClaimedTask::id).toList());
+            assertEquals(1, storage.redis().zcard(storage.keys().ready(q, "echo")), "the new task waits in line");
+        }
+    }
+
     /** Moves a waiting task to where an earlier version kept it: its type's ready set of the old name. */
     private static void toOlderSet(RedisStorage storage, String q, String id) {
         Keys keys = storage.keys();
