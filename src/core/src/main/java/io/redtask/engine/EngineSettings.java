@@ -366,7 +366,8 @@ public record EngineSettings(
          * wake-up token, a fetcher's wake-up and its claim; one submitting thread with 8 workers
          * ran at a median 10,474 tasks/s with it against 9,208 without, alternating). Off, every
          * task waits for a fetcher to be woken and claim it, which spreads the tasks a server
-         * submits over every server with idle workers, not this one first.
+         * submits over every server with idle workers, not this one first. It applies with
+         * {@link Durability#ASYNC} only.
          */
         public Builder claimOnSubmit(boolean v) {
             claimOnSubmit = v;

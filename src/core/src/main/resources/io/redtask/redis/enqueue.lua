@@ -23,6 +23,17 @@
 -- with another fingerprint, nothing is stored and the result is { "conflicts", { "conflict",
 -- first task's id, position (1-based), ... } }. With a claim, the result ends with "claimed" and
 -- the claimed tasks as claim.lua answers them (without the next due time).
+
+-- The values of CLAIM_FIELDS in task f's fields (from read_fields), by position, as claim_read
+-- reads them from a record (false when absent).
+local function claim_values(f)
+  local values = {}
+  for i, name in ipairs(CLAIM_FIELDS) do
+    values[i] = f[name] or false
+  end
+  return values
+end
+
 -- Whether a single submit's claim may take its own task f (fields from read_fields; ready is its
 -- type's ready set; the claim's keys follow KEYS[first]): it is ready now and not grouped, this
 -- server runs its type, nothing waits in this server's ready sets (nor in those of the old names,
@@ -30,6 +41,9 @@
 -- Returns add_task's running, or nil.
 local function direct_claim(f, ready, first, now)
   if f[F.group] or not (tonumber(f[F.dueAt]) <= now) then return nil end
+  -- A record a claim would bury as corrupt (a caller other than RedTask's, say) goes the claim's
+  -- way, which buries it.
+  if corrupt_field(claim_values(f)) then return nil end
   local sets = ready_sets(first + 5)
   local own = false
   local names = {}
@@ -55,10 +69,7 @@ end
 -- The claim's reply for task f, stored by add_task as claimed at now (its key is taskKey): as
 -- claimed_record answers a task a claim read back, from the fields the submit sent.
 local function direct_record(taskKey, f, now)
-  local values = {}
-  for i, name in ipairs(CLAIM_FIELDS) do
-    values[i] = f[name] or false
-  end
+  local values = claim_values(f)
   -- Stored when the id does not tell it (add_task); runAt is not stored for a task ready now.
   if not made_at(f[F.id], now) then values[CLAIM_AT[F.createdAt]] = ARGV[1] end
   values[CLAIM_AT[F.runAt]] = false

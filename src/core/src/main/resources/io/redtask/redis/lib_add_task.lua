@@ -107,9 +107,9 @@ end
 -- queue's types set and wakes fetchers once for the whole batch (a token per task cost three
 -- commands each). With running (a submit's claim that takes this very task: enqueue.lua), a task
 -- that is ready now is stored as claimed at once instead: its record as a claim writes it
--- (running.fields: owner, lease, start), its place in running.active, none in a ready set; it
--- must not be grouped (a grouped task waits for its group's turn). running.score is set to the
--- score it would have stood in line with (where a release puts it back).
+-- (running.fields: owner, lease, start), its place in running.active, none in a ready set (a
+-- grouped task is stored as without it: it waits for its group's turn). running.score is set to
+-- the score it would have stood in line with (where a release puts it back).
 local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f, plan, running)
   local seen, first = dedupe_check(dedupeKey, f)
   if seen then
@@ -155,7 +155,9 @@ local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f, plan, r
       hash[#hash + 1] = value
     end
   end
-  if running and state == 'queued' then
+  -- A grouped task never is (it waits for its group's turn: group_added below).
+  local claimed = running and state == 'queued' and not f[F.group]
+  if claimed then
     for _, v in ipairs(running.fields) do
       hash[#hash + 1] = v
     end
@@ -167,7 +169,7 @@ local function add_task(taskKey, dedupeKey, ready, scheduled, n, now, f, plan, r
   if f[F.dedupeMs] then
     redis.call('SET', dedupeKey, id .. '|' .. (f[F.fingerprint] or ''), 'PX', f[F.dedupeMs])
   end
-  if running and state == 'queued' then
+  if claimed then
     redis.call('ZADD', running.active, running.lease, id)
   elseif state == 'queued' and plan and not f[F.group] then
     local entries = plan.ready[ready]

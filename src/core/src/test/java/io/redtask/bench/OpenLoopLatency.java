@@ -70,11 +70,12 @@ final class OpenLoopLatency {
                 EngineSettings.builder("store")
                         .retention(Duration.ofMinutes(5), Duration.ofMinutes(5))
                         .build());
+        EngineSettings settings = ThroughputRun.settingsFor("latency", conc).build();
         RedTaskEngine engine = RedTaskEngine.builder()
                 .storage(store)
                 .workers(workers)
                 .housekeeping(housekeeping)
-                .settings(EngineSettings.builder("latency").concurrency(conc).build())
+                .settings(settings)
                 .handler(HandlerRegistration.of("noop", (p, c) -> {
                     int i = ((Number) p).intValue();
                     latencies[i] = System.nanoTime() - dueAt[i];
@@ -129,11 +130,17 @@ final class OpenLoopLatency {
         }
         long[] sorted = latencies.clone();
         Arrays.sort(sorted);
-        long[] fromSend = new long[n];
-        for (int i = 0; i < n; i++) {
-            fromSend[i] = latencies[i] - (sentAt[i] - dueAt[i]);
+        // Over the tasks that ran (a run that did not finish has some that never started).
+        long[] fromSend = new long[done.get()];
+        int ran = 0;
+        for (int i = 0; i < n && ran < fromSend.length; i++) {
+            if (latencies[i] != 0) {
+                fromSend[ran++] = latencies[i] - (sentAt[i] - dueAt[i]);
+            }
         }
+        fromSend = Arrays.copyOf(fromSend, Math.max(1, ran));
         Arrays.sort(fromSend);
+        int m = fromSend.length;
         Arrays.sort(sendLate);
         System.out.println(String.format(
                 Locale.ROOT,
@@ -141,7 +148,7 @@ final class OpenLoopLatency {
                         + "\"finished\":%b,\"target_rate_per_s\":%d,\"achieved_rate_per_s\":%.0f,\"late_sends\":%d,"
                         + "\"latency_p50_ms\":%.3f,\"latency_p90_ms\":%.3f,\"latency_p99_ms\":%.3f,\"latency_max_ms\":%.3f,"
                         + "\"send_late_p99_ms\":%.3f,\"send_late_max_ms\":%.3f,"
-                        + "\"from_send_p50_ms\":%.3f,\"from_send_p99_ms\":%.3f,\"from_send_max_ms\":%.3f}",
+                        + "\"from_send_p50_ms\":%.3f,\"from_send_p99_ms\":%.3f,\"from_send_max_ms\":%.3f%s}",
                 conc,
                 n,
                 done.get(),
@@ -155,8 +162,9 @@ final class OpenLoopLatency {
                 sorted[n - 1] / 1e6,
                 sendLate[(int) (n * 0.99)] / 1e6,
                 sendLate[n - 1] / 1e6,
-                fromSend[n / 2] / 1e6,
-                fromSend[(int) (n * 0.99)] / 1e6,
-                fromSend[n - 1] / 1e6));
+                fromSend[m / 2] / 1e6,
+                fromSend[(int) (m * 0.99)] / 1e6,
+                fromSend[m - 1] / 1e6,
+                ThroughputRun.claimOnSubmitJson(settings)));
     }
 }

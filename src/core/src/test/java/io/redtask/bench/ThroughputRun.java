@@ -61,16 +61,22 @@ final class ThroughputRun {
     }
 
     /**
-     * The engine's settings at their defaults but for the workers; {@code -Dclaim.on.submit=true}
-     * or {@code false} sets claim on submit (to compare the two ways in one build).
+     * The engine's settings at their defaults but for the node and the workers;
+     * {@code -Dclaim.on.submit=true} or {@code false} sets claim on submit (to compare the two
+     * ways in one build).
      */
-    private static EngineSettings.Builder settingsFor(int conc) {
-        EngineSettings.Builder b = EngineSettings.builder("bench").concurrency(conc);
+    static EngineSettings.Builder settingsFor(String node, int conc) {
+        EngineSettings.Builder b = EngineSettings.builder(node).concurrency(conc);
         String claimOnSubmit = System.getProperty("claim.on.submit");
         if (claimOnSubmit != null) {
             b.claimOnSubmit(Boolean.parseBoolean(claimOnSubmit));
         }
         return b;
+    }
+
+    /** The JSON field that says whether the settings claim on submit: runs either way look alike else. */
+    static String claimOnSubmitJson(EngineSettings settings) {
+        return ",\"claim_on_submit\":" + settings.claimOnSubmit();
     }
 
     /** @return the run's end-to-end tasks/s */
@@ -91,11 +97,13 @@ final class ThroughputRun {
                         .retention(Duration.ofMinutes(5), Duration.ofMinutes(5))
                         .maxStalls(3)
                         .build());
+        EngineSettings settings =
+                extraSettings.apply(settingsFor("bench", conc)).build();
         RedTaskEngine engine = RedTaskEngine.builder()
                 .storage(store)
                 .workers(workers)
                 .housekeeping(housekeeping)
-                .settings(extraSettings.apply(settingsFor(conc)).build())
+                .settings(settings)
                 .handler(HandlerRegistration.of("noop", (p, c) -> {
                     int i = ((Number) p).intValue();
                     latencies[i] = System.nanoTime() - submittedAt[i];
@@ -148,7 +156,7 @@ final class ThroughputRun {
                 Locale.ROOT,
                 "{\"system\":\"redtask\",\"mode\":\"%s%s\",\"concurrency\":%d,\"n\":%d,\"completed\":%d,\"finished\":%b,"
                         + "\"e2e_jobs_per_s\":%.0f,\"enqueue_jobs_per_s\":%.0f,\"latency_p50_ms\":%.2f,"
-                        + "\"latency_p99_ms\":%.2f,\"latency_max_ms\":%.2f%s%s}",
+                        + "\"latency_p99_ms\":%.2f,\"latency_max_ms\":%.2f%s%s%s}",
                 label,
                 mode,
                 conc,
@@ -161,6 +169,7 @@ final class ThroughputRun {
                 sorted[(int) (n * 0.99)] / 1e6,
                 sorted[n - 1] / 1e6,
                 cpuJson,
+                claimOnSubmitJson(settings),
                 extraJson));
         return done.get() / seconds;
     }

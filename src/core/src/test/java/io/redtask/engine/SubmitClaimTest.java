@@ -1,5 +1,6 @@
 package io.redtask.engine;
 
+import io.redtask.RateLimit;
 import io.redtask.TaskState;
 import io.redtask.redis.RedisProbe;
 import io.redtask.redis.RedisStorage;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -162,7 +164,10 @@ class SubmitClaimTest {
         // The token the first task's store pushed (its claim took all it asked for).
         RedisProbe.client(store).del(store.keys().wake("default"));
         NewTask submitted = detailed(now);
+        var redis = RedisProbe.client(store);
+        long zremsBefore = RedisProbe.calls(redis, "zrem");
         TaskStore.Enqueued r = tasks.enqueue("default", List.of(submitted), now, HERE, 1);
+        assertEquals(zremsBefore, RedisProbe.calls(redis, "zrem"), "stored as claimed: nothing taken out of line");
 
         assertEquals(1, r.claimed().size());
         ClaimedTask direct = r.claimed().get(0);
@@ -184,13 +189,18 @@ class SubmitClaimTest {
                         fetched.trace()),
                 direct,
                 "answered as a fetcher's claim answers the same task");
-        var redis = RedisProbe.client(store);
         Map<String, String> fetchedRecord = redis.hgetAll(store.keys().task(viaFetcher.id()));
         Map<String, String> directRecord = redis.hgetAll(store.keys().task(submitted.id()));
-        // Each has its own idempotency key, and its own place in line (the score).
+        // Each has its own idempotency key, and its own place in line (the score): where a release
+        // puts it back, behind the first in its priority's band.
         fetchedRecord.remove("ik");
         directRecord.remove("ik");
         assertEquals(withoutScore(fetchedRecord), withoutScore(directRecord), "stored as a claim stores it");
+        long band = -2L * (1L << 42);
+        long fetchedScore = Long.parseLong(fetchedRecord.get("sc"));
+        long directScore = Long.parseLong(directRecord.get("sc"));
+        assertTrue(
+                fetchedScore > band && directScore > fetchedScore && directScore < band + (1L << 42), directScore + "");
         assertEquals(
                 30_000 + now,
                 redis.zscore(store.keys().active("default"), submitted.id()).longValue(),
@@ -205,7 +215,7 @@ class SubmitClaimTest {
 
     /** The record without its score (where a release puts it back), which differs by its sequence. */
     private static Map<String, String> withoutScore(Map<String, String> record) {
-        Map<String, String> copy = new java.util.HashMap<>(record);
+        Map<String, String> copy = new HashMap<>(record);
         assertTrue(copy.remove("sc") != null, "the score it would have stood in line with is kept");
         return copy;
     }
@@ -251,6 +261,50 @@ class SubmitClaimTest {
     }
 
     @Test
+    void aGroupedTaskIsClaimedThroughItsGroupsTurn() {
+        long now = System.currentTimeMillis();
+        NewTask grouped = NewTask.builder(TaskIds.next("default", now), "work", "default")
+                .payloadJson("null")
+                .dueAt(now)
+                .group("g")
+                .build();
+
+        TaskStore.Enqueued r = tasks.enqueue("default", List.of(grouped), now, HERE, 1);
+
+        assertEquals(
+                List.of(grouped.id()), r.claimed().stream().map(ClaimedTask::id).toList());
+        var redis = RedisProbe.client(store);
+        String groupKey = store.keys().settings("default").replace("config", "group:g");
+        assertEquals("1", redis.hget(groupKey, "running"), "its group counts it as running");
+        assertEquals(0, redis.zcard(store.keys().ready("default", "work")), "and not also in line");
+    }
+
+    @Test
+    void aDuplicateSubmitClaimsNothing() {
+        long now = System.currentTimeMillis();
+        NewTask first = NewTask.builder(TaskIds.next("default", now), "work", "default")
+                .payloadJson("1")
+                .dueAt(now)
+                .idempotencyKey("once", 60_000)
+                .build();
+        NewTask again = NewTask.builder(TaskIds.next("default", now), "work", "default")
+                .payloadJson("1")
+                .dueAt(now)
+                .idempotencyKey("once", 60_000)
+                .build();
+        assertEquals(
+                1,
+                tasks.enqueue("default", List.of(first), now, HERE, 1).claimed().size());
+
+        TaskStore.Enqueued r = tasks.enqueue("default", List.of(again), now, HERE, 1);
+
+        assertTrue(r.claimed().isEmpty());
+        assertTrue(r.results().get(0).duplicate());
+        assertEquals(1, RedisProbe.client(store).zcard(store.keys().active("default")), "the first one only");
+        assertTrue(tasks.find(again.id()).isEmpty(), "nothing stored for the second");
+    }
+
+    @Test
     void aClaimedSubmitTakesItsPlaceInTheRateLimit() {
         long now = System.currentTimeMillis();
         RedTaskEngine admin = fixture.unstarted(
@@ -258,7 +312,7 @@ class SubmitClaimTest {
                 Clock.systemUTC(),
                 EngineFixture.settings("admin"),
                 b -> b.handler(HandlerRegistration.of("work", (p, c) -> null)));
-        admin.admin().setQueueRate("default", new io.redtask.RateLimit(1, Duration.ofMinutes(1)));
+        admin.admin().setQueueRate("default", new RateLimit(1, Duration.ofMinutes(1)));
 
         assertEquals(
                 1,
