@@ -46,7 +46,7 @@ final class SummaryMarkdown {
                 case "latency" -> {
                     md.append(String.format(
                             Locale.ROOT,
-                            "Latency, open loop: %s tasks/s offered (%s achieved, %d sends more than 1 ms late), %d "
+                            "Latency, open loop: %s tasks/s offered (%s achieved, %,d sends more than 1 ms late), %d "
                                     + "workers, %,d tasks; enqueue to handler start, from each task's due time "
                                     + "(targets: p50 <= 1 ms, p99 <= 5 ms):\n\n"
                                     + "| p50 | p90 | p99 | max |\n|---:|---:|---:|---:|\n"
@@ -65,7 +65,8 @@ final class SummaryMarkdown {
                         // coordinated omission); how late it was tells the machine's share.
                         md.append(String.format(
                                 Locale.ROOT,
-                                "The senders were woken late by up to %.2f ms for 1 %% of the tasks (%.2f ms at most); "
+                                "Senders waiting for a task's due time were woken late by more than %.2f ms for 1 %% of the "
+                                        + "tasks (%.2f ms at most); "
                                         + "counted from each task's actual send instead: p50 %.2f ms, p99 %.2f ms, max %.2f ms.\n\n",
                                 number(o, "send_late_p99_ms"),
                                 number(o, "send_late_max_ms"),
