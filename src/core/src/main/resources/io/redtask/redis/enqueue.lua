@@ -52,7 +52,7 @@ local function direct_claim(f, ready, first, now)
     names[#names + 1] = set
     local old = old_ready_of(set)
     if old then
-      local exists = redis.pcall('EXISTS', old)
+      local exists = look_old(old)
       if failed(exists) or exists > 0 then return nil end
     end
   end

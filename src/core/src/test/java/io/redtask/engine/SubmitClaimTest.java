@@ -77,12 +77,23 @@ class SubmitClaimTest {
     }
 
     private static NewTask task(int priority, long now) {
-        return NewTask.builder(TaskIds.next("default", now), "work", "default")
+        return due("work", now).maxAttempts(3).priority(priority).build();
+    }
+
+    /** A task of {@code type} for queue "default", due at {@code now}, with a null payload. */
+    private static NewTask.Builder due(String type, long now) {
+        return NewTask.builder(TaskIds.next("default", now), type, "default")
                 .payloadJson("null")
-                .maxAttempts(3)
-                .priority(priority)
-                .dueAt(now)
-                .build();
+                .dueAt(now);
+    }
+
+    /** An engine that is not started, for its admin operations on queue "default". */
+    private RedTaskEngine admin() {
+        return fixture.unstarted(
+                "admin",
+                Clock.systemUTC(),
+                EngineFixture.settings("admin"),
+                b -> b.handler(HandlerRegistration.of("work", (p, c) -> null)));
     }
 
     private long wakeTokens() {
@@ -139,11 +150,10 @@ class SubmitClaimTest {
 
     /** A task with every option a claim answers set away from its default. */
     private static NewTask detailed(long now) {
-        return NewTask.builder(TaskIds.next("default", now), "work", "default")
+        return due("work", now)
                 .payloadJson("{\"order\":\"" + "x".repeat(150) + "\"}")
                 .maxAttempts(5)
                 .priority(2)
-                .dueAt(now)
                 .timeoutMillis(4_000)
                 .idempotencyKey("order-" + now + "-" + System.nanoTime(), 60_000)
                 .backoff(100, 2_000)
@@ -223,10 +233,7 @@ class SubmitClaimTest {
     @Test
     void aTaskThatWaitsGoesFirstWhateverItsType() {
         long now = System.currentTimeMillis();
-        NewTask other = NewTask.builder(TaskIds.next("default", now), "other", "default")
-                .payloadJson("null")
-                .dueAt(now)
-                .build();
+        NewTask other = due("other", now).build();
         tasks.enqueue("default", List.of(other), now);
         NextClaim both = new NextClaim("here", 30_000, Set.of("work", "other"));
 
@@ -241,18 +248,12 @@ class SubmitClaimTest {
     @Test
     void aTaskThatIsNotReadyOrNotThisServersIsNotClaimed() {
         long now = System.currentTimeMillis();
-        NewTask later = NewTask.builder(TaskIds.next("default", now), "work", "default")
-                .payloadJson("null")
-                .dueAt(now + 60_000)
-                .build();
+        NewTask later = due("work", now).dueAt(now + 60_000).build();
         assertTrue(
                 tasks.enqueue("default", List.of(later), now, HERE, 1).claimed().isEmpty());
         assertEquals(TaskState.SCHEDULED, tasks.find(later.id()).orElseThrow().state());
 
-        NewTask foreign = NewTask.builder(TaskIds.next("default", now), "elsewhere", "default")
-                .payloadJson("null")
-                .dueAt(now)
-                .build();
+        NewTask foreign = due("elsewhere", now).build();
         assertTrue(tasks.enqueue("default", List.of(foreign), now, HERE, 1)
                 .claimed()
                 .isEmpty());
@@ -263,11 +264,7 @@ class SubmitClaimTest {
     @Test
     void aGroupedTaskIsClaimedThroughItsGroupsTurn() {
         long now = System.currentTimeMillis();
-        NewTask grouped = NewTask.builder(TaskIds.next("default", now), "work", "default")
-                .payloadJson("null")
-                .dueAt(now)
-                .group("g")
-                .build();
+        NewTask grouped = due("work", now).group("g").build();
 
         TaskStore.Enqueued r = tasks.enqueue("default", List.of(grouped), now, HERE, 1);
 
@@ -282,16 +279,10 @@ class SubmitClaimTest {
     @Test
     void aDuplicateSubmitClaimsNothing() {
         long now = System.currentTimeMillis();
-        NewTask first = NewTask.builder(TaskIds.next("default", now), "work", "default")
-                .payloadJson("1")
-                .dueAt(now)
-                .idempotencyKey("once", 60_000)
-                .build();
-        NewTask again = NewTask.builder(TaskIds.next("default", now), "work", "default")
-                .payloadJson("1")
-                .dueAt(now)
-                .idempotencyKey("once", 60_000)
-                .build();
+        NewTask first =
+                due("work", now).payloadJson("1").idempotencyKey("once", 60_000).build();
+        NewTask again =
+                due("work", now).payloadJson("1").idempotencyKey("once", 60_000).build();
         assertEquals(
                 1,
                 tasks.enqueue("default", List.of(first), now, HERE, 1).claimed().size());
@@ -307,11 +298,7 @@ class SubmitClaimTest {
     @Test
     void aClaimedSubmitTakesItsPlaceInTheRateLimit() {
         long now = System.currentTimeMillis();
-        RedTaskEngine admin = fixture.unstarted(
-                "admin",
-                Clock.systemUTC(),
-                EngineFixture.settings("admin"),
-                b -> b.handler(HandlerRegistration.of("work", (p, c) -> null)));
+        RedTaskEngine admin = admin();
         admin.admin().setQueueRate("default", new RateLimit(1, Duration.ofMinutes(1)));
 
         assertEquals(
@@ -345,11 +332,7 @@ class SubmitClaimTest {
     @Test
     void aPausedQueueOrAFullConcurrencyLimitClaimsNothing() {
         long now = System.currentTimeMillis();
-        RedTaskEngine admin = fixture.unstarted(
-                "admin",
-                Clock.systemUTC(),
-                EngineFixture.settings("admin"),
-                b -> b.handler(HandlerRegistration.of("work", (p, c) -> null)));
+        RedTaskEngine admin = admin();
         admin.admin().pause("default");
         TaskStore.Enqueued r = tasks.enqueue("default", List.of(task(0, now)), now, HERE, 1);
         assertTrue(r.claimed().isEmpty(), "paused: nothing claimed");
