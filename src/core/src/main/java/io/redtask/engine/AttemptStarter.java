@@ -32,17 +32,22 @@ final class AttemptStarter {
      * unexpected failure, so that none waits for its lease to expire.
      *
      * @param leaseDeadline when the claim's lease ends, by this server's clock
-     * @param backOff     whether to pause after a refusal (a fetcher's thread; never a submitter's)
+     * @param fromSubmit    a submitter's thread claimed them: a worker finishing an attempt may run
+     *                      them next ({@link Workers#startOrRelay}), and a refusal is not waited
+     *                      out; else a fetcher's thread, which pauses after a refusal
      */
-    void startAll(List<ClaimedTask> claimed, int taken, long leaseDeadline, boolean backOff) {
+    void startAll(List<ClaimedTask> claimed, int taken, long leaseDeadline, boolean fromSubmit) {
         int consumed = 0; // slots now held by attempts, or given back by start
         int settled = 0; // tasks started, or handed back to the store
         try {
             for (ClaimedTask task : claimed) {
                 consumed++;
-                if (!workers.start(task, leaseDeadline, processor::process)) {
+                boolean started = fromSubmit
+                        ? workers.startOrRelay(task, leaseDeadline, processor::process, t -> Handback.quietly(tasks, t))
+                        : workers.start(task, leaseDeadline, processor::process);
+                if (!started) {
                     tasks.release(task);
-                    if (backOff) {
+                    if (!fromSubmit) {
                         lifecycle.await(Math.max(1, settings.watchInterval().toMillis()));
                     }
                 }

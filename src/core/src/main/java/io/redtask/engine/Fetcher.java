@@ -162,7 +162,7 @@ final class Fetcher implements Runnable {
                 }
                 int taken = slots;
                 slots = 0;
-                starter.startAll(batch.tasks(), taken, leaseUntil, true);
+                starter.startAll(batch.tasks(), taken, leaseUntil, false);
                 if (outageLogged) {
                     LOG.info(() -> "RedTask: Redis answers again; fetching from queue '" + label + "' resumed");
                     outageLogged = false;

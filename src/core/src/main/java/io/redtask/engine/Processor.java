@@ -69,31 +69,41 @@ final class Processor {
 
     private RunContext processOne(RunContext run) {
         Outcome outcome = null;
+        boolean settled = false; // false while an Error is on its way out
+        RunContext relayed = null;
         run.enter();
         // The attempt's span is current on this thread while the handler runs (its own spans nest
         // under it); TaskTracing.NONE costs nothing.
         TaskTracing.Attempt span = startSpan(run);
         try {
             outcome = execute(run);
+            settled = true;
         } catch (StoreUnavailableException e) {
+            settled = true;
             LOG.warning("RedTask: cannot record the outcome of task " + run.taskId() + ": " + e.getMessage()
                     + "; gave up before its lease could lapse: it will run again");
         } catch (RuntimeException e) {
+            settled = true;
             LOG.log(Level.SEVERE, "RedTask: unexpected error around task " + run.taskId(), e);
         } finally {
             endSpan(span, run);
             run.exit();
+            boolean hasNext = outcome != null && outcome.next() != null;
             // In finally, so that even an Error from recording the outcome gives the slot back.
-            if (outcome == null || outcome.next() == null) {
+            if (!hasNext) {
                 workers.finished(run);
             }
             if (run.isCancelled() && run.stopReason() != StopReason.SERVER_STOPPING) {
                 // A stopped attempt counted against the queue's limit until now (cancel.lua, fail.lua).
                 unlingerQuietly(run.task());
             }
+            // Attempts a submit left for this thread while it recorded the outcome: one runs next
+            // here when the completion brought no task of its own, the others (all of them, when an
+            // Error leaves this thread) on threads of their own.
+            relayed = workers.doneFinishing(run, settled && !hasNext);
         }
         if (outcome == null || outcome.next() == null) {
-            return null;
+            return relayed;
         }
         ClaimedTask next = outcome.next();
         // The slot passes to the next task, or goes back with the next task handed back.
@@ -156,6 +166,7 @@ final class Processor {
             if (run.isCancelled()) {
                 return Outcome.DONE;
             }
+            workers.finishing(run);
             fail(run, describe(e), !handler.isNonRetryable(e));
             return Outcome.DONE;
         }
@@ -164,6 +175,8 @@ final class Processor {
                     + "); result not recorded");
             return Outcome.DONE;
         }
+        // Its outcome goes to Redis now: a submit meanwhile may leave its task for this thread.
+        workers.finishing(run);
         String json;
         try {
             json = codec.toJson(result);

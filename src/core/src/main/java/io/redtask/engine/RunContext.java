@@ -28,6 +28,10 @@ final class RunContext implements TaskContext {
     private volatile String outcomeError;
     private Thread thread;
     private boolean finished;
+    // Whether its worker thread is recording the outcome and may take a relayed attempt next
+    // (Workers#finishing). Only that thread reads or writes it; volatile so that no tool or later
+    // change has to prove that.
+    private volatile boolean finishing;
 
     RunContext(ClaimedTask task, long startedMillis, long leaseDeadline) {
         this.task = task;
@@ -91,6 +95,14 @@ final class RunContext implements TaskContext {
      */
     synchronized void handlerReturned() {
         finished = true;
+    }
+
+    boolean finishing() {
+        return finishing;
+    }
+
+    void finishing(boolean value) {
+        finishing = value;
     }
 
     synchronized void enter() {

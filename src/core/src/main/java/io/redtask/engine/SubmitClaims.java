@@ -65,7 +65,7 @@ final class SubmitClaims {
 
     /** Starts what the submit claimed on the {@code reserved} slots and gives back the rest. */
     void start(List<ClaimedTask> claimed, int reserved, long now) {
-        starter.startAll(claimed, reserved, now + settings.lease().toMillis(), false);
+        starter.startAll(claimed, reserved, now + settings.lease().toMillis(), true);
     }
 
     /** Gives back slots a submit reserved but did not use (it failed before claiming). */

@@ -14,11 +14,18 @@ import java.util.logging.Logger;
  *       ({@link io.redtask.TaskContext#isLeaseLost()}) a margin before, and its result is not
  *       recorded, so two servers do not run the task at once.</li>
  * </ul>
- * The worker slot stays taken until the handler really returns.
+ * The worker slot stays taken until the handler really returns. It also starts on threads of their
+ * own the attempts a submit left for a worker that is slow to finish ({@link Workers#startOverdue}).
  */
 final class Watchdog {
 
     private static final Logger LOG = Logger.getLogger(Watchdog.class.getName());
+
+    /**
+     * Longest a relayed attempt waits for its finishing worker before the watchdog starts it
+     * elsewhere: an outcome write takes well under a millisecond when Redis answers.
+     */
+    static final long RELAY_WAIT_MILLIS = 2;
 
     private final Workers workers;
     private final Processor processor;
@@ -34,6 +41,9 @@ final class Watchdog {
     }
 
     void check() {
+        // Attempts a submit left for a worker that is slow to finish (Redis slow to take an
+        // outcome) start on threads of their own: a relayed task waits a moment, not for an outage.
+        workers.startOverdue(RELAY_WAIT_MILLIS);
         long now = clock.millis();
         for (RunContext run : workers.running()) {
             if (run.hasReturned()) {

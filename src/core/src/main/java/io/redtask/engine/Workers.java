@@ -19,7 +19,8 @@ import java.util.logging.Logger;
  * This server's workers: the one owner of worker slots and of the attempts running here. A slot
  * is taken by a fetcher ({@link #take}), travels with the attempt to the worker thread, passes to
  * the next task a completion claimed ({@link #handOver}) and is given back once, when the worker
- * is done ({@link #finished}) or the attempt never started ({@link #giveBack}).
+ * is done ({@link #finished}) or the attempt never started ({@link #giveBack}). An attempt a submit
+ * claimed may go to a worker that is finishing another ({@link #startOrRelay}, {@link FinishingRelay}).
  */
 final class Workers {
 
@@ -34,6 +35,7 @@ final class Workers {
     private final AtomicBoolean paused = new AtomicBoolean();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final FinishingRelay relay = new FinishingRelay();
 
     Workers(Executor executor, Clock clock, EngineSettings settings) {
         this.executor = executor;
@@ -77,6 +79,90 @@ final class Workers {
     boolean start(ClaimedTask task, long leaseDeadline, Consumer<RunContext> body) {
         RunContext run = new RunContext(task, clock.millis(), leaseDeadline);
         running.put(task.id(), run);
+        return execute(run, body);
+    }
+
+    /**
+     * As {@link #start}, but when a worker is finishing an attempt (its outcome on the way to
+     * Redis) that worker runs this one next on its own thread, and no idle thread is woken for it.
+     * For attempts a submit claimed; {@code body} must be the {@link Processor}'s, which a
+     * finishing worker runs them with.
+     *
+     * @param refused hands the task back to the store when it has to go to an executor that refuses it
+     * @return false when the executor refused it at once: the slot is given back, and the caller
+     * hands the task back to the store
+     */
+    boolean startOrRelay(
+            ClaimedTask task, long leaseDeadline, Consumer<RunContext> body, Consumer<ClaimedTask> refused) {
+        RunContext run = new RunContext(task, clock.millis(), leaseDeadline);
+        running.put(task.id(), run);
+        Runnable elsewhere = () -> {
+            boolean started;
+            try {
+                started = execute(run, body);
+            } catch (RuntimeException e) {
+                // On a worker's or the watchdog's thread: the others it starts must not be lost with it.
+                LOG.warning("RedTask: task " + task.id() + " could not be started (" + e + "); handing it back");
+                started = false;
+            }
+            if (!started) {
+                refused.accept(task);
+            }
+        };
+        return relay.offer(run, elsewhere) || execute(run, body);
+    }
+
+    /**
+     * The handler of {@code run} has returned on this thread, which now records its outcome: until
+     * {@link #doneFinishing}, attempts a submit claims may be left for this thread to run next.
+     */
+    void finishing(RunContext run) {
+        if (!run.finishing()) {
+            run.finishing(true);
+            relay.begin();
+        }
+    }
+
+    /**
+     * The thread of {@code run} is done recording its outcome (nothing when it never began to): it
+     * takes the attempts left for it meanwhile. The first runs next on this thread when {@code
+     * mayTake} (it has no next task of its own, and nothing went wrong); the others start on
+     * threads of their own.
+     *
+     * @return the attempt this thread runs next, or {@code null}
+     */
+    RunContext doneFinishing(RunContext run, boolean mayTake) {
+        if (!run.finishing()) {
+            return null;
+        }
+        run.finishing(false);
+        RunContext next = null;
+        for (FinishingRelay.Waiting w : relay.end()) {
+            if (mayTake && next == null) {
+                next = w.run();
+            } else {
+                w.elsewhere().run();
+            }
+        }
+        return next;
+    }
+
+    /**
+     * Starts on threads of their own the attempts left for finishing workers at least {@code
+     * maxWaitMillis} ago (a slow outcome write holds them up). The watchdog calls it.
+     */
+    void startOverdue(long maxWaitMillis) {
+        relay.overdue(System.nanoTime(), maxWaitMillis * 1_000_000)
+                .forEach(w -> w.elsewhere().run());
+    }
+
+    /** Attempts left for finishing workers now, not started yet. */
+    int relayed() {
+        return relay.waiting();
+    }
+
+    private boolean execute(RunContext run, Consumer<RunContext> body) {
+        ClaimedTask task = run.task();
         try {
             executor.execute(() -> body.accept(run));
             return true;

@@ -43,7 +43,8 @@ import java.util.function.UnaryOperator;
  *
  * Other settings: {@code n} (20000), {@code bulk} (500), {@code warmup} (2000: before each
  * measurement), {@code jit.warmup} (rounds of 20000 bulk tasks, then of 20000 single tasks, at 8
- * workers before the first measurement of the JVM, each mode until, from the second round on, the
+ * workers before the first measurement of the JVM (of any part but memory, roundtrip, cluster and
+ * coalescing), each mode until, from the second round on, the
  * JIT compiled for under 10 % of a round, or {@code jit.rounds} (8) have run; 0 for none).
  */
 public final class Bench {
@@ -76,7 +77,12 @@ public final class Bench {
             ThroughputRun plain = new ThroughputRun(redis.url(), "", UnaryOperator.identity());
             int jitWarmup = Integer.getInteger("jit.warmup", 20_000);
             if (jitWarmup > 0
-                    && (parts.contains("inprocess") || parts.contains("sweep") || parts.contains("scripts"))) {
+                    && (parts.contains("inprocess")
+                            || parts.contains("sweep")
+                            || parts.contains("scripts")
+                            // Alone too: its own warm-up (one second at the rate) leaves the JIT
+                            // compiling through the measured run, a core's worth at times.
+                            || parts.contains("latency"))) {
                 // A JVM compiles its hot paths after thousands of calls; until then the compiler
                 // threads take CPU from Redis on a small machine. Measured: a first bulk run cost
                 // 135 us of JVM CPU per task, a warm one 25 us. Not reported, but how many rounds

@@ -1,6 +1,7 @@
 package io.redtask.engine;
 
 import io.redtask.RateLimit;
+import io.redtask.TaskEvent;
 import io.redtask.TaskState;
 import io.redtask.redis.RedisProbe;
 import io.redtask.redis.RedisStorage;
@@ -23,7 +24,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -350,6 +355,59 @@ class SubmitClaimTest {
     void anEngineWithIdleWorkersRunsWhatItSubmitsWithoutWakingItsFetcher() throws Exception {
         assertEquals(0, fetcherWakeUpsForOneSubmit(true, 1), "the submit claimed it");
         assertEquals(1, fetcherWakeUpsForOneSubmit(false, 2), "claims on submit off: the fetcher was woken");
+    }
+
+    /**
+     * A task whose submit claims it while a worker is recording another task's outcome runs next on
+     * that worker's thread: no thread is woken for it ({@link FinishingRelay}). The first task's
+     * SUCCEEDED listener runs while its worker still finishes, and holds it there until the second
+     * submit has returned.
+     */
+    @Test
+    void aTaskClaimedWhileAWorkerFinishesRunsNextOnThatWorkersThread() throws Exception {
+        CountDownLatch firstFinishing = new CountDownLatch(1);
+        CountDownLatch secondSubmitted = new CountDownLatch(1);
+        CountDownLatch secondRan = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        AtomicInteger threadsAsked = new AtomicInteger();
+        Map<String, Thread> ranOn = new ConcurrentHashMap<>();
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            RedTaskEngine engine = engine(
+                    "here",
+                    EngineFixture.settings("here").concurrency(4).claimOnSubmit(true),
+                    b -> b.workers(r -> {
+                                threadsAsked.incrementAndGet();
+                                threads.execute(r);
+                            })
+                            .handler(HandlerRegistration.of("work", (p, c) -> {
+                                ranOn.put(String.valueOf(p), Thread.currentThread());
+                                if ("second".equals(p)) {
+                                    secondRan.countDown();
+                                }
+                                return null;
+                            }))
+                            .listener(e -> {
+                                if (e.kind() == TaskEvent.Kind.SUCCEEDED && first.getAndSet(false)) {
+                                    firstFinishing.countDown();
+                                    try {
+                                        assertTrue(secondSubmitted.await(10, TimeUnit.SECONDS));
+                                    } catch (InterruptedException ex) {
+                                        Thread.currentThread().interrupt();
+                                    }
+                                }
+                            }));
+            engine.submit("work", "first");
+            assertTrue(firstFinishing.await(10, TimeUnit.SECONDS));
+            engine.submit("work", "second");
+            assertEquals(1, threadsAsked.get(), "no thread was asked for the second task");
+            secondSubmitted.countDown();
+            assertTrue(secondRan.await(10, TimeUnit.SECONDS));
+            assertEquals(ranOn.get("first"), ranOn.get("second"), "the second ran on the first's thread");
+            assertEquals(1, threadsAsked.get());
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     /** How often fetchers were woken from their blocking wait while one submit ran to its end. */

@@ -4,19 +4,36 @@ import io.redtask.store.ClaimedTask;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What {@link Workers} reports as busy: the attempts that run, not the slots a fetcher holds while
- * its claim is on the way (JMX "Busy", the heartbeat and the health check show this figure).
+ * its claim is on the way (JMX "Busy", the heartbeat and the health check show this figure); and
+ * how an attempt a submit claimed goes to a worker that is finishing another
+ * ({@link Workers#startOrRelay}): on that worker's thread, with no thread woken for it, and never
+ * left behind.
  */
 class WorkersTest {
+
+    private static final Consumer<ClaimedTask> NOT_REFUSED = t -> {
+        throw new AssertionError("task " + t.id() + " was refused");
+    };
 
     @Test
     void slotsHeldForAClaimAreNotCountedAsBusy() throws Exception {
@@ -51,6 +68,258 @@ class WorkersTest {
             assertEquals(0, workers.slotsUsed());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anAttemptClaimedWhileAWorkerFinishesRunsNextOnThatWorkersThread() throws Exception {
+        CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool());
+        try {
+            Workers workers = workers(pool, 4);
+            CountDownLatch finishing = new CountDownLatch(1);
+            CountDownLatch outcomeWritten = new CountDownLatch(1);
+            AtomicReference<RunContext> next = new AtomicReference<>();
+            AtomicReference<Thread> workerThread = new AtomicReference<>();
+            CountDownLatch done = new CountDownLatch(1);
+            assertEquals(1, workers.take(1, 0));
+            assertTrue(workers.start(task("a"), Long.MAX_VALUE, run -> {
+                workerThread.set(Thread.currentThread());
+                workers.finishing(run); // the handler returned; its outcome goes to Redis
+                finishing.countDown();
+                await(outcomeWritten);
+                workers.finished(run);
+                next.set(workers.doneFinishing(run, true));
+                done.countDown();
+            }));
+            assertTrue(finishing.await(10, TimeUnit.SECONDS));
+
+            assertEquals(1, workers.take(1, 0), "the submit's slot");
+            assertTrue(workers.startOrRelay(
+                    task("b"),
+                    Long.MAX_VALUE,
+                    run -> {
+                        throw new AssertionError("b must not get a thread of its own");
+                    },
+                    NOT_REFUSED));
+            assertEquals(1, pool.executed.get(), "no thread was woken for b");
+            assertEquals(1, workers.relayed());
+            assertEquals(2, workers.busy(), "b counts as running from its claim on");
+
+            outcomeWritten.countDown();
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+            assertEquals("b", next.get().taskId(), "the finishing worker takes b");
+            assertEquals(0, workers.relayed());
+            assertEquals(1, workers.slotsUsed(), "a's slot went back, b holds its own");
+            workers.finished(next.get());
+            assertEquals(0, workers.slotsUsed());
+            assertEquals(1, pool.executed.get());
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void withNoWorkerFinishingAnAttemptGetsAThreadOfItsOwn() throws Exception {
+        CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool());
+        try {
+            Workers workers = workers(pool, 4);
+            CountDownLatch ran = new CountDownLatch(1);
+            assertEquals(1, workers.take(1, 0));
+            assertTrue(workers.startOrRelay(
+                    task("b"),
+                    Long.MAX_VALUE,
+                    run -> {
+                        workers.finished(run);
+                        ran.countDown();
+                    },
+                    NOT_REFUSED));
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
+            assertEquals(1, pool.executed.get());
+            assertEquals(0, workers.relayed());
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void aWorkerThatHasItsOwnNextTaskStartsWhatWasLeftForItElsewhere() throws Exception {
+        CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool());
+        try {
+            Workers workers = workers(pool, 4);
+            RunContext a = startFinishing(workers, "a");
+            CountDownLatch bRan = new CountDownLatch(1);
+            assertEquals(1, workers.take(1, 0));
+            assertTrue(workers.startOrRelay(
+                    task("b"),
+                    Long.MAX_VALUE,
+                    run -> {
+                        workers.finished(run);
+                        bRan.countDown();
+                    },
+                    NOT_REFUSED));
+            assertEquals(0, pool.executed.get());
+
+            // a's completion brought it a next task: b goes to a thread of its own.
+            assertNull(workers.doneFinishing(a, false));
+            assertTrue(bRan.await(10, TimeUnit.SECONDS));
+            assertEquals(1, pool.executed.get());
+            assertEquals(0, workers.relayed());
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void anAttemptThatWaitsTooLongForItsWorkerStartsElsewhere() throws Exception {
+        CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool());
+        try {
+            Workers workers = workers(pool, 4);
+            RunContext a = startFinishing(workers, "a");
+            CountDownLatch bRan = new CountDownLatch(1);
+            assertEquals(1, workers.take(1, 0));
+            assertTrue(workers.startOrRelay(
+                    task("b"),
+                    Long.MAX_VALUE,
+                    run -> {
+                        workers.finished(run);
+                        bRan.countDown();
+                    },
+                    NOT_REFUSED));
+
+            workers.startOverdue(60_000);
+            assertEquals(1, workers.relayed(), "not overdue yet");
+            workers.startOverdue(0); // a's outcome write is slow: the watchdog moves b on
+            assertTrue(bRan.await(10, TimeUnit.SECONDS));
+            assertEquals(0, workers.relayed());
+            assertNull(workers.doneFinishing(a, true), "nothing is left for a");
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void aRelayedAttemptTheExecutorRefusesIsHandedBackAndItsSlotFreed() throws Exception {
+        Executor refusing = r -> {
+            throw new RejectedExecutionException("shut down");
+        };
+        Workers workers = workers(refusing, 4);
+        RunContext a = new RunContext(task("a"), 0, Long.MAX_VALUE);
+        workers.finishing(a);
+        assertEquals(1, workers.take(1, 0));
+        List<String> handedBack = new ArrayList<>();
+        assertTrue(workers.startOrRelay(
+                task("b"),
+                Long.MAX_VALUE,
+                run -> {
+                    throw new AssertionError("refused");
+                },
+                t -> handedBack.add(t.id())));
+        assertNull(workers.doneFinishing(a, false));
+        assertEquals(List.of("b"), handedBack);
+        assertEquals(0, workers.slotsUsed(), "b's slot went back");
+        assertEquals(0, workers.busy());
+    }
+
+    /**
+     * Submitters and finishing workers race on many threads; every attempt runs once, none is left
+     * behind waiting for a worker that has gone (no watchdog runs here to rescue one), and some
+     * did go to finishing workers.
+     */
+    @Test
+    void underRacingSubmitsAndFinishingWorkersEveryAttemptRunsOnce() throws Exception {
+        int attempts = 20_000;
+        CountingExecutor pool = new CountingExecutor(Executors.newFixedThreadPool(8));
+        ExecutorService submitters = Executors.newFixedThreadPool(4);
+        try {
+            Workers workers = workers(pool, 64);
+            AtomicIntegerArray runs = new AtomicIntegerArray(attempts);
+            CountDownLatch all = new CountDownLatch(attempts);
+            // As the Processor: run, finish (give the slot back), take what was left, go on with it.
+            Consumer<RunContext> body = first -> {
+                for (RunContext run = first; run != null; ) {
+                    runs.incrementAndGet(Integer.parseInt(run.taskId()));
+                    all.countDown();
+                    workers.finishing(run);
+                    if (ThreadLocalRandom.current().nextInt(4) == 0) {
+                        Thread.yield(); // an outcome write of some length
+                    }
+                    workers.finished(run);
+                    run = workers.doneFinishing(run, true);
+                }
+            };
+            AtomicInteger nextId = new AtomicInteger();
+            for (int s = 0; s < 4; s++) {
+                submitters.execute(() -> {
+                    for (int i; (i = nextId.getAndIncrement()) < attempts; ) {
+                        try {
+                            while (workers.take(1, 1_000) == 0) {
+                                // all 64 slots busy: wait for one
+                            }
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        assertTrue(workers.startOrRelay(task(Integer.toString(i)), Long.MAX_VALUE, body, NOT_REFUSED));
+                    }
+                });
+            }
+            assertTrue(
+                    all.await(60, TimeUnit.SECONDS),
+                    () -> all.getCount() + " attempts never ran; relayed now: " + workers.relayed());
+            for (int i = 0; i < attempts; i++) {
+                assertEquals(1, runs.get(i), "attempt " + i);
+            }
+            assertTrue(workers.awaitIdle(10_000));
+            assertEquals(0, workers.relayed());
+            assertTrue(pool.executed.get() < attempts, "some attempts went to finishing workers");
+        } finally {
+            submitters.shutdownNow();
+            pool.shutdown();
+        }
+    }
+
+    /** A started attempt whose handler has returned and whose thread records its outcome. */
+    private static RunContext startFinishing(Workers workers, String id) throws InterruptedException {
+        assertEquals(1, workers.take(1, 0));
+        RunContext run = new RunContext(task(id), 0, Long.MAX_VALUE);
+        workers.finishing(run);
+        return run;
+    }
+
+    private static Workers workers(Executor executor, int concurrency) {
+        return new Workers(
+                executor,
+                Clock.systemUTC(),
+                EngineSettings.builder("n")
+                        .concurrency(concurrency)
+                        .maxConcurrency(concurrency)
+                        .build());
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** An executor that counts the tasks given to it: each a thread woken or made. */
+    private static final class CountingExecutor implements Executor {
+        final AtomicInteger executed = new AtomicInteger();
+        private final ExecutorService threads;
+
+        CountingExecutor(ExecutorService threads) {
+            this.threads = threads;
+        }
+
+        @Override
+        public void execute(Runnable r) {
+            executed.incrementAndGet();
+            threads.execute(r);
+        }
+
+        void shutdown() {
+            threads.shutdownNow();
         }
     }
 

@@ -1,0 +1,72 @@
+package io.redtask.engine;
+
+import io.redtask.store.ClaimedTask;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The relay's hand-over rule, step by step: an attempt is left only for a worker that will see it,
+ * whichever of submitter and worker comes second; and each is taken once.
+ */
+class FinishingRelayTest {
+
+    private static final Runnable NOWHERE = () -> {
+        throw new AssertionError("started elsewhere");
+    };
+
+    @Test
+    void withNoWorkerFinishingNothingIsLeft() {
+        FinishingRelay relay = new FinishingRelay();
+        assertFalse(relay.offer(run("b"), NOWHERE), "the caller starts it");
+        assertEquals(0, relay.waiting());
+    }
+
+    @Test
+    void aWorkerStillFinishingTakesWhatWasLeftWhenItIsDone() {
+        FinishingRelay relay = new FinishingRelay();
+        relay.begin();
+        RunContext b = run("b");
+        assertTrue(relay.offer(b, NOWHERE));
+        List<FinishingRelay.Waiting> taken = relay.end();
+        assertEquals(1, taken.size());
+        assertSame(b, taken.get(0).run());
+        assertEquals(0, relay.waiting());
+        assertEquals(0, relay.finishing());
+    }
+
+    /** The race the second look is for: it would leave the attempt to a worker that has gone. */
+    @Test
+    void whenTheLastFinishingWorkerLeavesBetweenLookAndAddTheCallerStartsIt() {
+        FinishingRelay[] relay = new FinishingRelay[1];
+        List<List<FinishingRelay.Waiting>> workerTook = new java.util.ArrayList<>();
+        relay[0] = new FinishingRelay(() -> workerTook.add(relay[0].end()));
+        relay[0].begin();
+        assertFalse(relay[0].offer(run("b"), NOWHERE), "no worker will see it: the caller starts it");
+        assertEquals(List.of(List.of()), workerTook, "the worker left before b was there");
+        assertEquals(0, relay[0].waiting(), "b is not left behind");
+    }
+
+    @Test
+    void anOverdueAttemptIsTakenOnceAndOnlyWhenOverdue() {
+        FinishingRelay relay = new FinishingRelay();
+        relay.begin();
+        RunContext b = run("b");
+        assertTrue(relay.offer(b, NOWHERE));
+        assertEquals(List.of(), relay.overdue(System.nanoTime(), 60_000_000_000L), "not overdue yet");
+        List<FinishingRelay.Waiting> late = relay.overdue(System.nanoTime(), 0);
+        assertEquals(1, late.size());
+        assertSame(b, late.get(0).run());
+        assertEquals(List.of(), relay.end(), "the worker finds it gone");
+    }
+
+    private static RunContext run(String id) {
+        return new RunContext(
+                new ClaimedTask(id, "default", "t", "null", 1, 1, 3, 0, null, -1, -1, 0, null), 0, Long.MAX_VALUE);
+    }
+}
