@@ -26,8 +26,9 @@ import java.util.List;
  * @param cronInterval      how often recurring schedules are checked for due slots
  * @param misfireThreshold  a slot later than this is missed (all servers were down), and handled
  *                          by the schedule's misfire policy
- * @param watchInterval     how often attempts are checked against their timeouts, and awaited
- *                          tasks ({@code whenFinished}) against their states
+ * @param watchInterval     how often attempts are checked against their timeouts, tasks left for a
+ *                          worker slow to finish are started elsewhere, and awaited tasks
+ *                          ({@code whenFinished}) are checked against their states
  * @param nodeTtl           how long a server counts as alive after its last heartbeat
  * @param outageBackoff     longest wait between tries while Redis does not answer (the first is
  *                          {@code outageBackoff / 50}, doubling)

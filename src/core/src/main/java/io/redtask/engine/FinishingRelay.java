@@ -16,11 +16,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Nothing is left behind: an attempt is left here only while some worker is finishing (the
  * caller adds it, then looks), and a worker that is done finishing says so, then takes what is
- * here (done, then take). Whichever of the two comes second sees the other. An attempt that waits
- * longer than it should (a Redis slow to answer an outcome, a worker thread that died of an
- * {@link Error}) is taken by {@link #overdue} for a thread of its own.
+ * here (done, then take). Whichever of the two comes second sees the other. Finishing means
+ * recording the outcome and telling the task-event listeners, which may be slow: no attempt is
+ * left here while the last finishing that ended took {@link #MAX_WINDOW_NANOS} or more, and what
+ * waits too long anyway (a Redis slow to answer) is taken by {@link #overdue} for a thread of its
+ * own. Once {@link #close closed} (the engine stops) nothing more is left here.
  */
 final class FinishingRelay {
+
+    /**
+     * A finishing (outcome write and listeners) at least this long makes the next submits wake a
+     * thread instead: a no-op task finishes in a tenth of that, one whose listeners take longer
+     * would hold the tasks left for it.
+     */
+    static final long MAX_WINDOW_NANOS = 1_000_000;
 
     /**
      * An attempt left for a finishing worker.
@@ -35,6 +44,9 @@ final class FinishingRelay {
     private final AtomicInteger finishing = new AtomicInteger();
     private final ConcurrentLinkedQueue<Waiting> waiting = new ConcurrentLinkedQueue<>();
     private final Runnable afterLook;
+    // How long the last finishing that ended took (0 before any): a slow one stops the relay.
+    private volatile long lastWindowNanos;
+    private volatile boolean closed;
 
     FinishingRelay() {
         this(() -> {});
@@ -49,13 +61,14 @@ final class FinishingRelay {
     }
 
     /**
-     * Leaves {@code run} for a finishing worker, when one is finishing.
+     * Leaves {@code run} for a finishing worker, when one is finishing (and finishing has been
+     * quick, and the relay is open).
      *
      * @param elsewhere starts {@code run} on a thread of its own
      * @return whether a worker will take it; when false the caller starts it itself
      */
     boolean offer(RunContext run, Runnable elsewhere) {
-        if (finishing.get() == 0) {
+        if (closed || finishing.get() == 0 || lastWindowNanos >= MAX_WINDOW_NANOS) {
             return false;
         }
         afterLook.run();
@@ -63,30 +76,30 @@ final class FinishingRelay {
         waiting.add(w);
         // Looked at again after adding: the workers that were finishing may all have taken what
         // was here before w and gone. If w is still here it is the caller's again (removed by
-        // exactly one: the caller, a worker or overdue).
+        // exactly one: the caller, a worker, overdue or close).
         return finishing.get() > 0 || !waiting.remove(w);
     }
 
-    /** A worker's handler has returned; it records the outcome next. */
-    void begin() {
+    /**
+     * A worker's handler has returned; it records the outcome next.
+     *
+     * @return when ({@link System#nanoTime()}), to hand to {@link #end}
+     */
+    long begin() {
         finishing.incrementAndGet();
+        return System.nanoTime();
     }
 
     /**
      * A worker is done finishing: it takes what was left here.
      *
+     * @param beganNanos what {@link #begin} returned
      * @return the attempts it takes, oldest first (empty mostly)
      */
-    List<Waiting> end() {
+    List<Waiting> end(long beganNanos) {
+        lastWindowNanos = System.nanoTime() - beganNanos;
         finishing.decrementAndGet();
-        if (waiting.isEmpty()) {
-            return List.of();
-        }
-        List<Waiting> taken = new ArrayList<>(2);
-        for (Waiting w; (w = waiting.poll()) != null; ) {
-            taken.add(w);
-        }
-        return taken;
+        return waiting.isEmpty() ? List.of() : drain();
     }
 
     /**
@@ -102,6 +115,23 @@ final class FinishingRelay {
             }
         }
         return late;
+    }
+
+    /**
+     * Leaves nothing here from now on, and takes out what waits, for threads of their own. An
+     * attempt a caller adds while this runs is still seen by its finishing worker.
+     */
+    List<Waiting> close() {
+        closed = true;
+        return drain();
+    }
+
+    private List<Waiting> drain() {
+        List<Waiting> taken = new ArrayList<>(2);
+        for (Waiting w; (w = waiting.poll()) != null; ) {
+            taken.add(w);
+        }
+        return taken;
     }
 
     /** How many workers are finishing now. */

@@ -58,7 +58,8 @@ final class Processor {
 
     /**
      * Runs a claimed task and then, as long as the completions bring one, the next task of its
-     * queue on the same thread and worker slot.
+     * queue on the same thread and worker slot; or, when a completion brings none, a task a submit
+     * left for this thread while it finished ({@link FinishingRelay}), on that task's own slot.
      */
     void process(RunContext first) {
         RunContext run = first;
@@ -86,21 +87,24 @@ final class Processor {
             settled = true;
             LOG.log(Level.SEVERE, "RedTask: unexpected error around task " + run.taskId(), e);
         } finally {
-            endSpan(span, run);
-            run.exit();
             boolean hasNext = outcome != null && outcome.next() != null;
-            // In finally, so that even an Error from recording the outcome gives the slot back.
-            if (!hasNext) {
-                workers.finished(run);
+            try {
+                endSpan(span, run);
+                run.exit();
+                // In finally, so that even an Error from recording the outcome gives the slot back.
+                if (!hasNext) {
+                    workers.finished(run);
+                }
+                if (run.isCancelled() && run.stopReason() != StopReason.SERVER_STOPPING) {
+                    // A stopped attempt counted against the queue's limit until now (cancel.lua, fail.lua).
+                    unlingerQuietly(run.task());
+                }
+            } finally {
+                // Attempts a submit left for this thread while it recorded the outcome: one runs
+                // next here when the completion brought no task of its own, the others (all of
+                // them, when an Error leaves this thread) on threads of their own.
+                relayed = workers.doneFinishing(run, settled && !hasNext);
             }
-            if (run.isCancelled() && run.stopReason() != StopReason.SERVER_STOPPING) {
-                // A stopped attempt counted against the queue's limit until now (cancel.lua, fail.lua).
-                unlingerQuietly(run.task());
-            }
-            // Attempts a submit left for this thread while it recorded the outcome: one runs next
-            // here when the completion brought no task of its own, the others (all of them, when an
-            // Error leaves this thread) on threads of their own.
-            relayed = workers.doneFinishing(run, settled && !hasNext);
         }
         if (outcome == null || outcome.next() == null) {
             return relayed;
@@ -141,6 +145,11 @@ final class Processor {
 
     /** Runs the handler and records the outcome; returns the next task claimed on completion, if any. */
     private Outcome execute(RunContext run) {
+        if (run.isCancelled()) {
+            // Stopped before its handler started (cancelled, timed out, its lease lost, or handed
+            // back at stop while it waited for a thread): whoever stopped it recorded what was due.
+            return Outcome.DONE;
+        }
         ClaimedTask task = run.task();
         HandlerRegistration handler = handlers.find(task.type());
         if (handler == null) {

@@ -376,6 +376,7 @@ public final class RedTaskEngine implements TaskScheduler {
         if (!lifecycle.beginStop()) {
             return;
         }
+        workers.stopRelaying();
         boolean idle;
         try {
             idle = workers.awaitIdle(settings.shutdownGrace().toMillis());

@@ -28,10 +28,10 @@ final class RunContext implements TaskContext {
     private volatile String outcomeError;
     private Thread thread;
     private boolean finished;
-    // Whether its worker thread is recording the outcome and may take a relayed attempt next
-    // (Workers#finishing). Only that thread reads or writes it; volatile so that no tool or later
-    // change has to prove that.
-    private volatile boolean finishing;
+    // Since when its worker thread records the outcome and may take a relayed attempt next
+    // (Workers#finishing), NOT_FINISHING before and after. Only that thread reads or writes it;
+    // volatile so that no tool or later change has to prove that.
+    private volatile long finishingSince = NOT_FINISHING;
 
     RunContext(ClaimedTask task, long startedMillis, long leaseDeadline) {
         this.task = task;
@@ -97,12 +97,14 @@ final class RunContext implements TaskContext {
         finished = true;
     }
 
-    boolean finishing() {
-        return finishing;
+    static final long NOT_FINISHING = Long.MIN_VALUE;
+
+    long finishingSince() {
+        return finishingSince;
     }
 
-    void finishing(boolean value) {
-        finishing = value;
+    void finishingSince(long nanos) {
+        finishingSince = nanos;
     }
 
     synchronized void enter() {

@@ -100,8 +100,9 @@ final class Workers {
             boolean started;
             try {
                 started = execute(run, body);
-            } catch (RuntimeException e) {
-                // On a worker's or the watchdog's thread: the others it starts must not be lost with it.
+            } catch (RuntimeException | Error e) {
+                // On a worker's or the watchdog's thread, with others to start after it: none may be
+                // lost with it (an executor out of native threads throws an OutOfMemoryError).
                 LOG.warning("RedTask: task " + task.id() + " could not be started (" + e + "); handing it back");
                 started = false;
             }
@@ -117,9 +118,8 @@ final class Workers {
      * {@link #doneFinishing}, attempts a submit claims may be left for this thread to run next.
      */
     void finishing(RunContext run) {
-        if (!run.finishing()) {
-            run.finishing(true);
-            relay.begin();
+        if (run.finishingSince() == RunContext.NOT_FINISHING) {
+            run.finishingSince(relay.begin());
         }
     }
 
@@ -132,12 +132,13 @@ final class Workers {
      * @return the attempt this thread runs next, or {@code null}
      */
     RunContext doneFinishing(RunContext run, boolean mayTake) {
-        if (!run.finishing()) {
+        long since = run.finishingSince();
+        if (since == RunContext.NOT_FINISHING) {
             return null;
         }
-        run.finishing(false);
+        run.finishingSince(RunContext.NOT_FINISHING);
         RunContext next = null;
-        for (FinishingRelay.Waiting w : relay.end()) {
+        for (FinishingRelay.Waiting w : relay.end(since)) {
             if (mayTake && next == null) {
                 next = w.run();
             } else {
@@ -154,6 +155,14 @@ final class Workers {
     void startOverdue(long maxWaitMillis) {
         relay.overdue(System.nanoTime(), maxWaitMillis * 1_000_000)
                 .forEach(w -> w.elsewhere().run());
+    }
+
+    /**
+     * The engine stops: no attempt is left for a finishing worker from now on, and those waiting
+     * start on threads of their own (the watchdog no longer runs to move them on).
+     */
+    void stopRelaying() {
+        relay.close().forEach(w -> w.elsewhere().run());
     }
 
     /** Attempts left for finishing workers now, not started yet. */

@@ -30,10 +30,10 @@ class FinishingRelayTest {
     @Test
     void aWorkerStillFinishingTakesWhatWasLeftWhenItIsDone() {
         FinishingRelay relay = new FinishingRelay();
-        relay.begin();
+        long began = relay.begin();
         RunContext b = run("b");
         assertTrue(relay.offer(b, NOWHERE));
-        List<FinishingRelay.Waiting> taken = relay.end();
+        List<FinishingRelay.Waiting> taken = relay.end(began);
         assertEquals(1, taken.size());
         assertSame(b, taken.get(0).run());
         assertEquals(0, relay.waiting());
@@ -45,7 +45,7 @@ class FinishingRelayTest {
     void whenTheLastFinishingWorkerLeavesBetweenLookAndAddTheCallerStartsIt() {
         FinishingRelay[] relay = new FinishingRelay[1];
         List<List<FinishingRelay.Waiting>> workerTook = new java.util.ArrayList<>();
-        relay[0] = new FinishingRelay(() -> workerTook.add(relay[0].end()));
+        relay[0] = new FinishingRelay(() -> workerTook.add(relay[0].end(System.nanoTime())));
         relay[0].begin();
         assertFalse(relay[0].offer(run("b"), NOWHERE), "no worker will see it: the caller starts it");
         assertEquals(List.of(List.of()), workerTook, "the worker left before b was there");
@@ -55,14 +55,41 @@ class FinishingRelayTest {
     @Test
     void anOverdueAttemptIsTakenOnceAndOnlyWhenOverdue() {
         FinishingRelay relay = new FinishingRelay();
-        relay.begin();
+        long began = relay.begin();
         RunContext b = run("b");
         assertTrue(relay.offer(b, NOWHERE));
         assertEquals(List.of(), relay.overdue(System.nanoTime(), 60_000_000_000L), "not overdue yet");
         List<FinishingRelay.Waiting> late = relay.overdue(System.nanoTime(), 0);
         assertEquals(1, late.size());
         assertSame(b, late.get(0).run());
-        assertEquals(List.of(), relay.end(), "the worker finds it gone");
+        assertEquals(List.of(), relay.end(began), "the worker finds it gone");
+    }
+
+    /** A slow finishing (slow listeners, a slow Redis) would hold what is left for the next one. */
+    @Test
+    void afterASlowFinishingNothingIsLeftUntilAQuickOne() {
+        FinishingRelay relay = new FinishingRelay();
+        relay.end(relay.begin() - FinishingRelay.MAX_WINDOW_NANOS); // took a millisecond
+        long began = relay.begin();
+        assertFalse(relay.offer(run("b"), NOWHERE), "a thread is woken instead");
+        assertEquals(0, relay.waiting());
+        relay.end(began); // quick
+        began = relay.begin();
+        assertTrue(relay.offer(run("c"), NOWHERE));
+        assertEquals(1, relay.end(began).size());
+    }
+
+    @Test
+    void closingTakesOutWhatWaitsAndLeavesNothingAfter() {
+        FinishingRelay relay = new FinishingRelay();
+        long began = relay.begin();
+        RunContext b = run("b");
+        assertTrue(relay.offer(b, NOWHERE));
+        List<FinishingRelay.Waiting> out = relay.close();
+        assertEquals(1, out.size());
+        assertSame(b, out.get(0).run());
+        assertFalse(relay.offer(run("c"), NOWHERE), "closed: the caller starts it");
+        assertEquals(List.of(), relay.end(began));
     }
 
     private static RunContext run(String id) {

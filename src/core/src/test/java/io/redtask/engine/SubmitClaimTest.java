@@ -359,23 +359,82 @@ class SubmitClaimTest {
 
     /**
      * A task whose submit claims it while a worker is recording another task's outcome runs next on
-     * that worker's thread: no thread is woken for it ({@link FinishingRelay}). The first task's
-     * SUCCEEDED listener runs while its worker still finishes, and holds it there until the second
-     * submit has returned.
+     * that worker's thread: no thread is woken for it ({@link FinishingRelay}).
      */
     @Test
     void aTaskClaimedWhileAWorkerFinishesRunsNextOnThatWorkersThread() throws Exception {
-        CountDownLatch firstFinishing = new CountDownLatch(1);
-        CountDownLatch secondSubmitted = new CountDownLatch(1);
-        CountDownLatch secondRan = new CountDownLatch(1);
-        AtomicBoolean first = new AtomicBoolean(true);
-        AtomicInteger threadsAsked = new AtomicInteger();
-        Map<String, Thread> ranOn = new ConcurrentHashMap<>();
-        ExecutorService threads = Executors.newCachedThreadPool();
-        try {
-            RedTaskEngine engine = engine(
+        try (HeldFinish held = new HeldFinish()) {
+            held.engine.submit("work", "second");
+            assertEquals(1, held.threadsAsked.get(), "no thread was asked for the second task");
+            held.release.countDown();
+            assertTrue(held.secondRan.await(10, TimeUnit.SECONDS));
+            assertEquals(held.ranOn.get("first"), held.ranOn.get("second"), "the second ran on the first's thread");
+            assertEquals(1, held.threadsAsked.get());
+        }
+    }
+
+    /** A task cancelled while it waits for its finishing worker is not run when the worker gets to it. */
+    @Test
+    void aTaskCancelledWhileItWaitsForAFinishingWorkerNeverRuns() throws Exception {
+        try (HeldFinish held = new HeldFinish()) {
+            String id = held.engine.submit("work", "second");
+            assertEquals(1, held.threadsAsked.get(), "the second waits for the first's worker");
+            assertTrue(held.engine.cancel(id));
+            held.release.countDown();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> held.engine.admin().busy() == 0);
+            assertEquals(null, held.ranOn.get("second"), "its handler never ran");
+            assertEquals(
+                    TaskState.CANCELLED, held.engine.status(id).orElseThrow().state());
+        }
+    }
+
+    /**
+     * When the engine stops, a task waiting for a finishing worker starts on a thread of its own at
+     * once (the watchdog that would move it on runs no more), while that worker is still held.
+     */
+    @Test
+    void aTaskWaitingForAFinishingWorkerStartsElsewhereWhenTheEngineStops() throws Exception {
+        try (HeldFinish held = new HeldFinish()) {
+            held.engine.submit("work", "second");
+            assertEquals(1, held.threadsAsked.get());
+            Thread stopper = new Thread(held.engine::stop, "stopper");
+            stopper.start();
+            try {
+                assertTrue(
+                        held.secondRan.await(10, TimeUnit.SECONDS), "the second ran while the first's worker was held");
+                assertEquals(2, held.threadsAsked.get());
+            } finally {
+                held.release.countDown();
+                stopper.join(10_000);
+            }
+            assertEquals(false, stopper.isAlive());
+        }
+    }
+
+    /**
+     * An engine with 4 workers, claim on submit, an executor that counts the threads it is asked
+     * for, and a first task ("first") whose worker is held in its SUCCEEDED listener, which runs
+     * while the worker finishes, until {@link #release}. The watchdog's round is far beyond the
+     * tests' bounds, so that only what a test does moves a waiting task on.
+     */
+    private final class HeldFinish implements AutoCloseable {
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch secondRan = new CountDownLatch(1);
+        final AtomicInteger threadsAsked = new AtomicInteger();
+        final Map<String, Thread> ranOn = new ConcurrentHashMap<>();
+        final RedTaskEngine engine;
+        private final ExecutorService threads = Executors.newCachedThreadPool();
+
+        HeldFinish() throws InterruptedException {
+            CountDownLatch firstFinishing = new CountDownLatch(1);
+            AtomicBoolean first = new AtomicBoolean(true);
+            engine = engine(
                     "here",
-                    EngineFixture.settings("here").concurrency(4).claimOnSubmit(true),
+                    EngineFixture.settings("here")
+                            .concurrency(4)
+                            .claimOnSubmit(true)
+                            .watchInterval(Duration.ofSeconds(60)),
                     b -> b.workers(r -> {
                                 threadsAsked.incrementAndGet();
                                 threads.execute(r);
@@ -391,7 +450,7 @@ class SubmitClaimTest {
                                 if (e.kind() == TaskEvent.Kind.SUCCEEDED && first.getAndSet(false)) {
                                     firstFinishing.countDown();
                                     try {
-                                        assertTrue(secondSubmitted.await(10, TimeUnit.SECONDS));
+                                        assertTrue(release.await(20, TimeUnit.SECONDS));
                                     } catch (InterruptedException ex) {
                                         Thread.currentThread().interrupt();
                                     }
@@ -399,13 +458,12 @@ class SubmitClaimTest {
                             }));
             engine.submit("work", "first");
             assertTrue(firstFinishing.await(10, TimeUnit.SECONDS));
-            engine.submit("work", "second");
-            assertEquals(1, threadsAsked.get(), "no thread was asked for the second task");
-            secondSubmitted.countDown();
-            assertTrue(secondRan.await(10, TimeUnit.SECONDS));
-            assertEquals(ranOn.get("first"), ranOn.get("second"), "the second ran on the first's thread");
-            assertEquals(1, threadsAsked.get());
-        } finally {
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+            engine.stop();
             threads.shutdownNow();
         }
     }

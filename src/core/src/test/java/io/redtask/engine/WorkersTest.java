@@ -220,6 +220,69 @@ class WorkersTest {
         assertEquals(0, workers.busy());
     }
 
+    /** An executor that cannot start a thread (out of native threads) loses none of the others. */
+    @Test
+    void anErrorStartingOneRelayedAttemptHandsItBackAndStartsTheOthers() throws Exception {
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            AtomicInteger calls = new AtomicInteger();
+            Executor failingOnce = r -> {
+                if (calls.incrementAndGet() == 1) {
+                    throw new OutOfMemoryError("unable to create native thread");
+                }
+                threads.execute(r);
+            };
+            Workers workers = workers(failingOnce, 4);
+            RunContext a = startFinishing(workers, "a");
+            List<String> handedBack = new ArrayList<>();
+            CountDownLatch cRan = new CountDownLatch(1);
+            for (String id : List.of("b", "c")) {
+                assertEquals(1, workers.take(1, 0));
+                assertTrue(workers.startOrRelay(
+                        task(id),
+                        Long.MAX_VALUE,
+                        run -> {
+                            workers.finished(run);
+                            cRan.countDown();
+                        },
+                        t -> handedBack.add(t.id())));
+            }
+            assertNull(workers.doneFinishing(a, false));
+            assertTrue(cRan.await(10, TimeUnit.SECONDS));
+            assertEquals(List.of("b"), handedBack);
+            workers.finished(a);
+            assertTrue(workers.awaitIdle(10_000), "b's slot went back, c's after it ran");
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void stoppingStartsWhatWaitsElsewhereAndRelaysNothingMore() throws Exception {
+        CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool());
+        try {
+            Workers workers = workers(pool, 4);
+            RunContext a = startFinishing(workers, "a");
+            CountDownLatch ran = new CountDownLatch(2);
+            Consumer<RunContext> body = run -> {
+                workers.finished(run);
+                ran.countDown();
+            };
+            assertEquals(1, workers.take(1, 0));
+            assertTrue(workers.startOrRelay(task("b"), Long.MAX_VALUE, body, NOT_REFUSED));
+            assertEquals(0, pool.executed.get());
+            workers.stopRelaying();
+            assertEquals(1, pool.executed.get(), "b got a thread: no watchdog runs while the engine stops");
+            assertEquals(1, workers.take(1, 0));
+            assertTrue(workers.startOrRelay(task("c"), Long.MAX_VALUE, body, NOT_REFUSED));
+            assertEquals(2, pool.executed.get(), "c is not left for a");
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
+            assertNull(workers.doneFinishing(a, true));
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     /**
      * Submitters and finishing workers race on many threads; every attempt runs once, none is left
      * behind waiting for a worker that has gone (no watchdog runs here to rescue one), and some
