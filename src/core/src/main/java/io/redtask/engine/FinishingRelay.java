@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Nothing is left behind: an attempt is left here only while some worker is finishing (the
  * caller adds it, then looks), and a worker that is done finishing says so, then takes what is
  * here (done, then take). Whichever of the two comes second sees the other. Finishing means
- * recording the outcome and telling the task-event listeners, which may be slow: no attempt is
- * left here while the last finishing that ended took {@link #MAX_WINDOW_NANOS} or more, and what
+ * recording the outcome and telling the task-event listeners, which may be slow: one attempt at a
+ * time waits here, none while the last finishing that ended took {@link #MAX_WINDOW_NANOS} or
+ * more, and what
  * waits too long anyway (a Redis slow to answer) is taken by {@link #overdue} for a thread of its
  * own. Once {@link #close closed} (the engine stops) nothing more is left here.
  */
@@ -62,13 +63,15 @@ final class FinishingRelay {
 
     /**
      * Leaves {@code run} for a finishing worker, when one is finishing (and finishing has been
-     * quick, and the relay is open).
+     * quick, nothing else waits here, and the relay is open).
      *
      * @param elsewhere starts {@code run} on a thread of its own
      * @return whether a worker will take it; when false the caller starts it itself
      */
     boolean offer(RunContext run, Runnable elsewhere) {
-        if (closed || finishing.get() == 0 || lastWindowNanos >= MAX_WINDOW_NANOS) {
+        // One at a time: tasks piled up behind a worker that stalls (a descheduled thread, a slow
+        // reply) would all wait for it, where each could have had a thread.
+        if (closed || finishing.get() == 0 || lastWindowNanos >= MAX_WINDOW_NANOS || !waiting.isEmpty()) {
             return false;
         }
         afterLook.run();

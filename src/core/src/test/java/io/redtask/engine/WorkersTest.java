@@ -220,40 +220,56 @@ class WorkersTest {
         assertEquals(0, workers.busy());
     }
 
-    /** An executor that cannot start a thread (out of native threads) loses none of the others. */
+    /**
+     * An executor that cannot start a thread (out of native threads) when a finishing worker passes
+     * on what waited for it: the task goes back, its slot is freed, and the worker goes on.
+     */
     @Test
-    void anErrorStartingOneRelayedAttemptHandsItBackAndStartsTheOthers() throws Exception {
-        ExecutorService threads = Executors.newCachedThreadPool();
+    void anErrorStartingARelayedAttemptElsewhereHandsItBack() throws Exception {
+        Executor outOfThreads = r -> {
+            throw new OutOfMemoryError("unable to create native thread");
+        };
+        Workers workers = workers(outOfThreads, 4);
+        RunContext a = startFinishing(workers, "a");
+        List<String> handedBack = new ArrayList<>();
+        assertEquals(1, workers.take(1, 0));
+        assertTrue(workers.startOrRelay(
+                task("b"),
+                Long.MAX_VALUE,
+                run -> {
+                    throw new AssertionError("not started");
+                },
+                t -> handedBack.add(t.id())));
+        assertNull(workers.doneFinishing(a, false));
+        assertEquals(List.of("b"), handedBack);
+        assertEquals(0, workers.busy());
+        workers.finished(a);
+        assertEquals(0, workers.slotsUsed(), "b's slot went back");
+    }
+
+    /** A second task would wait behind the first for the same worker: it gets a thread instead. */
+    @Test
+    void oneAttemptAtATimeWaitsForAFinishingWorker() throws Exception {
+        CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool());
         try {
-            AtomicInteger calls = new AtomicInteger();
-            Executor failingOnce = r -> {
-                if (calls.incrementAndGet() == 1) {
-                    throw new OutOfMemoryError("unable to create native thread");
-                }
-                threads.execute(r);
-            };
-            Workers workers = workers(failingOnce, 4);
+            Workers workers = workers(pool, 4);
             RunContext a = startFinishing(workers, "a");
-            List<String> handedBack = new ArrayList<>();
-            CountDownLatch cRan = new CountDownLatch(1);
-            for (String id : List.of("b", "c")) {
-                assertEquals(1, workers.take(1, 0));
-                assertTrue(workers.startOrRelay(
-                        task(id),
-                        Long.MAX_VALUE,
-                        run -> {
-                            workers.finished(run);
-                            cRan.countDown();
-                        },
-                        t -> handedBack.add(t.id())));
-            }
-            assertNull(workers.doneFinishing(a, false));
-            assertTrue(cRan.await(10, TimeUnit.SECONDS));
-            assertEquals(List.of("b"), handedBack);
-            workers.finished(a);
-            assertTrue(workers.awaitIdle(10_000), "b's slot went back, c's after it ran");
+            CountDownLatch ran = new CountDownLatch(1);
+            assertEquals(2, workers.take(2, 0));
+            assertTrue(workers.startOrRelay(task("b"), Long.MAX_VALUE, run -> {}, NOT_REFUSED));
+            assertTrue(workers.startOrRelay(
+                    task("c"),
+                    Long.MAX_VALUE,
+                    run -> {
+                        workers.finished(run);
+                        ran.countDown();
+                    },
+                    NOT_REFUSED));
+            assertEquals(1, pool.executed.get(), "c got a thread of its own");
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
+            assertEquals("b", workers.doneFinishing(a, true).taskId());
         } finally {
-            threads.shutdownNow();
+            pool.shutdown();
         }
     }
 
