@@ -89,6 +89,7 @@ final class OpenLoopLatency {
                 })
                 .build();
         engine.start();
+        KernelThreads kernel = KernelThreads.begin();
         long start = System.nanoTime() + 10_000_000; // all senders start on the same schedule
         for (int i = 0; i < n; i++) {
             dueAt[i] = start + i * period;
@@ -124,6 +125,7 @@ final class OpenLoopLatency {
             t.join();
         }
         boolean finished = all.await(Bench.TIMEOUT_S, TimeUnit.SECONDS);
+        String kernelJson = kernel.json();
         engine.stop();
         engine.awaitLoops(Duration.ofSeconds(5));
         workers.shutdownNow();
@@ -152,7 +154,7 @@ final class OpenLoopLatency {
                         + "\"finished\":%b,\"target_rate_per_s\":%d,\"achieved_rate_per_s\":%.0f,\"late_sends\":%d,"
                         + "\"latency_p50_ms\":%.3f,\"latency_p90_ms\":%.3f,\"latency_p99_ms\":%.3f,\"latency_max_ms\":%.3f,"
                         + "\"send_late_p99_ms\":%.3f,\"send_late_max_ms\":%.3f,"
-                        + "\"from_send_p50_ms\":%.3f,\"from_send_p99_ms\":%.3f,\"from_send_max_ms\":%.3f%s}",
+                        + "\"from_send_p50_ms\":%.3f,\"from_send_p99_ms\":%.3f,\"from_send_max_ms\":%.3f%s%s}",
                 conc,
                 n,
                 done.get(),
@@ -169,6 +171,7 @@ final class OpenLoopLatency {
                 fromSend[m / 2] / 1e6,
                 fromSend[(int) (m * 0.99)] / 1e6,
                 fromSend[m - 1] / 1e6,
+                kernelJson,
                 ThroughputRun.claimOnSubmitJson(settings)));
     }
 }

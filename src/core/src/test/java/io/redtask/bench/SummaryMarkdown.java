@@ -74,6 +74,14 @@ final class SummaryMarkdown {
                                 number(o, "from_send_p99_ms"),
                                 number(o, "from_send_max_ms")));
                     }
+                    if (o.containsKey("kernel_threads_cpu_ms")) {
+                        md.append(String.format(
+                                Locale.ROOT,
+                                "The kernel's own threads used %,d ms of CPU meanwhile, %,d ms of it `%s`.\n\n",
+                                o.getInt("kernel_threads_cpu_ms", 0),
+                                o.getInt("busiest_kernel_thread_cpu_ms", 0),
+                                o.getString("busiest_kernel_thread", "?")));
+                    }
                 }
                 case "memory" ->
                     md.append(String.format(
