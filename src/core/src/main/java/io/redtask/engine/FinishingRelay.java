@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for each: the finishing thread runs one of them next, as it runs the next task its completion
  * claims. One awaited submit after another then keeps one worker thread going, as one worker does,
  * while a server with idle threads still starts a task at once when no worker is finishing.
- * Measured on a 2-core machine, single submits at 8 workers: 8,300-8,800 tasks/s and 67-78 us of
- * JVM CPU a task waking a thread for each; 10,100-12,100 and 40-51 us with the relay.
+ * Measured on a 2-core machine, single submits at 8 workers, alternating runs
+ * ({@code docs/bench/finishing-relay.txt}): a median of 8,199 tasks/s and 66-80 us of JVM CPU a
+ * task waking a thread for each; 9,863 and 47-61 us with the relay.
  *
  * <p>Nothing is left behind: an attempt is left here only while some worker is finishing (the
  * caller adds it, then looks), and a worker that is done finishing says so, then takes what is
