@@ -11,18 +11,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for each: the finishing thread runs one of them next, as it runs the next task its completion
  * claims. One awaited submit after another then keeps one worker thread going, as one worker does,
  * while a server with idle threads still starts a task at once when no worker is finishing.
- * Measured on a 2-core machine, single submits at 8 workers, alternating runs
- * ({@code docs/bench/finishing-relay.txt}): a median of 8,199 tasks/s and 66-80 us of JVM CPU a
- * task waking a thread for each; 9,863 and 47-61 us with the relay.
+ * Measured on a 2-core machine, single submits at 8 workers, ten alternating runs each
+ * ({@code docs/bench/finishing-relay.txt}): medians of 8,292 tasks/s and 75 us of JVM CPU a task
+ * waking a thread for each; 10,002 and 51 us with the relay.
  *
  * <p>Nothing is left behind: an attempt is left here only while some worker is finishing (the
  * caller adds it, then looks), and a worker that is done finishing says so, then takes what is
  * here (done, then take). Whichever of the two comes second sees the other. Finishing means
  * recording the outcome and telling the task-event listeners, which may be slow: one attempt at a
  * time waits here, none while the last finishing that ended took {@link #MAX_WINDOW_NANOS} or
- * more, and what
- * waits too long anyway (a Redis slow to answer) is taken by {@link #overdue} for a thread of its
- * own. Once {@link #close closed} (the engine stops) nothing more is left here.
+ * more, and what waits too long anyway (a Redis slow to answer) is taken by {@link #overdue} for
+ * a thread of its own. Once {@link #close closed} (the engine stops) nothing more is left here.
  */
 final class FinishingRelay {
 

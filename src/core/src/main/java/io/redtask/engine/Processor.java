@@ -88,6 +88,7 @@ final class Processor {
             LOG.log(Level.SEVERE, "RedTask: unexpected error around task " + run.taskId(), e);
         } finally {
             boolean hasNext = outcome != null && outcome.next() != null;
+            boolean clean = false; // false while an Error from the steps below is on its way out
             try {
                 endSpan(span, run);
                 run.exit();
@@ -99,11 +100,12 @@ final class Processor {
                     // A stopped attempt counted against the queue's limit until now (cancel.lua, fail.lua).
                     unlingerQuietly(run.task());
                 }
+                clean = true;
             } finally {
                 // Attempts a submit left for this thread while it recorded the outcome: one runs
                 // next here when the completion brought no task of its own, the others (all of
                 // them, when an Error leaves this thread) on threads of their own.
-                relayed = workers.doneFinishing(run, settled && !hasNext);
+                relayed = workers.doneFinishing(run, settled && clean && !hasNext);
             }
         }
         if (outcome == null || outcome.next() == null) {

@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -142,10 +143,24 @@ final class Workers {
             if (mayTake && next == null) {
                 next = w.run();
             } else {
-                w.elsewhere().run();
+                startElsewhere(w);
             }
         }
         return next;
+    }
+
+    /**
+     * Starts a task taken out of the relay on a thread of its own. Each on its own: one that fails
+     * must not strand those after it, which nothing would look for again. One that fails here is
+     * no longer among the running (execute's failure path), so its lease runs out and another
+     * server takes it.
+     */
+    private static void startElsewhere(FinishingRelay.Waiting w) {
+        try {
+            w.elsewhere().run();
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.SEVERE, "RedTask: task " + w.run().taskId() + " could not be started", e);
+        }
     }
 
     /**
@@ -153,8 +168,7 @@ final class Workers {
      * maxWaitMillis} ago (a slow outcome write holds them up). The watchdog calls it.
      */
     void startOverdue(long maxWaitMillis) {
-        relay.overdue(System.nanoTime(), maxWaitMillis * 1_000_000)
-                .forEach(w -> w.elsewhere().run());
+        relay.overdue(System.nanoTime(), maxWaitMillis * 1_000_000).forEach(Workers::startElsewhere);
     }
 
     /**
@@ -162,7 +176,7 @@ final class Workers {
      * start on threads of their own (the watchdog no longer runs to move them on).
      */
     void stopRelaying() {
-        relay.close().forEach(w -> w.elsewhere().run());
+        relay.close().forEach(Workers::startElsewhere);
     }
 
     /** Attempts left for finishing workers now, not started yet. */

@@ -9,13 +9,16 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * CPU the kernel's own threads (children of kthreadd, pid 2) used over a measurement, read from
+ * CPU the kernel's own threads (flagged PF_KTHREAD) used over a measurement, read from
  * {@code /proc}: on a small virtual machine one of them can take a core for tens of milliseconds
  * at a time (measured here: {@code kdamond.0}, the kernel's DAMON reclaim, about 25-30 ms every
  * 0.54 s), which no tuning of RedTask's shows but every tail latency does. Empty where there is no
  * {@code /proc}.
  */
 final class KernelThreads {
+
+    /** The task flag of a kernel thread (include/linux/sched.h). */
+    private static final long PF_KTHREAD = 0x00200000;
 
     /** One kernel thread's name (as it is now: a kworker's says the work it runs) and CPU ticks. */
     private record Use(String name, long ticks) {}
@@ -60,11 +63,11 @@ final class KernelThreads {
                 Locale.ROOT,
                 ",\"kernel_threads_cpu_ms\":%d,\"busiest_kernel_thread\":\"%s\",\"busiest_kernel_thread_cpu_ms\":%d",
                 total * 10,
-                busiest.replace("\"", ""),
+                busiest.replaceAll("[\"\\\\]", ""),
                 most * 10);
     }
 
-    /** kthreadd and its children by pid; empty without /proc. */
+    /** The kernel threads by pid; empty without /proc. */
     private static Map<String, Use> read() {
         Map<String, Use> out = new HashMap<>();
         try (Stream<Path> dirs = Files.list(Path.of("/proc"))) {
@@ -76,8 +79,9 @@ final class KernelThreads {
                             String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                             String[] f =
                                     stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                            // f[1] is the parent pid; f[11], f[12] are utime and stime.
-                            if (f[1].equals("2") || pid.equals("2")) {
+                            // f[6] holds the flags (PF_KTHREAD: a kernel thread, whatever pid
+                            // namespace this runs in); f[11], f[12] are utime and stime.
+                            if ((Long.parseLong(f[6]) & PF_KTHREAD) != 0) {
                                 out.put(pid, new Use(name, Long.parseLong(f[11]) + Long.parseLong(f[12])));
                             }
                         } catch (IOException | RuntimeException e) {

@@ -74,7 +74,7 @@ final class SummaryMarkdown {
                                 number(o, "from_send_p99_ms"),
                                 number(o, "from_send_max_ms")));
                     }
-                    if (o.containsKey("kernel_threads_cpu_ms")) {
+                    if (o.getInt("kernel_threads_cpu_ms", 0) > 0) {
                         md.append(String.format(
                                 Locale.ROOT,
                                 "The kernel's own threads used %,d ms of CPU meanwhile, %,d ms of it `%s`.\n\n",

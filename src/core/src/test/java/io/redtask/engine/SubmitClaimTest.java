@@ -456,8 +456,13 @@ class SubmitClaimTest {
                                     }
                                 }
                             }));
-            engine.submit("work", "first");
-            assertTrue(firstFinishing.await(10, TimeUnit.SECONDS));
+            try {
+                engine.submit("work", "first");
+                assertTrue(firstFinishing.await(10, TimeUnit.SECONDS));
+            } catch (RuntimeException | Error | InterruptedException e) {
+                close(); // no test gets this fixture to close it
+                throw e;
+            }
         }
 
         @Override
