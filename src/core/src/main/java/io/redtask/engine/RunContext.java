@@ -14,6 +14,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class RunContext implements TaskContext {
 
+    /** {@link #finishingSince()} of an attempt whose thread is not finishing it. */
+    static final long NOT_FINISHING = Long.MIN_VALUE;
+
     private final ClaimedTask task;
     private final long deadlineMillis;
     private final long startedMillis;
@@ -96,8 +99,6 @@ final class RunContext implements TaskContext {
     synchronized void handlerReturned() {
         finished = true;
     }
-
-    static final long NOT_FINISHING = Long.MIN_VALUE;
 
     long finishingSince() {
         return finishingSince;

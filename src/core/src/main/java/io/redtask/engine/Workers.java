@@ -78,8 +78,7 @@ final class Workers {
      * task back to the store
      */
     boolean start(ClaimedTask task, long leaseDeadline, Consumer<RunContext> body) {
-        RunContext run = new RunContext(task, clock.millis(), leaseDeadline);
-        running.put(task.id(), run);
+        RunContext run = register(task, leaseDeadline);
         return execute(run, body);
     }
 
@@ -95,8 +94,7 @@ final class Workers {
      */
     boolean startOrRelay(
             ClaimedTask task, long leaseDeadline, Consumer<RunContext> body, Consumer<ClaimedTask> refused) {
-        RunContext run = new RunContext(task, clock.millis(), leaseDeadline);
-        running.put(task.id(), run);
+        RunContext run = register(task, leaseDeadline);
         Runnable elsewhere = () -> {
             boolean started;
             try {
@@ -215,8 +213,13 @@ final class Workers {
             slots.release(1);
             return null;
         }
-        RunContext run = new RunContext(next, clock.millis(), leaseDeadline);
-        running.put(next.id(), run);
+        return register(next, leaseDeadline);
+    }
+
+    /** A new attempt of {@code task}, among the running ones from now on. */
+    private RunContext register(ClaimedTask task, long leaseDeadline) {
+        RunContext run = new RunContext(task, clock.millis(), leaseDeadline);
+        running.put(task.id(), run);
         return run;
     }
 

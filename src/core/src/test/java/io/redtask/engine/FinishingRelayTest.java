@@ -31,8 +31,7 @@ class FinishingRelayTest {
     void aWorkerStillFinishingTakesWhatWasLeftWhenItIsDone() {
         FinishingRelay relay = new FinishingRelay();
         long began = relay.begin();
-        RunContext b = run("b");
-        assertTrue(relay.offer(b, NOWHERE));
+        RunContext b = leave(relay, "b");
         List<FinishingRelay.Waiting> taken = relay.end(began);
         assertEquals(1, taken.size());
         assertSame(b, taken.get(0).run());
@@ -56,8 +55,7 @@ class FinishingRelayTest {
     void anOverdueAttemptIsTakenOnceAndOnlyWhenOverdue() {
         FinishingRelay relay = new FinishingRelay();
         long began = relay.begin();
-        RunContext b = run("b");
-        assertTrue(relay.offer(b, NOWHERE));
+        RunContext b = leave(relay, "b");
         assertEquals(List.of(), relay.overdue(System.nanoTime(), 60_000_000_000L), "not overdue yet");
         List<FinishingRelay.Waiting> late = relay.overdue(System.nanoTime(), 0);
         assertEquals(1, late.size());
@@ -83,13 +81,19 @@ class FinishingRelayTest {
     void closingTakesOutWhatWaitsAndLeavesNothingAfter() {
         FinishingRelay relay = new FinishingRelay();
         long began = relay.begin();
-        RunContext b = run("b");
-        assertTrue(relay.offer(b, NOWHERE));
+        RunContext b = leave(relay, "b");
         List<FinishingRelay.Waiting> out = relay.close();
         assertEquals(1, out.size());
         assertSame(b, out.get(0).run());
         assertFalse(relay.offer(run("c"), NOWHERE), "closed: the caller starts it");
         assertEquals(List.of(), relay.end(began));
+    }
+
+    /** An attempt left with a relay that takes it (a worker is finishing). */
+    private static RunContext leave(FinishingRelay relay, String id) {
+        RunContext r = run(id);
+        assertTrue(relay.offer(r, NOWHERE));
+        return r;
     }
 
     private static RunContext run(String id) {

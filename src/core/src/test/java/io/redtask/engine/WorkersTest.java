@@ -73,8 +73,7 @@ class WorkersTest {
 
     @Test
     void anAttemptClaimedWhileAWorkerFinishesRunsNextOnThatWorkersThread() throws Exception {
-        CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool());
-        try {
+        try (CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool())) {
             Workers workers = workers(pool, 4);
             CountDownLatch finishing = new CountDownLatch(1);
             CountDownLatch outcomeWritten = new CountDownLatch(1);
@@ -113,50 +112,30 @@ class WorkersTest {
             workers.finished(next.get());
             assertEquals(0, workers.slotsUsed());
             assertEquals(1, pool.executed.get());
-        } finally {
-            pool.shutdown();
         }
     }
 
     @Test
     void withNoWorkerFinishingAnAttemptGetsAThreadOfItsOwn() throws Exception {
-        CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool());
-        try {
+        try (CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool())) {
             Workers workers = workers(pool, 4);
             CountDownLatch ran = new CountDownLatch(1);
             assertEquals(1, workers.take(1, 0));
-            assertTrue(workers.startOrRelay(
-                    task("b"),
-                    Long.MAX_VALUE,
-                    run -> {
-                        workers.finished(run);
-                        ran.countDown();
-                    },
-                    NOT_REFUSED));
+            assertTrue(workers.startOrRelay(task("b"), Long.MAX_VALUE, finishesAndCounts(workers, ran), NOT_REFUSED));
             assertTrue(ran.await(10, TimeUnit.SECONDS));
             assertEquals(1, pool.executed.get());
             assertEquals(0, workers.relayed());
-        } finally {
-            pool.shutdown();
         }
     }
 
     @Test
     void aWorkerThatHasItsOwnNextTaskStartsWhatWasLeftForItElsewhere() throws Exception {
-        CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool());
-        try {
+        try (CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool())) {
             Workers workers = workers(pool, 4);
             RunContext a = startFinishing(workers, "a");
             CountDownLatch bRan = new CountDownLatch(1);
             assertEquals(1, workers.take(1, 0));
-            assertTrue(workers.startOrRelay(
-                    task("b"),
-                    Long.MAX_VALUE,
-                    run -> {
-                        workers.finished(run);
-                        bRan.countDown();
-                    },
-                    NOT_REFUSED));
+            assertTrue(workers.startOrRelay(task("b"), Long.MAX_VALUE, finishesAndCounts(workers, bRan), NOT_REFUSED));
             assertEquals(0, pool.executed.get());
 
             // a's completion brought it a next task: b goes to a thread of its own.
@@ -164,27 +143,17 @@ class WorkersTest {
             assertTrue(bRan.await(10, TimeUnit.SECONDS));
             assertEquals(1, pool.executed.get());
             assertEquals(0, workers.relayed());
-        } finally {
-            pool.shutdown();
         }
     }
 
     @Test
     void anAttemptThatWaitsTooLongForItsWorkerStartsElsewhere() throws Exception {
-        CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool());
-        try {
+        try (CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool())) {
             Workers workers = workers(pool, 4);
             RunContext a = startFinishing(workers, "a");
             CountDownLatch bRan = new CountDownLatch(1);
             assertEquals(1, workers.take(1, 0));
-            assertTrue(workers.startOrRelay(
-                    task("b"),
-                    Long.MAX_VALUE,
-                    run -> {
-                        workers.finished(run);
-                        bRan.countDown();
-                    },
-                    NOT_REFUSED));
+            assertTrue(workers.startOrRelay(task("b"), Long.MAX_VALUE, finishesAndCounts(workers, bRan), NOT_REFUSED));
 
             workers.startOverdue(60_000);
             assertEquals(1, workers.relayed(), "not overdue yet");
@@ -192,8 +161,6 @@ class WorkersTest {
             assertTrue(bRan.await(10, TimeUnit.SECONDS));
             assertEquals(0, workers.relayed());
             assertNull(workers.doneFinishing(a, true), "nothing is left for a");
-        } finally {
-            pool.shutdown();
         }
     }
 
@@ -250,40 +217,26 @@ class WorkersTest {
     /** A second task would wait behind the first for the same worker: it gets a thread instead. */
     @Test
     void oneAttemptAtATimeWaitsForAFinishingWorker() throws Exception {
-        CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool());
-        try {
+        try (CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool())) {
             Workers workers = workers(pool, 4);
             RunContext a = startFinishing(workers, "a");
             CountDownLatch ran = new CountDownLatch(1);
             assertEquals(2, workers.take(2, 0));
             assertTrue(workers.startOrRelay(task("b"), Long.MAX_VALUE, run -> {}, NOT_REFUSED));
-            assertTrue(workers.startOrRelay(
-                    task("c"),
-                    Long.MAX_VALUE,
-                    run -> {
-                        workers.finished(run);
-                        ran.countDown();
-                    },
-                    NOT_REFUSED));
+            assertTrue(workers.startOrRelay(task("c"), Long.MAX_VALUE, finishesAndCounts(workers, ran), NOT_REFUSED));
             assertEquals(1, pool.executed.get(), "c got a thread of its own");
             assertTrue(ran.await(10, TimeUnit.SECONDS));
             assertEquals("b", workers.doneFinishing(a, true).taskId());
-        } finally {
-            pool.shutdown();
         }
     }
 
     @Test
     void stoppingStartsWhatWaitsElsewhereAndRelaysNothingMore() throws Exception {
-        CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool());
-        try {
+        try (CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool())) {
             Workers workers = workers(pool, 4);
             RunContext a = startFinishing(workers, "a");
             CountDownLatch ran = new CountDownLatch(2);
-            Consumer<RunContext> body = run -> {
-                workers.finished(run);
-                ran.countDown();
-            };
+            Consumer<RunContext> body = finishesAndCounts(workers, ran);
             assertEquals(1, workers.take(1, 0));
             assertTrue(workers.startOrRelay(task("b"), Long.MAX_VALUE, body, NOT_REFUSED));
             assertEquals(0, pool.executed.get());
@@ -294,8 +247,6 @@ class WorkersTest {
             assertEquals(2, pool.executed.get(), "c is not left for a");
             assertTrue(ran.await(10, TimeUnit.SECONDS));
             assertNull(workers.doneFinishing(a, true));
-        } finally {
-            pool.shutdown();
         }
     }
 
@@ -307,9 +258,8 @@ class WorkersTest {
     @Test
     void underRacingSubmitsAndFinishingWorkersEveryAttemptRunsOnce() throws Exception {
         int attempts = 20_000;
-        CountingExecutor pool = new CountingExecutor(Executors.newFixedThreadPool(8));
         ExecutorService submitters = Executors.newFixedThreadPool(4);
-        try {
+        try (CountingExecutor pool = new CountingExecutor(Executors.newFixedThreadPool(8))) {
             Workers workers = workers(pool, 64);
             AtomicIntegerArray runs = new AtomicIntegerArray(attempts);
             CountDownLatch all = new CountDownLatch(attempts);
@@ -352,7 +302,6 @@ class WorkersTest {
             assertTrue(pool.executed.get() < attempts, "some attempts went to finishing workers");
         } finally {
             submitters.shutdownNow();
-            pool.shutdown();
         }
     }
 
@@ -382,8 +331,16 @@ class WorkersTest {
         }
     }
 
+    /** An attempt's body that gives its slot back and counts {@code ran} down. */
+    private static Consumer<RunContext> finishesAndCounts(Workers workers, CountDownLatch ran) {
+        return run -> {
+            workers.finished(run);
+            ran.countDown();
+        };
+    }
+
     /** An executor that counts the tasks given to it: each a thread woken or made. */
-    private static final class CountingExecutor implements Executor {
+    private static final class CountingExecutor implements Executor, AutoCloseable {
         final AtomicInteger executed = new AtomicInteger();
         private final ExecutorService threads;
 
@@ -397,7 +354,8 @@ class WorkersTest {
             threads.execute(r);
         }
 
-        void shutdown() {
+        @Override
+        public void close() {
             threads.shutdownNow();
         }
     }
