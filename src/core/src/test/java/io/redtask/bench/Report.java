@@ -19,7 +19,8 @@ import java.util.Optional;
 /**
  * The last step of {@code scripts/bench}: reads every JSON line of one run (RedTask's, the
  * in-Liberty one, the peers'), prints the ratio lines (RedTask / each peer per workload, in-Liberty
- * / in-process), and writes the worker-sweep chart ({@link SweepChart}) and a Markdown summary for
+ * / in-process; from the one full run, and from the paired rounds as {@link PairedRounds} takes
+ * them), and writes the worker-sweep chart ({@link SweepChart}) and a Markdown summary for
  * the README.
  *
  * <p>Arguments: the run's JSON lines file, the output directory.
@@ -50,7 +51,12 @@ public final class Report {
         List<Point> peers = new ArrayList<>();
         Optional<JsonObject> liberty = Optional.empty();
         List<JsonObject> others = new ArrayList<>();
+        // The paired rounds' lines (PairedRounds) stay out of the tables of the one full run.
+        PairedRounds paired = PairedRounds.of(lines);
         for (JsonObject o : lines) {
+            if (o.containsKey("round")) {
+                continue;
+            }
             if (o.containsKey("peer") && o.containsKey("results")) {
                 String peer = o.getString("peer");
                 for (JsonValue v : o.getJsonArray("results")) {
@@ -109,6 +115,7 @@ public final class Report {
                         value >= 0.70));
             });
         });
+        ratios.addAll(paired.ratioLines());
         ratios.forEach(System.out::println);
         Files.writeString(out.resolve("ratios.jsonl"), String.join("\n", ratios) + "\n", StandardCharsets.UTF_8);
         if (!sweep.isEmpty()) {
@@ -120,7 +127,7 @@ public final class Report {
         }
         Files.writeString(
                 out.resolve("summary.md"),
-                SummaryMarkdown.of(redtask, sweep, peers, liberty, others),
+                SummaryMarkdown.of(redtask, sweep, peers, liberty, paired, others),
                 StandardCharsets.UTF_8);
     }
 

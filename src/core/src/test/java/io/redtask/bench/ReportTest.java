@@ -67,4 +67,74 @@ class ReportTest {
         assertTrue(summary.contains("6,500 tasks/s against 10,000 in-process: 65 %"), summary);
         assertTrue(summary.contains("Redis Cluster (3 masters), bulk, 8 workers, 1 shard(s): 7,000 tasks/s."), summary);
     }
+
+    @Test
+    void pairedRoundsGiveTheMedianOfEachRoundsRatioAndStayOutOfTheTables(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run.jsonl");
+        Files.write(
+                run,
+                List.of(
+                        "{\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":10000}",
+                        "{\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":5000}]}",
+                        // Round 1 on a fast machine, round 2 slow, round 3 between: the ratios are
+                        // 2.0, 2.5 and 1.5, while the medians of each side alone would give 2.0 too.
+                        "{\"round\":1,\"pair\":\"peers\",\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                                + "\"e2e_jobs_per_s\":20000}",
+                        "{\"round\":1,\"pair\":\"peers\",\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
+                                + "\"concurrency\":8,\"e2e_jobs_per_s\":10000}]}",
+                        "{\"round\":2,\"pair\":\"peers\",\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                                + "\"e2e_jobs_per_s\":10000}",
+                        "{\"round\":2,\"pair\":\"peers\",\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
+                                + "\"concurrency\":8,\"e2e_jobs_per_s\":4000}]}",
+                        "{\"round\":3,\"pair\":\"peers\",\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                                + "\"e2e_jobs_per_s\":15000}",
+                        "{\"round\":3,\"pair\":\"peers\",\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
+                                + "\"concurrency\":8,\"e2e_jobs_per_s\":10000}]}",
+                        // A round whose peer side is missing (it failed) compares nothing.
+                        "{\"round\":4,\"pair\":\"peers\",\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                                + "\"e2e_jobs_per_s\":99000}",
+                        "{\"round\":1,\"pair\":\"liberty\",\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                                + "\"e2e_jobs_per_s\":20000}",
+                        "{\"round\":1,\"pair\":\"liberty\",\"system\":\"redtask\",\"mode\":\"liberty-bulk\","
+                                + "\"concurrency\":8,\"e2e_jobs_per_s\":16000}",
+                        "{\"round\":2,\"pair\":\"liberty\",\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                                + "\"e2e_jobs_per_s\":10000}",
+                        "{\"round\":2,\"pair\":\"liberty\",\"system\":\"redtask\",\"mode\":\"liberty-bulk\","
+                                + "\"concurrency\":8,\"e2e_jobs_per_s\":6200}"),
+                StandardCharsets.UTF_8);
+        Path out = dir.resolve("out");
+
+        Report.main(new String[] {run.toString(), out.toString()});
+
+        List<String> ratios = Files.readAllLines(out.resolve("ratios.jsonl"));
+        assertEquals(
+                List.of(
+                        "{\"ratio\":\"redtask/bullmq\",\"mode\":\"bulk\",\"concurrency\":8,\"redtask\":10000,"
+                                + "\"peer\":5000,\"value\":2.00}",
+                        "{\"ratio\":\"redtask/bullmq\",\"mode\":\"bulk\",\"concurrency\":8,\"paired\":true,\"rounds\":3,"
+                                + "\"redtask\":[20000,10000,15000],\"peer\":[10000,4000,10000],\"values\":[2.00,2.50,1.50],"
+                                + "\"value\":2.00,\"min\":1.50,\"max\":2.50}",
+                        "{\"ratio\":\"liberty/inprocess\",\"mode\":\"bulk\",\"concurrency\":8,\"paired\":true,"
+                                + "\"rounds\":2,\"liberty\":[16000,6200],\"inprocess\":[20000,10000],\"values\":[0.80,0.62],"
+                                + "\"value\":0.71,\"min\":0.62,\"max\":0.80,\"target\":0.70,\"met\":true}"),
+                ratios,
+                "the one full run's ratio first; then the paired rounds', round 4 (no peer figure) left out");
+        String summary = Files.readAllLines(out.resolve("summary.md")).stream().reduce("", (a, b) -> a + b + "\n");
+        assertTrue(summary.contains("| bulk, 8 workers | 10,000 | 5,000 | 2.00 |"), "the main table: " + summary);
+        assertTrue(
+                summary.contains("| bulk, 8 workers | bullmq | 20,000 / 10,000 / 15,000 | 10,000 / 4,000 / 10,000 | "
+                        + "2.00 / 2.50 / 1.50 | **2.00** |"),
+                summary);
+        assertTrue(
+                summary.contains("| bulk, 8 workers | in Liberty / in-process | 16,000 / 6,200 | 20,000 / 10,000 | "
+                        + "0.80 / 0.62 | **0.71** (target 0.70: met) |"),
+                summary);
+    }
+
+    @Test
+    void theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
+        assertEquals(2.0, PairedRounds.median(List.of(3.0, 1.0)));
+        assertEquals(2.0, PairedRounds.median(List.of(5.0, 2.0, 1.0)));
+        assertTrue(Double.isNaN(PairedRounds.median(List.of())));
+    }
 }

@@ -26,10 +26,12 @@ final class SummaryMarkdown {
             List<Report.Point> sweep,
             List<Report.Point> peers,
             Optional<JsonObject> liberty,
+            PairedRounds paired,
             List<JsonObject> others) {
         StringBuilder md = new StringBuilder();
         machine(md, others);
         throughput(md, redtask, peers);
+        md.append(paired.markdown());
         if (!sweep.isEmpty()) {
             md.append(
                     "Bulk submit, by workers (RedTask in-process; the peers' and in-Liberty figures of the same run as "
