@@ -1,13 +1,13 @@
 package io.redtask.bench;
 
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static io.redtask.bench.Report.number;
@@ -15,24 +15,31 @@ import static io.redtask.bench.Report.number;
 /**
  * The headline ratios taken from paired rounds ({@code PAIRS} in {@code scripts/bench}): in each
  * round RedTask is measured in a fresh JVM and the other side (a peer, or the same engine in
- * Liberty) right after it, so that both see the machine in about the same state. On the 2-core VM
- * the bench was written on, one workload's figure moved 10-30 % from one minute to the next; a
- * ratio of two single runs minutes apart carried that noise whole. Each round gives one ratio;
- * the reported figure is their median, beside their range and every round's figures.
+ * Liberty) back to back with it, the first side alternating from round to round, so that both
+ * see the machine in about the same state. On the 2-core VM the bench was written on, one
+ * workload's figure moved 10-30 % from one minute to the next; a ratio of two single runs
+ * minutes apart carried that noise whole. Each round gives one ratio; the reported figure is
+ * their median, beside their range and every round's figures.
  *
- * <p>Lines of a round carry {@code "round"} and {@code "pair"} ({@code "peers"} or
- * {@code "liberty"}): RedTask's in-process lines, a peer's result line, the in-Liberty line.
+ * <p>Lines of a round carry {@value #PAIR} ({@code "peers"} or {@code "liberty"}) and
+ * {@code "round"}: RedTask's in-process lines, a peer's result line, the in-Liberty line.
  */
 final class PairedRounds {
 
-    /** One comparison: what RedTask measured and what the other side measured, round by round. */
-    record Comparison(String other, String mode, int concurrency, List<Double> redtask, List<Double> others) {
+    /** The key that marks a paired round's line, naming its kind. */
+    static final String PAIR = "pair";
 
-        /** Each round's ratio, RedTask (or Liberty) over the other side's figure, in round order. */
+    /**
+     * One comparison of a workload, round by round: the first side's figures over the second's
+     * (RedTask over a peer; in Liberty over in-process).
+     */
+    record Comparison(String other, String mode, int concurrency, List<Double> first, List<Double> second) {
+
+        /** Each round's ratio, first over second, in round order. */
         List<Double> ratios() {
             List<Double> r = new ArrayList<>();
-            for (int i = 0; i < redtask.size(); i++) {
-                r.add(redtask.get(i) / others.get(i));
+            for (int i = 0; i < first.size(); i++) {
+                r.add(first.get(i) / second.get(i));
             }
             return r;
         }
@@ -56,32 +63,29 @@ final class PairedRounds {
         // peer -> round -> "mode/concurrency" -> tasks/s.
         Map<String, Map<Integer, Map<String, Double>>> peerRounds = new TreeMap<>();
         for (JsonObject o : lines) {
-            if (!o.containsKey("round") || o.getBoolean("diagnostic", false)) {
+            if (!o.containsKey(PAIR) || !o.containsKey("round") || o.getBoolean("diagnostic", false)) {
                 continue;
             }
             int round = o.getInt("round");
-            String pair = o.getString("pair", "");
             if (o.containsKey("peer") && o.containsKey("results")) {
-                for (JsonValue v : o.getJsonArray("results")) {
-                    JsonObject r = v.asJsonObject();
-                    if (r.containsKey("e2e_jobs_per_s")) {
-                        peerRounds
-                                .computeIfAbsent(o.getString("peer"), k -> new TreeMap<>())
-                                .computeIfAbsent(round, k -> new TreeMap<>())
-                                .put(
-                                        workload(r.getString("mode"), r.getInt("concurrency")),
-                                        number(r, "e2e_jobs_per_s"));
-                    }
+                for (Report.Point p : Report.peerPoints(o)) {
+                    peerRounds
+                            .computeIfAbsent(p.system(), k -> new TreeMap<>())
+                            .computeIfAbsent(round, k -> new TreeMap<>())
+                            .put(workload(p.mode(), p.concurrency()), p.perSecond());
                 }
-            } else if ("redtask".equals(o.getString("system", "")) && o.containsKey("e2e_jobs_per_s")) {
+            } else if ("redtask".equals(o.getString("system", ""))
+                    && o.containsKey("e2e_jobs_per_s")
+                    // A run whose tasks did not all finish in time has no rate worth comparing.
+                    && o.getBoolean("finished", true)) {
                 String mode = o.getString("mode");
                 double rate = number(o, "e2e_jobs_per_s");
-                if (mode.startsWith("liberty-")) {
+                if (mode.startsWith(Report.LIBERTY_MODE)) {
                     inLiberty
                             .computeIfAbsent(round, k -> new TreeMap<>())
-                            .put(workload(mode.substring("liberty-".length()), o.getInt("concurrency")), rate);
+                            .put(workload(mode.substring(Report.LIBERTY_MODE.length()), o.getInt("concurrency")), rate);
                 } else {
-                    (pair.equals("liberty") ? inprocessForLiberty : inprocessForPeers)
+                    (o.getString(PAIR).equals("liberty") ? inprocessForLiberty : inprocessForPeers)
                             .computeIfAbsent(round, k -> new TreeMap<>())
                             .put(workload(mode, o.getInt("concurrency")), rate);
                 }
@@ -93,12 +97,15 @@ final class PairedRounds {
         return p;
     }
 
-    /** The comparisons of each workload both sides measured in the same rounds (rounds with one side only are left out). */
+    /**
+     * The comparisons of each workload both sides measured in the same rounds; a round with one
+     * side only (the other failed) is left out.
+     */
     private static List<Comparison> compare(
-            String other, Map<Integer, Map<String, Double>> ours, Map<Integer, Map<String, Double>> theirs) {
+            String other, Map<Integer, Map<String, Double>> firsts, Map<Integer, Map<String, Double>> seconds) {
         Map<String, Comparison> byWorkload = new TreeMap<>();
-        ours.forEach((round, figures) -> {
-            Map<String, Double> them = theirs.getOrDefault(round, Map.of());
+        firsts.forEach((round, figures) -> {
+            Map<String, Double> them = seconds.getOrDefault(round, Map.of());
             figures.forEach((workload, rate) -> {
                 Double their = them.get(workload);
                 if (their != null && their > 0 && rate > 0) {
@@ -107,8 +114,8 @@ final class PairedRounds {
                             workload,
                             k -> new Comparison(
                                     other, w[0], Integer.parseInt(w[1]), new ArrayList<>(), new ArrayList<>()));
-                    c.redtask().add(rate);
-                    c.others().add(their);
+                    c.first().add(rate);
+                    c.second().add(their);
                 }
             });
         });
@@ -131,82 +138,104 @@ final class PairedRounds {
         return peers.isEmpty() && liberty.isEmpty();
     }
 
-    /** One ratio line per comparison, as {@link Report} prints them, marked {@code "paired":true}. */
+    /**
+     * One ratio line per comparison, marked {@code "paired":true}: every round's figures and
+     * ratio ({@code *_by_round}), and their {@code median}, {@code min} and {@code max}.
+     */
     List<String> ratioLines() {
         List<String> out = new ArrayList<>();
         for (Comparison c : peers) {
             out.add(String.format(
                     Locale.ROOT,
                     "{\"ratio\":\"redtask/%s\",\"mode\":\"%s\",\"concurrency\":%d,\"paired\":true,\"rounds\":%d,"
-                            + "\"redtask\":%s,\"peer\":%s,\"values\":%s,\"value\":%.2f,\"min\":%.2f,\"max\":%.2f}",
+                            + "\"redtask_by_round\":%s,\"peer_by_round\":%s,%s}",
                     c.other(),
                     c.mode(),
                     c.concurrency(),
-                    c.ratios().size(),
-                    numbers(c.redtask(), "%.0f"),
-                    numbers(c.others(), "%.0f"),
-                    numbers(c.ratios(), "%.2f"),
-                    c.median(),
-                    min(c.ratios()),
-                    max(c.ratios())));
+                    c.first().size(),
+                    numbers(c.first(), "%.0f"),
+                    numbers(c.second(), "%.0f"),
+                    spread(c)));
         }
         for (Comparison c : liberty) {
             out.add(String.format(
                     Locale.ROOT,
                     "{\"ratio\":\"liberty/inprocess\",\"mode\":\"%s\",\"concurrency\":%d,\"paired\":true,\"rounds\":%d,"
-                            + "\"liberty\":%s,\"inprocess\":%s,\"values\":%s,\"value\":%.2f,\"min\":%.2f,\"max\":%.2f,"
-                            + "\"target\":0.70,\"met\":%b}",
+                            + "\"liberty_by_round\":%s,\"inprocess_by_round\":%s,%s,\"target\":%.2f,\"met\":%b}",
                     c.mode(),
                     c.concurrency(),
-                    c.ratios().size(),
-                    numbers(c.redtask(), "%.0f"),
-                    numbers(c.others(), "%.0f"),
-                    numbers(c.ratios(), "%.2f"),
-                    c.median(),
-                    min(c.ratios()),
-                    max(c.ratios()),
-                    c.median() >= 0.70));
+                    c.first().size(),
+                    numbers(c.first(), "%.0f"),
+                    numbers(c.second(), "%.0f"),
+                    spread(c),
+                    Report.LIBERTY_TARGET,
+                    c.median() >= Report.LIBERTY_TARGET));
         }
         return out;
     }
 
-    /** The README's table of the paired rounds (empty when there were none). */
+    private static String spread(Comparison c) {
+        return String.format(
+                Locale.ROOT,
+                "\"ratio_by_round\":%s,\"median\":%.2f,\"min\":%.2f,\"max\":%.2f",
+                numbers(c.ratios(), "%.2f"),
+                c.median(),
+                min(c.ratios()),
+                max(c.ratios()));
+    }
+
+    /** The README's tables of the paired rounds (empty when there were none). */
     String markdown() {
-        if (isEmpty()) {
-            return "";
-        }
         StringBuilder md = new StringBuilder();
-        md.append("Paired rounds: each round measures RedTask in a fresh JVM, then the other side at once; the "
-                + "ratio is the median of the rounds' ratios (one run's figures move 10-30 % here from one minute "
-                + "to the next):\n\n"
-                + "| workload | against | RedTask tasks/s, by round | theirs, by round | ratio, by round | median |\n"
-                + "|---|---|---|---|---|---:|\n");
-        for (Comparison c : peers) {
-            row(md, c, c.other());
+        if (!peers.isEmpty()) {
+            md.append("Paired rounds against the peers: each round measures RedTask in a fresh JVM and the peers "
+                    + "back to back, the first side alternating; the ratio is the median of the rounds' ratios:\n\n"
+                    + "| workload | peer | RedTask tasks/s, by round | the peer's, by round | ratio, by round | median |\n"
+                    + "|---|---|---|---|---|---:|\n");
+            for (Comparison c : peers) {
+                row(md, c, c.other() + " | ", "");
+            }
+            md.append('\n');
         }
-        for (Comparison c : liberty) {
-            row(md, c, "in Liberty / in-process");
+        if (!liberty.isEmpty()) {
+            md.append("Paired rounds in Liberty: each round measures a fresh in-process JVM and the running Liberty "
+                    + "server back to back, the first side alternating; the ratio is the median of the rounds' "
+                    + "ratios:\n\n"
+                    + "| workload | in Liberty, by round | in-process, by round | ratio, by round | median |\n"
+                    + "|---|---|---|---|---:|\n");
+            for (Comparison c : liberty) {
+                row(
+                        md,
+                        c,
+                        "",
+                        String.format(
+                                Locale.ROOT,
+                                " (target %.2f: %s)",
+                                Report.LIBERTY_TARGET,
+                                c.median() >= Report.LIBERTY_TARGET ? "met" : "not met"));
+            }
+            md.append('\n');
         }
-        md.append('\n');
         return md.toString();
     }
 
-    private static void row(StringBuilder md, Comparison c, String against) {
-        boolean inLiberty = against.startsWith("in Liberty");
+    private static void row(StringBuilder md, Comparison c, String against, String verdict) {
+        Function<List<Double>, String> rates =
+                values -> values.stream().map(Report::fmt).collect(Collectors.joining(" / "));
         md.append(String.format(
                 Locale.ROOT,
-                "| %s, %d %s | %s | %s | %s | %s | **%.2f**%s |\n",
+                "| %s, %d %s | %s%s | %s | %s | **%.2f**%s |\n",
                 c.mode(),
                 c.concurrency(),
                 c.concurrency() == 1 ? "worker" : "workers",
                 against,
-                c.redtask().stream().map(Report::fmt).collect(Collectors.joining(" / ")),
-                c.others().stream().map(Report::fmt).collect(Collectors.joining(" / ")),
+                rates.apply(c.first()),
+                rates.apply(c.second()),
                 c.ratios().stream()
                         .map(v -> String.format(Locale.ROOT, "%.2f", v))
                         .collect(Collectors.joining(" / ")),
                 c.median(),
-                inLiberty ? (c.median() >= 0.70 ? " (target 0.70: met)" : " (target 0.70: not met)") : ""));
+                verdict));
     }
 
     /** The median: the middle value, or the mean of the middle two. */

@@ -71,36 +71,58 @@ class ReportTest {
     @Test
     void pairedRoundsGiveTheMedianOfEachRoundsRatioAndStayOutOfTheTables(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run.jsonl");
+        String peers = "{\"round\":%d,\"pair\":\"peers\",";
+        String libertyPair = "{\"round\":%d,\"pair\":\"liberty\",";
         Files.write(
                 run,
                 List.of(
                         "{\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":10000}",
                         "{\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\",\"concurrency\":8,\"e2e_jobs_per_s\":5000}]}",
-                        // Round 1 on a fast machine, round 2 slow, round 3 between: the ratios are
-                        // 2.0, 2.5 and 1.5, while the medians of each side alone would give 2.0 too.
-                        "{\"round\":1,\"pair\":\"peers\",\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                        // Round 1 on a fast machine, round 2 slow, round 3 between. The ratios
+                        // are 2.0, 2.5 and 1.2: their median is 2.0, their mean 1.9, and the
+                        // medians of each side alone would give 12,000 / 10,000 = 1.2.
+                        String.format(peers, 1) + "\"system\":\"redtask\",\"mode\":\"warmup\",\"bulk_rounds\":5}",
+                        String.format(peers, 1) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
                                 + "\"e2e_jobs_per_s\":20000}",
-                        "{\"round\":1,\"pair\":\"peers\",\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
+                        String.format(peers, 1) + "\"system\":\"redtask\",\"mode\":\"single\",\"concurrency\":8,"
+                                + "\"e2e_jobs_per_s\":9000}",
+                        String.format(peers, 1) + "\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
                                 + "\"concurrency\":8,\"e2e_jobs_per_s\":10000}]}",
-                        "{\"round\":2,\"pair\":\"peers\",\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                        String.format(peers, 1) + "\"peer\":\"bee-queue\",\"results\":[{\"mode\":\"single\","
+                                + "\"concurrency\":8,\"e2e_jobs_per_s\":10000}]}",
+                        String.format(peers, 2) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
                                 + "\"e2e_jobs_per_s\":10000}",
-                        "{\"round\":2,\"pair\":\"peers\",\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
+                        String.format(peers, 2) + "\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
                                 + "\"concurrency\":8,\"e2e_jobs_per_s\":4000}]}",
-                        "{\"round\":3,\"pair\":\"peers\",\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
-                                + "\"e2e_jobs_per_s\":15000}",
-                        "{\"round\":3,\"pair\":\"peers\",\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
+                        // A peer that failed in this round: nothing to compare with.
+                        String.format(peers, 2) + "\"peer\":\"bee-queue\",\"error\":\"no output (rc=124)\"}",
+                        String.format(peers, 3) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                                + "\"e2e_jobs_per_s\":12000}",
+                        String.format(peers, 3) + "\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
                                 + "\"concurrency\":8,\"e2e_jobs_per_s\":10000}]}",
-                        // A round whose peer side is missing (it failed) compares nothing.
-                        "{\"round\":4,\"pair\":\"peers\",\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                        // A round whose peer side is missing compares nothing; nor does a run
+                        // whose tasks did not all finish.
+                        String.format(peers, 4) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
                                 + "\"e2e_jobs_per_s\":99000}",
-                        "{\"round\":1,\"pair\":\"liberty\",\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                        String.format(peers, 5) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                                + "\"finished\":false,\"e2e_jobs_per_s\":1000}",
+                        String.format(peers, 5) + "\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
+                                + "\"concurrency\":8,\"e2e_jobs_per_s\":10000}]}",
+                        // A peer's line cut short (it crashed): left out, the report goes on.
+                        "{\"round\":6,\"pair\":\"peers\",\"peer\":\"bullmq\",\"res",
+                        // In Liberty / in-process: 0.80, 0.62 and 0.90 (median 0.80, mean 0.77).
+                        String.format(libertyPair, 1) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
                                 + "\"e2e_jobs_per_s\":20000}",
-                        "{\"round\":1,\"pair\":\"liberty\",\"system\":\"redtask\",\"mode\":\"liberty-bulk\","
+                        String.format(libertyPair, 1) + "\"system\":\"redtask\",\"mode\":\"liberty-bulk\","
                                 + "\"concurrency\":8,\"e2e_jobs_per_s\":16000}",
-                        "{\"round\":2,\"pair\":\"liberty\",\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                        String.format(libertyPair, 2) + "\"system\":\"redtask\",\"mode\":\"liberty-bulk\","
+                                + "\"concurrency\":8,\"e2e_jobs_per_s\":6200}",
+                        String.format(libertyPair, 2) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
                                 + "\"e2e_jobs_per_s\":10000}",
-                        "{\"round\":2,\"pair\":\"liberty\",\"system\":\"redtask\",\"mode\":\"liberty-bulk\","
-                                + "\"concurrency\":8,\"e2e_jobs_per_s\":6200}"),
+                        String.format(libertyPair, 3) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
+                                + "\"e2e_jobs_per_s\":10000}",
+                        String.format(libertyPair, 3) + "\"system\":\"redtask\",\"mode\":\"liberty-bulk\","
+                                + "\"concurrency\":8,\"e2e_jobs_per_s\":9000}"),
                 StandardCharsets.UTF_8);
         Path out = dir.resolve("out");
 
@@ -111,28 +133,32 @@ class ReportTest {
                 List.of(
                         "{\"ratio\":\"redtask/bullmq\",\"mode\":\"bulk\",\"concurrency\":8,\"redtask\":10000,"
                                 + "\"peer\":5000,\"value\":2.00}",
+                        "{\"ratio\":\"redtask/bee-queue\",\"mode\":\"single\",\"concurrency\":8,\"paired\":true,"
+                                + "\"rounds\":1,\"redtask_by_round\":[9000],\"peer_by_round\":[10000],"
+                                + "\"ratio_by_round\":[0.90],\"median\":0.90,\"min\":0.90,\"max\":0.90}",
                         "{\"ratio\":\"redtask/bullmq\",\"mode\":\"bulk\",\"concurrency\":8,\"paired\":true,\"rounds\":3,"
-                                + "\"redtask\":[20000,10000,15000],\"peer\":[10000,4000,10000],\"values\":[2.00,2.50,1.50],"
-                                + "\"value\":2.00,\"min\":1.50,\"max\":2.50}",
+                                + "\"redtask_by_round\":[20000,10000,12000],\"peer_by_round\":[10000,4000,10000],"
+                                + "\"ratio_by_round\":[2.00,2.50,1.20],\"median\":2.00,\"min\":1.20,\"max\":2.50}",
                         "{\"ratio\":\"liberty/inprocess\",\"mode\":\"bulk\",\"concurrency\":8,\"paired\":true,"
-                                + "\"rounds\":2,\"liberty\":[16000,6200],\"inprocess\":[20000,10000],\"values\":[0.80,0.62],"
-                                + "\"value\":0.71,\"min\":0.62,\"max\":0.80,\"target\":0.70,\"met\":true}"),
+                                + "\"rounds\":3,\"liberty_by_round\":[16000,6200,9000],\"inprocess_by_round\":[20000,10000,10000],"
+                                + "\"ratio_by_round\":[0.80,0.62,0.90],\"median\":0.80,\"min\":0.62,\"max\":0.90,"
+                                + "\"target\":0.70,\"met\":true}"),
                 ratios,
-                "the one full run's ratio first; then the paired rounds', round 4 (no peer figure) left out");
-        String summary = Files.readAllLines(out.resolve("summary.md")).stream().reduce("", (a, b) -> a + b + "\n");
+                "the one full run's ratio first; then the paired rounds' (rounds 2 of bee-queue, 4, 5 and 6 left out)");
+        String summary = Files.readString(out.resolve("summary.md"));
         assertTrue(summary.contains("| bulk, 8 workers | 10,000 | 5,000 | 2.00 |"), "the main table: " + summary);
         assertTrue(
-                summary.contains("| bulk, 8 workers | bullmq | 20,000 / 10,000 / 15,000 | 10,000 / 4,000 / 10,000 | "
-                        + "2.00 / 2.50 / 1.50 | **2.00** |"),
+                summary.contains("| bulk, 8 workers | bullmq | 20,000 / 10,000 / 12,000 | 10,000 / 4,000 / 10,000 | "
+                        + "2.00 / 2.50 / 1.20 | **2.00** |"),
                 summary);
         assertTrue(
-                summary.contains("| bulk, 8 workers | in Liberty / in-process | 16,000 / 6,200 | 20,000 / 10,000 | "
-                        + "0.80 / 0.62 | **0.71** (target 0.70: met) |"),
+                summary.contains("| bulk, 8 workers | 16,000 / 6,200 / 9,000 | 20,000 / 10,000 / 10,000 | "
+                        + "0.80 / 0.62 / 0.90 | **0.80** (target 0.70: met) |"),
                 summary);
     }
 
     @Test
-    void theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
+    void theMedianIsTheMiddleValueOrTheMeanOfTheMiddleTwo() {
         assertEquals(2.0, PairedRounds.median(List.of(3.0, 1.0)));
         assertEquals(2.0, PairedRounds.median(List.of(5.0, 2.0, 1.0)));
         assertTrue(Double.isNaN(PairedRounds.median(List.of())));

@@ -126,7 +126,7 @@ final class SummaryMarkdown {
             }
         }
         liberty.ifPresent(l -> {
-            String mode = l.getString("mode").substring("liberty-".length());
+            String mode = l.getString("mode").substring(Report.LIBERTY_MODE.length());
             int conc = l.getInt("concurrency");
             Optional<Report.Point> in = redtask.stream()
                     .filter(p -> p.mode().equals(mode) && p.concurrency() == conc)
@@ -143,9 +143,10 @@ final class SummaryMarkdown {
                     fmt(number(l, "e2e_jobs_per_s"))));
             in.ifPresent(p -> md.append(String.format(
                     Locale.ROOT,
-                    " against %s in-process: %.0f %% (target: 70 %% or more)",
+                    " against %s in-process: %.0f %% (target: %.0f %% or more)",
                     fmt(p.perSecond()),
-                    100 * number(l, "e2e_jobs_per_s") / p.perSecond())));
+                    100 * number(l, "e2e_jobs_per_s") / p.perSecond(),
+                    100 * Report.LIBERTY_TARGET)));
             md.append(".\n\n");
         });
         return md.toString();
