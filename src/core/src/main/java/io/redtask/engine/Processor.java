@@ -233,6 +233,7 @@ final class Processor {
             run.outcome("stale", null);
             LOG.warning("RedTask: task " + task.id() + " finished after its lease was lost or it was cancelled; "
                     + "its result was refused");
+            unlingerRefused(task);
         }
         return new Outcome(done.next(), now + lease);
     }
@@ -250,7 +251,22 @@ final class Processor {
         // Repeated when the reply is lost: a repeat changes nothing and says what became of the task.
         FailOutcome outcome = persist(run, "failure", () -> tasks.fail(task, error, retryAt, now, stillRunning));
         run.outcome(traceOutcome(outcome), error);
+        if (outcome == FailOutcome.STALE && !stillRunning) {
+            unlingerRefused(task);
+        }
         report(run, error, outcome, now, retryAt);
+    }
+
+    /**
+     * An outcome of a handler that has returned was refused: the attempt was cancelled (or its
+     * lease taken over) while it ran. A cancel counts the attempt against the queue's limit until
+     * its handler returns (cancel.lua's lingering entry); when this server heard of the cancel only
+     * after the handler returned, nothing else clears that entry, and the queue would lose a slot
+     * until the entry expired with the lease. The entry names this attempt alone (id and token),
+     * so clearing it cannot touch another server's attempt of the task.
+     */
+    private void unlingerRefused(ClaimedTask task) {
+        unlingerQuietly(task);
     }
 
     private static String traceOutcome(FailOutcome outcome) {
@@ -307,8 +323,16 @@ final class Processor {
         String error = "timed out after " + Duration.ofMillis(task.timeoutMillis());
         workers.countFailed();
         long now = clock.millis();
+        boolean stillRunning = !run.hasReturned();
         FailOutcome outcome =
-                tasks.fail(task, error, now + backoffFor(task).delayMillis(task.attempt()), now, !run.hasReturned());
+                tasks.fail(task, error, now + backoffFor(task).delayMillis(task.attempt()), now, stillRunning);
+        if (stillRunning && run.hasReturned()) {
+            // The handler returned while this failure was on its way, and its worker's clearing
+            // of the lingering entry may have reached Redis before the entry this failure wrote:
+            // whichever of the two comes second clears it (the worker sets the flag read here
+            // before it clears), or it would hold a slot of the queue's limit until it expired.
+            unlingerQuietly(task);
+        }
         run.outcome(traceOutcome(outcome), error);
         report(run, error, outcome, now, now + backoffFor(task).delayMillis(task.attempt()));
     }

@@ -2,16 +2,22 @@ package io.redtask.engine;
 
 import io.redtask.SubmitOptions;
 import io.redtask.TaskState;
+import io.redtask.store.Storage;
+import io.redtask.store.TaskStore;
 import io.redtask.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,5 +82,142 @@ class LingeringLimitTest {
                 a.end() <= b.start(),
                 "the second task started " + (a.end() - b.start()) / 1_000_000
                         + " ms before the timed-out handler returned: the limit of 1 was broken");
+    }
+
+    /**
+     * Another server cancels a running attempt (cancel.lua: it counts against the limit until its
+     * handler returns), and the handler returns before this server hears of it (a heartbeat of
+     * 5 s): the refused completion clears the count at once instead of the queue losing its one
+     * slot until the 30 s lease would have ended.
+     */
+    @Test
+    void aCancelHeardOfOnlyAfterTheHandlerReturnedGivesItsSlotBackAtOnce() throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        RedTaskEngine engine = fixture.unstarted(
+                "n",
+                Clock.systemUTC(),
+                EngineFixture.settings("n").concurrency(4).lease(Duration.ofSeconds(30), Duration.ofSeconds(5)),
+                b -> b.handler(HandlerRegistration.of("held", (p, c) -> {
+                    if (((Number) p).intValue() == 1) {
+                        started.countDown();
+                        release.await(10, TimeUnit.SECONDS);
+                    }
+                    return "done";
+                })));
+        engine.admin().setQueueConcurrency("default", 1);
+        String first = engine.submit("held", 1);
+        engine.start();
+        assertTrue(started.await(10, TimeUnit.SECONDS), "the first task started");
+        // Past this engine: as another server's cancel, which this one hears of at its next heartbeat.
+        assertEquals(
+                TaskState.RUNNING,
+                fixture.store()
+                        .tasks()
+                        .cancel(first, System.currentTimeMillis())
+                        .orElseThrow());
+        release.countDown();
+        long released = System.nanoTime();
+        String second = engine.submit("held", 2);
+        await().atMost(Duration.ofSeconds(8))
+                .until(() -> engine.status(second).orElseThrow().state() == TaskState.SUCCEEDED);
+        assertEquals(TaskState.CANCELLED, engine.status(first).orElseThrow().state());
+        assertTrue(
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released) < 8_000,
+                "the slot came back long before the cancelled attempt's 30 s lease");
+    }
+
+    /**
+     * A timed-out attempt's handler returns while the watchdog's failure is on its way to Redis,
+     * and its worker clears the attempt's count before that failure writes it (the store below
+     * holds the failure until then): the watchdog clears it again, so the queue keeps its slot.
+     */
+    @Test
+    void aTimeoutWhoseHandlerReturnsMeanwhileGivesItsSlotBackAtOnce() {
+        CountDownLatch failureSent = new CountDownLatch(1);
+        CountDownLatch workerCleared = new CountDownLatch(1);
+        RedTaskEngine engine = fixture.unstarted(
+                "n",
+                Clock.systemUTC(),
+                EngineFixture.settings("n").concurrency(4).lease(Duration.ofSeconds(30), Duration.ofSeconds(1)),
+                b -> {
+                    b.storage(holdingTimeoutFailures(b.storage, failureSent, workerCleared));
+                    b.handler(HandlerRegistration.of("slow", (p, c) -> {
+                        if (((Number) p).intValue() == 1) {
+                            // Runs until the watchdog stops it, then returns once its failure is on its way.
+                            while (!c.isCancelled()) {
+                                Thread.onSpinWait();
+                            }
+                            boolean sent = false;
+                            while (!sent) {
+                                try {
+                                    sent = failureSent.await(10, TimeUnit.SECONDS);
+                                } catch (InterruptedException e) {
+                                    // the watchdog's interrupt; go on waiting for the failure
+                                }
+                            }
+                        }
+                        return "done";
+                    }));
+                });
+        engine.admin().setQueueConcurrency("default", 1);
+        String first = engine.submit(
+                "slow",
+                1,
+                SubmitOptions.builder()
+                        .timeout(Duration.ofMillis(200))
+                        .maxAttempts(1)
+                        .build());
+        engine.start();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.status(first).orElseThrow().state() == TaskState.DEAD);
+        assertEquals(0, workerCleared.getCount(), "the worker cleared the count before the failure wrote it");
+        long dead = System.nanoTime();
+        String second = engine.submit("slow", 2);
+        await().atMost(Duration.ofSeconds(8))
+                .until(() -> engine.status(second).orElseThrow().state() == TaskState.SUCCEEDED);
+        assertTrue(
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - dead) < 8_000,
+                "the slot came back long before the timed-out attempt's 30 s lease");
+    }
+
+    /**
+     * {@code real}, whose workers' store holds a failure written while the handler still runs
+     * (the watchdog's) until the worker has cleared the attempt's count: the order this test needs,
+     * which otherwise depends on which thread is first. Everything else goes straight through.
+     */
+    private static Storage holdingTimeoutFailures(
+            Storage real, CountDownLatch failureSent, CountDownLatch workerCleared) {
+        TaskStore realTasks = real.workers().tasks();
+        TaskStore tasks = (TaskStore) Proxy.newProxyInstance(
+                TaskStore.class.getClassLoader(), new Class<?>[] {TaskStore.class}, (proxy, method, args) -> {
+                    boolean heldFailure = method.getName().equals("fail") && Boolean.TRUE.equals(args[4]);
+                    if (heldFailure) {
+                        failureSent.countDown();
+                        assertTrue(workerCleared.await(10, TimeUnit.SECONDS), "the worker cleared the count");
+                    }
+                    Object result = invoke(method, realTasks, args);
+                    if (method.getName().equals("unlinger")) {
+                        workerCleared.countDown();
+                    }
+                    return result;
+                });
+        Storage workers = (Storage) Proxy.newProxyInstance(
+                Storage.class.getClassLoader(),
+                new Class<?>[] {Storage.class},
+                (proxy, method, args) ->
+                        method.getName().equals("tasks") ? tasks : invoke(method, real.workers(), args));
+        return (Storage) Proxy.newProxyInstance(
+                Storage.class.getClassLoader(),
+                new Class<?>[] {Storage.class},
+                (proxy, method, args) -> method.getName().equals("workers") ? workers : invoke(method, real, args));
+    }
+
+    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 }
