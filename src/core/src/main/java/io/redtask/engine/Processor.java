@@ -238,32 +238,26 @@ final class Processor {
         return new Outcome(done.next(), now + lease);
     }
 
-    /** Records a failed attempt: a retry after backoff, or dead. */
+    /** Records a failed attempt (its handler has returned, or never started): a retry after backoff, or dead. */
     void fail(RunContext run, String error, boolean retryable) {
-        fail(run, error, retryable, false);
-    }
-
-    private void fail(RunContext run, String error, boolean retryable, boolean stillRunning) {
         ClaimedTask task = run.task();
         workers.countFailed();
         long now = clock.millis();
         long retryAt = retryable ? now + backoffFor(task).delayMillis(task.attempt()) : -1;
         // Repeated when the reply is lost: a repeat changes nothing and says what became of the task.
-        FailOutcome outcome = persist(run, "failure", () -> tasks.fail(task, error, retryAt, now, stillRunning));
+        FailOutcome outcome = persist(run, "failure", () -> tasks.fail(task, error, retryAt, now, false));
         run.outcome(traceOutcome(outcome), error);
-        if (outcome == FailOutcome.STALE && !stillRunning) {
+        if (outcome == FailOutcome.STALE) {
             unlingerRefused(task);
         }
         report(run, error, outcome, now, retryAt);
     }
 
     /**
-     * An outcome of a handler that has returned was refused: the attempt was cancelled (or its
-     * lease taken over) while it ran. A cancel counts the attempt against the queue's limit until
-     * its handler returns (cancel.lua's lingering entry); when this server heard of the cancel only
-     * after the handler returned, nothing else clears that entry, and the queue would lose a slot
-     * until the entry expired with the lease. The entry names this attempt alone (id and token),
-     * so clearing it cannot touch another server's attempt of the task.
+     * Clears the lingering entry of an attempt whose outcome was refused after its handler
+     * returned: a cancel this server heard of only afterwards (cancel.lua counts the attempt
+     * against the queue's limit until its handler returns) would otherwise hold a slot until the
+     * entry expired with the lease. The entry names this attempt alone (id and token).
      */
     private void unlingerRefused(ClaimedTask task) {
         unlingerQuietly(task);
@@ -324,14 +318,18 @@ final class Processor {
         workers.countFailed();
         long now = clock.millis();
         boolean stillRunning = !run.hasReturned();
-        FailOutcome outcome =
-                tasks.fail(task, error, now + backoffFor(task).delayMillis(task.attempt()), now, stillRunning);
-        if (stillRunning && run.hasReturned()) {
-            // The handler returned while this failure was on its way, and its worker's clearing
-            // of the lingering entry may have reached Redis before the entry this failure wrote:
-            // whichever of the two comes second clears it (the worker sets the flag read here
-            // before it clears), or it would hold a slot of the queue's limit until it expired.
-            unlingerQuietly(task);
+        FailOutcome outcome;
+        try {
+            outcome = tasks.fail(task, error, now + backoffFor(task).delayMillis(task.attempt()), now, stillRunning);
+        } finally {
+            // Also when the reply was lost (the failure may have been written): if the handler
+            // returned while this failure was on its way, its worker's clearing of the lingering
+            // entry may have reached Redis before the entry this failure wrote. Whichever of the
+            // two comes second clears it (the worker sets the flag read here before it clears),
+            // or it would hold a slot of the queue's limit until it expired.
+            if (stillRunning && run.hasReturned()) {
+                unlingerQuietly(task);
+            }
         }
         run.outcome(traceOutcome(outcome), error);
         report(run, error, outcome, now, now + backoffFor(task).delayMillis(task.attempt()));
