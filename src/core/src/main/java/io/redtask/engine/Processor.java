@@ -233,7 +233,6 @@ final class Processor {
             run.outcome("stale", null);
             LOG.warning("RedTask: task " + task.id() + " finished after its lease was lost or it was cancelled; "
                     + "its result was refused");
-            unlingerRefused(task);
         }
         return new Outcome(done.next(), now + lease);
     }
@@ -247,20 +246,7 @@ final class Processor {
         // Repeated when the reply is lost: a repeat changes nothing and says what became of the task.
         FailOutcome outcome = persist(run, "failure", () -> tasks.fail(task, error, retryAt, now, false));
         run.outcome(traceOutcome(outcome), error);
-        if (outcome == FailOutcome.STALE) {
-            unlingerRefused(task);
-        }
         report(run, error, outcome, now, retryAt);
-    }
-
-    /**
-     * Clears the lingering entry of an attempt whose outcome was refused after its handler
-     * returned: a cancel this server heard of only afterwards (cancel.lua counts the attempt
-     * against the queue's limit until its handler returns) would otherwise hold a slot until the
-     * entry expired with the lease. The entry names this attempt alone (id and token).
-     */
-    private void unlingerRefused(ClaimedTask task) {
-        unlingerQuietly(task);
     }
 
     private static String traceOutcome(FailOutcome outcome) {

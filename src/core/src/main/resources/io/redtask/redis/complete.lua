@@ -21,7 +21,9 @@
 -- then 5 values per task from ARGV[12]: id, owner token, finished at (ms), result (JSON),
 --   '1' to claim its worker's next task, '0' not to
 -- Result: per task, in order: { 0 } when the token is stale (the lease was lost; another worker
--- owns the task or it was cancelled) - then nothing changes for it; else { 1 } followed by the
+-- owns the task or it was cancelled) - then nothing changes for it, but for its attempt's entry in
+-- the lingering set, which goes (its handler has returned: a cancel this server heard of only
+-- afterwards counted it until now); else { 1 } followed by the
 -- next task's record as in claim.lua when one was claimed for its worker; then what the next
 -- claims' look under the old names saw, when they looked (lib_claim: sweep_reply).
 local prefix = ARGV[5]
@@ -40,6 +42,8 @@ local endingOf = {}
 local batchOf = {}
 -- Whether each ending task's payload is stored in parts (its second part is there).
 local partsOf = {}
+-- The lingering entries (id:token) of refused attempts, removed once the loop has read everything.
+local refused = {}
 
 -- The task ended: it succeeded. Steps every terminal transition of a completed task shares go
 -- here, once per task. next/nextFence remember the task claimed for its worker (none: absent), so
@@ -79,6 +83,7 @@ for i = 1, count do
     replies[i] = { replies[seen[id]][1] }
   elseif f[1] ~= token then
     replies[i] = { 0 }
+    refused[#refused + 1] = id .. ':' .. token
   elseif f[2] == 'succeeded' then
     -- A repeat: answered as the first time, with the next task it claimed if that is still held.
     replies[i] = { 1 }
@@ -91,6 +96,7 @@ for i = 1, count do
     end
   elseif f[2] ~= 'running' then
     replies[i] = { 0 }
+    refused[#refused + 1] = id .. ':' .. token
   else
     -- Nothing is written before this loop ends: a batch record not on this node (its Cluster
     -- slot moving) sends the whole call back to be retried, rather than stopping half-way.
@@ -112,6 +118,10 @@ for i = 1, count do
     end
   end
   if not seen[id] then seen[id] = i end
+end
+
+if #refused > 0 then
+  redis.call('ZREM', KEYS[9], unpack(refused))
 end
 
 if completed > 0 then

@@ -14,17 +14,24 @@
 -- ARGV[1] id  ARGV[2] owner token  ARGV[3] now (ms)  ARGV[4] error message
 -- ARGV[5] retry at (ms; -1 = do not retry, dead now)  ARGV[6] keep dead tasks for (ms)
 -- ARGV[7] keep the bucket for (ms)  ARGV[8] '1' when the handler is still running
--- Result: "retry" | "scheduled" | "dead", or "stale" when the token is stale (nothing changes).
+-- Result: "retry" | "scheduled" | "dead", or "stale" when the token is stale (nothing changes,
+-- but for the attempt's entry in the lingering set when its handler has returned: a cancel this
+-- server heard of only afterwards counted it until now).
 -- Or a TRYAGAIN error, with nothing written, while the queue's settings are on another node (a
 -- Cluster slot moving).
+-- A refused attempt whose handler has returned no longer counts against the queue's limit.
+local function stale()
+  if ARGV[8] ~= '1' then redis.call('ZREM', KEYS[10], ARGV[1] .. ':' .. ARGV[2]) end
+  return 'stale'
+end
 local f = redis.call('HMGET', KEYS[1], F.fence, F.state, F.attempts, F.maxAttempts, F.priority)
 if f[1] ~= ARGV[2] then
-  return 'stale'
+  return stale()
 end
 if f[2] ~= 'running' then
   if f[2] == 'queued' then return 'retry' end
   if f[2] == 'scheduled' or f[2] == 'dead' then return f[2] end
-  return 'stale'
+  return stale()
 end
 if batch_unreachable(KEYS[1]) then return batch_tryagain(ARGV[1]) end
 -- The queue's settings before the first write (the groups' steps and the wake-up read them).

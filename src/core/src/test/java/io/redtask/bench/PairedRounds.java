@@ -145,43 +145,43 @@ final class PairedRounds {
     List<String> ratioLines() {
         List<String> out = new ArrayList<>();
         for (Comparison c : peers) {
-            out.add(String.format(
-                    Locale.ROOT,
-                    "{\"ratio\":\"redtask/%s\",\"mode\":\"%s\",\"concurrency\":%d,\"paired\":true,\"rounds\":%d,"
-                            + "\"redtask_by_round\":%s,\"peer_by_round\":%s,%s}",
-                    c.other(),
-                    c.mode(),
-                    c.concurrency(),
-                    c.first().size(),
-                    numbers(c.first(), "%.0f"),
-                    numbers(c.second(), "%.0f"),
-                    spread(c)));
+            out.add(ratioLine(c, "redtask/" + c.other(), "redtask", "peer", ""));
         }
         for (Comparison c : liberty) {
-            out.add(String.format(
-                    Locale.ROOT,
-                    "{\"ratio\":\"liberty/inprocess\",\"mode\":\"%s\",\"concurrency\":%d,\"paired\":true,\"rounds\":%d,"
-                            + "\"liberty_by_round\":%s,\"inprocess_by_round\":%s,%s,\"target\":%.2f,\"met\":%b}",
-                    c.mode(),
-                    c.concurrency(),
-                    c.first().size(),
-                    numbers(c.first(), "%.0f"),
-                    numbers(c.second(), "%.0f"),
-                    spread(c),
-                    Report.LIBERTY_TARGET,
-                    c.median() >= Report.LIBERTY_TARGET));
+            out.add(ratioLine(
+                    c,
+                    "liberty/inprocess",
+                    "liberty",
+                    "inprocess",
+                    String.format(
+                            Locale.ROOT,
+                            ",\"target\":%.2f,\"met\":%b",
+                            Report.LIBERTY_TARGET,
+                            c.median() >= Report.LIBERTY_TARGET)));
         }
         return out;
     }
 
-    private static String spread(Comparison c) {
+    /** One ratio line: {@code first} and {@code second} name the two sides' by-round figures. */
+    private static String ratioLine(Comparison c, String ratio, String first, String second, String extra) {
         return String.format(
                 Locale.ROOT,
-                "\"ratio_by_round\":%s,\"median\":%.2f,\"min\":%.2f,\"max\":%.2f",
+                "{\"ratio\":\"%s\",\"mode\":\"%s\",\"concurrency\":%d,\"paired\":true,\"rounds\":%d,"
+                        + "\"%s_by_round\":%s,\"%s_by_round\":%s,\"ratio_by_round\":%s,\"median\":%.2f,\"min\":%.2f,"
+                        + "\"max\":%.2f%s}",
+                ratio,
+                c.mode(),
+                c.concurrency(),
+                c.first().size(),
+                first,
+                numbers(c.first(), "%.0f"),
+                second,
+                numbers(c.second(), "%.0f"),
                 numbers(c.ratios(), "%.2f"),
                 c.median(),
                 min(c.ratios()),
-                max(c.ratios()));
+                max(c.ratios()),
+                extra);
     }
 
     /** The README's tables of the paired rounds (empty when there were none). */

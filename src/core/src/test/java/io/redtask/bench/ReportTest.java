@@ -71,8 +71,6 @@ class ReportTest {
     @Test
     void pairedRoundsGiveTheMedianOfEachRoundsRatioAndStayOutOfTheTables(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run.jsonl");
-        String peers = "{\"round\":%d,\"pair\":\"peers\",";
-        String libertyPair = "{\"round\":%d,\"pair\":\"liberty\",";
         Files.write(
                 run,
                 List.of(
@@ -81,48 +79,35 @@ class ReportTest {
                         // Round 1 on a fast machine, round 2 slow, round 3 between. The ratios
                         // are 2.0, 2.5 and 1.2: their median is 2.0, their mean 1.9, and the
                         // medians of each side alone would give 12,000 / 10,000 = 1.2.
-                        String.format(peers, 1) + "\"system\":\"redtask\",\"mode\":\"warmup\",\"bulk_rounds\":5}",
-                        String.format(peers, 1) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
-                                + "\"e2e_jobs_per_s\":20000}",
-                        String.format(peers, 1) + "\"system\":\"redtask\",\"mode\":\"single\",\"concurrency\":8,"
-                                + "\"e2e_jobs_per_s\":9000}",
-                        String.format(peers, 1) + "\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
-                                + "\"concurrency\":8,\"e2e_jobs_per_s\":10000}]}",
-                        String.format(peers, 1) + "\"peer\":\"bee-queue\",\"results\":[{\"mode\":\"single\","
-                                + "\"concurrency\":8,\"e2e_jobs_per_s\":10000}]}",
-                        String.format(peers, 2) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
-                                + "\"e2e_jobs_per_s\":10000}",
-                        String.format(peers, 2) + "\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
-                                + "\"concurrency\":8,\"e2e_jobs_per_s\":4000}]}",
+                        paired("peers", 1, "\"system\":\"redtask\",\"mode\":\"warmup\",\"bulk_rounds\":5"),
+                        redtask("peers", 1, "bulk", 20000),
+                        redtask("peers", 1, "single", 9000),
+                        peer(1, "bullmq", "bulk", 10000),
+                        peer(1, "bee-queue", "single", 10000),
+                        redtask("peers", 2, "bulk", 10000),
+                        peer(2, "bullmq", "bulk", 4000),
                         // A peer that failed in this round: nothing to compare with.
-                        String.format(peers, 2) + "\"peer\":\"bee-queue\",\"error\":\"no output (rc=124)\"}",
-                        String.format(peers, 3) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
-                                + "\"e2e_jobs_per_s\":12000}",
-                        String.format(peers, 3) + "\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
-                                + "\"concurrency\":8,\"e2e_jobs_per_s\":10000}]}",
+                        paired("peers", 2, "\"peer\":\"bee-queue\",\"error\":\"no output (rc=124)\""),
+                        redtask("peers", 3, "bulk", 12000),
+                        peer(3, "bullmq", "bulk", 10000),
                         // A round whose peer side is missing compares nothing; nor does a run
                         // whose tasks did not all finish.
-                        String.format(peers, 4) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
-                                + "\"e2e_jobs_per_s\":99000}",
-                        String.format(peers, 5) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
-                                + "\"finished\":false,\"e2e_jobs_per_s\":1000}",
-                        String.format(peers, 5) + "\"peer\":\"bullmq\",\"results\":[{\"mode\":\"bulk\","
-                                + "\"concurrency\":8,\"e2e_jobs_per_s\":10000}]}",
+                        redtask("peers", 4, "bulk", 99000),
+                        paired(
+                                "peers",
+                                5,
+                                "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,\"finished\":false,"
+                                        + "\"e2e_jobs_per_s\":1000"),
+                        peer(5, "bullmq", "bulk", 10000),
                         // A peer's line cut short (it crashed): left out, the report goes on.
                         "{\"round\":6,\"pair\":\"peers\",\"peer\":\"bullmq\",\"res",
                         // In Liberty / in-process: 0.80, 0.62 and 0.90 (median 0.80, mean 0.77).
-                        String.format(libertyPair, 1) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
-                                + "\"e2e_jobs_per_s\":20000}",
-                        String.format(libertyPair, 1) + "\"system\":\"redtask\",\"mode\":\"liberty-bulk\","
-                                + "\"concurrency\":8,\"e2e_jobs_per_s\":16000}",
-                        String.format(libertyPair, 2) + "\"system\":\"redtask\",\"mode\":\"liberty-bulk\","
-                                + "\"concurrency\":8,\"e2e_jobs_per_s\":6200}",
-                        String.format(libertyPair, 2) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
-                                + "\"e2e_jobs_per_s\":10000}",
-                        String.format(libertyPair, 3) + "\"system\":\"redtask\",\"mode\":\"bulk\",\"concurrency\":8,"
-                                + "\"e2e_jobs_per_s\":10000}",
-                        String.format(libertyPair, 3) + "\"system\":\"redtask\",\"mode\":\"liberty-bulk\","
-                                + "\"concurrency\":8,\"e2e_jobs_per_s\":9000}"),
+                        redtask("liberty", 1, "bulk", 20000),
+                        redtask("liberty", 1, "liberty-bulk", 16000),
+                        redtask("liberty", 2, "liberty-bulk", 6200),
+                        redtask("liberty", 2, "bulk", 10000),
+                        redtask("liberty", 3, "bulk", 10000),
+                        redtask("liberty", 3, "liberty-bulk", 9000)),
                 StandardCharsets.UTF_8);
         Path out = dir.resolve("out");
 
@@ -162,5 +147,30 @@ class ReportTest {
         assertEquals(2.0, PairedRounds.median(List.of(3.0, 1.0)));
         assertEquals(2.0, PairedRounds.median(List.of(5.0, 2.0, 1.0)));
         assertTrue(Double.isNaN(PairedRounds.median(List.of())));
+    }
+
+    /** A line of paired round {@code round} of kind {@code pair} with the fields {@code fields}. */
+    private static String paired(String pair, int round, String fields) {
+        return String.format("{\"round\":%d,\"pair\":\"%s\",%s}", round, pair, fields);
+    }
+
+    /** RedTask's line of a paired round: {@code mode} at 8 workers. */
+    private static String redtask(String pair, int round, String mode, int perSecond) {
+        return paired(
+                pair,
+                round,
+                String.format(
+                        "\"system\":\"redtask\",\"mode\":\"%s\",\"concurrency\":8,\"e2e_jobs_per_s\":%d",
+                        mode, perSecond));
+    }
+
+    /** A peer's line of a paired round against the peers: one result, {@code mode} at 8 workers. */
+    private static String peer(int round, String peer, String mode, int perSecond) {
+        return paired(
+                "peers",
+                round,
+                String.format(
+                        "\"peer\":\"%s\",\"results\":[{\"mode\":\"%s\",\"concurrency\":8,\"e2e_jobs_per_s\":%d}]",
+                        peer, mode, perSecond));
     }
 }

@@ -120,8 +120,7 @@ class WorkersTest {
         try (CountingExecutor pool = new CountingExecutor(Executors.newCachedThreadPool())) {
             Workers workers = workers(pool, 4);
             CountDownLatch ran = new CountDownLatch(1);
-            assertEquals(1, workers.take(1, 0));
-            assertTrue(workers.startOrRelay(task("b"), Long.MAX_VALUE, finishesAndCounts(workers, ran), NOT_REFUSED));
+            offerB(workers, ran);
             assertTrue(ran.await(10, TimeUnit.SECONDS));
             assertEquals(1, pool.executed.get());
             assertEquals(0, workers.relayed());
@@ -134,8 +133,7 @@ class WorkersTest {
             Workers workers = workers(pool, 4);
             RunContext a = startFinishing(workers, "a");
             CountDownLatch bRan = new CountDownLatch(1);
-            assertEquals(1, workers.take(1, 0));
-            assertTrue(workers.startOrRelay(task("b"), Long.MAX_VALUE, finishesAndCounts(workers, bRan), NOT_REFUSED));
+            offerB(workers, bRan);
             assertEquals(0, pool.executed.get());
 
             // a's completion brought it a next task: b goes to a thread of its own.
@@ -152,8 +150,7 @@ class WorkersTest {
             Workers workers = workers(pool, 4);
             RunContext a = startFinishing(workers, "a");
             CountDownLatch bRan = new CountDownLatch(1);
-            assertEquals(1, workers.take(1, 0));
-            assertTrue(workers.startOrRelay(task("b"), Long.MAX_VALUE, finishesAndCounts(workers, bRan), NOT_REFUSED));
+            offerB(workers, bRan);
 
             workers.startOverdue(60_000);
             assertEquals(1, workers.relayed(), "not overdue yet");
@@ -329,6 +326,12 @@ class WorkersTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Takes a slot and offers task b (startOrRelay), whose body gives it back and counts {@code ran} down. */
+    private static void offerB(Workers workers, CountDownLatch ran) throws InterruptedException {
+        assertEquals(1, workers.take(1, 0));
+        assertTrue(workers.startOrRelay(task("b"), Long.MAX_VALUE, finishesAndCounts(workers, ran), NOT_REFUSED));
     }
 
     /** An attempt's body that gives its slot back and counts {@code ran} down. */
